@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# One idempotent set-up shared by `npm start`, `npm test` and CI: installs what is missing and
+# starts RabbitMQ and PostgreSQL unless AMQP_URL / DATABASE_URL point at servers that already run.
+# Usage: scripts/setup.sh [--for-tests]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for_tests=false
+[[ ${1:-} == --for-tests ]] && for_tests=true
+state=${ORDERLY_STATE_DIR:-/var/tmp/orderly}
+pg_port=${ORDERLY_PG_PORT:-5432}
+
+step() { printf '\033[1m▸ %s\033[0m\n' "$*"; }
+as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+apt_updated=false
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  ((${#missing[@]})) || return 0
+  step "installing ${missing[*]} (apt)"
+  $apt_updated || { as_root apt-get update -qq; apt_updated=true; }
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# --- node dependencies ------------------------------------------------------------------------
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  step "installing node dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# --- RabbitMQ ---------------------------------------------------------------------------------
+if [[ -z ${AMQP_URL:-} ]]; then
+  apt_install rabbitmq-server
+  if ! listening 5672; then
+    step "starting RabbitMQ"
+    as_root rabbitmq-plugins enable --offline rabbitmq_management rabbitmq_prometheus >/dev/null
+    as_root rabbitmq-server -detached >/dev/null 2>&1 || true
+  fi
+  # -detached returns before the node registers with epmd; wait for it, then for the boot to end.
+  for _ in $(seq 60); do as_root rabbitmqctl ping >/dev/null 2>&1 && break; sleep 1; done
+  as_root rabbitmqctl await_startup --timeout 120 >/dev/null
+  for _ in $(seq 60); do listening 15672 && break; sleep 1; done
+  as_root rabbitmqctl list_vhosts --quiet | grep -qx orderly || as_root rabbitmqctl add_vhost orderly >/dev/null
+  as_root rabbitmqctl set_permissions -p orderly guest '.*' '.*' '.*' >/dev/null
+  step "RabbitMQ ready (amqp://127.0.0.1:5672, management http://127.0.0.1:15672)"
+fi
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+if [[ -z ${DATABASE_URL:-} ]]; then
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  if [[ -z $pg_bin ]]; then apt_install postgresql; pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); fi
+  pg() { as_root runuser -u postgres -- "$@"; }
+  if ! listening "$pg_port"; then
+    if [[ ! -f $state/pg/PG_VERSION ]]; then
+      step "creating a PostgreSQL cluster in $state/pg"
+      as_root mkdir -p "$state" && as_root chown postgres: "$state"
+      pg "$pg_bin/initdb" -D "$state/pg" -U postgres --auth-local=peer --auth-host=scram-sha-256 >/dev/null
+    fi
+    # Durability is traded for speed only when the cluster exists for tests.
+    tuning="-c max_connections=400 -c shared_buffers=256MB -c unix_socket_directories=$state"
+    $for_tests && tuning+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    step "starting PostgreSQL on port $pg_port"
+    pg "$pg_bin/pg_ctl" -D "$state/pg" -l "$state/pg.log" -o "-p $pg_port -k $state $tuning" -w start >/dev/null
+  fi
+  psql_admin() { pg psql -h "$state" -p "$pg_port" -U postgres -qtAX "$@"; }
+  if [[ -d $state/pg ]]; then
+    psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname='orderly'" | grep -q 1 ||
+      psql_admin -c "CREATE ROLE orderly LOGIN CREATEDB PASSWORD 'orderly'"
+    psql_admin -c "SELECT 1 FROM pg_database WHERE datname='orderly'" | grep -q 1 ||
+      psql_admin -c "CREATE DATABASE orderly OWNER orderly"
+  fi
+  step "PostgreSQL ready (postgres://orderly@127.0.0.1:$pg_port/orderly)"
+fi

@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+
+/** CloudEvents 1.0 structured envelope, with Orderly's two extension attributes. */
+export const envelopeSchema = z.object({
+  specversion: z.literal('1.0'),
+  id: z.uuid(),
+  source: z.string().regex(/^orderly\/[a-z-]+$/),
+  type: z.string().min(1),
+  subject: z.string().min(1),
+  time: z.iso.datetime({ offset: true }),
+  datacontenttype: z.literal('application/json').optional(),
+  correlationid: z.string().min(1),
+  causationid: z.string().min(1).optional(),
+  data: z.unknown(),
+});
+
+export type Envelope = z.infer<typeof envelopeSchema>;
+
+export interface Cause {
+  id: string;
+  correlationid: string;
+}
+
+export function newEnvelope(source: string, type: string, subject: string, data: unknown, cause?: Cause): Envelope {
+  return {
+    specversion: '1.0',
+    id: randomUUID(),
+    source: `orderly/${source}`,
+    type,
+    subject,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    correlationid: cause?.correlationid ?? subject,
+    ...(cause ? { causationid: cause.id } : {}),
+    data,
+  };
+}

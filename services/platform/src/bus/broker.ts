@@ -1,0 +1,89 @@
+import type { Topology } from '@orderly/events';
+import amqp, { type ChannelModel, type RecoveringChannelModel } from 'amqplib';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import { assertTopology } from './topology.js';
+
+export type ConnectHook = (model: ChannelModel) => Promise<void>;
+
+export interface BrokerOptions {
+  url: string;
+  topology: Topology;
+  logger: Logger;
+  metrics: Metrics;
+  name: string;
+}
+
+/**
+ * One AMQP connection per service, recovered by amqplib with exponential back-off and jitter.
+ * The topology is asserted on every (re)connect before anyone gets a channel; channels and
+ * consumers register a hook that re-creates them on each new connection.
+ */
+export class Broker {
+  #hooks: ConnectHook[] = [];
+  #model: ChannelModel | undefined;
+
+  private constructor(
+    private readonly connection: RecoveringChannelModel,
+    private readonly logger: Logger,
+  ) {}
+
+  static async connect({ url, topology, logger, metrics, name }: BrokerOptions): Promise<Broker> {
+    const connection = await amqp.connect(url, {
+      clientProperties: { connection_name: name },
+      recovery: {
+        initialDelay: 250,
+        maxDelay: 15_000,
+        jitter: 0.5,
+        waitForConnect: false,
+        setup: (model: ChannelModel) => assertTopology(model, topology),
+      },
+    });
+    const broker = new Broker(connection, logger);
+    connection.on('connect', (model: ChannelModel) => {
+      metrics.brokerConnections.inc({ event: 'connect' });
+      logger.info('broker connected');
+      broker.#model = model;
+      void broker.#runHooks(model, broker.#hooks);
+    });
+    connection.on('disconnect', (err: Error) => {
+      metrics.brokerConnections.inc({ event: 'disconnect' });
+      broker.#model = undefined;
+      logger.warn({ err }, 'broker connection lost');
+    });
+    connection.on('reconnect-scheduled', ({ attempt, delay, error }) => {
+      metrics.brokerConnections.inc({ event: 'reconnect_scheduled' });
+      logger.warn({ attempt, delayMs: delay, reason: error?.message }, 'broker reconnect scheduled');
+    });
+    connection.on('error', (err: Error) => logger.warn({ err }, 'broker connection error'));
+    await connection.waitForConnect();
+    return broker;
+  }
+
+  get connected(): boolean {
+    return this.#model !== undefined;
+  }
+
+  /** Runs hook now if connected, and again after every reconnect. */
+  async onConnect(hook: ConnectHook): Promise<void> {
+    this.#hooks.push(hook);
+    if (this.#model) await this.#runHooks(this.#model, [hook]);
+  }
+
+  async #runHooks(model: ChannelModel, hooks: ConnectHook[]): Promise<void> {
+    for (const hook of hooks) {
+      try {
+        await hook(model);
+      } catch (err) {
+        // A half-set-up connection would leave a consumer or publisher missing: start over.
+        this.logger.error({ err }, 'broker set-up failed; reconnecting');
+        await model.close().catch(() => {});
+        return;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close().catch(() => {});
+  }
+}

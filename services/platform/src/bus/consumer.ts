@@ -1,0 +1,206 @@
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Envelope, envelopeSchema, events, exchanges, isEventType, retryQueue } from '@orderly/events';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { backoffDelay } from '../backoff.js';
+import type { Database, Tx } from '../db/transaction.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Broker } from './broker.js';
+import type { Publisher } from './publisher.js';
+
+/** A handler gets the validated event and the transaction its effect (and its events) go into. */
+// biome-ignore lint/suspicious/noExplicitAny: each handler narrows data to its own event type
+export type Handler = (event: Envelope & { data: any }, tx: Tx) => Promise<void>;
+export type Handlers = Partial<Record<string, Handler>>;
+
+/** Thrown by a handler for a message that no retry can fix: it is parked at once. */
+export class PermanentError extends Error {
+  override name = 'PermanentError';
+}
+
+export interface ConsumerOptions {
+  queue: string;
+  handlers: Handlers;
+  prefetch: number;
+  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+}
+
+export const attemptHeader = 'x-orderly-attempt';
+export const errorHeader = 'x-orderly-error';
+
+type Outcome = 'ack' | 'duplicate' | 'retry' | 'dead_letter';
+const tracer = trace.getTracer('orderly-bus');
+
+/**
+ * Consumes one queue with explicit prefetch. Each message is validated, then handled in one
+ * transaction together with its inbox row, and acknowledged only after commit. A failure is
+ * republished to <queue>.retry with back-off, or parked in <queue>.dlq with its error once the
+ * attempts are spent (or at once when the message is malformed).
+ */
+export class Consumer {
+  #channel: Channel | undefined;
+  #tag: string | undefined;
+  #inFlight = new Set<Promise<void>>();
+  #stopped = false;
+
+  constructor(
+    private readonly options: ConsumerOptions,
+    private readonly db: Database,
+    private readonly publisher: Publisher,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+  ) {}
+
+  async attach(broker: Broker): Promise<void> {
+    await broker.onConnect(async (model: ChannelModel) => {
+      if (this.#stopped) return;
+      const channel = await model.createChannel();
+      channel.on('error', (err: Error) => this.logger.warn({ err }, 'consumer channel error'));
+      await channel.prefetch(this.options.prefetch);
+      this.#channel = channel;
+      const { consumerTag } = await channel.consume(this.options.queue, (msg) => {
+        if (!msg) {
+          this.logger.warn({ queue: this.options.queue }, 'consumer cancelled by the broker');
+          return;
+        }
+        const work = this.#handle(channel, msg).finally(() => this.#inFlight.delete(work));
+        this.#inFlight.add(work);
+      });
+      this.#tag = consumerTag;
+    });
+  }
+
+  /** Stops taking deliveries and waits for the ones in hand to finish. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#channel && this.#tag) await this.#channel.cancel(this.#tag).catch(() => {});
+    await Promise.allSettled([...this.#inFlight]);
+    await this.#channel?.close().catch(() => {});
+  }
+
+  async #handle(channel: Channel, msg: ConsumeMessage): Promise<void> {
+    const { queue } = this.options;
+    const headers = msg.properties.headers ?? {};
+    const type = String(msg.properties.type ?? 'unknown');
+    const parent = propagation.extract(ROOT_CONTEXT, headers);
+    const span = tracer.startSpan(
+      `${queue} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'rabbitmq',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': queue,
+          'messaging.message.id': String(msg.properties.messageId ?? ''),
+          'messaging.rabbitmq.destination.routing_key': msg.fields.routingKey,
+          'cloudevents.event_type': type,
+        },
+      },
+      parent,
+    );
+    const end = this.metrics.handleDuration.startTimer({ queue, type });
+    const outcome = await context.with(trace.setSpan(parent, span), () => this.#process(channel, msg, type, headers));
+    end();
+    this.metrics.consumed.inc({ queue, type, outcome });
+    span.setAttribute('orderly.outcome', outcome);
+    if (outcome === 'retry' || outcome === 'dead_letter') span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+  }
+
+  async #process(channel: Channel, msg: ConsumeMessage, type: string, headers: Record<string, unknown>): Promise<Outcome> {
+    const { queue, handlers, retry } = this.options;
+    const attempt = Number(headers[attemptHeader] ?? 1);
+    let event: Envelope;
+    try {
+      event = parseEvent(msg.content);
+    } catch (err) {
+      return this.#park(channel, msg, err as Error, attempt);
+    }
+    const handler = handlers[event.type];
+    if (!handler) return this.#park(channel, msg, new Error(`${queue} has no handler for ${event.type}`), attempt);
+    try {
+      const outcome = await this.db.transaction(async (tx) => {
+        const fresh = await tx.query('INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [queue, event.id]);
+        if (fresh.rowCount === 0) return 'duplicate' as const;
+        await handler(event, tx);
+        return 'ack' as const;
+      }, event);
+      safeAck(channel, msg);
+      if (outcome === 'ack') {
+        const from = event.source.replace('orderly/', '');
+        this.metrics.hopLatency.observe({ from, to: queue }, (Date.now() - Date.parse(event.time)) / 1000);
+      }
+      return outcome;
+    } catch (err) {
+      if (err instanceof PermanentError || attempt >= retry.maxAttempts) return this.#park(channel, msg, err as Error, attempt);
+      this.logger.warn({ err, eventId: event.id, type, attempt }, 'handler failed; will retry');
+      const delay = backoffDelay(attempt, retry.baseDelayMs, retry.maxDelayMs);
+      const retryHeaders = { [attemptHeader]: attempt + 1, [errorHeader]: errText(err) };
+      await this.#forward(channel, msg, exchanges.retry, retryQueue(queue), retryHeaders, delay);
+      return 'retry';
+    }
+  }
+
+  async #park(channel: Channel, msg: ConsumeMessage, err: Error, attempt: number): Promise<Outcome> {
+    this.logger.error({ err, messageId: msg.properties.messageId, type: msg.properties.type, attempt }, 'message dead-lettered');
+    await this.#forward(channel, msg, exchanges.dlx, this.options.queue, {
+      [errorHeader]: errText(err),
+      'x-orderly-attempts': attempt,
+      'x-orderly-failed-at': new Date().toISOString(),
+    });
+    return 'dead_letter';
+  }
+
+  /**
+   * Republishes a copy with confirms, then acks the original: at least once, never zero times.
+   * If the copy cannot be published the original goes back to the queue, and the broker's
+   * delivery limit stops it from looping for ever.
+   */
+  async #forward(
+    channel: Channel,
+    msg: ConsumeMessage,
+    exchange: string,
+    routingKey: string,
+    extraHeaders: Record<string, unknown>,
+    expiration?: number,
+  ): Promise<void> {
+    try {
+      const routed = await this.publisher.publish({
+        exchange,
+        routingKey,
+        content: msg.content,
+        messageId: String(msg.properties.messageId ?? ''),
+        type: String(msg.properties.type ?? 'unknown'),
+        headers: { ...(msg.properties.headers ?? {}), ...extraHeaders },
+        ...(expiration === undefined ? {} : { expiration }),
+      });
+      if (!routed) throw new Error(`${exchange} has no queue bound for ${routingKey}`);
+      safeAck(channel, msg);
+    } catch (err) {
+      this.logger.error({ err, exchange, routingKey }, 'could not forward message; returning it to the queue');
+      try {
+        channel.nack(msg, false, true);
+      } catch {
+        // The channel is gone: the broker redelivers the message anyway.
+      }
+    }
+  }
+}
+
+export function parseEvent(content: Buffer): Envelope {
+  const envelope = envelopeSchema.parse(JSON.parse(content.toString('utf8')));
+  if (!isEventType(envelope.type)) throw new PermanentError(`unknown event type ${envelope.type}`);
+  return { ...envelope, data: events[envelope.type].parse(envelope.data) };
+}
+
+function safeAck(channel: Channel, msg: ConsumeMessage): void {
+  try {
+    channel.ack(msg);
+  } catch {
+    // Channel closed after commit: the redelivery will be absorbed by the inbox.
+  }
+}
+
+function errText(err: unknown): string {
+  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 1000);
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/** Raised when the environment does not satisfy a service's schema; names every bad variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+/** Variables every service reads. Each service extends this with its own. */
+export const baseConfigSchema = z.object({
+  PORT: port,
+  AMQP_URL: z.url({ protocol: /^amqps?$/ }).default('amqp://guest:guest@127.0.0.1:5672/orderly'),
+  /** When set, the service applies the topology's broker policies through the management API
+   * (the local stack); on Kubernetes the Policy resources own them and this stays unset. */
+  RABBITMQ_MANAGEMENT_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://orderly:orderly@127.0.0.1:5432/orderly'),
+  DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .optional(),
+  DB_POOL_SIZE: positiveInt.default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SAGA_MODE: z.enum(['choreography', 'orchestration']).default('choreography'),
+  PREFETCH: positiveInt.default(32),
+  RETRY_MAX_ATTEMPTS: positiveInt.default(5),
+  RETRY_BASE_DELAY_MS: positiveInt.default(500),
+  RETRY_MAX_DELAY_MS: positiveInt.default(10_000),
+  DELIVERY_LIMIT: positiveInt.default(20),
+  OUTBOX_POLL_MS: positiveInt.default(1_000),
+  OUTBOX_BATCH_SIZE: positiveInt.default(200),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
+});
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/** Parses the environment once; the result is frozen and passed down, never re-read. */
+export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): Readonly<z.infer<S>> {
+  // An empty variable means "not set", as it does for most tools that read the environment.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+  }
+  return Object.freeze(result.data);
+}

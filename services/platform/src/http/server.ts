@@ -1,0 +1,100 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Lifecycle } from '../lifecycle.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import { HttpProblem } from './problem.js';
+
+export interface HttpServerOptions {
+  port: number;
+  logger: Logger;
+  metrics: Metrics;
+  lifecycle: Lifecycle;
+  routes?: Router;
+  bodyLimit?: string;
+}
+
+export interface HttpServer {
+  server: Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+function problemFrom(err: unknown): HttpProblem {
+  if (err instanceof HttpProblem) return err;
+  const e = err as { status?: number; expose?: boolean; message?: string; type?: string };
+  if (e.status === 413 || e.type === 'entity.too.large') {
+    return new HttpProblem(413, 'Payload too large', 'the request body is larger than the service accepts');
+  }
+  if (e.status && e.status < 500 && e.expose) return new HttpProblem(e.status, e.message ?? 'Bad request');
+  return new HttpProblem(500, 'Internal error', undefined, {}, { cause: err });
+}
+
+export function createApp({ logger, metrics, lifecycle, routes, bodyLimit = '32kb' }: Omit<HttpServerOptions, 'port'>): Koa {
+  const app = new Koa();
+  const base = new Router();
+  base.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  base.get('/readyz', (ctx) => {
+    ctx.status = lifecycle.ready ? 200 : 503;
+    ctx.body = { ready: lifecycle.ready };
+  });
+  base.get('/metrics', async (ctx) => {
+    ctx.type = metrics.registry.contentType;
+    ctx.body = await metrics.registry.metrics();
+  });
+
+  app.use(async (ctx, next) => {
+    const end = metrics.httpDuration.startTimer();
+    try {
+      await next();
+    } catch (err) {
+      const problem = problemFrom(err);
+      if (problem.status >= 500) logger.error({ err, method: ctx.method, path: ctx.path }, 'request failed');
+      ctx.status = problem.status;
+      ctx.type = 'application/problem+json';
+      ctx.body = {
+        type: 'about:blank',
+        title: problem.title,
+        status: problem.status,
+        ...(problem.status < 500 && problem.detail ? { detail: problem.detail } : {}),
+        ...(problem.status < 500 ? problem.extra : {}),
+      };
+    } finally {
+      // The matched route template, never the raw path: label values must stay few.
+      const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+      end({ method: ctx.method, route, status_code: String(ctx.status) });
+    }
+  });
+  app.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined) {
+      throw new HttpProblem(404, 'Not found', `no route for ${ctx.method} ${ctx.path}`);
+    }
+  });
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: bodyLimit, encoding: 'utf-8' }));
+  app.use(base.routes());
+  if (routes) app.use(routes.routes()).use(routes.allowedMethods({ throw: true }));
+  return app;
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const app = createApp(options);
+  const server = app.listen(options.port);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve).once('error', reject);
+  });
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,18 @@
+import type { z } from 'zod';
+import { validationProblem } from './problem.js';
+
+/** Parses input with a schema or throws a 400 naming every bad field. */
+export function parseOr400<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw validationProblem(
+    result.error.issues.flatMap((issue) => {
+      // An unknown key is reported under its own name, not under its parent object.
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      return keys.map((key) => ({
+        name: [...issue.path, ...(key === undefined ? [] : [key])].join('.') || '(body)',
+        reason: issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message,
+      }));
+    }),
+  );
+}

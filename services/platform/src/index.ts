@@ -1,0 +1,18 @@
+export { backoffDelay } from './backoff.js';
+export { Broker } from './bus/broker.js';
+export { attemptHeader, Consumer, errorHeader, type Handler, type Handlers, PermanentError, parseEvent } from './bus/consumer.js';
+export { Publisher } from './bus/publisher.js';
+export { applyPolicies, assertTopology, vhostOf } from './bus/topology.js';
+export { type BaseConfig, baseConfigSchema, ConfigError, loadConfig } from './config.js';
+export { migrate } from './db/migrate.js';
+export { createPool, type Pool, type PoolClient } from './db/pool.js';
+export { Database, type Tx } from './db/transaction.js';
+export { HttpProblem, notFound, validationProblem } from './http/problem.js';
+export { createApp, startHttpServer } from './http/server.js';
+export { parseOr400 } from './http/validate.js';
+export { Lifecycle } from './lifecycle.js';
+export { createLogger, type Logger } from './logger.js';
+export { createMetrics, latencyBuckets, type Metrics } from './metrics.js';
+export { OutboxRelay } from './outbox/relay.js';
+export { packageDir } from './package-dir.js';
+export { type RunningService, runMain, type ServiceContext, type ServiceDefinition, startService, type Worker } from './service.js';

@@ -1,0 +1,80 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Latencies here run from a millisecond to tens of seconds. */
+export const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** The metric names of DESIGN §4, one registry per service instance (tests run several in one process). */
+export function createMetrics(service: string) {
+  // Read at scrape time by whoever owns the outbox: a count per scrape, not per batch.
+  let pendingSource: (() => Promise<number>) | undefined;
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'http_server_request_duration_seconds',
+      help: 'HTTP request duration',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: latencyBuckets,
+      registers,
+    }),
+    published: new Counter({
+      name: 'orderly_messages_published_total',
+      help: 'Messages published and confirmed by the broker',
+      labelNames: ['exchange', 'type'],
+      registers,
+    }),
+    unroutable: new Counter({
+      name: 'orderly_messages_unroutable_total',
+      help: 'Messages the broker returned because no queue was bound for them',
+      labelNames: ['exchange', 'type'],
+      registers,
+    }),
+    consumed: new Counter({
+      name: 'orderly_messages_consumed_total',
+      help: 'Messages consumed, by outcome',
+      labelNames: ['queue', 'type', 'outcome'],
+      registers,
+    }),
+    handleDuration: new Histogram({
+      name: 'orderly_message_handle_duration_seconds',
+      help: 'Time to handle one message, from delivery to ack',
+      labelNames: ['queue', 'type'],
+      buckets: latencyBuckets,
+      registers,
+    }),
+    outboxPending: new Gauge({
+      name: 'orderly_outbox_pending',
+      help: 'Outbox rows written but not yet confirmed by the broker',
+      registers,
+      async collect() {
+        if (pendingSource) this.set(await pendingSource());
+      },
+    }),
+    setOutboxPendingSource(source: () => Promise<number>) {
+      pendingSource = source;
+    },
+    outboxLag: new Histogram({
+      name: 'orderly_outbox_publish_lag_seconds',
+      help: 'Time from outbox row written to broker confirm',
+      buckets: latencyBuckets,
+      registers,
+    }),
+    hopLatency: new Histogram({
+      name: 'orderly_hop_latency_seconds',
+      help: 'Time from an event being created to its being handled, per saga hop',
+      labelNames: ['from', 'to'],
+      buckets: latencyBuckets,
+      registers,
+    }),
+    brokerConnections: new Counter({
+      name: 'orderly_broker_connection_events_total',
+      help: 'Broker connection events (connect, disconnect, reconnect_scheduled)',
+      labelNames: ['event'],
+      registers,
+    }),
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,167 @@
+import { join } from 'node:path';
+import type Router from '@koa/router';
+import { topology } from '@orderly/events';
+import type { z } from 'zod';
+import { Broker } from './bus/broker.js';
+import { Consumer, type Handlers } from './bus/consumer.js';
+import { Publisher } from './bus/publisher.js';
+import { applyPolicies, vhostOf } from './bus/topology.js';
+import { type BaseConfig, loadConfig } from './config.js';
+import { migrate } from './db/migrate.js';
+import { createPool } from './db/pool.js';
+import { Database } from './db/transaction.js';
+import { startHttpServer } from './http/server.js';
+import { Lifecycle } from './lifecycle.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { OutboxRelay } from './outbox/relay.js';
+import { packageDir } from './package-dir.js';
+
+export interface ServiceContext<C extends BaseConfig> {
+  config: C;
+  logger: Logger;
+  metrics: Metrics;
+  db: Database;
+  lifecycle: Lifecycle;
+}
+
+/** Something a service runs beside its consumer (a timer, a seeder): started last, stopped first. */
+export interface Worker {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ServiceDefinition<S extends z.ZodType<BaseConfig>> {
+  name: string;
+  configSchema: S;
+  /** import.meta.url of the service's main module: its package holds migrations/. */
+  moduleUrl: string;
+  routes?(ctx: ServiceContext<z.infer<S>>): Router;
+  handlers?(ctx: ServiceContext<z.infer<S>>): Handlers;
+  workers?(ctx: ServiceContext<z.infer<S>>): Worker[];
+}
+
+export interface RunningService<C> {
+  config: C;
+  port: number;
+  db: Database;
+  metrics: Metrics;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+const platformDir = packageDir(import.meta.url);
+
+/**
+ * Wires one service: HTTP first (so /healthz answers and /readyz says "not yet"), then the
+ * database and its migrations, the broker and its topology, the outbox relay, the consumer and
+ * the workers; ready only when all are up. stop() undoes it in the order that loses nothing.
+ */
+export async function startService<S extends z.ZodType<BaseConfig>>(
+  def: ServiceDefinition<S>,
+  env: Record<string, string | undefined>,
+): Promise<RunningService<z.infer<S>>> {
+  const config = loadConfig(def.configSchema, env) as z.infer<S>;
+  const schema = config.DB_SCHEMA ?? def.name;
+  const logger = createLogger(def.name, config.LOG_LEVEL);
+  const metrics = createMetrics(def.name);
+  const lifecycle = new Lifecycle();
+  const pool = createPool(config.DATABASE_URL, schema, config.DB_POOL_SIZE);
+  pool.on('error', (err) => logger.warn({ err }, 'idle database connection lost'));
+  const db = new Database(pool, def.name);
+  const ctx: ServiceContext<z.infer<S>> = { config, logger, metrics, db, lifecycle };
+  const http = await startHttpServer({ port: config.PORT, logger, metrics, lifecycle, ...(def.routes ? { routes: def.routes(ctx) } : {}) });
+
+  await migrate(
+    pool,
+    schema,
+    [
+      { prefix: 'platform', dir: join(platformDir, 'migrations') },
+      { prefix: def.name, dir: join(packageDir(def.moduleUrl), 'migrations') },
+    ],
+    logger,
+  );
+
+  const definition = topology({ mode: config.SAGA_MODE, deliveryLimit: config.DELIVERY_LIMIT });
+  if (config.RABBITMQ_MANAGEMENT_URL) {
+    await applyPolicies(config.RABBITMQ_MANAGEMENT_URL, vhostOf(config.AMQP_URL), definition.policies);
+  }
+  const broker = await Broker.connect({ url: config.AMQP_URL, topology: definition, logger, metrics, name: `orderly-${def.name}` });
+  const publisher = new Publisher(metrics, logger);
+  await publisher.attach(broker);
+  const relay = new OutboxRelay(
+    pool,
+    publisher,
+    { databaseUrl: config.DATABASE_URL, schema, pollMs: config.OUTBOX_POLL_MS, batchSize: config.OUTBOX_BATCH_SIZE },
+    metrics,
+    logger,
+  );
+  await relay.start();
+
+  const handlers = def.handlers?.(ctx);
+  const consumer = handlers
+    ? new Consumer(
+        {
+          queue: def.name,
+          handlers,
+          prefetch: config.PREFETCH,
+          retry: { maxAttempts: config.RETRY_MAX_ATTEMPTS, baseDelayMs: config.RETRY_BASE_DELAY_MS, maxDelayMs: config.RETRY_MAX_DELAY_MS },
+        },
+        db,
+        publisher,
+        metrics,
+        logger,
+      )
+    : undefined;
+  await consumer?.attach(broker);
+  const workers = def.workers?.(ctx) ?? [];
+  for (const w of workers) await w.start();
+
+  lifecycle.markReady();
+  logger.info({ port: http.port, schema, sagaMode: config.SAGA_MODE }, 'service ready');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      lifecycle.markDraining();
+      logger.info('draining');
+      for (const w of workers.reverse()) await w.stop();
+      await consumer?.stop();
+      await http.close();
+      await relay.stop();
+      await broker.close();
+      await pool.end();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+  return { config, port: http.port, db, metrics, logger, stop };
+}
+
+/** Entry point of a service process: start, and stop cleanly on SIGTERM/SIGINT within the timeout. */
+export async function runMain<S extends z.ZodType<BaseConfig>>(def: ServiceDefinition<S>): Promise<void> {
+  let service: RunningService<z.infer<S>>;
+  try {
+    service = await startService(def, process.env);
+  } catch (err) {
+    console.error(`${def.name}: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  const onSignal = (signal: string) => {
+    service.logger.info({ signal }, 'shutdown requested');
+    const timer = setTimeout(() => {
+      service.logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, service.config.SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    service.stop().then(
+      () => process.exit(0),
+      (err) => {
+        service.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
