@@ -1,1 +1,3 @@
-export {};
+export { configSchema } from './config.js';
+export * from './domain/reservation.js';
+export { definition } from './service.js';

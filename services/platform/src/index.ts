@@ -9,10 +9,18 @@ export { createPool, type Pool, type PoolClient } from './db/pool.js';
 export { Database, type Tx } from './db/transaction.js';
 export { HttpProblem, notFound, validationProblem } from './http/problem.js';
 export { createApp, startHttpServer } from './http/server.js';
-export { parseOr400 } from './http/validate.js';
+export { bodyOf, parseOr400 } from './http/validate.js';
 export { Lifecycle } from './lifecycle.js';
 export { createLogger, type Logger } from './logger.js';
 export { createMetrics, latencyBuckets, type Metrics } from './metrics.js';
 export { OutboxRelay } from './outbox/relay.js';
 export { packageDir } from './package-dir.js';
-export { type RunningService, runMain, type ServiceContext, type ServiceDefinition, startService, type Worker } from './service.js';
+export {
+  type RunningService,
+  runMain,
+  type ServiceContext,
+  type ServiceDefinition,
+  type ServiceParts,
+  startService,
+  type Worker,
+} from './service.js';

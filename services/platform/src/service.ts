@@ -31,14 +31,19 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
+/** What a service adds to the runtime: its HTTP routes, its message handlers and its workers. */
+export interface ServiceParts {
+  routes?: Router;
+  handlers?: Handlers;
+  workers?: Worker[];
+}
+
 export interface ServiceDefinition<S extends z.ZodType<BaseConfig>> {
   name: string;
   configSchema: S;
-  /** import.meta.url of the service's main module: its package holds migrations/. */
+  /** import.meta.url of a module of the service: its package holds migrations/. */
   moduleUrl: string;
-  routes?(ctx: ServiceContext<z.infer<S>>): Router;
-  handlers?(ctx: ServiceContext<z.infer<S>>): Handlers;
-  workers?(ctx: ServiceContext<z.infer<S>>): Worker[];
+  build(ctx: ServiceContext<z.infer<S>>): ServiceParts;
 }
 
 export interface RunningService<C> {
@@ -69,8 +74,8 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
   const pool = createPool(config.DATABASE_URL, schema, config.DB_POOL_SIZE);
   pool.on('error', (err) => logger.warn({ err }, 'idle database connection lost'));
   const db = new Database(pool, def.name);
-  const ctx: ServiceContext<z.infer<S>> = { config, logger, metrics, db, lifecycle };
-  const http = await startHttpServer({ port: config.PORT, logger, metrics, lifecycle, ...(def.routes ? { routes: def.routes(ctx) } : {}) });
+  const parts = def.build({ config, logger, metrics, db, lifecycle });
+  const http = await startHttpServer({ port: config.PORT, logger, metrics, lifecycle, ...(parts.routes ? { routes: parts.routes } : {}) });
 
   await migrate(
     pool,
@@ -98,7 +103,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
   );
   await relay.start();
 
-  const handlers = def.handlers?.(ctx);
+  const { handlers } = parts;
   const consumer = handlers
     ? new Consumer(
         {
@@ -114,7 +119,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
       )
     : undefined;
   await consumer?.attach(broker);
-  const workers = def.workers?.(ctx) ?? [];
+  const workers = parts.workers ?? [];
   for (const w of workers) await w.start();
 
   lifecycle.markReady();

@@ -16,3 +16,8 @@ export function parseOr400<S extends z.ZodType>(schema: S, input: unknown): z.in
     }),
   );
 }
+
+/** The parsed JSON body (set by the body parser), to be checked with parseOr400. */
+export function bodyOf(ctx: { request: unknown }): unknown {
+  return (ctx.request as { body?: unknown }).body;
+}

@@ -1,0 +1,39 @@
+import type { Tx } from '@orderly/platform';
+import type { Line, StockRow } from './domain/reservation.js';
+
+/**
+ * Locks the products of an order in SKU order: every transaction takes its row locks in the same
+ * order, so two orders for overlapping SKUs wait for each other instead of deadlocking.
+ */
+export async function lockStock(tx: Tx, skus: string[]): Promise<Map<string, StockRow>> {
+  const { rows } = await tx.query<StockRow>(
+    `SELECT sku, price_cents AS "priceCents", currency, available FROM products
+      WHERE sku = ANY($1) ORDER BY sku FOR UPDATE`,
+    [skus],
+  );
+  return new Map(rows.map((r) => [r.sku, r]));
+}
+
+/** Moves quantities between the stock columns of several products in one statement. */
+export async function moveStock(tx: Tx, lines: Line[], move: 'reserve' | 'release' | 'commit'): Promise<void> {
+  const delta = {
+    reserve: 'available = available - l.qty, reserved = reserved + l.qty',
+    release: 'available = available + l.qty, reserved = reserved - l.qty',
+    commit: 'reserved = reserved - l.qty, sold = sold + l.qty',
+  }[move];
+  await tx.query(
+    `UPDATE products p SET ${delta}
+       FROM unnest($1::text[], $2::int[]) AS l(sku, qty) WHERE p.sku = l.sku`,
+    [lines.map((l) => l.sku), lines.map((l) => l.qty)],
+  );
+}
+
+export interface Reservation {
+  status: 'reserved' | 'committed' | 'released' | 'rejected';
+  lines: Line[];
+}
+
+export async function findReservation(tx: Tx, orderId: string): Promise<Reservation | undefined> {
+  const { rows } = await tx.query<Reservation>('SELECT status, lines FROM reservations WHERE order_id = $1 FOR UPDATE', [orderId]);
+  return rows[0];
+}

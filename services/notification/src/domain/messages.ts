@@ -1,0 +1,37 @@
+/** The words the customer reads, per outcome. Pure: no I/O, tested on its own. */
+
+export type Kind = 'order_confirmed' | 'order_rejected';
+
+export interface Message {
+  kind: Kind;
+  subject: string;
+  body: string;
+}
+
+const reasons: Record<string, string> = {
+  out_of_stock: 'one or more items are out of stock',
+  unknown_product: 'one or more items are not in our catalogue',
+  payment_declined: 'the payment was declined',
+};
+
+export function formatMoney(cents: number, currency: string): string {
+  return new Intl.NumberFormat('en-IE', { style: 'currency', currency }).format(cents / 100);
+}
+
+const shortId = (orderId: string) => orderId.slice(0, 8);
+
+export function confirmed(orderId: string, totalCents: number, currency: string): Message {
+  return {
+    kind: 'order_confirmed',
+    subject: `Your order ${shortId(orderId)} is confirmed`,
+    body: `Thank you! We have received your payment of ${formatMoney(totalCents, currency)} and are preparing order ${orderId}.`,
+  };
+}
+
+export function rejected(orderId: string, reason: string): Message {
+  return {
+    kind: 'order_rejected',
+    subject: `We could not accept your order ${shortId(orderId)}`,
+    body: `Sorry: order ${orderId} could not be completed because ${reasons[reason] ?? reason}. You have not been charged.`,
+  };
+}

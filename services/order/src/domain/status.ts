@@ -1,0 +1,32 @@
+import type { rejectionReasons } from '@orderly/events';
+
+/**
+ * The order's state machine. Events can arrive twice or out of order, so a change applies only
+ * if it moves the order forward; anything that no longer applies is ignored, not an error.
+ */
+export const statuses = ['PENDING', 'RESERVED', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'] as const;
+export type Status = (typeof statuses)[number];
+export type RejectionReason = (typeof rejectionReasons)[number];
+
+const progress: Record<Status, number> = { PENDING: 0, RESERVED: 1, CONFIRMED: 2, SHIPPED: 3, DELIVERED: 4, REJECTED: 5, CANCELLED: 5 };
+
+export const isTerminal = (s: Status) => s === 'DELIVERED' || s === 'REJECTED' || s === 'CANCELLED';
+/** The saga has decided: the order will be fulfilled, or it never will be. */
+export const isDecided = (s: Status) => s !== 'PENDING' && s !== 'RESERVED';
+
+export interface Change {
+  status: Status;
+  reason?: RejectionReason;
+}
+
+export function applies(current: Status, next: Status): boolean {
+  if (current === 'REJECTED' || current === 'CANCELLED') return false;
+  if (next === 'REJECTED') return current === 'PENDING' || current === 'RESERVED';
+  if (next === 'CANCELLED') return canCancel(current);
+  return progress[next] > progress[current];
+}
+
+/** A customer may cancel until the parcel has left. */
+export function canCancel(current: Status): boolean {
+  return current === 'PENDING' || current === 'RESERVED' || current === 'CONFIRMED';
+}

@@ -1,0 +1,9 @@
+import { baseConfigSchema } from '@orderly/platform';
+import { z } from 'zod';
+
+export const configSchema = baseConfigSchema.extend({
+  PORT: baseConfigSchema.shape.PORT.default(8082),
+  /** Share of charges approved when the payment method is not a test method. */
+  PAYMENT_SUCCESS_RATE: z.coerce.number().min(0).max(1).default(1),
+});
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/**
+ * Real servers, isolated per test file: a fresh RabbitMQ vhost and a fresh PostgreSQL database,
+ * dropped afterwards (kept when ORDERLY_KEEP_TEST_STATE=1, for debugging).
+ */
+export interface TestEnv {
+  name: string;
+  vhost: string;
+  database: string;
+  amqpUrl: string;
+  databaseUrl: string;
+  managementUrl: string;
+  /** Environment for a service under test; PORT 0 so tests never collide. */
+  env: Record<string, string>;
+  management(path: string, init?: RequestInit): Promise<Response>;
+  cleanup(): Promise<void>;
+}
+
+const baseAmqp = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
+const baseDatabase = process.env.DATABASE_URL ?? 'postgres://orderly:orderly@127.0.0.1:5432/orderly';
+const baseManagement = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672/';
+
+export function managementClient(managementUrl: string) {
+  const url = new URL(managementUrl);
+  const auth = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+  url.username = '';
+  url.password = '';
+  return (path: string, init: RequestInit = {}) =>
+    fetch(new URL(path, url), {
+      ...init,
+      headers: { authorization: auth, 'content-type': 'application/json', ...(init.headers ?? {}) },
+    });
+}
+
+export async function createTestEnv(name: string): Promise<TestEnv> {
+  const id = `${name.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}_${randomBytes(3).toString('hex')}`;
+  const vhost = `test_${id}`;
+  const database = `test_${id}`;
+  const management = managementClient(baseManagement);
+  const user = decodeURIComponent(new URL(baseAmqp).username) || 'guest';
+  await must(management(`api/vhosts/${vhost}`, { method: 'PUT' }), `create vhost ${vhost}`);
+  await must(
+    management(`api/permissions/${vhost}/${user}`, {
+      method: 'PUT',
+      body: JSON.stringify({ configure: '.*', write: '.*', read: '.*' }),
+    }),
+    `grant ${user} on ${vhost}`,
+  );
+  const admin = new pg.Client({ connectionString: baseDatabase });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${database}"`);
+  await admin.end();
+
+  const amqpUrl = withPath(baseAmqp, `/${vhost}`);
+  const databaseUrl = withPath(baseDatabase, `/${database}`);
+  return {
+    name,
+    vhost,
+    database,
+    amqpUrl,
+    databaseUrl,
+    managementUrl: baseManagement,
+    env: {
+      PORT: '0',
+      AMQP_URL: amqpUrl,
+      DATABASE_URL: databaseUrl,
+      RABBITMQ_MANAGEMENT_URL: baseManagement,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      RETRY_BASE_DELAY_MS: '50',
+      RETRY_MAX_DELAY_MS: '400',
+      OUTBOX_POLL_MS: '200',
+      DB_POOL_SIZE: '5',
+      SHUTDOWN_TIMEOUT_MS: '10000',
+    },
+    management,
+    async cleanup() {
+      if (process.env.ORDERLY_KEEP_TEST_STATE === '1') return;
+      await management(`api/vhosts/${vhost}`, { method: 'DELETE' });
+      const c = new pg.Client({ connectionString: baseDatabase });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+function withPath(url: string, path: string): string {
+  const u = new URL(url);
+  u.pathname = path;
+  return u.toString();
+}
+
+async function must(res: Promise<Response>, what: string): Promise<void> {
+  const r = await res;
+  if (!r.ok) throw new Error(`${what}: ${r.status} ${await r.text()}`);
+}

@@ -1,0 +1,3 @@
+export { createTestEnv, managementClient, type TestEnv } from './env.js';
+export { drainQueue, publishRaw, type QueueStats, queueStats, type TakenMessage } from './queues.js';
+export { waitFor } from './wait.js';

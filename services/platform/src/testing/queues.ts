@@ -1,0 +1,67 @@
+import amqp from 'amqplib';
+import type { TestEnv } from './env.js';
+
+export interface QueueStats {
+  messages: number;
+  ready: number;
+  unacked: number;
+  consumers: number;
+}
+
+/** Queue depth as the broker reports it (the management API lags a few seconds; use for eventual checks). */
+export async function queueStats(env: TestEnv, queue: string): Promise<QueueStats> {
+  const res = await env.management(`api/queues/${encodeURIComponent(env.vhost)}/${encodeURIComponent(queue)}`);
+  if (!res.ok) throw new Error(`queue ${queue}: ${res.status}`);
+  const q = (await res.json()) as Record<string, number>;
+  return { messages: q.messages ?? 0, ready: q.messages_ready ?? 0, unacked: q.messages_unacknowledged ?? 0, consumers: q.consumers ?? 0 };
+}
+
+export interface TakenMessage {
+  body: unknown;
+  raw: string;
+  headers: Record<string, unknown>;
+  type: string | undefined;
+  messageId: string | undefined;
+}
+
+/** Takes (and acks) every message now ready in a queue: what a person inspecting a DLQ would see. */
+export async function drainQueue(env: TestEnv, queue: string): Promise<TakenMessage[]> {
+  const conn = await amqp.connect(env.amqpUrl);
+  try {
+    const ch = await conn.createChannel();
+    const out: TakenMessage[] = [];
+    for (;;) {
+      const msg = await ch.get(queue, { noAck: true });
+      if (!msg) break;
+      const raw = msg.content.toString('utf8');
+      let body: unknown;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        body = undefined;
+      }
+      out.push({ body, raw, headers: msg.properties.headers ?? {}, type: msg.properties.type, messageId: msg.properties.messageId });
+    }
+    return out;
+  } finally {
+    await conn.close();
+  }
+}
+
+/** Publishes raw bytes as a producer outside Orderly might: used to prove bad input is parked. */
+export async function publishRaw(
+  env: TestEnv,
+  exchange: string,
+  routingKey: string,
+  content: string,
+  options: { type?: string; messageId?: string; headers?: Record<string, unknown> } = {},
+): Promise<void> {
+  const conn = await amqp.connect(env.amqpUrl);
+  try {
+    const ch = await conn.createConfirmChannel();
+    ch.publish(exchange, routingKey, Buffer.from(content), { persistent: true, ...options });
+    await ch.waitForConfirms();
+  } finally {
+    await conn.close();
+  }
+}
