@@ -29,7 +29,10 @@ function problemFrom(err: unknown): HttpProblem {
   if (e.status === 413 || e.type === 'entity.too.large') {
     return new HttpProblem(413, 'Payload too large', 'the request body is larger than the service accepts');
   }
-  if (e.status && e.status < 500 && e.expose) return new HttpProblem(e.status, e.message ?? 'Bad request');
+  // 4xx errors from koa and the body parser describe the client's input (e.g. malformed JSON).
+  if (e.status && e.status >= 400 && e.status < 500) {
+    return new HttpProblem(e.status, e.status === 400 ? 'Invalid request' : 'Request refused', e.message);
+  }
   return new HttpProblem(500, 'Internal error', undefined, {}, { cause: err });
 }
 
