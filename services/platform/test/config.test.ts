@@ -1,0 +1,60 @@
+import test from 'ava';
+import { z } from 'zod';
+import { baseConfigSchema, ConfigError, loadConfig } from '../src/config.js';
+
+const schema = baseConfigSchema.extend({ PORT: z.coerce.number().int().min(0).max(65535).default(8080) });
+
+test('when nothing is set, then the defaults apply', (t) => {
+  const config = loadConfig(schema, {});
+  t.is(config.PORT, 8080);
+  t.is(config.AMQP_URL, 'amqp://guest:guest@127.0.0.1:5672/orderly');
+  t.is(config.LOG_LEVEL, 'info');
+  t.is(config.DB_POOL_SIZE, 10);
+  t.is(config.SAGA_MODE, 'choreography');
+  t.is(config.RABBITMQ_MANAGEMENT_URL, undefined);
+});
+
+test('when variables are set, then they are parsed to their types', (t) => {
+  const config = loadConfig(schema, { PORT: '9090', LOG_LEVEL: 'debug', AMQP_URL: 'amqps://u:p@rabbit/v', PREFETCH: '8' });
+  t.is(config.PORT, 9090);
+  t.is(config.LOG_LEVEL, 'debug');
+  t.is(config.AMQP_URL, 'amqps://u:p@rabbit/v');
+  t.is(config.PREFETCH, 8);
+});
+
+test('when the config is loaded, then it cannot be changed', (t) => {
+  const config = loadConfig(schema, {});
+  t.true(Object.isFrozen(config));
+  t.throws(() => {
+    (config as { PORT: number }).PORT = 1;
+  });
+});
+
+test('when a variable is the empty string, then it counts as unset', (t) => {
+  const config = loadConfig(schema, { PORT: '', LOG_LEVEL: '', DB_SCHEMA: '' });
+  t.is(config.PORT, 8080);
+  t.is(config.LOG_LEVEL, 'info');
+  t.is(config.DB_SCHEMA, undefined);
+});
+
+for (const [name, value] of [
+  ['PORT', 'abc'],
+  ['PORT', '70000'],
+  ['AMQP_URL', 'http://x'],
+  ['DATABASE_URL', 'mysql://db/x'],
+  ['LOG_LEVEL', 'loud'],
+  ['PREFETCH', '0'],
+] as const) {
+  test(`when ${name}=${value}, then loading fails with a ConfigError naming ${name}`, (t) => {
+    const error = t.throws(() => loadConfig(schema, { [name]: value }), { instanceOf: ConfigError });
+    t.regex(error?.message ?? '', new RegExp(`\\b${name}:`));
+  });
+}
+
+test('when several variables are bad, then the error names every one of them', (t) => {
+  const error = t.throws(() => loadConfig(schema, { PORT: 'abc', AMQP_URL: 'http://x', LOG_LEVEL: 'loud', PREFETCH: '32' }), {
+    instanceOf: ConfigError,
+  });
+  const named = [...(error?.message ?? '').matchAll(/^\s+(\w+):/gm)].map((m) => m[1]).sort();
+  t.deepEqual(named, ['AMQP_URL', 'LOG_LEVEL', 'PORT']);
+});

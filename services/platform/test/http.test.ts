@@ -1,0 +1,97 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Router from '@koa/router';
+import test from 'ava';
+import { createApp } from '../src/http/server.js';
+import { Lifecycle } from '../src/lifecycle.js';
+import { createLogger } from '../src/logger.js';
+import { createMetrics } from '../src/metrics.js';
+
+const lifecycle = new Lifecycle();
+const routes = new Router();
+routes.get('/orders/:id', (ctx) => {
+  ctx.body = { orderId: ctx.params.id };
+});
+routes.get('/boom', () => {
+  throw new Error('secret database password in stack');
+});
+routes.post('/echo', (ctx) => {
+  ctx.body = (ctx.request as { body?: unknown }).body;
+});
+
+let server: Server;
+let base: string;
+test.before(async () => {
+  server = createApp({
+    logger: createLogger('test', 'silent'),
+    metrics: createMetrics('test'),
+    lifecycle,
+    routes,
+    bodyLimit: '1kb',
+  }).listen(0);
+  await new Promise((resolve) => server.once('listening', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+test.after.always(() => {
+  server?.close();
+  server?.closeAllConnections();
+});
+
+const post = (path: string, body: string) => fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+async function expectProblem(t: import('ava').ExecutionContext, response: Response, status: number) {
+  t.is(response.status, status);
+  t.regex(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  const body = (await response.json()) as { status: number; title: string; type: string };
+  t.is(body.status, status);
+  t.is(body.type, 'about:blank');
+  t.truthy(body.title);
+  return body;
+}
+
+test('when /healthz is asked, then it answers 200', async (t) => {
+  t.is((await fetch(`${base}/healthz`)).status, 200);
+});
+
+// One test, because the states follow each other on the shared Lifecycle.
+test.serial('when the service starts, becomes ready and drains, then /readyz answers 503, 200, 503', async (t) => {
+  t.is((await fetch(`${base}/readyz`)).status, 503);
+  lifecycle.markReady();
+  t.is((await fetch(`${base}/readyz`)).status, 200);
+  lifecycle.markDraining();
+  t.is((await fetch(`${base}/readyz`)).status, 503);
+});
+
+test('when /metrics is scraped after a request, then it shows process metrics and the route template, not the raw path', async (t) => {
+  t.is((await fetch(`${base}/orders/abc-123`)).status, 200);
+  const text = await (await fetch(`${base}/metrics`)).text();
+  t.regex(text, /^process_cpu_user_seconds_total/m);
+  t.regex(text, /^http_server_request_duration_seconds_count\{[^}]*route="\/orders\/:id"[^}]*status_code="200"/m);
+  t.false(text.includes('abc-123'));
+});
+
+test('when a route does not exist, then the answer is a 404 problem', async (t) => {
+  const body = await expectProblem(t, await fetch(`${base}/nowhere`), 404);
+  t.is((body as { detail?: string }).detail, 'no route for GET /nowhere');
+});
+
+test('when a route throws an unexpected error, then the answer is a 500 problem that does not reveal it', async (t) => {
+  const response = await fetch(`${base}/boom`);
+  const text = await response.clone().text();
+  await expectProblem(t, response, 500);
+  t.false(text.includes('secret'), text);
+});
+
+test('when the body is not valid JSON, then the answer is a 400 problem', async (t) => {
+  await expectProblem(t, await post('/echo', '{"customerId": '), 400);
+});
+
+test('when the body is valid JSON within the limit, then the route receives it', async (t) => {
+  const response = await post('/echo', '{"a":[1,2]}');
+  t.is(response.status, 200);
+  t.deepEqual(await response.json(), { a: [1, 2] });
+});
+
+test('when the body is over the limit, then the answer is a 413 problem', async (t) => {
+  await expectProblem(t, await post('/echo', JSON.stringify({ pad: 'x'.repeat(2048) })), 413);
+});

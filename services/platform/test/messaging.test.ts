@@ -1,0 +1,173 @@
+import { exchanges } from '@orderly/events';
+import test from 'ava';
+import { startService } from '../src/service.js';
+import { createTestEnv, drainQueue, publishRaw, type TestEnv, waitFor } from '../src/testing/index.js';
+import { confirmedEvent, consumerService, recorder } from './fixture/service.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+test.after.always(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+async function env(name: string, extra: Record<string, string> = {}): Promise<TestEnv & { vars: Record<string, string> }> {
+  const e = await createTestEnv(name);
+  cleanups.push(() => e.cleanup());
+  return { ...e, vars: { ...e.env, RETRY_MAX_ATTEMPTS: '3', ...extra } };
+}
+
+async function start(def: Parameters<typeof startService>[0], vars: Record<string, string>) {
+  const service = await startService(def, vars);
+  cleanups.push(() => service.stop());
+  return service;
+}
+
+const effectsOf = async (service: { db: { pool: { query: (q: string) => Promise<{ rows: unknown[] }> } } }) =>
+  (await service.db.pool.query('SELECT event_id, order_id FROM effects')).rows;
+
+const publishEvent = (e: TestEnv, event: ReturnType<typeof confirmedEvent>, content = JSON.stringify(event)) =>
+  publishRaw(e, exchanges.events, event.type, content, { type: event.type, messageId: event.id });
+
+async function consumedCount(service: Awaited<ReturnType<typeof start>>, outcome: string): Promise<number> {
+  const metric = await service.metrics.consumed.get();
+  return metric.values.filter((v) => v.labels.outcome === outcome).reduce((n, v) => n + v.value, 0);
+}
+
+test('when the same event is delivered twice, then it has one effect and the second is counted as a duplicate', async (t) => {
+  const e = await env('dup');
+  const { handler } = recorder();
+  const service = await start(consumerService(handler), e.vars);
+  const event = confirmedEvent();
+  await publishEvent(e, event);
+  await publishEvent(e, event);
+  await waitFor(async () => ((await consumedCount(service, 'duplicate')) === 1 ? true : undefined));
+  t.deepEqual(await effectsOf(service), [{ event_id: event.id, order_id: event.data.orderId }]);
+  t.is(await consumedCount(service, 'ack'), 1);
+});
+
+test('when a message is not JSON or fails its schema, then it goes straight to the DLQ with its error', async (t) => {
+  const e = await env('malformed');
+  const { handler, calls } = recorder();
+  const service = await start(consumerService(handler), e.vars);
+  const good = confirmedEvent();
+  await publishEvent(e, good, '{not json');
+  const badData = { ...confirmedEvent(), data: { orderId: 'not-a-uuid' } };
+  await publishEvent(e, badData as never);
+  await waitFor(async () => ((await consumedCount(service, 'dead_letter')) === 2 ? true : undefined));
+  const parked = await drainQueue(e, 'notification.dlq');
+  t.is(parked.length, 2);
+  t.is(parked[0]?.raw, '{not json');
+  t.regex(String(parked[0]?.headers['x-orderly-error']), /JSON/);
+  t.regex(String(parked[1]?.headers['x-orderly-error']), /orderId/);
+  t.is(parked[1]?.headers['x-orderly-attempts'], 1);
+  t.is(calls(), 0, 'the handler never saw a malformed message');
+  t.is(await consumedCount(service, 'retry'), 0);
+});
+
+test('when a handler fails twice and then succeeds, then the event is retried with back-off and has one effect', async (t) => {
+  const e = await env('retry');
+  const { handler, calls } = recorder((n) => (n <= 2 ? new Error(`transient failure ${n}`) : undefined));
+  const service = await start(consumerService(handler), e.vars);
+  const event = confirmedEvent();
+  await publishEvent(e, event);
+  await waitFor(async () => ((await effectsOf(service)).length === 1 ? true : undefined));
+  t.is(calls(), 3);
+  t.is(await consumedCount(service, 'retry'), 2);
+  t.is(await consumedCount(service, 'ack'), 1);
+  t.deepEqual(await drainQueue(e, 'notification.dlq'), []);
+});
+
+test('when a handler keeps failing, then after the last attempt the event is parked in the DLQ with the error and attempt count', async (t) => {
+  const e = await env('parked');
+  const { handler, calls } = recorder(() => new Error('payment provider down'));
+  const service = await start(consumerService(handler), e.vars);
+  const event = confirmedEvent();
+  await publishEvent(e, event);
+  await waitFor(async () => ((await consumedCount(service, 'dead_letter')) === 1 ? true : undefined));
+  t.is(calls(), 3);
+  const [parked] = await drainQueue(e, 'notification.dlq');
+  t.is(parked?.messageId, event.id);
+  t.is(parked?.headers['x-orderly-attempts'], 3);
+  t.regex(String(parked?.headers['x-orderly-error']), /payment provider down/);
+  t.deepEqual(await effectsOf(service), []);
+});
+
+test('when the relay dies between publish and mark-sent, then the republished event is absorbed by the inbox', async (t) => {
+  const e = await env('relay');
+  const { handler } = recorder();
+  const service = await start(consumerService(handler), e.vars);
+  const orderId = crypto.randomUUID();
+  await service.db.transaction(async (tx) => {
+    tx.emit('order.confirmed', orderId, { orderId, customerId: 'C1', email: 'c1@example.com', totalCents: 1, currency: 'EUR' });
+  });
+  await waitFor(async () => ((await effectsOf(service)).length === 1 ? true : undefined));
+  // What a crash after the broker's confirm but before the UPDATE leaves behind: a sent row still unsent.
+  await service.db.pool.query('UPDATE outbox SET published_at = NULL');
+  await waitFor(async () => ((await consumedCount(service, 'duplicate')) === 1 ? true : undefined));
+  t.is((await effectsOf(service)).length, 1);
+  const { rows } = await service.db.pool.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+  t.is(rows[0].n, 0);
+});
+
+test('when an event is published while its consumer is down, then it is handled once the consumer comes back', async (t) => {
+  const e = await env('offline');
+  // A producer alone asserts the whole topology, so the consumer's queue exists before anyone consumes.
+  const producer = await start(consumerService(undefined, 'order'), e.vars);
+  const orderId = crypto.randomUUID();
+  await producer.db.transaction(async (tx) => {
+    tx.emit('order.confirmed', orderId, { orderId, customerId: 'C1', email: 'c1@example.com', totalCents: 1, currency: 'EUR' });
+  });
+  await waitFor(async () => ((await producer.metrics.published.get()).values.length > 0 ? true : undefined));
+  const { handler } = recorder();
+  const consumer = await start(consumerService(handler), e.vars);
+  await waitFor(async () => ((await effectsOf(consumer)).length === 1 ? true : undefined));
+  t.deepEqual(
+    (await effectsOf(consumer)).map((r) => (r as { order_id: string }).order_id),
+    [orderId],
+  );
+});
+
+test('when the broker drops the connection, then the service reconnects and keeps consuming', async (t) => {
+  const e = await env('reconnect');
+  const { handler } = recorder();
+  const service = await start(consumerService(handler), e.vars);
+  const connections = await waitFor(async () => {
+    const res = await e.management(`api/vhosts/${e.vhost}/connections`);
+    const list = (await res.json()) as { name: string }[];
+    return list.length > 0 ? list : undefined;
+  });
+  for (const c of connections) {
+    await e.management(`api/connections/${encodeURIComponent(c.name)}`, { method: 'DELETE', headers: { 'X-Reason': 'test' } });
+  }
+  await waitFor(async () => {
+    const events = (await service.metrics.brokerConnections.get()).values;
+    return events.some((v) => v.labels.event === 'connect' && v.value >= 2) ? true : undefined;
+  });
+  const event = confirmedEvent();
+  await publishEvent(e, event);
+  await waitFor(async () => ((await effectsOf(service)).length === 1 ? true : undefined));
+  t.deepEqual(await effectsOf(service), [{ event_id: event.id, order_id: event.data.orderId }]);
+});
+
+test('when a message keeps being returned to its queue, then the delivery limit policy parks it in the DLQ', async (t) => {
+  const e = await env('delivery-limit', { DELIVERY_LIMIT: '2' });
+  // The service only applies the topology and its policies; a raw consumer plays the crashing one.
+  await start(consumerService(undefined), e.vars);
+  const event = confirmedEvent();
+  await publishEvent(e, event);
+  const amqp = (await import('amqplib')).default;
+  const conn = await amqp.connect(e.amqpUrl);
+  cleanups.push(() => conn.close().catch(() => {}));
+  const ch = await conn.createChannel();
+  let deliveries = 0;
+  await ch.consume('notification', (msg) => {
+    if (!msg) return;
+    deliveries += 1;
+    ch.nack(msg, false, true);
+  });
+  const parked = await waitFor(async () => {
+    const got = await drainQueue(e, 'notification.dlq');
+    return got.length > 0 ? got : undefined;
+  });
+  t.is(parked[0]?.messageId, event.id);
+  t.is(deliveries, 3, 'delivered once plus the two redeliveries the limit allows');
+});
