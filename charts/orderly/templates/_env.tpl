@@ -1,0 +1,79 @@
+{{/*
+A component's environment, exactly the variables its config schema reads (the contract check
+parses it with the service's own zod schema). Credentials come only from Secrets.
+Call with (list $ "component" $componentValues).
+*/}}
+{{- define "orderly.env" -}}
+{{- $root := index . 0 -}}
+{{- $name := index . 1 -}}
+{{- $c := index . 2 -}}
+- name: PORT
+  value: {{ $c.port | quote }}
+- name: SAGA_MODE
+  value: {{ $root.Values.sagaMode | quote }}
+- name: LOG_LEVEL
+  value: {{ $c.logLevel | quote }}
+- name: DB_SCHEMA
+  value: {{ $name | quote }}
+- name: DB_POOL_SIZE
+  value: {{ $c.dbPoolSize | quote }}
+- name: PREFETCH
+  value: {{ $c.prefetch | quote }}
+- name: DELIVERY_LIMIT
+  value: {{ $root.Values.messaging.deliveryLimit | quote }}
+- name: SHUTDOWN_TIMEOUT_MS
+  value: {{ $c.shutdownTimeoutMs | quote }}
+- name: AMQP_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "orderly.child" (list $root (printf "%s-amqp" $name)) }}
+      key: url
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "orderly.child" (list $root (printf "%s-db" $name)) }}
+      key: uri
+{{- range $key := keys $c.env | sortAlpha }}
+- name: {{ $key }}
+  value: {{ index $c.env $key | quote }}
+{{- end }}
+- name: OTEL_SERVICE_NAME
+  value: {{ $name | quote }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ $root.Values.telemetry.otlpEndpoint | quote }}
+- name: OTEL_EXPORTER_OTLP_PROTOCOL
+  value: http/protobuf
+- name: OTEL_TRACES_SAMPLER
+  value: {{ $root.Values.telemetry.tracesSampler | quote }}
+- name: OTEL_TRACES_SAMPLER_ARG
+  value: {{ $root.Values.telemetry.tracesSamplerArg | quote }}
+- name: OTEL_RESOURCE_ATTRIBUTES
+  value: {{ printf "service.namespace=orderly,service.version=%s,k8s.namespace.name=%s" $root.Chart.AppVersion $root.Release.Namespace | quote }}
+{{- end -}}
+
+{{/* The container's security context: nothing to escalate to, nothing to write but /tmp. */}}
+{{- define "orderly.containerSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 1000
+runAsGroup: 1000
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: [ALL]
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "orderly.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 1000
+runAsGroup: 1000
+fsGroup: 1000
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* The image's entry point is node with the tracing register hook; the command picks the service. */}}
+{{- define "orderly.args" -}}
+- services/{{ . }}/dist/src/main.js
+{{- end -}}
