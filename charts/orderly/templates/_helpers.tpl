@@ -57,12 +57,16 @@ release: {{ . }}
 {{- toJson (mergeOverwrite (deepCopy $root.Values.default) (deepCopy (index $root.Values.components $name))) -}}
 {{- end -}}
 
+{{/* A component's image: its own full repository when set (skaffold sets it), else <registry>/<prefix><name>. */}}
 {{- define "orderly.image" -}}
 {{- $root := index . 0 -}}
 {{- $name := index . 1 -}}
 {{- $c := index . 2 -}}
-{{- $repo := $c.image.repository | default (printf "%s%s" $root.Values.image.repositoryPrefix $name) -}}
+{{- $repo := $c.image.repository -}}
+{{- if not $repo -}}
+{{- $repo = printf "%s%s" $root.Values.image.repositoryPrefix $name -}}
 {{- if $root.Values.image.registry -}}{{- $repo = printf "%s/%s" $root.Values.image.registry $repo -}}{{- end -}}
+{{- end -}}
 {{- $tag := $c.image.tag | default $root.Values.image.tag | default $root.Chart.AppVersion -}}
 {{- printf "%s:%s" $repo $tag -}}
 {{- end -}}

