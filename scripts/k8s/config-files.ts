@@ -33,7 +33,16 @@ export async function validateSkaffold(skaffoldFile: string, schemasDir: string)
  * at kind v0.32.0 (as listed in the schemas folder's SOURCES.md).
  */
 type Shape = { [field: string]: FieldSpec };
-type FieldSpec = 'string' | 'boolean' | 'integer' | 'stringMap' | 'strings' | 'any' | { enum: string[] } | { list: Shape } | { object: Shape };
+type FieldSpec =
+  | 'string'
+  | 'boolean'
+  | 'integer'
+  | 'stringMap'
+  | 'strings'
+  | 'any'
+  | { enum: string[] }
+  | { list: Shape }
+  | { object: Shape };
 
 const patch: Shape = { group: 'string', version: 'string', kind: 'string', patch: 'string' };
 const node: Shape = {

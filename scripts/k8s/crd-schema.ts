@@ -50,5 +50,9 @@ export function rootSchema(openAPIV3Schema: JsonSchema, apiVersion: string, kind
   props.apiVersion = { const: apiVersion };
   props.kind = { const: kind };
   props.metadata = { type: 'object' };
-  return { ...strict, properties: props, required: [...new Set([...((strict.required as string[]) ?? []), 'apiVersion', 'kind', 'metadata'])] };
+  return {
+    ...strict,
+    properties: props,
+    required: [...new Set([...((strict.required as string[]) ?? []), 'apiVersion', 'kind', 'metadata'])],
+  };
 }

@@ -26,7 +26,8 @@ export interface Profile {
 
 export async function helmLint(profile: Profile): Promise<string[]> {
   try {
-    await run(helmBinary(), ['lint', '--strict', chartDir, '-f', profile.valuesFile, '--kube-version', kubeVersion]);
+    // helm 3.10's lint has no --kube-version; the pinned version applies to `helm template`.
+    await run(helmBinary(), ['lint', '--strict', chartDir, '-f', profile.valuesFile]);
     return [];
   } catch (err) {
     const out = `${(err as { stdout?: string }).stdout ?? ''}${(err as { stderr?: string }).stderr ?? ''}`;

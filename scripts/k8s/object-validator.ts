@@ -32,6 +32,7 @@ function structuralProblems(m: Manifest): string[] {
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(m.metadata?.name ?? '') || m.metadata.name.length > 253) {
     problems.push(`$.metadata.name: ${JSON.stringify(m.metadata?.name)} is not a DNS subdomain`);
   }
-  if (m.spec !== undefined && (typeof m.spec !== 'object' || m.spec === null || Array.isArray(m.spec))) problems.push('$.spec: must be an object');
+  if (m.spec !== undefined && (typeof m.spec !== 'object' || m.spec === null || Array.isArray(m.spec)))
+    problems.push('$.spec: must be an object');
   return problems;
 }

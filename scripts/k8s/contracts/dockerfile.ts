@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { Manifest } from '../manifest.js';
+import { serviceRunBy, workloads } from './workloads.js';
+
+export interface Stage {
+  name: string;
+  base: string;
+  entrypoint?: string[];
+  cmd?: string[];
+}
+
+/** The Dockerfile's stages with their exec-form ENTRYPOINT and CMD (inherited from a parent stage). */
+export function parseDockerfile(text: string): Stage[] {
+  const stages: Stage[] = [];
+  const lines = text.replace(/\\\n/g, ' ').split('\n');
+  for (const line of lines) {
+    const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line.trim());
+    if (from) {
+      const parent = stages.find((s) => s.name === from[1]);
+      stages.push({ name: from[2] ?? `stage${stages.length}`, base: from[1]!, entrypoint: parent?.entrypoint, cmd: parent?.cmd });
+      continue;
+    }
+    const exec = /^(ENTRYPOINT|CMD)\s+(.*)$/i.exec(line.trim());
+    const stage = stages.at(-1);
+    if (exec && stage) {
+      let argv: string[];
+      try {
+        argv = JSON.parse(exec[2]!) as string[];
+      } catch {
+        throw new Error(`${exec[1]} in stage ${stage.name} is not in exec form: a shell would stand between the runtime and node`);
+      }
+      if (exec[1]!.toUpperCase() === 'ENTRYPOINT') stage.entrypoint = argv;
+      else stage.cmd = argv;
+    }
+  }
+  return stages;
+}
+
+/**
+ * For every service the chart runs: a Dockerfile target of that name, in exec form, whose entry
+ * point and main module exist in the build output (tsc -b), and which is what the chart runs.
+ */
+export async function checkDockerfile(manifests: Manifest[], dockerfile = 'Dockerfile'): Promise<string[]> {
+  let stages: Stage[];
+  try {
+    stages = parseDockerfile(await readFile(dockerfile, 'utf8'));
+  } catch (err) {
+    return [`${dockerfile}: ${(err as Error).message}`];
+  }
+  const problems: string[] = [];
+  const services = new Set(workloads(manifests, ['Deployment']).flatMap((w) => w.pod.containers.map(serviceRunBy)));
+  for (const service of services) {
+    if (!service) continue;
+    const stage = stages.find((s) => s.name === service);
+    if (!stage) {
+      problems.push(`${dockerfile}: no target "${service}"`);
+      continue;
+    }
+    const argv = [...(stage.entrypoint ?? []), ...(stage.cmd ?? [])];
+    if (argv[0] !== 'node') problems.push(`${dockerfile} target ${service}: must exec node directly (found ${argv[0]})`);
+    const main = `services/${service}/dist/src/main.js`;
+    if (!argv.some((a) => a.replace(/^\.\//, '') === main)) problems.push(`${dockerfile} target ${service}: does not run ${main}`);
+    for (const file of argv.filter((a) => /\.js$/.test(a))) {
+      if (!existsSync(file)) problems.push(`${dockerfile} target ${service}: ${file} is not in the build output (run tsc -b)`);
+    }
+  }
+  return problems;
+}
