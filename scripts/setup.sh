@@ -30,6 +30,9 @@ if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# promtool checks the alert rules, and the observability proof scrapes the stack with a real Prometheus.
+$for_tests && apt_install prometheus
+
 # --- RabbitMQ ---------------------------------------------------------------------------------
 if [[ -z ${AMQP_URL:-} ]]; then
   apt_install rabbitmq-server

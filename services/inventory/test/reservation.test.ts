@@ -87,3 +87,9 @@ test('when the demo catalogue is seeded, then it holds the SKUs and stock of DES
   });
   for (const p of demoCatalogue) t.true(Number.isInteger(p.priceCents) && p.priceCents > 0, p.sku);
 });
+
+test('when a reservation has no lines or a non-positive quantity, then the rule refuses it instead of pricing it', (t) => {
+  const stock = new Map([['A', { sku: 'A', priceCents: 100, currency: 'EUR', available: 10 }]]);
+  t.throws(() => planReservation([], stock), { instanceOf: RangeError });
+  t.throws(() => planReservation([{ sku: 'A', qty: -3 }], stock), { instanceOf: RangeError });
+});

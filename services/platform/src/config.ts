@@ -36,8 +36,8 @@ export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
 /** Parses the environment once; the result is frozen and passed down, never re-read. */
 export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): Readonly<z.infer<S>> {
-  // An empty variable means "not set", as it does for most tools that read the environment.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  // An empty (or blank) variable means "not set", as it does for most tools that read the environment.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const result = schema.safeParse(present);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);

@@ -58,3 +58,8 @@ test('when several variables are bad, then the error names every one of them', (
   const named = [...(error?.message ?? '').matchAll(/^\s+(\w+):/gm)].map((m) => m[1]).sort();
   t.deepEqual(named, ['AMQP_URL', 'LOG_LEVEL', 'PORT']);
 });
+
+test('when a variable is only blanks, then it counts as unset and its default applies', (t) => {
+  const schema = baseConfigSchema.extend({ PORT: baseConfigSchema.shape.PORT.default(8080) });
+  t.is(loadConfig(schema, { PORT: '   ' }).PORT, 8080);
+});

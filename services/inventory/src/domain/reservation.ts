@@ -28,6 +28,10 @@ export function mergeLines(lines: readonly Line[]): Line[] {
 }
 
 export function planReservation(lines: readonly Line[], stock: ReadonlyMap<string, StockRow>): ReservationPlan {
+  // The event schema already guarantees these; the rule holds on its own all the same.
+  if (lines.length === 0 || lines.some((l) => !Number.isInteger(l.qty) || l.qty <= 0)) {
+    throw new RangeError('a reservation needs at least one line, each with a positive whole quantity');
+  }
   const demand = mergeLines(lines);
   const unknown = demand.filter((l) => !stock.has(l.sku)).map((l) => l.sku);
   if (unknown.length > 0) return { ok: false, reason: 'unknown_product', skus: unknown };

@@ -169,8 +169,8 @@ export class OutboxRelay {
           headers,
         }),
       );
-      // Nobody subscribes to this type: publishing again would not change that.
-      if (!routed) this.logger.warn({ type: row.type, eventId: row.event_id }, 'event had no subscriber');
+      // Nobody subscribes to this type (counted in orderly_messages_unroutable_total): publishing again would not change that.
+      if (!routed) this.logger.debug({ type: row.type, eventId: row.event_id }, 'event had no subscriber');
     } finally {
       span.end();
     }
