@@ -3,7 +3,6 @@
  * Usage: node --conditions=source --import tsx scripts/k8s/gen-topology.ts [--check]
  * With --check it writes nothing and exits 1 when the committed file differs from the code.
  */
-import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { topologyDrift } from './topology-drift.js';
 import { renderTopologyFile, topologyFilePath } from './topology-file.js';
@@ -16,7 +15,5 @@ if (process.argv.includes('--check')) {
   }
 } else {
   await writeFile(topologyFilePath, renderTopologyFile());
-  // Formatted like every other JSON file in the repository, so `biome check` stays quiet.
-  execFileSync('npx', ['biome', 'format', '--write', topologyFilePath], { stdio: 'ignore' });
   console.log(`wrote ${topologyFilePath}`);
 }
