@@ -1,0 +1,141 @@
+/**
+ * Live check of an installed release (not run in CI: it needs a cluster). Waits for the broker and
+ * every Deployment, port-forwards to the order API and the RabbitMQ management API, runs the demo
+ * scenarios, then drives load and watches each consumer's replicas follow its queue depth.
+ * Usage: node --conditions=source --import tsx scripts/k8s/live/main.ts [--namespace orderly] [--orders 3000]
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { consumingServices } from '@orderly/events';
+import { Cluster } from './cluster.js';
+import { allReady, deploymentReadiness, describeWaiting, type Readiness, rabbitmqClusterReadiness } from './readiness.js';
+import { formatLiveReport, type LiveReport, livePassed } from './report.js';
+import { analyseConsumer, type Sample, watchDone } from './scaling-watch.js';
+import { isSettled, judge, type OrderView, scenarios } from './scenarios.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    namespace: { type: 'string', default: 'orderly' },
+    release: { type: 'string', default: 'orderly' },
+    orders: { type: 'string', default: '3000' },
+    'queue-length': { type: 'string', default: '16' },
+    'watch-minutes': { type: 'string', default: '10' },
+  },
+});
+const cluster = new Cluster(opts.namespace);
+const release = opts.release;
+const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+async function readiness(): Promise<Readiness[]> {
+  const rabbit = (await cluster.rabbitmqClusters()).items.map(rabbitmqClusterReadiness);
+  const deployments = (await cluster.deployments()).map((d) => deploymentReadiness(d as Parameters<typeof deploymentReadiness>[0]));
+  return [...rabbit, ...deployments];
+}
+
+async function waitReady(deadline: number): Promise<Readiness[]> {
+  for (;;) {
+    const r = await readiness();
+    if (allReady(r) || Date.now() > deadline) return r;
+    log(describeWaiting(r));
+    await sleep(5_000);
+  }
+}
+
+async function placeOrder(api: string, body: unknown): Promise<string | undefined> {
+  const res = await fetch(`${api}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return res.status === 202 ? ((await res.json()) as { orderId: string }).orderId : undefined;
+}
+
+async function pollOrder(api: string, id: string, timeoutMs = 60_000): Promise<OrderView[]> {
+  const seen: OrderView[] = [];
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const res = await fetch(`${api}/orders/${id}`);
+    if (res.ok) {
+      const o = (await res.json()) as OrderView;
+      seen.push(o);
+      if (isSettled(o)) break;
+    }
+    await sleep(500);
+  }
+  return seen;
+}
+
+async function queueDepth(mgmt: string, auth: string, queue: string): Promise<number> {
+  const res = await fetch(`${mgmt}/api/queues/orderly/${encodeURIComponent(queue)}`, { headers: { authorization: auth } });
+  // messages = ready + unacknowledged: what KEDA's QueueLength counts over the HTTP protocol.
+  return res.ok ? (((await res.json()) as { messages?: number }).messages ?? 0) : Number.NaN;
+}
+
+const ready = await waitReady(Date.now() + 10 * 60_000);
+const orderFwd = await cluster.portForward(
+  await cluster.podFor(`app.kubernetes.io/instance=${release},app.kubernetes.io/component=order`),
+  8080,
+);
+const rabbitFwd = await cluster.portForward(await cluster.podFor(`app.kubernetes.io/name=${release}-rabbitmq`), 15672);
+const api = `http://127.0.0.1:${orderFwd.port}`;
+const mgmt = `http://127.0.0.1:${rabbitFwd.port}`;
+const user = await cluster.secret(`${release}-rabbitmq-default-user`, 'username');
+const pass = await cluster.secret(`${release}-rabbitmq-default-user`, 'password');
+const auth = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+
+log('running the demo scenarios');
+const scenarioResults = [];
+for (const s of scenarios) {
+  const id = await placeOrder(api, s.body);
+  scenarioResults.push(judge(s, id ? await pollOrder(api, id) : []));
+}
+
+const deploymentOf = (c: string) => `${release}-${c}`;
+const baselines = Object.fromEntries(
+  await Promise.all(consumingServices.map(async (c) => [c, await cluster.replicas(deploymentOf(c))] as const)),
+);
+const samples: Sample[] = [];
+const started = Date.now();
+const total = Number(opts.orders);
+let sent = 0;
+let failed = 0;
+log(`driving load: ${total} orders`);
+const load = (async () => {
+  const skus = ['TSHIRT-BLK-M', 'LAPTOP-123', 'BOOK-ALICE'];
+  for (let i = 0; i < total; i += 20) {
+    const batch = Array.from({ length: Math.min(20, total - i) }, (_, j) =>
+      placeOrder(api, {
+        customerId: `load-${(i + j) % 50}`,
+        email: 'load@example.com',
+        items: [{ sku: skus[(i + j) % skus.length], qty: 1 }],
+        paymentMethod: 'pm_card_visa',
+      }),
+    );
+    for (const id of await Promise.all(batch)) id ? sent++ : failed++;
+  }
+})();
+const watchUntil = started + Number(opts['watch-minutes']) * 60_000;
+let loadDone = false;
+void load.then(() => {
+  loadDone = true;
+});
+while (Date.now() < watchUntil) {
+  const t = Math.round((Date.now() - started) / 1000);
+  for (const c of consumingServices)
+    samples.push({ t, consumer: c, depth: await queueDepth(mgmt, auth, c), replicas: await cluster.replicas(deploymentOf(c)) });
+  log(
+    consumingServices
+      .map((c) => `${c} ${samples.findLast((x) => x.consumer === c)?.depth}/${samples.findLast((x) => x.consumer === c)?.replicas}`)
+      .join('  '),
+  );
+  if (loadDone && watchDone(samples, baselines)) break;
+  await sleep(5_000);
+}
+await load;
+
+const report: LiveReport = {
+  readiness: ready,
+  scenarios: scenarioResults,
+  scaling: consumingServices.map((c) => analyseConsumer(c, samples, Number(opts['queue-length']))),
+  orders: { sent, failed, seconds: Math.round((Date.now() - started) / 1000) },
+};
+console.log(formatLiveReport(report));
+orderFwd.server.close();
+rabbitFwd.server.close();
+process.exit(livePassed(report) ? 0 : 1);
