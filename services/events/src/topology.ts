@@ -1,4 +1,4 @@
-import type { EventType } from './catalog.js';
+import { type CommandType, commandTypes, type EventType } from './catalog.js';
 
 /**
  * The broker topology as data: the services assert it on every (re)connect and the Helm chart
@@ -13,17 +13,89 @@ export const exchanges = {
   dlx: 'orderly.dlx',
 } as const;
 
-export type SagaMode = 'choreography' | 'orchestration';
-export const consumingServices = ['order', 'inventory', 'payment', 'notification'] as const;
-export type ConsumingService = (typeof consumingServices)[number];
+export const sagaModes = ['choreography', 'orchestration'] as const;
+export type SagaMode = (typeof sagaModes)[number];
 
-/** What each consuming service reacts to in choreography mode. */
-export const subscriptions: Record<ConsumingService, readonly EventType[]> = {
-  order: ['inventory.reserved', 'inventory.rejected', 'payment.completed', 'payment.failed'],
-  inventory: ['order.placed', 'payment.completed', 'payment.failed'],
-  payment: ['inventory.reserved'],
-  notification: ['order.confirmed', 'order.rejected'],
+export interface Subscription {
+  exchange: string;
+  routingKey: string;
+}
+
+/** A queue some service consumes, with what it is bound to. */
+export interface ConsumerQueue {
+  queue: string;
+  service: string;
+  subscriptions: Subscription[];
+}
+
+const on = (...types: EventType[]): Subscription[] => types.map((routingKey) => ({ exchange: exchanges.events, routingKey }));
+const told = (...types: CommandType[]): Subscription[] => types.map((routingKey) => ({ exchange: exchanges.commands, routingKey }));
+const fanout: Subscription[] = [{ exchange: exchanges.notifications, routingKey: '' }];
+
+/** Observers react to outcomes the same way in both modes. */
+const observers: ConsumerQueue[] = [
+  {
+    queue: 'notification',
+    service: 'notification',
+    subscriptions: on('order.confirmed', 'order.rejected', 'order.shipped', 'order.delivered', 'order.cancelled', 'payment.refunded'),
+  },
+  // Each channel gets its own copy of every notification; a new channel is a new queue here.
+  { queue: 'notification.email', service: 'notification', subscriptions: fanout },
+  { queue: 'notification.log', service: 'notification', subscriptions: fanout },
+  {
+    queue: 'customer',
+    service: 'customer',
+    subscriptions: on('order.placed', 'order.confirmed', 'order.rejected', 'order.cancelled', 'order.shipped', 'order.delivered'),
+  },
+  // The activity log keeps everything: every event, and every command (a direct exchange has no wildcard).
+  { queue: 'audit', service: 'audit', subscriptions: [{ exchange: exchanges.events, routingKey: '#' }, ...told(...commandTypes)] },
+];
+
+const orderOutcomes = on(
+  'inventory.reserved',
+  'inventory.rejected',
+  'payment.completed',
+  'payment.failed',
+  'shipment.dispatched',
+  'shipment.delivered',
+);
+
+/** Saga participants: what each reacts to, per mode. Handlers are the same functions in both. */
+const participants: Record<SagaMode, ConsumerQueue[]> = {
+  choreography: [
+    { queue: 'order', service: 'order', subscriptions: orderOutcomes },
+    {
+      queue: 'inventory',
+      service: 'inventory',
+      subscriptions: on('order.placed', 'payment.completed', 'payment.failed', 'order.cancelled'),
+    },
+    { queue: 'payment', service: 'payment', subscriptions: on('inventory.reserved', 'order.cancelled') },
+    { queue: 'shipping', service: 'shipping', subscriptions: on('order.confirmed', 'order.cancelled') },
+  ],
+  orchestration: [
+    // The orchestrator also hears the replies that advance its later steps.
+    { queue: 'order', service: 'order', subscriptions: [...orderOutcomes, ...on('inventory.committed', 'shipment.created')] },
+    { queue: 'inventory', service: 'inventory', subscriptions: told('inventory.reserve', 'inventory.release', 'inventory.commit') },
+    { queue: 'payment', service: 'payment', subscriptions: told('payment.charge', 'payment.refund') },
+    { queue: 'shipping', service: 'shipping', subscriptions: told('shipping.create', 'shipping.cancel') },
+  ],
 };
+
+export function consumerQueues(mode: SagaMode): ConsumerQueue[] {
+  return [...participants[mode], ...observers];
+}
+
+/** Every service that runs in the platform, with the port DESIGN §2 gives it. */
+export const servicePorts = {
+  order: 8080,
+  inventory: 8081,
+  payment: 8082,
+  notification: 8083,
+  shipping: 8084,
+  customer: 8085,
+  audit: 8086,
+} as const;
+export type ServiceName = keyof typeof servicePorts;
 
 export interface ExchangeDef {
   name: string;
@@ -60,8 +132,9 @@ export interface TopologyOptions {
 
 export const retryQueue = (queue: string) => `${queue}.retry`;
 export const deadLetterQueue = (queue: string) => `${queue}.dlq`;
+const anchored = (name: string) => `^${name.replaceAll('.', '\\.')}$`;
 
-export function topology({ deliveryLimit }: TopologyOptions): Topology {
+export function topology({ mode, deliveryLimit }: TopologyOptions): Topology {
   const t: Topology = {
     exchanges: [
       { name: exchanges.events, type: 'topic' },
@@ -74,45 +147,49 @@ export function topology({ deliveryLimit }: TopologyOptions): Topology {
     bindings: [],
     policies: [],
   };
-  for (const service of consumingServices) {
-    const [main, retry, dlq] = [service, retryQueue(service), deadLetterQueue(service)];
-    t.queues.push({ name: main, type: 'quorum' }, { name: retry, type: 'quorum' }, { name: dlq, type: 'quorum' });
-    for (const type of subscriptions[service]) {
-      t.bindings.push({ source: exchanges.events, destination: main, routingKey: type });
-    }
+  const atLeastOnce = { overflow: 'reject-publish', 'dead-letter-strategy': 'at-least-once' };
+  for (const { queue, subscriptions } of consumerQueues(mode)) {
+    const [retry, dlq] = [retryQueue(queue), deadLetterQueue(queue)];
+    t.queues.push({ name: queue, type: 'quorum' }, { name: retry, type: 'quorum' }, { name: dlq, type: 'quorum' });
+    for (const s of subscriptions) t.bindings.push({ source: s.exchange, destination: queue, routingKey: s.routingKey });
     // A retried message waits in <queue>.retry until its per-message TTL expires, then the
     // retry exchange routes it back to <queue>; a parked one goes through the DLX to <queue>.dlq.
     t.bindings.push(
       { source: exchanges.retry, destination: retry, routingKey: retry },
-      { source: exchanges.retry, destination: main, routingKey: main },
-      { source: exchanges.dlx, destination: dlq, routingKey: main },
+      { source: exchanges.retry, destination: queue, routingKey: queue },
+      { source: exchanges.dlx, destination: dlq, routingKey: queue },
     );
-    const atLeastOnce = { overflow: 'reject-publish', 'dead-letter-strategy': 'at-least-once' };
     t.policies.push(
       {
-        name: `orderly.${main}`,
-        pattern: `^${main}$`,
+        name: `orderly.${queue}`,
+        pattern: anchored(queue),
         applyTo: 'queues',
         priority: 10,
         definition: {
           'dead-letter-exchange': exchanges.dlx,
-          'dead-letter-routing-key': main,
+          'dead-letter-routing-key': queue,
           'delivery-limit': deliveryLimit,
           ...atLeastOnce,
         },
       },
       {
         name: `orderly.${retry}`,
-        pattern: `^${main}\\.retry$`,
+        pattern: anchored(retry),
         applyTo: 'queues',
         priority: 10,
-        definition: {
-          'dead-letter-exchange': exchanges.retry,
-          'dead-letter-routing-key': main,
-          ...atLeastOnce,
-        },
+        definition: { 'dead-letter-exchange': exchanges.retry, 'dead-letter-routing-key': queue, ...atLeastOnce },
       },
     );
   }
   return t;
 }
+
+/** Where a message of a type is published: events by type, commands by name, notifications to every channel. */
+export function routeOf(type: string): Subscription {
+  if (type === 'notification.requested') return { exchange: exchanges.notifications, routingKey: '' };
+  if ((commandTypes as string[]).includes(type)) return { exchange: exchanges.commands, routingKey: type };
+  return { exchange: exchanges.events, routingKey: type };
+}
+
+/** @deprecated transitional alias for the Kubernetes checks; use consumerQueues(mode). */
+export const consumingServices = ['order', 'inventory', 'payment', 'notification'] as const;

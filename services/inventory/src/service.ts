@@ -10,7 +10,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   moduleUrl: import.meta.url,
   build: ({ db, config }) => ({
     routes: productRoutes(db),
-    handlers: inventoryHandlers,
+    consumers: { inventory: inventoryHandlers },
     workers: config.SEED_DEMO_CATALOGUE ? [demoSeeder(db)] : [],
   }),
 };

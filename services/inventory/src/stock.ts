@@ -15,11 +15,12 @@ export async function lockStock(tx: Tx, skus: string[]): Promise<Map<string, Sto
 }
 
 /** Moves quantities between the stock columns of several products in one statement. */
-export async function moveStock(tx: Tx, lines: Line[], move: 'reserve' | 'release' | 'commit'): Promise<void> {
+export async function moveStock(tx: Tx, lines: Line[], move: 'reserve' | 'release' | 'commit' | 'return'): Promise<void> {
   const delta = {
     reserve: 'available = available - l.qty, reserved = reserved + l.qty',
     release: 'available = available + l.qty, reserved = reserved - l.qty',
     commit: 'reserved = reserved - l.qty, sold = sold + l.qty',
+    return: 'available = available + l.qty, sold = sold - l.qty',
   }[move];
   await tx.query(
     `UPDATE products p SET ${delta}
@@ -29,7 +30,7 @@ export async function moveStock(tx: Tx, lines: Line[], move: 'reserve' | 'releas
 }
 
 export interface Reservation {
-  status: 'reserved' | 'committed' | 'released' | 'rejected';
+  status: 'reserved' | 'committed' | 'released' | 'returned' | 'rejected' | 'cancelled';
   lines: Line[];
 }
 

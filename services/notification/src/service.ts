@@ -1,6 +1,7 @@
 import type { ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
-import { notificationHandlers } from './handlers/notify.js';
+import { emailChannel, logChannel } from './handlers/channels.js';
+import { composeHandlers } from './handlers/compose.js';
 import { notificationRoutes } from './http/notifications.js';
 import { createMailer } from './mailer.js';
 
@@ -10,6 +11,10 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   moduleUrl: import.meta.url,
   build: ({ db, config, logger }) => ({
     routes: notificationRoutes(db),
-    handlers: notificationHandlers(createMailer(config.SMTP_URL, config.SMTP_FROM, logger)),
+    consumers: {
+      notification: composeHandlers,
+      'notification.log': logChannel,
+      'notification.email': emailChannel(createMailer(config.SMTP_URL, config.SMTP_FROM, logger)),
+    },
   }),
 };

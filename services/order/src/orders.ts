@@ -1,12 +1,12 @@
 import type { Database, Tx } from '@orderly/platform';
-import type { RejectionReason, Status } from './domain/status.js';
+import type { CancellationReason, RejectionReason, Status } from './domain/status.js';
 
 export interface Order {
   orderId: string;
   customerId: string;
   email: string;
   status: Status;
-  reason?: RejectionReason;
+  reason?: RejectionReason | CancellationReason;
   items: { sku: string; qty: number }[];
   totalCents?: number;
   currency: string;

@@ -3,13 +3,21 @@ import { configSchema } from './config.js';
 import { orderHandlers } from './handlers/outcomes.js';
 import { orderRoutes } from './http/orders.js';
 import { orderMetrics } from './metrics.js';
+import { choreography, Orchestrator } from './saga/orchestrator.js';
+import { sagaTimeouts } from './saga/timeouts.js';
 
 export const definition: ServiceDefinition<typeof configSchema> = {
   name: 'order',
   configSchema,
   moduleUrl: import.meta.url,
-  build({ db, metrics }) {
+  build({ db, metrics, config, logger }) {
     const orders = orderMetrics(metrics);
-    return { routes: orderRoutes(db, orders), handlers: orderHandlers(orders) };
+    const orchestrated = config.SAGA_MODE === 'orchestration';
+    const saga = orchestrated ? new Orchestrator(config.SAGA_STEP_TIMEOUT_MS) : choreography;
+    return {
+      routes: orderRoutes(db, orders, saga),
+      consumers: { order: orderHandlers(orders, saga) },
+      workers: orchestrated ? [sagaTimeouts(db, saga, orders, logger, config.SAGA_TIMEOUT_POLL_MS)] : [],
+    };
   },
 };

@@ -7,5 +7,5 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   name: 'payment',
   configSchema,
   moduleUrl: import.meta.url,
-  build: ({ db, config }) => ({ routes: paymentRoutes(db), handlers: paymentHandlers(config.PAYMENT_SUCCESS_RATE) }),
+  build: ({ db, config }) => ({ routes: paymentRoutes(db), consumers: { payment: paymentHandlers(config.PAYMENT_SUCCESS_RATE) } }),
 };

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type Router from '@koa/router';
-import { topology } from '@orderly/events';
+import { consumerQueues, topology } from '@orderly/events';
 import type { z } from 'zod';
 import { Broker } from './bus/broker.js';
 import { Consumer, type Handlers } from './bus/consumer.js';
@@ -31,11 +31,35 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-/** What a service adds to the runtime: its HTTP routes, its message handlers and its workers. */
+/** What a service adds to the runtime: its HTTP routes, its handlers per queue and its workers. */
 export interface ServiceParts {
   routes?: Router;
-  handlers?: Handlers;
+  consumers?: Record<string, Handlers>;
   workers?: Worker[];
+}
+
+/**
+ * Fails the start when the topology binds a type to one of the service's queues that no handler
+ * takes: such messages would only ever be dead-lettered.
+ */
+export function checkHandlers(service: string, mode: Parameters<typeof consumerQueues>[0], consumers: Record<string, Handlers>): void {
+  const problems: string[] = [];
+  for (const { queue, subscriptions } of consumerQueues(mode).filter((q) => q.service === service)) {
+    const handlers = consumers[queue];
+    if (!handlers) {
+      problems.push(`queue ${queue} has no handlers`);
+      continue;
+    }
+    if (handlers['*']) continue;
+    for (const { routingKey } of subscriptions) {
+      if (routingKey !== '' && !handlers[routingKey]) problems.push(`${queue} is bound to ${routingKey} but has no handler for it`);
+    }
+  }
+  for (const queue of Object.keys(consumers)) {
+    if (!consumerQueues(mode).some((q) => q.queue === queue && q.service === service))
+      problems.push(`${queue} is not a queue of ${service}`);
+  }
+  if (problems.length > 0) throw new Error(`${service} (${mode}): ${problems.join('; ')}`);
 }
 
 export interface ServiceDefinition<S extends z.ZodType<BaseConfig>> {
@@ -75,6 +99,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
   pool.on('error', (err) => logger.warn({ err }, 'idle database connection lost'));
   const db = new Database(pool, def.name);
   const parts = def.build({ config, logger, metrics, db, lifecycle });
+  checkHandlers(def.name, config.SAGA_MODE, parts.consumers ?? {});
   const http = await startHttpServer({ port: config.PORT, logger, metrics, lifecycle, ...(parts.routes ? { routes: parts.routes } : {}) });
 
   await migrate(
@@ -103,22 +128,11 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
   );
   await relay.start();
 
-  const { handlers } = parts;
-  const consumer = handlers
-    ? new Consumer(
-        {
-          queue: def.name,
-          handlers,
-          prefetch: config.PREFETCH,
-          retry: { maxAttempts: config.RETRY_MAX_ATTEMPTS, baseDelayMs: config.RETRY_BASE_DELAY_MS, maxDelayMs: config.RETRY_MAX_DELAY_MS },
-        },
-        db,
-        publisher,
-        metrics,
-        logger,
-      )
-    : undefined;
-  await consumer?.attach(broker);
+  const retry = { maxAttempts: config.RETRY_MAX_ATTEMPTS, baseDelayMs: config.RETRY_BASE_DELAY_MS, maxDelayMs: config.RETRY_MAX_DELAY_MS };
+  const consumers = Object.entries(parts.consumers ?? {}).map(
+    ([queue, handlers]) => new Consumer({ queue, handlers, prefetch: config.PREFETCH, retry }, db, publisher, metrics, logger),
+  );
+  for (const consumer of consumers) await consumer.attach(broker);
   const workers = parts.workers ?? [];
   for (const w of workers) await w.start();
 
@@ -131,7 +145,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
       lifecycle.markDraining();
       logger.info('draining');
       for (const w of workers.reverse()) await w.stop();
-      await consumer?.stop();
+      await Promise.all(consumers.map((c) => c.stop()));
       await http.close();
       await relay.stop();
       await broker.close();

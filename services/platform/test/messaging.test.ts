@@ -53,7 +53,7 @@ test('when a message is not JSON or fails its schema, then it goes straight to t
   const badData = { ...confirmedEvent(), data: { orderId: 'not-a-uuid' } };
   await publishEvent(e, badData as never);
   await waitFor(async () => ((await consumedCount(service, 'dead_letter')) === 2 ? true : undefined));
-  const parked = await drainQueue(e, 'notification.dlq');
+  const parked = await drainQueue(e, 'audit.dlq');
   t.is(parked.length, 2);
   t.is(parked[0]?.raw, '{not json');
   t.regex(String(parked[0]?.headers['x-orderly-error']), /JSON/);
@@ -73,7 +73,7 @@ test('when a handler fails twice and then succeeds, then the event is retried wi
   t.is(calls(), 3);
   t.is(await consumedCount(service, 'retry'), 2);
   t.is(await consumedCount(service, 'ack'), 1);
-  t.deepEqual(await drainQueue(e, 'notification.dlq'), []);
+  t.deepEqual(await drainQueue(e, 'audit.dlq'), []);
 });
 
 test('when a handler keeps failing, then after the last attempt the event is parked in the DLQ with the error and attempt count', async (t) => {
@@ -84,7 +84,7 @@ test('when a handler keeps failing, then after the last attempt the event is par
   await publishEvent(e, event);
   await waitFor(async () => ((await consumedCount(service, 'dead_letter')) === 1 ? true : undefined));
   t.is(calls(), 3);
-  const [parked] = await drainQueue(e, 'notification.dlq');
+  const [parked] = await drainQueue(e, 'audit.dlq');
   t.is(parked?.messageId, event.id);
   t.is(parked?.headers['x-orderly-attempts'], 3);
   t.regex(String(parked?.headers['x-orderly-error']), /payment provider down/);
@@ -111,7 +111,7 @@ test('when the relay dies between publish and mark-sent, then the republished ev
 test('when an event is published while its consumer is down, then it is handled once the consumer comes back', async (t) => {
   const e = await env('offline');
   // A producer alone asserts the whole topology, so the consumer's queue exists before anyone consumes.
-  const producer = await start(consumerService(undefined, 'order'), e.vars);
+  const producer = await start(consumerService(), e.vars);
   const orderId = crypto.randomUUID();
   await producer.db.transaction(async (tx) => {
     tx.emit('order.confirmed', orderId, { orderId, customerId: 'C1', email: 'c1@example.com', totalCents: 1, currency: 'EUR' });
@@ -151,7 +151,7 @@ test('when the broker drops the connection, then the service reconnects and keep
 test('when a message keeps being returned to its queue, then the delivery limit policy parks it in the DLQ', async (t) => {
   const e = await env('delivery-limit', { DELIVERY_LIMIT: '2' });
   // The service only applies the topology and its policies; a raw consumer plays the crashing one.
-  await start(consumerService(undefined), e.vars);
+  await start(consumerService(), e.vars);
   const event = confirmedEvent();
   await publishEvent(e, event);
   const amqp = (await import('amqplib')).default;
@@ -159,13 +159,13 @@ test('when a message keeps being returned to its queue, then the delivery limit 
   cleanups.push(() => conn.close().catch(() => {}));
   const ch = await conn.createChannel();
   let deliveries = 0;
-  await ch.consume('notification', (msg) => {
+  await ch.consume('audit', (msg) => {
     if (!msg) return;
     deliveries += 1;
     ch.nack(msg, false, true);
   });
   const parked = await waitFor(async () => {
-    const got = await drainQueue(e, 'notification.dlq');
+    const got = await drainQueue(e, 'audit.dlq');
     return got.length > 0 ? got : undefined;
   });
   t.is(parked[0]?.messageId, event.id);

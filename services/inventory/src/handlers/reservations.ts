@@ -3,9 +3,9 @@ import type { Handlers, Tx } from '@orderly/platform';
 import { mergeLines, planReservation } from '../domain/reservation.js';
 import { findReservation, lockStock, moveStock } from '../stock.js';
 
-/** order.placed: reserve every line or none, and say which. */
-export async function reserve(data: EventData<'order.placed'>, tx: Tx): Promise<void> {
-  if (await findReservation(tx, data.orderId)) return; // decided already; a replay changes nothing
+/** order.placed (choreography) or inventory.reserve (orchestration): reserve every line or none. */
+export async function reserve(data: EventData<'inventory.reserve'>, tx: Tx): Promise<void> {
+  if (await findReservation(tx, data.orderId)) return; // decided already, or cancelled before it arrived
   const demand = mergeLines(data.items);
   const stock = await lockStock(
     tx,
@@ -35,20 +35,32 @@ export async function reserve(data: EventData<'order.placed'>, tx: Tx): Promise<
   });
 }
 
-/** Compensation: give back what was held for an order that will not be paid. */
+/**
+ * Compensation (payment failed, order cancelled, inventory.release): held stock goes back to
+ * available; stock already sold is returned. If nothing is held yet, a tombstone makes sure a
+ * reservation arriving later holds nothing.
+ */
 export async function release(orderId: string, tx: Tx): Promise<void> {
   const reservation = await findReservation(tx, orderId);
-  if (reservation?.status !== 'reserved') return;
+  if (!reservation) {
+    await tx.query(`INSERT INTO reservations (order_id, status, lines) VALUES ($1, 'cancelled', '[]')`, [orderId]);
+    return;
+  }
+  if (reservation.status !== 'reserved' && reservation.status !== 'committed') return;
+  const returned = reservation.status === 'committed';
   await lockStock(
     tx,
     reservation.lines.map((l) => l.sku),
   );
-  await moveStock(tx, reservation.lines, 'release');
-  await tx.query(`UPDATE reservations SET status = 'released', updated_at = now() WHERE order_id = $1`, [orderId]);
-  tx.emit('inventory.released', orderId, { orderId, lines: reservation.lines.map(({ sku, qty }) => ({ sku, qty })) });
+  await moveStock(tx, reservation.lines, returned ? 'return' : 'release');
+  await tx.query(`UPDATE reservations SET status = $2, updated_at = now() WHERE order_id = $1`, [
+    orderId,
+    returned ? 'returned' : 'released',
+  ]);
+  tx.emit('inventory.released', orderId, { orderId, lines: reservation.lines.map(({ sku, qty }) => ({ sku, qty })), returned });
 }
 
-/** Paid: the held stock is sold. */
+/** Paid (payment.completed or inventory.commit): the held stock is sold. */
 export async function commit(orderId: string, tx: Tx): Promise<void> {
   const reservation = await findReservation(tx, orderId);
   if (reservation?.status !== 'reserved') return;
@@ -61,8 +73,13 @@ export async function commit(orderId: string, tx: Tx): Promise<void> {
   tx.emit('inventory.committed', orderId, { orderId, lines: reservation.lines.map(({ sku, qty }) => ({ sku, qty })) });
 }
 
+/** The same functions serve both saga modes; the topology decides which of these keys arrive. */
 export const inventoryHandlers: Handlers = {
-  'order.placed': (event, tx) => reserve(event.data, tx),
-  'payment.failed': (event, tx) => release(event.data.orderId, tx),
-  'payment.completed': (event, tx) => commit(event.data.orderId, tx),
+  'order.placed': ({ data }, tx) => reserve(data, tx),
+  'inventory.reserve': ({ data }, tx) => reserve(data, tx),
+  'payment.failed': ({ data }, tx) => release(data.orderId, tx),
+  'order.cancelled': ({ data }, tx) => release(data.orderId, tx),
+  'inventory.release': ({ data }, tx) => release(data.orderId, tx),
+  'payment.completed': ({ data }, tx) => commit(data.orderId, tx),
+  'inventory.commit': ({ data }, tx) => commit(data.orderId, tx),
 };

@@ -1,6 +1,8 @@
+import type { notificationKinds } from '@orderly/events';
+
 /** The words the customer reads, per outcome. Pure: no I/O, tested on its own. */
 
-export type Kind = 'order_confirmed' | 'order_rejected';
+export type Kind = (typeof notificationKinds)[number];
 
 export interface Message {
   kind: Kind;
@@ -33,5 +35,38 @@ export function rejected(orderId: string, reason: string): Message {
     kind: 'order_rejected',
     subject: `We could not accept your order ${shortId(orderId)}`,
     body: `Sorry: order ${orderId} could not be completed because ${reasons[reason] ?? reason}. You have not been charged.`,
+  };
+}
+
+export function shipped(orderId: string, carrier: string, trackingNumber: string): Message {
+  return {
+    kind: 'order_shipped',
+    subject: `Your order ${shortId(orderId)} is on its way`,
+    body: `Order ${orderId} has left our warehouse with ${carrier}. Tracking number: ${trackingNumber}.`,
+  };
+}
+
+export function delivered(orderId: string): Message {
+  return {
+    kind: 'order_delivered',
+    subject: `Your order ${shortId(orderId)} was delivered`,
+    body: `Order ${orderId} has been delivered. Enjoy!`,
+  };
+}
+
+export function cancelled(orderId: string, reason: string): Message {
+  const why = reason === 'saga_timeout' ? 'we could not complete it in time' : 'you asked us to';
+  return {
+    kind: 'order_cancelled',
+    subject: `Your order ${shortId(orderId)} is cancelled`,
+    body: `Order ${orderId} was cancelled because ${why}. Any payment will be refunded.`,
+  };
+}
+
+export function refunded(orderId: string, amountCents: number, currency: string): Message {
+  return {
+    kind: 'payment_refunded',
+    subject: `Refund for order ${shortId(orderId)}`,
+    body: `We have refunded ${formatMoney(amountCents, currency)} for order ${orderId}.`,
   };
 }

@@ -11,7 +11,7 @@ export function notificationRoutes(db: Database): Router {
   router.get('/notifications', async (ctx) => {
     const { orderId, customerId } = parseOr400(query, ctx.query);
     const { rows } = await db.pool.query(
-      `SELECT id, order_id AS "orderId", customer_id AS "customerId", kind, subject, body, channel, created_at AS "createdAt"
+      `SELECT id, order_id AS "orderId", customer_id AS "customerId", kind, subject, body, created_at AS "createdAt"
          FROM notifications WHERE ($1::uuid IS NULL OR order_id = $1) AND ($2::text IS NULL OR customer_id = $2)
         ORDER BY created_at DESC LIMIT 200`,
       [orderId ?? null, customerId ?? null],

@@ -1,4 +1,4 @@
-import type { rejectionReasons } from '@orderly/events';
+import type { cancellationReasons, rejectionReasons } from '@orderly/events';
 
 /**
  * The order's state machine. Events can arrive twice or out of order, so a change applies only
@@ -7,6 +7,7 @@ import type { rejectionReasons } from '@orderly/events';
 export const statuses = ['PENDING', 'RESERVED', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'] as const;
 export type Status = (typeof statuses)[number];
 export type RejectionReason = (typeof rejectionReasons)[number];
+export type CancellationReason = (typeof cancellationReasons)[number];
 
 const progress: Record<Status, number> = { PENDING: 0, RESERVED: 1, CONFIRMED: 2, SHIPPED: 3, DELIVERED: 4, REJECTED: 5, CANCELLED: 5 };
 
@@ -16,7 +17,7 @@ export const isDecided = (s: Status) => s !== 'PENDING' && s !== 'RESERVED';
 
 export interface Change {
   status: Status;
-  reason?: RejectionReason;
+  reason?: RejectionReason | CancellationReason;
 }
 
 export function applies(current: Status, next: Status): boolean {

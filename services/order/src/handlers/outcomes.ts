@@ -1,45 +1,83 @@
-import { type Handlers, PermanentError, type Tx } from '@orderly/platform';
+import type { Envelope } from '@orderly/events';
+import { type Handler, type Handlers, PermanentError, type Tx } from '@orderly/platform';
 import { applies, type Change, isDecided } from '../domain/status.js';
 import type { OrderMetrics } from '../metrics.js';
 import { lockOrder, saveStatus } from '../orders.js';
+import type { SagaCoordinator } from '../saga/orchestrator.js';
 
-interface Money {
+export interface Facts {
   totalCents?: number;
   currency?: string;
+  carrier?: string;
+  trackingNumber?: string;
 }
 
 /**
- * Moves an order forward on a participant's outcome and tells the customer-facing side when the
- * saga has decided. A change that no longer applies (late or repeated) is ignored.
+ * Moves an order forward and tells everyone downstream what the customer would see. A change
+ * that no longer applies (late, repeated or overtaken) is ignored. Returns whether it applied.
  */
-export async function advance(tx: Tx, orderId: string, change: Change, money: Money, metrics: OrderMetrics): Promise<void> {
+export async function advance(tx: Tx, orderId: string, change: Change, facts: Facts, metrics: OrderMetrics): Promise<boolean> {
   const order = await lockOrder(tx, orderId);
   if (!order) throw new PermanentError(`order ${orderId} does not exist`);
-  if (!applies(order.status, change.status)) return;
-  await saveStatus(tx, orderId, change.status, { ...money, ...(change.reason ? { reason: change.reason } : {}) });
+  if (!applies(order.status, change.status)) return false;
+  await saveStatus(tx, orderId, change.status, {
+    ...(change.reason ? { reason: change.reason } : {}),
+    ...(facts.totalCents === undefined ? {} : { totalCents: facts.totalCents }),
+    ...(facts.currency ? { currency: facts.currency } : {}),
+  });
   const customer = { orderId, customerId: order.customerId, email: order.email };
-  if (change.status === 'CONFIRMED') {
-    tx.emit('order.confirmed', orderId, {
-      ...customer,
-      totalCents: order.totalCents ?? money.totalCents ?? 0,
-      currency: money.currency ?? order.currency,
-    });
-  } else if (change.status === 'REJECTED' && change.reason) {
-    tx.emit('order.rejected', orderId, { ...customer, reason: change.reason });
+  switch (change.status) {
+    case 'CONFIRMED':
+      tx.emit('order.confirmed', orderId, {
+        ...customer,
+        totalCents: order.totalCents ?? facts.totalCents ?? 0,
+        currency: facts.currency ?? order.currency,
+      });
+      break;
+    case 'REJECTED':
+      if (change.reason === 'out_of_stock' || change.reason === 'unknown_product' || change.reason === 'payment_declined') {
+        tx.emit('order.rejected', orderId, { ...customer, reason: change.reason });
+      }
+      break;
+    case 'SHIPPED':
+      tx.emit('order.shipped', orderId, { ...customer, carrier: facts.carrier ?? '', trackingNumber: facts.trackingNumber ?? '' });
+      break;
+    case 'DELIVERED':
+      tx.emit('order.delivered', orderId, customer);
+      break;
+    case 'CANCELLED':
+      tx.emit('order.cancelled', orderId, { ...customer, reason: change.reason === 'saga_timeout' ? 'saga_timeout' : 'customer_request' });
+      break;
+    default:
+      break;
   }
   metrics.transitions.inc({ status: change.status });
-  if (isDecided(change.status)) {
+  if (isDecided(change.status) && !isDecided(order.status)) {
     metrics.completion.observe({ outcome: change.status.toLowerCase() }, (Date.now() - Date.parse(order.createdAt)) / 1000);
   }
+  return true;
 }
 
-export function orderHandlers(metrics: OrderMetrics): Handlers {
+type OrderEvent = Envelope & { data: { orderId: string } & Facts & Record<string, unknown> };
+
+/** Each participant outcome as a change of the order; the saga coordinator hears every reply. */
+export function orderHandlers(metrics: OrderMetrics, saga: SagaCoordinator): Handlers {
+  const on =
+    (toChange: (e: OrderEvent) => [Change, Facts] | undefined): Handler =>
+    async (event, tx) => {
+      const outcome = toChange(event as OrderEvent);
+      if (outcome) await advance(tx, event.data.orderId, outcome[0], outcome[1], metrics);
+      await saga.replied(tx, event as OrderEvent);
+    };
   return {
-    'inventory.reserved': ({ data }, tx) =>
-      advance(tx, data.orderId, { status: 'RESERVED' }, { totalCents: data.totalCents, currency: data.currency }, metrics),
-    'inventory.rejected': ({ data }, tx) => advance(tx, data.orderId, { status: 'REJECTED', reason: data.reason }, {}, metrics),
-    'payment.completed': ({ data }, tx) =>
-      advance(tx, data.orderId, { status: 'CONFIRMED' }, { totalCents: data.amountCents, currency: data.currency }, metrics),
-    'payment.failed': ({ data }, tx) => advance(tx, data.orderId, { status: 'REJECTED', reason: 'payment_declined' }, {}, metrics),
+    'inventory.reserved': on(({ data }) => [{ status: 'RESERVED' }, { totalCents: data.totalCents, currency: data.currency }]),
+    'inventory.rejected': on(({ data }) => [{ status: 'REJECTED', reason: data.reason as Change['reason'] }, {}]),
+    'payment.completed': on(({ data }) => [{ status: 'CONFIRMED' }, { totalCents: data.amountCents as number, currency: data.currency }]),
+    'payment.failed': on(() => [{ status: 'REJECTED', reason: 'payment_declined' }, {}]),
+    'shipment.dispatched': on(({ data }) => [{ status: 'SHIPPED' }, { carrier: data.carrier, trackingNumber: data.trackingNumber }]),
+    'shipment.delivered': on(() => [{ status: 'DELIVERED' }, {}]),
+    // Orchestration only: replies that advance the saga without changing what the customer sees.
+    'inventory.committed': on(() => undefined),
+    'shipment.created': on(() => undefined),
   };
 }

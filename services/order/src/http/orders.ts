@@ -3,13 +3,16 @@ import Router from '@koa/router';
 import { bodyOf, type Database, HttpProblem, notFound, parseOr400 } from '@orderly/platform';
 import { z } from 'zod';
 import { idempotencyKeySchema, placeOrderSchema, requestHash } from '../domain/place-order.js';
+import { canCancel } from '../domain/status.js';
+import { advance } from '../handlers/outcomes.js';
 import type { OrderMetrics } from '../metrics.js';
-import { findOrder, insertOrder, ordersOf } from '../orders.js';
+import { findOrder, insertOrder, lockOrder, ordersOf } from '../orders.js';
+import type { SagaCoordinator } from '../saga/orchestrator.js';
 
 const idParam = z.object({ id: z.uuid('must be an order id (uuid)') });
 const listQuery = z.object({ customerId: z.string().min(1), limit: z.coerce.number().int().min(1).max(500).default(100) });
 
-export function orderRoutes(db: Database, metrics: OrderMetrics): Router {
+export function orderRoutes(db: Database, metrics: OrderMetrics, saga: SagaCoordinator): Router {
   const router = new Router();
 
   router.post('/orders', async (ctx) => {
@@ -39,6 +42,12 @@ export function orderRoutes(db: Database, metrics: OrderMetrics): Router {
       }
       await insertOrder(tx, { orderId, ...request });
       tx.emit('order.placed', orderId, { orderId, ...request });
+      await saga.placed(tx, {
+        orderId,
+        customerId: request.customerId,
+        items: request.items,
+        ...(request.paymentMethod ? { paymentMethod: request.paymentMethod } : {}),
+      });
       return { orderId, replayed: false };
     });
     if (!placed.replayed) metrics.transitions.inc({ status: 'PENDING' });
@@ -53,6 +62,29 @@ export function orderRoutes(db: Database, metrics: OrderMetrics): Router {
     const order = await findOrder(db, id);
     if (!order) throw notFound(`order ${id}`);
     ctx.body = order;
+  });
+
+  // Cancelling twice is harmless; once the parcel has left (or the order failed) it is a 409.
+  router.post('/orders/:id/cancel', async (ctx) => {
+    const { id } = parseOr400(idParam, ctx.params);
+    await db.transaction(async (tx) => {
+      const order = await lockOrder(tx, id);
+      if (!order) throw notFound(`order ${id}`);
+      if (order.status === 'CANCELLED') return;
+      if (!canCancel(order.status)) {
+        throw new HttpProblem(
+          409,
+          'Order cannot be cancelled',
+          `order ${id} is ${order.status}; only orders not yet shipped can be cancelled`,
+          {
+            status_of_order: order.status,
+          },
+        );
+      }
+      await advance(tx, id, { status: 'CANCELLED', reason: 'customer_request' }, {}, metrics);
+      await saga.cancelled(tx, id);
+    });
+    ctx.body = await findOrder(db, id);
   });
 
   router.get('/orders', async (ctx) => {

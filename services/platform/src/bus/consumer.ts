@@ -1,5 +1,5 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { type Envelope, envelopeSchema, events, exchanges, isEventType, retryQueue } from '@orderly/events';
+import { type Envelope, envelopeSchema, exchanges, isMessageType, messages, retryQueue } from '@orderly/events';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { backoffDelay } from '../backoff.js';
 import type { Database, Tx } from '../db/transaction.js';
@@ -8,7 +8,8 @@ import type { Metrics } from '../metrics.js';
 import type { Broker } from './broker.js';
 import type { Publisher } from './publisher.js';
 
-/** A handler gets the validated event and the transaction its effect (and its events) go into. */
+/** A handler gets the validated event and the transaction its effect (and its events) go into.
+ * The key '*' handles every type (the audit log). */
 // biome-ignore lint/suspicious/noExplicitAny: each handler narrows data to its own event type
 export type Handler = (event: Envelope & { data: any }, tx: Tx) => Promise<void>;
 export type Handlers = Partial<Record<string, Handler>>;
@@ -116,7 +117,7 @@ export class Consumer {
     } catch (err) {
       return this.#park(channel, msg, err as Error, attempt);
     }
-    const handler = handlers[event.type];
+    const handler = handlers[event.type] ?? handlers['*'];
     if (!handler) return this.#park(channel, msg, new Error(`${queue} has no handler for ${event.type}`), attempt);
     try {
       const outcome = await this.db.transaction(async (tx) => {
@@ -189,8 +190,8 @@ export class Consumer {
 
 export function parseEvent(content: Buffer): Envelope {
   const envelope = envelopeSchema.parse(JSON.parse(content.toString('utf8')));
-  if (!isEventType(envelope.type)) throw new PermanentError(`unknown event type ${envelope.type}`);
-  return { ...envelope, data: events[envelope.type].parse(envelope.data) };
+  if (!isMessageType(envelope.type)) throw new PermanentError(`unknown message type ${envelope.type}`);
+  return { ...envelope, data: messages[envelope.type].parse(envelope.data) };
 }
 
 function safeAck(channel: Channel, msg: ConsumeMessage): void {

@@ -1,16 +1,11 @@
 import { context, propagation } from '@opentelemetry/api';
-import { type Cause, type Envelope, type EventData, type EventType, events, exchanges, newEnvelope } from '@orderly/events';
+import { type Cause, type Envelope, type EventData, type MessageType, messages, newEnvelope, routeOf } from '@orderly/events';
 import type { Pool, PoolClient } from './pool.js';
 
-export interface EmitOptions {
-  exchange?: string;
-  routingKey?: string;
-}
-
-/** A transaction that can also emit events: they reach the outbox in the same commit. */
+/** A transaction that can also emit messages (events, commands): they reach the outbox in the same commit. */
 export interface Tx {
   query: PoolClient['query'];
-  emit<T extends EventType>(type: T, subject: string, data: EventData<T>, options?: EmitOptions): Envelope;
+  emit<T extends MessageType>(type: T, subject: string, data: EventData<T>): Envelope;
 }
 
 interface Pending {
@@ -36,14 +31,15 @@ export class Database {
     const pending: Pending[] = [];
     const tx: Tx = {
       query: client.query.bind(client) as PoolClient['query'],
-      emit: (type, subject, data, options = {}) => {
-        const envelope = newEnvelope(this.source, type, subject, events[type].parse(data), cause);
+      emit: (type, subject, data) => {
+        const envelope = newEnvelope(this.source, type, subject, messages[type].parse(data), cause);
+        const { exchange, routingKey } = routeOf(type);
         const traceContext: Record<string, string> = {};
         propagation.inject(context.active(), traceContext);
         pending.push({
           envelope,
-          exchange: options.exchange ?? exchanges.events,
-          routingKey: options.routingKey ?? type,
+          exchange,
+          routingKey,
           traceContext,
         });
         return envelope;
