@@ -66,3 +66,15 @@ CMD ["services/payment/dist/src/main.js"]
 FROM runtime AS notification
 EXPOSE 8083
 CMD ["services/notification/dist/src/main.js"]
+
+FROM runtime AS shipping
+EXPOSE 8084
+CMD ["services/shipping/dist/src/main.js"]
+
+FROM runtime AS customer
+EXPOSE 8085
+CMD ["services/customer/dist/src/main.js"]
+
+FROM runtime AS audit
+EXPOSE 8086
+CMD ["services/audit/dist/src/main.js"]

@@ -18,6 +18,7 @@ function checkWorkload(w: Workload, manifests: Manifest[], services: Map<string,
   const service = w.component.replace(/-migrate$/, '');
   const pkg = services.get(service);
   if (!pkg) return [`${where}: no service package services/${service} (with src/main.ts) for component ${w.component}`];
+  if (pkg.importError) return [`${where}: @orderly/${service} cannot be imported: ${pkg.importError}`];
   if (!pkg.configSchema) return [`${where}: @orderly/${service} does not export configSchema from src/index.ts`];
   const problems: string[] = [];
   for (const c of w.pod.containers) {

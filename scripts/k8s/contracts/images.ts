@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import YAML from 'yaml';
 import type { Manifest } from '../manifest.js';
-import { allImages } from './workloads.js';
+import { allImages, serviceRunBy, workloads } from './workloads.js';
 
 interface SkaffoldConfig {
   build?: { artifacts?: { image: string; docker?: { target?: string; dockerfile?: string } }[] };
@@ -36,4 +36,20 @@ export function checkImages(manifests: Manifest[], config: SkaffoldConfig): stri
   return allImages(manifests)
     .filter(({ image }) => !built.has(repositoryOf(image)))
     .map(({ where, image }) => `${where}: image ${image} is not built by skaffold (artifacts: ${[...built].join(', ')})`);
+}
+
+/**
+ * Every service package (services/<name>/src/main.ts) is deployed by the chart and built by
+ * skaffold from its Dockerfile target: a new service cannot be forgotten on the Kubernetes side.
+ */
+export function checkCoverage(manifests: Manifest[], services: string[], config: SkaffoldConfig): string[] {
+  const deployed = new Set(workloads(manifests, ['Deployment']).flatMap((w) => w.pod.containers.map(serviceRunBy)));
+  const artifacts = config.build?.artifacts ?? [];
+  return services.flatMap((s) => {
+    const problems: string[] = [];
+    if (!deployed.has(s)) problems.push(`services/${s}: no Deployment runs it (enable components.${s} in charts/orderly/values.yaml)`);
+    const artifact = artifacts.find((a) => a.docker?.target === s);
+    if (!artifact) problems.push(`services/${s}: no skaffold artifact builds Dockerfile target ${s}`);
+    return problems;
+  });
 }

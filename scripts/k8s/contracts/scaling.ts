@@ -12,15 +12,15 @@ interface ScaledObject extends Manifest {
  * Every consuming queue has a ScaledObject whose rabbitmq trigger reads that queue and whose target
  * is the Deployment that consumes it (the one running that service), with its auth rendered.
  */
-export function checkScaling(manifests: Manifest[], consumingQueues: readonly string[], vhost: string): string[] {
+export function checkScaling(manifests: Manifest[], consumers: readonly { queue: string; service: string }[], vhost: string): string[] {
   const problems: string[] = [];
   const scaled = manifests.filter((m): m is ScaledObject => m.kind === 'ScaledObject');
   const deployments = workloads(manifests, ['Deployment']);
   const auths = new Set(manifests.filter((m) => m.kind === 'TriggerAuthentication').map((m) => m.metadata.name));
-  for (const queue of consumingQueues) {
-    const consumer = deployments.find((d) => d.pod.containers.some((c) => serviceRunBy(c) === queue));
+  for (const { queue, service } of consumers) {
+    const consumer = deployments.find((d) => d.pod.containers.some((c) => serviceRunBy(c) === service));
     if (!consumer) {
-      problems.push(`queue ${queue}: no Deployment runs its consumer (services/${queue})`);
+      problems.push(`queue ${queue}: no Deployment runs its consumer (services/${service})`);
       continue;
     }
     const matching = scaled.filter((s) => s.spec.triggers.some((t) => t.type === 'rabbitmq' && t.metadata.queueName === queue));

@@ -5,6 +5,8 @@ import type { z } from 'zod';
 /** A deployable service package: services/<name> with a src/main.ts entry point. */
 export interface ServicePackage {
   name: string;
+  /** Why the package could not be imported (not linked by npm yet, or broken). */
+  importError?: string;
   configSchema?: z.ZodType;
   definitionName?: string;
 }
@@ -21,8 +23,12 @@ export function serviceNames(root = 'services'): string[] {
 export async function loadServices(names: string[]): Promise<Map<string, ServicePackage>> {
   const out = new Map<string, ServicePackage>();
   for (const name of names) {
-    const mod = (await import(`@orderly/${name}`)) as { configSchema?: z.ZodType; definition?: { name?: string } };
-    out.set(name, { name, configSchema: mod.configSchema, definitionName: mod.definition?.name });
+    try {
+      const mod = (await import(`@orderly/${name}`)) as { configSchema?: z.ZodType; definition?: { name?: string } };
+      out.set(name, { name, configSchema: mod.configSchema, definitionName: mod.definition?.name });
+    } catch (err) {
+      out.set(name, { name, importError: (err as Error).message.split('\n')[0] });
+    }
   }
   return out;
 }
