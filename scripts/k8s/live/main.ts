@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { consumingServices } from '@orderly/events';
+import { consumerQueues, type SagaMode } from '@orderly/events';
 import { Cluster } from './cluster.js';
 import { allReady, deploymentReadiness, describeWaiting, type Readiness, rabbitmqClusterReadiness } from './readiness.js';
 import { formatLiveReport, type LiveReport, livePassed } from './report.js';
@@ -20,6 +20,7 @@ const { values: opts } = parseArgs({
     orders: { type: 'string', default: '3000' },
     'queue-length': { type: 'string', default: '16' },
     'watch-minutes': { type: 'string', default: '10' },
+    'saga-mode': { type: 'string', default: 'choreography' },
   },
 });
 const cluster = new Cluster(opts.namespace);
@@ -87,6 +88,18 @@ for (const s of scenarios) {
 }
 
 const deploymentOf = (c: string) => `${release}-${c}`;
+// The consumers the release runs, each with the queues it consumes (a Deployment may consume several).
+const deployed = new Set((await cluster.deployments()).map((d) => d.metadata?.name));
+const queuesOf = new Map<string, string[]>();
+for (const { queue, service } of consumerQueues(opts['saga-mode'] as SagaMode)) {
+  if (deployed.has(deploymentOf(service))) queuesOf.set(service, [...(queuesOf.get(service) ?? []), queue]);
+}
+const consumingServices = [...queuesOf.keys()];
+const depthOf = async (service: string) => {
+  let sum = 0;
+  for (const q of queuesOf.get(service) ?? []) sum += await queueDepth(mgmt, auth, q);
+  return sum;
+};
 const baselines = Object.fromEntries(
   await Promise.all(consumingServices.map(async (c) => [c, await cluster.replicas(deploymentOf(c))] as const)),
 );
@@ -118,7 +131,7 @@ void load.then(() => {
 while (Date.now() < watchUntil) {
   const t = Math.round((Date.now() - started) / 1000);
   for (const c of consumingServices)
-    samples.push({ t, consumer: c, depth: await queueDepth(mgmt, auth, c), replicas: await cluster.replicas(deploymentOf(c)) });
+    samples.push({ t, consumer: c, depth: await depthOf(c), replicas: await cluster.replicas(deploymentOf(c)) });
   log(
     consumingServices
       .map((c) => `${c} ${samples.findLast((x) => x.consumer === c)?.depth}/${samples.findLast((x) => x.consumer === c)?.replicas}`)
