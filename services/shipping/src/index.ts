@@ -1,0 +1,3 @@
+export { configSchema } from './config.js';
+export * from './domain/shipment.js';
+export { definition } from './service.js';

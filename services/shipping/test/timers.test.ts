@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { waitFor } from '@orderly/platform/testing';
+import test from 'ava';
+import pg from 'pg';
+import {
+  cleanupList,
+  confirmed,
+  publish,
+  query,
+  shipmentIdOf,
+  shipmentsOf,
+  sleep,
+  startShipping,
+  testEnv,
+  watchEvents,
+} from './fixture.js';
+
+const cleanups = cleanupList();
+test.after.always(() => cleanups.run());
+
+const steps = ['shipment.created', 'shipment.dispatched', 'shipment.delivered'];
+
+test('when shipping restarts before a dispatch timer fires, then the new instance dispatches and delivers exactly once', async (t) => {
+  const e = await testEnv('restart', cleanups);
+  const first = await startShipping(e, cleanups, { SHIPPING_DISPATCH_DELAY_MS: '1500' });
+  const events = await watchEvents(e, cleanups);
+  const orderId = randomUUID();
+  await publish(e, 'order.confirmed', confirmed(orderId));
+  await events.waitFor('shipment.created', orderId);
+  await first.stop();
+
+  // What the stopped instance left behind: the step it owes, kept in the database.
+  t.deepEqual(await query(e, 'SELECT kind, due_at > now() AS pending FROM timers'), [{ kind: 'dispatch', pending: true }]);
+  t.deepEqual(
+    events.seen.map((ev) => ev.type),
+    ['shipment.created'],
+    'nothing was dispatched before the restart',
+  );
+
+  const second = await startShipping(e, cleanups);
+  await events.waitFor('shipment.delivered', orderId, 1, 10_000);
+  await sleep(500); // a repeated step would show up within a few polls
+  t.deepEqual(
+    events.seen.map((ev) => ev.type),
+    steps,
+  );
+  const [shipment] = await shipmentsOf(second, orderId);
+  t.deepEqual(
+    shipment?.history.map((h) => h.status),
+    ['created', 'dispatched', 'delivered'],
+  );
+  // The dispatch kept the time the first instance scheduled, not a fresh delay from the restart.
+  const [createdAt, dispatchedAt] = shipment!.history.map((h) => Date.parse(h.at));
+  t.true(dispatchedAt! - createdAt! >= 1_499);
+});
+
+test('when shipping stops while many timers are due, then every step taken is complete and the rest happen once after a restart', async (t) => {
+  const e = await testEnv('stop_mid_batch', cleanups);
+  const first = await startShipping(e, cleanups, { SHIPPING_DISPATCH_DELAY_MS: '0', SHIPPING_DELIVERY_DELAY_MS: '0' });
+  const events = await watchEvents(e, cleanups);
+  const orders = Array.from({ length: 30 }, () => randomUUID());
+  for (const orderId of orders) await publish(e, 'order.confirmed', confirmed(orderId));
+  await events.waitFor('shipment.dispatched', undefined, 3);
+  await first.stop(); // mid-way: the timer in hand commits, the rest wait in the database
+
+  // Every step the stopped instance took is whole: status, history, event and next timer agree.
+  const rows = await query<{ status: string; steps: number; timers: string[]; events: number }>(
+    e,
+    `SELECT s.status,
+            (SELECT count(*)::int FROM shipment_history h WHERE h.shipment_id = s.shipment_id) AS steps,
+            (SELECT coalesce(array_agg(kind), '{}') FROM timers tm WHERE tm.shipment_id = s.shipment_id) AS timers,
+            (SELECT count(*)::int FROM outbox o WHERE o.payload::jsonb->>'subject' = s.order_id::text) AS events
+       FROM shipments s`,
+  );
+  t.true(rows.length > 0);
+  const expectedAt = { created: [1, ['dispatch']], dispatched: [2, ['deliver']], delivered: [3, []] } as const;
+  for (const row of rows) {
+    const [n, timers] = expectedAt[row.status as keyof typeof expectedAt];
+    t.deepEqual([row.steps, row.timers, row.events], [n, [...timers], n], row.status);
+  }
+  t.true(
+    rows.some((r) => r.status !== 'delivered'),
+    'the stop came before all the work was done',
+  );
+
+  await startShipping(e, cleanups, { SHIPPING_DISPATCH_DELAY_MS: '0', SHIPPING_DELIVERY_DELAY_MS: '0' });
+  await events.waitFor('shipment.delivered', undefined, orders.length);
+  await sleep(500);
+  for (const orderId of orders) {
+    t.deepEqual(
+      events.seen.filter((ev) => ev.subject === orderId).map((ev) => ev.type),
+      steps,
+      orderId,
+    );
+  }
+});
+
+test('when two replicas run, then every shipment takes each step exactly once', async (t) => {
+  const e = await testEnv('replicas', cleanups);
+  const vars = { SHIPPING_DISPATCH_DELAY_MS: '50', SHIPPING_DELIVERY_DELAY_MS: '50', SHIPPING_TIMER_POLL_MS: '10' };
+  await startShipping(e, cleanups, vars);
+  await startShipping(e, cleanups, vars);
+  const events = await watchEvents(e, cleanups);
+  const orders = Array.from({ length: 40 }, () => randomUUID());
+  await Promise.all(orders.map((orderId) => publish(e, 'order.confirmed', confirmed(orderId))));
+  await events.waitFor('shipment.delivered', undefined, orders.length, 30_000);
+  await sleep(500);
+  for (const orderId of orders) {
+    t.deepEqual(
+      events.seen.filter((ev) => ev.subject === orderId).map((ev) => ev.type),
+      steps,
+      orderId,
+    );
+  }
+});
+
+test('when shipping is stopped while a timer transaction is in flight, then stop waits for it to commit and its event is published', async (t) => {
+  const e = await testEnv('stop_in_flight', cleanups);
+  const service = await startShipping(e, cleanups, { SHIPPING_DISPATCH_DELAY_MS: '300', SHIPPING_DELIVERY_DELAY_MS: '60000' });
+  const events = await watchEvents(e, cleanups);
+  const orderId = randomUUID();
+  await publish(e, 'order.confirmed', confirmed(orderId));
+  const [created] = await events.waitFor('shipment.created', orderId);
+
+  // Hold the dispatch mid-transaction: an uncommitted history row of our own makes the worker's insert wait.
+  const blocker = new pg.Client({ connectionString: e.databaseUrl });
+  await blocker.connect();
+  cleanups.add(() => blocker.end());
+  await blocker.query('BEGIN');
+  await blocker.query(`INSERT INTO shipping.shipment_history (shipment_id, status) VALUES ($1, 'dispatched')`, [shipmentIdOf(created)]);
+  await waitFor(
+    async () => {
+      const { rows } = await blocker.query(
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
+      );
+      return rows.length > 0 ? true : undefined;
+    },
+    { what: 'the worker waiting inside its transaction' },
+  );
+
+  let stopped = false;
+  const stopping = service.stop().then(() => {
+    stopped = true;
+  });
+  await sleep(300);
+  t.false(stopped, 'stop waits for the timer in hand');
+  await blocker.query('ROLLBACK');
+  await stopping;
+
+  t.deepEqual(await query(e, 'SELECT status FROM shipments'), [{ status: 'dispatched' }]);
+  t.deepEqual(await query(e, 'SELECT kind FROM timers'), [{ kind: 'deliver' }], 'the next step is waiting for the next instance');
+  t.deepEqual(await query(e, 'SELECT count(*)::int AS unsent FROM outbox WHERE published_at IS NULL'), [{ unsent: 0 }]);
+  await events.waitFor('shipment.dispatched', orderId);
+  await sleep(300);
+  t.deepEqual(
+    events.seen.map((ev) => ev.type),
+    ['shipment.created', 'shipment.dispatched'],
+  );
+});
