@@ -1,0 +1,32 @@
+import type { Pool, Tx } from '@orderly/platform';
+import type { Activity } from './domain/activity.js';
+
+/** Keeps a message; one already kept (same id) is left as it is. */
+export async function insertActivity(tx: Tx, a: Activity): Promise<void> {
+  await tx.query(
+    `INSERT INTO activity (event_id, type, kind, order_id, source, time, causation_id, trace_id, payload)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (event_id) DO NOTHING`,
+    [a.id, a.type, a.kind, a.orderId, a.source, a.time, a.causationId, a.traceId, JSON.stringify(a.payload)],
+  );
+}
+
+export interface LoggedMessage {
+  id: string;
+  type: string;
+  kind: 'event' | 'command';
+  source: string;
+  time: string;
+  traceId: string | null;
+  causationId: string | null;
+  data: unknown;
+}
+
+/** Every message of an order, in time order (the caller puts them in causal order). */
+export async function messagesOf(pool: Pool, orderId: string): Promise<LoggedMessage[]> {
+  const { rows } = await pool.query<Omit<LoggedMessage, 'time'> & { time: Date }>(
+    `SELECT event_id AS id, type, kind, source, time, trace_id AS "traceId", causation_id AS "causationId", payload AS data
+       FROM activity WHERE order_id = $1 ORDER BY time, event_id`,
+    [orderId],
+  );
+  return rows.map((r) => ({ ...r, time: r.time.toISOString() }));
+}

@@ -1,0 +1,78 @@
+import { newEnvelope } from '@orderly/events';
+import test from 'ava';
+import { activityOf, traceIdOrNull } from '../src/domain/activity.js';
+import { causalOrder, type Hop, timeline } from '../src/domain/timeline.js';
+
+const at = (ms: number) => new Date(Date.UTC(2025, 0, 31, 12, 0, 0, ms)).toISOString();
+const hop = (id: string, ms: number, causationId: string | null = null): Hop => ({ id, time: at(ms), causationId });
+const ids = (hops: Hop[]) => hops.map((h) => h.id);
+
+test('when a service clock runs behind, then a message still comes after the message that caused it', (t) => {
+  // payment's clock is 40 ms behind: its reply looks older than the reservation it answers.
+  const hops = [hop('placed', 0), hop('reserved', 50, 'placed'), hop('paid', 10, 'reserved'), hop('confirmed', 60, 'paid')];
+  t.deepEqual(ids(causalOrder(hops)), ['placed', 'reserved', 'paid', 'confirmed']);
+});
+
+test('when one message causes several, then the branches interleave by time, each after its cause', (t) => {
+  const hops = [
+    hop('confirmed', 0),
+    hop('notified', 30, 'confirmed'),
+    hop('shipment', 10, 'confirmed'),
+    hop('dispatched', 20, 'shipment'),
+    hop('shipped', 40, 'dispatched'),
+  ];
+  t.deepEqual(ids(causalOrder([...hops].reverse())), ['confirmed', 'shipment', 'dispatched', 'notified', 'shipped']);
+});
+
+test('when messages have no known cause, then they are ordered by time, then by id', (t) => {
+  const hops = [hop('b', 5), hop('c', 1, 'not-in-this-timeline'), hop('a', 5)];
+  t.deepEqual(ids(causalOrder(hops)), ['c', 'a', 'b']);
+});
+
+test('when causes form a cycle or a message names itself, then every message is still shown once', (t) => {
+  const hops = [hop('x', 2, 'y'), hop('y', 1, 'x'), hop('self', 0, 'self'), hop('x', 2, 'y')];
+  t.deepEqual(ids(causalOrder(hops)), ['self', 'y', 'x']);
+});
+
+test('when the timeline is built, then each hop says the time spent since the previous one', (t) => {
+  const result = timeline([hop('b', 250, 'a'), hop('a', 100), hop('c', 200, 'b')]);
+  t.deepEqual(
+    result.map((h) => [h.id, h.sincePreviousMs]),
+    [
+      ['a', null],
+      ['b', 150],
+      ['c', -50],
+    ],
+  );
+});
+
+test('when a command is logged, then its kind, order, source without prefix, cause and trace id are kept', (t) => {
+  const cause = { id: crypto.randomUUID(), correlationid: crypto.randomUUID() };
+  const envelope = newEnvelope(
+    'order',
+    'payment.charge',
+    cause.correlationid,
+    { orderId: cause.correlationid, totalCents: 1, currency: 'EUR' },
+    cause,
+  );
+  t.deepEqual(activityOf(envelope, 'a'.repeat(32)), {
+    id: envelope.id,
+    type: 'payment.charge',
+    kind: 'command',
+    orderId: cause.correlationid,
+    source: 'order',
+    time: envelope.time,
+    causationId: cause.id,
+    traceId: 'a'.repeat(32),
+    payload: envelope.data,
+  });
+  const event = newEnvelope('inventory', 'inventory.committed', cause.correlationid, { orderId: cause.correlationid, lines: [] });
+  t.like(activityOf(event, undefined), { kind: 'event', source: 'inventory', causationId: null, traceId: null });
+});
+
+test('when the trace id is all zeros, absent or malformed, then none is kept', (t) => {
+  t.is(traceIdOrNull('0'.repeat(32)), null);
+  t.is(traceIdOrNull(undefined), null);
+  t.is(traceIdOrNull('xyz'), null);
+  t.is(traceIdOrNull('4bf92f3577b34da6a3ce929d0e0e4736'), '4bf92f3577b34da6a3ce929d0e0e4736');
+});

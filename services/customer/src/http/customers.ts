@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import Router from '@koa/router';
+import { bodyOf, type Database, HttpProblem, notFound, parseOr400 } from '@orderly/platform';
+import { z } from 'zod';
+import { customerIdSchema, newCustomerSchema, profileSchema } from '../domain/profile.js';
+import { historyOf } from '../order-history.js';
+import { findProfile, insertProfile, putProfile } from '../profiles.js';
+
+const idParam = z.object({ id: customerIdSchema });
+const historyQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) });
+const location = (customerId: string) => `/customers/${encodeURIComponent(customerId)}`;
+
+export function customerRoutes(db: Database): Router {
+  const router = new Router();
+
+  router.post('/customers', async (ctx) => {
+    const { customerId = randomUUID(), ...profile } = parseOr400(newCustomerSchema, bodyOf(ctx));
+    const created = await insertProfile(db.pool, customerId, profile);
+    if (!created)
+      throw new HttpProblem(409, 'Customer exists', `customer ${customerId} exists already; PUT ${location(customerId)} replaces it`);
+    ctx.status = 201;
+    ctx.set('Location', location(customerId));
+    ctx.body = created;
+  });
+
+  router.put('/customers/:id', async (ctx) => {
+    const { id } = parseOr400(idParam, ctx.params);
+    const { profile, created } = await putProfile(db.pool, id, parseOr400(profileSchema, bodyOf(ctx)));
+    ctx.status = created ? 201 : 200;
+    if (created) ctx.set('Location', location(id));
+    ctx.body = profile;
+  });
+
+  router.get('/customers/:id', async (ctx) => {
+    const { id } = parseOr400(idParam, ctx.params);
+    const profile = await findProfile(db.pool, id);
+    if (!profile) throw notFound(`customer ${id}`);
+    ctx.body = profile;
+  });
+
+  router.get('/customers/:id/orders', async (ctx) => {
+    const { id } = parseOr400(idParam, ctx.params);
+    const { limit } = parseOr400(historyQuery, ctx.query);
+    if (!(await findProfile(db.pool, id))) throw notFound(`customer ${id}`);
+    ctx.body = await historyOf(db.pool, id, limit);
+  });
+
+  return router;
+}
