@@ -1,2 +1,3 @@
+export * from './otlp-receiver.js';
 export * from './process.js';
 export * from './stack.js';

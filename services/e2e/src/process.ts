@@ -23,10 +23,17 @@ export interface ServiceProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs a service as its own OS process, as in production: the only way to test signals for real. */
-export async function spawnService(name: string, env: Record<string, string>): Promise<ServiceProcess> {
+/**
+ * Runs a service as its own OS process, as in production: the only way to test signals and the
+ * tracing entry point for real. `built` runs the compiled output with the telemetry register hook
+ * loaded first, exactly as the container does (needs `npm run build`).
+ */
+export async function spawnService(name: string, env: Record<string, string>, { built = false } = {}): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, 'services', name, 'src', 'main.ts')], {
+  const args = built
+    ? ['--import', join(root, 'services/platform/dist/src/telemetry/register.js'), join(root, 'services', name, 'dist/src/main.js')]
+    : ['--conditions=source', '--import', 'tsx', join(root, 'services', name, 'src', 'main.ts')];
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -16,6 +16,7 @@ export function orderMetrics(metrics: Metrics) {
       help: 'Time from order placed to the saga deciding it (confirmed, rejected or cancelled)',
       labelNames: ['outcome'],
       buckets: latencyBuckets,
+      enableExemplars: true,
       registers,
     }),
   };

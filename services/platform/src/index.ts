@@ -12,7 +12,7 @@ export { createApp, startHttpServer } from './http/server.js';
 export { bodyOf, parseOr400 } from './http/validate.js';
 export { Lifecycle } from './lifecycle.js';
 export { createLogger, type Logger } from './logger.js';
-export { createMetrics, latencyBuckets, type Metrics } from './metrics.js';
+export { createMetrics, latencyBuckets, type Metrics, observeLatency, traceExemplar } from './metrics.js';
 export { OutboxRelay } from './outbox/relay.js';
 export { packageDir } from './package-dir.js';
 export {
@@ -24,3 +24,4 @@ export {
   startService,
   type Worker,
 } from './service.js';
+export { flushTelemetry } from './telemetry/flush.js';

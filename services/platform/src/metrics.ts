@@ -1,13 +1,29 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { trace } from '@opentelemetry/api';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, type LabelValues, type OpenMetricsContentType, Registry } from 'prom-client';
 
 /** Latencies here run from a millisecond to tens of seconds. */
 export const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-/** The metric names of DESIGN §4, one registry per service instance (tests run several in one process). */
+/** The active trace as an exemplar, so a slow bucket leads to the trace that landed in it. */
+export function traceExemplar(): LabelValues<string> {
+  const ctx = trace.getActiveSpan()?.spanContext();
+  return ctx && ctx.traceId !== '00000000000000000000000000000000' ? { trace_id: ctx.traceId } : {};
+}
+
+/** Observes a latency with the active trace as its exemplar. */
+export function observeLatency<T extends string>(h: Histogram<T>, labels: LabelValues<T>, seconds: number): void {
+  h.observe({ labels, value: seconds, exemplarLabels: traceExemplar() as LabelValues<T> });
+}
+
+/**
+ * The metric names of DESIGN §4, one registry per service instance (tests run several in one
+ * process). OpenMetrics exposition, which is what carries exemplars.
+ */
 export function createMetrics(service: string) {
   // Read at scrape time by whoever owns the outbox: a count per scrape, not per batch.
   let pendingSource: (() => Promise<number>) | undefined;
-  const registry = new Registry();
+  const registry = new Registry<OpenMetricsContentType>();
+  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -18,6 +34,7 @@ export function createMetrics(service: string) {
       help: 'HTTP request duration',
       labelNames: ['method', 'route', 'status_code'],
       buckets: latencyBuckets,
+      enableExemplars: true,
       registers,
     }),
     published: new Counter({
@@ -43,6 +60,7 @@ export function createMetrics(service: string) {
       help: 'Time to handle one message, from delivery to ack',
       labelNames: ['queue', 'type'],
       buckets: latencyBuckets,
+      enableExemplars: true,
       registers,
     }),
     outboxPending: new Gauge({
@@ -60,6 +78,7 @@ export function createMetrics(service: string) {
       name: 'orderly_outbox_publish_lag_seconds',
       help: 'Time from outbox row written to broker confirm',
       buckets: latencyBuckets,
+      enableExemplars: true,
       registers,
     }),
     hopLatency: new Histogram({
@@ -67,6 +86,7 @@ export function createMetrics(service: string) {
       help: 'Time from an event being created to its being handled, per saga hop',
       labelNames: ['from', 'to'],
       buckets: latencyBuckets,
+      enableExemplars: true,
       registers,
     }),
     brokerConnections: new Counter({

@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { OutboxRelay } from './outbox/relay.js';
 import { packageDir } from './package-dir.js';
+import { flushTelemetry } from './telemetry/flush.js';
 
 export interface ServiceContext<C extends BaseConfig> {
   config: C;
@@ -174,7 +175,7 @@ export async function runMain<S extends z.ZodType<BaseConfig>>(def: ServiceDefin
     }, service.config.SHUTDOWN_TIMEOUT_MS);
     timer.unref();
     service.stop().then(
-      () => process.exit(0),
+      () => flushTelemetry().then(() => process.exit(0)),
       (err) => {
         service.logger.error({ err }, 'shutdown failed');
         process.exit(1);

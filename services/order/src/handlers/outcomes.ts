@@ -1,5 +1,5 @@
 import type { Envelope } from '@orderly/events';
-import { type Handler, type Handlers, PermanentError, type Tx } from '@orderly/platform';
+import { type Handler, type Handlers, observeLatency, PermanentError, type Tx } from '@orderly/platform';
 import { applies, type Change, isDecided } from '../domain/status.js';
 import type { OrderMetrics } from '../metrics.js';
 import { lockOrder, saveStatus } from '../orders.js';
@@ -53,7 +53,7 @@ export async function advance(tx: Tx, orderId: string, change: Change, facts: Fa
   }
   metrics.transitions.inc({ status: change.status });
   if (isDecided(change.status) && !isDecided(order.status)) {
-    metrics.completion.observe({ outcome: change.status.toLowerCase() }, (Date.now() - Date.parse(order.createdAt)) / 1000);
+    observeLatency(metrics.completion, { outcome: change.status.toLowerCase() }, (Date.now() - Date.parse(order.createdAt)) / 1000);
   }
   return true;
 }

@@ -4,7 +4,7 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { backoffDelay } from '../backoff.js';
 import type { Database, Tx } from '../db/transaction.js';
 import type { Logger } from '../logger.js';
-import type { Metrics } from '../metrics.js';
+import { type Metrics, observeLatency } from '../metrics.js';
 import type { Broker } from './broker.js';
 import type { Publisher } from './publisher.js';
 
@@ -99,9 +99,12 @@ export class Consumer {
       },
       parent,
     );
-    const end = this.metrics.handleDuration.startTimer({ queue, type });
-    const outcome = await context.with(trace.setSpan(parent, span), () => this.#process(channel, msg, type, headers));
-    end();
+    const started = performance.now();
+    const outcome = await context.with(trace.setSpan(parent, span), async () => {
+      const result = await this.#process(channel, msg, type, headers);
+      observeLatency(this.metrics.handleDuration, { queue, type }, (performance.now() - started) / 1000);
+      return result;
+    });
     this.metrics.consumed.inc({ queue, type, outcome });
     span.setAttribute('orderly.outcome', outcome);
     if (outcome === 'retry' || outcome === 'dead_letter') span.setStatus({ code: SpanStatusCode.ERROR });
@@ -129,7 +132,7 @@ export class Consumer {
       safeAck(channel, msg);
       if (outcome === 'ack') {
         const from = event.source.replace('orderly/', '');
-        this.metrics.hopLatency.observe({ from, to: queue }, (Date.now() - Date.parse(event.time)) / 1000);
+        observeLatency(this.metrics.hopLatency, { from, to: queue }, (Date.now() - Date.parse(event.time)) / 1000);
       }
       return outcome;
     } catch (err) {

@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Lifecycle } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
-import type { Metrics } from '../metrics.js';
+import { type Metrics, observeLatency } from '../metrics.js';
 import { HttpProblem } from './problem.js';
 
 export interface HttpServerOptions {
@@ -52,7 +52,7 @@ export function createApp({ logger, metrics, lifecycle, routes, bodyLimit = '32k
   });
 
   app.use(async (ctx, next) => {
-    const end = metrics.httpDuration.startTimer();
+    const started = performance.now();
     try {
       await next();
     } catch (err) {
@@ -70,7 +70,11 @@ export function createApp({ logger, metrics, lifecycle, routes, bodyLimit = '32k
     } finally {
       // The matched route template, never the raw path: label values must stay few.
       const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
-      end({ method: ctx.method, route, status_code: String(ctx.status) });
+      observeLatency(
+        metrics.httpDuration,
+        { method: ctx.method, route, status_code: String(ctx.status) },
+        (performance.now() - started) / 1000,
+      );
     }
   });
   app.use(async (ctx, next) => {

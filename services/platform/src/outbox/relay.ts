@@ -128,7 +128,15 @@ export class OutboxRelay {
       await client.query('UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1)', [rows.map((r) => r.id)]);
       await client.query('COMMIT');
       const now = Date.now();
-      for (const row of rows) this.metrics.outboxLag.observe((now - row.created_at.getTime()) / 1000);
+      for (const row of rows) {
+        // The exemplar is the trace that wrote the row (traceparent = version-traceid-spanid-flags).
+        const traceId = row.trace_context.traceparent?.split('-')[1];
+        this.metrics.outboxLag.observe({
+          value: (now - row.created_at.getTime()) / 1000,
+          labels: {},
+          exemplarLabels: traceId ? { trace_id: traceId } : {},
+        });
+      }
       return rows.length;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
