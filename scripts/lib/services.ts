@@ -1,15 +1,15 @@
+import { servicePorts } from '@orderly/events';
+
 /** The services the local stack runs, with the ports DESIGN §2 gives them. */
-export const services = [
-  { name: 'order', port: 8080 },
-  { name: 'inventory', port: 8081 },
-  { name: 'payment', port: 8082 },
-  { name: 'notification', port: 8083 },
-] as const;
+export const services = Object.entries(servicePorts).map(([name, port]) => ({ name, port }));
 
 export const localDefaults = {
   AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672/orderly',
   DATABASE_URL: 'postgres://orderly:orderly@127.0.0.1:5432/orderly',
   RABBITMQ_MANAGEMENT_URL: 'http://guest:guest@127.0.0.1:15672/',
+  // Short enough to watch a parcel leave and arrive during the demo.
+  SHIPPING_DISPATCH_DELAY_MS: '2000',
+  SHIPPING_DELIVERY_DELAY_MS: '3000',
 };
 
 export const baseUrl = (name: string) => {

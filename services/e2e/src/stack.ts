@@ -1,11 +1,14 @@
+import { definition as audit } from '@orderly/audit';
+import { definition as customerService } from '@orderly/customer';
 import { definition as inventory } from '@orderly/inventory';
 import { definition as notification } from '@orderly/notification';
 import { definition as order } from '@orderly/order';
 import { definition as payment } from '@orderly/payment';
 import { type RunningService, startService } from '@orderly/platform';
 import { createTestEnv, type TestEnv, waitFor } from '@orderly/platform/testing';
+import { definition as shipping } from '@orderly/shipping';
 
-export const definitions = { order, inventory, payment, notification } as const;
+export const definitions = { order, inventory, payment, notification, shipping, customer: customerService, audit } as const;
 export type ServiceName = keyof typeof definitions;
 export const allServices = Object.keys(definitions) as ServiceName[];
 
@@ -28,6 +31,10 @@ export class Stack {
         const service = await startService(definitions[name] as never, {
           ...this.env.env,
           SEED_DEMO_CATALOGUE: 'true',
+          // Parcels leave and arrive in a blink, so tests can follow an order to DELIVERED.
+          SHIPPING_DISPATCH_DELAY_MS: '300',
+          SHIPPING_DELIVERY_DELAY_MS: '300',
+          SHIPPING_TIMER_POLL_MS: '50',
           ...this.extraEnv,
           ...env,
         });

@@ -31,6 +31,14 @@ export const baseConfigSchema = z.object({
   OUTBOX_POLL_MS: positiveInt.default(1_000),
   OUTBOX_BATCH_SIZE: positiveInt.default(200),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
+  /** Attempts at the first broker connection before the service gives up and exits (then with
+   * back-off and no limit once it has been connected). */
+  BROKER_CONNECT_ATTEMPTS: positiveInt.default(10),
+  /** Apply the migrations and exit: what the Helm hook Job runs before a rollout. */
+  MIGRATE_ONLY: z.stringbool().default(false),
+  /** Declare the topology on connect (local stack, tests). On Kubernetes the Messaging Topology
+   * Operator owns it: false only checks that it exists, so the service needs no configure permission. */
+  BROKER_DECLARE_TOPOLOGY: z.stringbool().default(true),
 });
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 

@@ -20,8 +20,9 @@ export function observeLatency<T extends string>(h: Histogram<T>, labels: LabelV
  * process). OpenMetrics exposition, which is what carries exemplars.
  */
 export function createMetrics(service: string) {
-  // Read at scrape time by whoever owns the outbox: a count per scrape, not per batch.
+  // Read at scrape time by their owners: a query or a look per scrape, not per operation.
   let pendingSource: (() => Promise<number>) | undefined;
+  let poolSource: (() => { total: number; idle: number; waiting: number }) | undefined;
   const registry = new Registry<OpenMetricsContentType>();
   registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   registry.setDefaultLabels({ service });
@@ -73,6 +74,20 @@ export function createMetrics(service: string) {
     }),
     setOutboxPendingSource(source: () => Promise<number>) {
       pendingSource = source;
+    },
+    dbPool: new Gauge({
+      name: 'orderly_db_pool_connections',
+      help: 'Database pool connections: total open, idle, and callers waiting for one',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const pool = poolSource?.();
+        if (!pool) return;
+        for (const [state, n] of Object.entries(pool)) this.set({ state }, n);
+      },
+    }),
+    setPoolSource(source: () => { total: number; idle: number; waiting: number }) {
+      poolSource = source;
     },
     outboxLag: new Histogram({
       name: 'orderly_outbox_publish_lag_seconds',

@@ -96,66 +96,103 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
   const logger = createLogger(def.name, config.LOG_LEVEL);
   const metrics = createMetrics(def.name);
   const lifecycle = new Lifecycle();
-  const pool = createPool(config.DATABASE_URL, schema, config.DB_POOL_SIZE);
-  pool.on('error', (err) => logger.warn({ err }, 'idle database connection lost'));
-  const db = new Database(pool, def.name);
-  const parts = def.build({ config, logger, metrics, db, lifecycle });
-  checkHandlers(def.name, config.SAGA_MODE, parts.consumers ?? {});
-  const http = await startHttpServer({ port: config.PORT, logger, metrics, lifecycle, ...(parts.routes ? { routes: parts.routes } : {}) });
+  // What has been opened so far, closed in reverse if start-up fails half-way.
+  const opened: (() => Promise<unknown>)[] = [];
+  try {
+    const pool = createPool(config.DATABASE_URL, schema, config.DB_POOL_SIZE);
+    opened.push(() => pool.end());
+    pool.on('error', (err) => logger.warn({ err }, 'idle database connection lost'));
+    metrics.setPoolSource(() => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
+    const db = new Database(pool, def.name);
+    const parts = def.build({ config, logger, metrics, db, lifecycle });
+    checkHandlers(def.name, config.SAGA_MODE, parts.consumers ?? {});
+    const http = await startHttpServer({
+      port: config.PORT,
+      logger,
+      metrics,
+      lifecycle,
+      ...(parts.routes ? { routes: parts.routes } : {}),
+    });
+    opened.push(() => http.close());
 
-  await migrate(
-    pool,
-    schema,
-    [
+    const migrations = [
       { prefix: 'platform', dir: join(platformDir, 'migrations') },
       { prefix: def.name, dir: join(packageDir(def.moduleUrl), 'migrations') },
-    ],
-    logger,
-  );
+    ];
+    await migrate(pool, schema, migrations, logger);
+    if (config.MIGRATE_ONLY) {
+      logger.info({ schema }, 'migrations applied; exiting (MIGRATE_ONLY)');
+      await closeAll(opened);
+      return { config, port: http.port, db, metrics, logger, stop: async () => {} };
+    }
 
-  const definition = topology({ mode: config.SAGA_MODE, deliveryLimit: config.DELIVERY_LIMIT });
-  if (config.RABBITMQ_MANAGEMENT_URL) {
-    await applyPolicies(config.RABBITMQ_MANAGEMENT_URL, vhostOf(config.AMQP_URL), definition.policies);
+    const definition = topology({ mode: config.SAGA_MODE, deliveryLimit: config.DELIVERY_LIMIT });
+    if (config.RABBITMQ_MANAGEMENT_URL) {
+      await applyPolicies(config.RABBITMQ_MANAGEMENT_URL, vhostOf(config.AMQP_URL), definition.policies);
+    }
+    const broker = await Broker.connect({
+      url: config.AMQP_URL,
+      topology: definition,
+      logger,
+      metrics,
+      name: `orderly-${def.name}`,
+      declare: config.BROKER_DECLARE_TOPOLOGY,
+      connectAttempts: config.BROKER_CONNECT_ATTEMPTS,
+    });
+    opened.push(() => broker.close());
+    const publisher = new Publisher(metrics, logger);
+    await publisher.attach(broker);
+    const relayOptions = { databaseUrl: config.DATABASE_URL, schema, pollMs: config.OUTBOX_POLL_MS, batchSize: config.OUTBOX_BATCH_SIZE };
+    const relay = new OutboxRelay(pool, publisher, relayOptions, metrics, logger);
+    await relay.start();
+    opened.push(() => relay.stop());
+
+    const retry = {
+      maxAttempts: config.RETRY_MAX_ATTEMPTS,
+      baseDelayMs: config.RETRY_BASE_DELAY_MS,
+      maxDelayMs: config.RETRY_MAX_DELAY_MS,
+    };
+    const consumers = Object.entries(parts.consumers ?? {}).map(
+      ([queue, handlers]) => new Consumer({ queue, handlers, prefetch: config.PREFETCH, retry }, db, publisher, metrics, logger),
+    );
+    for (const consumer of consumers) {
+      await consumer.attach(broker);
+      opened.push(() => consumer.stop());
+    }
+    const workers = parts.workers ?? [];
+    for (const w of workers) {
+      await w.start();
+      opened.push(() => w.stop());
+    }
+
+    lifecycle.markReady();
+    logger.info({ port: http.port, schema, sagaMode: config.SAGA_MODE }, 'service ready');
+
+    let stopping: Promise<void> | undefined;
+    // Nothing new comes in, what is in hand finishes, what it wrote is published, then close.
+    const stop = () => {
+      stopping ??= (async () => {
+        lifecycle.markDraining();
+        logger.info('draining');
+        for (const w of [...workers].reverse()) await w.stop();
+        await Promise.all(consumers.map((c) => c.stop()));
+        await http.close();
+        await relay.stop();
+        await broker.close();
+        await pool.end();
+        logger.info('stopped');
+      })();
+      return stopping;
+    };
+    return { config, port: http.port, db, metrics, logger, stop };
+  } catch (err) {
+    await closeAll(opened);
+    throw err;
   }
-  const broker = await Broker.connect({ url: config.AMQP_URL, topology: definition, logger, metrics, name: `orderly-${def.name}` });
-  const publisher = new Publisher(metrics, logger);
-  await publisher.attach(broker);
-  const relay = new OutboxRelay(
-    pool,
-    publisher,
-    { databaseUrl: config.DATABASE_URL, schema, pollMs: config.OUTBOX_POLL_MS, batchSize: config.OUTBOX_BATCH_SIZE },
-    metrics,
-    logger,
-  );
-  await relay.start();
+}
 
-  const retry = { maxAttempts: config.RETRY_MAX_ATTEMPTS, baseDelayMs: config.RETRY_BASE_DELAY_MS, maxDelayMs: config.RETRY_MAX_DELAY_MS };
-  const consumers = Object.entries(parts.consumers ?? {}).map(
-    ([queue, handlers]) => new Consumer({ queue, handlers, prefetch: config.PREFETCH, retry }, db, publisher, metrics, logger),
-  );
-  for (const consumer of consumers) await consumer.attach(broker);
-  const workers = parts.workers ?? [];
-  for (const w of workers) await w.start();
-
-  lifecycle.markReady();
-  logger.info({ port: http.port, schema, sagaMode: config.SAGA_MODE }, 'service ready');
-
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
-      lifecycle.markDraining();
-      logger.info('draining');
-      for (const w of workers.reverse()) await w.stop();
-      await Promise.all(consumers.map((c) => c.stop()));
-      await http.close();
-      await relay.stop();
-      await broker.close();
-      await pool.end();
-      logger.info('stopped');
-    })();
-    return stopping;
-  };
-  return { config, port: http.port, db, metrics, logger, stop };
+async function closeAll(opened: (() => Promise<unknown>)[]): Promise<void> {
+  for (const close of opened.reverse()) await close().catch(() => {});
 }
 
 /** Entry point of a service process: start, and stop cleanly on SIGTERM/SIGINT within the timeout. */
@@ -167,6 +204,7 @@ export async function runMain<S extends z.ZodType<BaseConfig>>(def: ServiceDefin
     console.error(`${def.name}: ${(err as Error).message}`);
     process.exit(1);
   }
+  if (service.config.MIGRATE_ONLY) process.exit(0);
   const onSignal = (signal: string) => {
     service.logger.info({ signal }, 'shutdown requested');
     const timer = setTimeout(() => {

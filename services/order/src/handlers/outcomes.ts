@@ -51,10 +51,13 @@ export async function advance(tx: Tx, orderId: string, change: Change, facts: Fa
     default:
       break;
   }
-  metrics.transitions.inc({ status: change.status });
-  if (isDecided(change.status) && !isDecided(order.status)) {
-    observeLatency(metrics.completion, { outcome: change.status.toLowerCase() }, (Date.now() - Date.parse(order.createdAt)) / 1000);
-  }
+  // Counted once committed: a transaction that rolls back and is retried must not count twice.
+  tx.afterCommit(() => {
+    metrics.transitions.inc({ status: change.status });
+    if (isDecided(change.status) && !isDecided(order.status)) {
+      observeLatency(metrics.completion, { outcome: change.status.toLowerCase() }, (Date.now() - Date.parse(order.createdAt)) / 1000);
+    }
+  });
   return true;
 }
 

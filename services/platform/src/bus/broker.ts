@@ -2,7 +2,7 @@ import type { Topology } from '@orderly/events';
 import amqp, { type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { assertTopology } from './topology.js';
+import { assertTopology, checkTopology } from './topology.js';
 
 export type ConnectHook = (model: ChannelModel) => Promise<void>;
 
@@ -12,6 +12,10 @@ export interface BrokerOptions {
   logger: Logger;
   metrics: Metrics;
   name: string;
+  /** false: only check that the topology exists (someone else declares it). */
+  declare?: boolean;
+  /** Attempts at the first connection; a service that never got connected exits. */
+  connectAttempts?: number;
 }
 
 /**
@@ -28,15 +32,16 @@ export class Broker {
     private readonly logger: Logger,
   ) {}
 
-  static async connect({ url, topology, logger, metrics, name }: BrokerOptions): Promise<Broker> {
+  static async connect({ url, topology, logger, metrics, name, declare = true, connectAttempts = 10 }: BrokerOptions): Promise<Broker> {
     const connection = await amqp.connect(url, {
       clientProperties: { connection_name: name },
       recovery: {
         initialDelay: 250,
         maxDelay: 15_000,
         jitter: 0.5,
+        initialMaxRetries: connectAttempts - 1,
         waitForConnect: false,
-        setup: (model: ChannelModel) => assertTopology(model, topology),
+        setup: (model: ChannelModel) => (declare ? assertTopology(model, topology) : checkTopology(model, topology)),
       },
     });
     const broker = new Broker(connection, logger);

@@ -4,6 +4,9 @@ import type { ChannelModel } from 'amqplib';
 /** Declares every exchange, queue and binding of the definition; idempotent, run on each connect. */
 export async function assertTopology(model: ChannelModel, topology: Topology): Promise<void> {
   const ch = await model.createChannel();
+  // A refused declare (NOT_FOUND, PRECONDITION_FAILED) rejects the call below; the channel's own
+  // 'error' event would otherwise crash the process.
+  ch.on('error', () => {});
   try {
     for (const { name, type } of topology.exchanges) await ch.assertExchange(name, type, { durable: true });
     // Only the queue type is a declare-time argument: everything that may change later is a policy.
@@ -11,6 +14,23 @@ export async function assertTopology(model: ChannelModel, topology: Topology): P
       await ch.assertQueue(name, { durable: true, arguments: { 'x-queue-type': type } });
     }
     for (const b of topology.bindings) await ch.bindQueue(b.destination, b.source, b.routingKey);
+  } finally {
+    await ch.close().catch(() => {});
+  }
+}
+
+/**
+ * Checks that what the service uses exists, declaring nothing (passive declares). A missing
+ * exchange or queue closes the channel with NOT_FOUND, so the service fails to start loudly.
+ */
+export async function checkTopology(model: ChannelModel, topology: Topology): Promise<void> {
+  const ch = await model.createChannel();
+  // A refused declare (NOT_FOUND, PRECONDITION_FAILED) rejects the call below; the channel's own
+  // 'error' event would otherwise crash the process.
+  ch.on('error', () => {});
+  try {
+    for (const { name } of topology.exchanges) await ch.checkExchange(name);
+    for (const { name } of topology.queues) await ch.checkQueue(name);
   } finally {
     await ch.close().catch(() => {});
   }

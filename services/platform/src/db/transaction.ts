@@ -6,6 +6,8 @@ import type { Pool, PoolClient } from './pool.js';
 export interface Tx {
   query: PoolClient['query'];
   emit<T extends MessageType>(type: T, subject: string, data: EventData<T>): Envelope;
+  /** Runs fn once the transaction has committed (metrics, logs): never for one that rolls back. */
+  afterCommit(fn: () => void): void;
 }
 
 interface Pending {
@@ -29,7 +31,11 @@ export class Database {
   async transaction<R>(fn: (tx: Tx) => Promise<R>, cause?: Cause): Promise<R> {
     const client = await this.pool.connect();
     const pending: Pending[] = [];
+    const committed: (() => void)[] = [];
     const tx: Tx = {
+      afterCommit: (fn) => {
+        committed.push(fn);
+      },
       query: client.query.bind(client) as PoolClient['query'],
       emit: (type, subject, data) => {
         const envelope = newEnvelope(this.source, type, subject, messages[type].parse(data), cause);
@@ -51,6 +57,7 @@ export class Database {
       const result = await fn(tx);
       if (pending.length > 0) await insertOutbox(client, pending);
       await client.query('COMMIT');
+      for (const fn of committed) fn();
       return result;
     } catch (err) {
       // A broken connection cannot roll back; release it as broken so the pool discards it.

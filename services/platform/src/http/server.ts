@@ -38,6 +38,14 @@ function problemFrom(err: unknown): HttpProblem {
 
 export function createApp({ logger, metrics, lifecycle, routes, bodyLimit = '32kb' }: Omit<HttpServerOptions, 'port'>): Koa {
   const app = new Koa();
+  // A client that goes away mid-response (a cancelled CSV download) is not a server error.
+  app.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ECONNRESET' || err.code === 'ERR_STREAM_PREMATURE_CLOSE' || err.code === 'EPIPE') {
+      logger.debug({ code: err.code }, 'client closed the connection early');
+    } else {
+      logger.error({ err }, 'unhandled http error');
+    }
+  });
   const base = new Router();
   base.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };

@@ -27,8 +27,10 @@ export function managementClient(managementUrl: string) {
   const auth = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
   url.username = '';
   url.password = '';
+  // A wedged broker must fail the test run with a message, not hang it.
   return (path: string, init: RequestInit = {}) =>
     fetch(new URL(path, url), {
+      signal: AbortSignal.timeout(30_000),
       ...init,
       headers: { authorization: auth, 'content-type': 'application/json', ...(init.headers ?? {}) },
     });
@@ -48,7 +50,7 @@ export async function createTestEnv(name: string): Promise<TestEnv> {
     }),
     `grant ${user} on ${vhost}`,
   );
-  const admin = new pg.Client({ connectionString: baseDatabase });
+  const admin = new pg.Client({ connectionString: baseDatabase, connectionTimeoutMillis: 15_000 });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${database}"`);
   await admin.end();

@@ -1,0 +1,72 @@
+import test from 'ava';
+import { startService } from '../src/service.js';
+import { createTestEnv, type TestEnv } from '../src/testing/index.js';
+import { consumerService, recorder } from './fixture/service.js';
+
+const envs: TestEnv[] = [];
+test.after.always(async () => {
+  for (const e of envs) await e.cleanup();
+});
+async function env(name: string) {
+  const e = await createTestEnv(name);
+  envs.push(e);
+  return e;
+}
+
+async function connectionsIn(e: TestEnv): Promise<number> {
+  const res = await e.management(`api/vhosts/${e.vhost}/connections`);
+  return ((await res.json()) as unknown[]).length;
+}
+
+test('when MIGRATE_ONLY is set, then the schema is migrated and the service never touches the broker', async (t) => {
+  const e = await env('migrate_only');
+  const service = await startService(consumerService(recorder().handler), { ...e.env, MIGRATE_ONLY: 'true' });
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: e.databaseUrl });
+  await client.connect();
+  const { rows } = await client.query('SELECT name FROM audit.schema_migrations ORDER BY name');
+  await client.end();
+  t.deepEqual(
+    rows.map((r) => r.name),
+    ['audit/001_effects.sql', 'platform/001_outbox.sql', 'platform/002_inbox.sql'],
+  );
+  t.is(await connectionsIn(e), 0);
+  const queues = (await (await e.management(`api/queues/${e.vhost}`)).json()) as unknown[];
+  t.is(queues.length, 0, 'no topology was declared');
+  await service.stop();
+});
+
+test('when the topology is not to be declared and it does not exist, then the service refuses to start, naming what is missing', async (t) => {
+  const e = await env('no_topology');
+  const err = await t.throwsAsync(
+    startService(consumerService(recorder().handler), { ...e.env, BROKER_DECLARE_TOPOLOGY: 'false', BROKER_CONNECT_ATTEMPTS: '1' }),
+  );
+  t.regex(err.message, /NOT_FOUND.*orderly\./);
+});
+
+test('when the topology exists and is not to be declared, then the service only checks it and runs', async (t) => {
+  const e = await env('check_topology');
+  const first = await startService(consumerService(), e.env);
+  await first.stop();
+  const checked = await startService(consumerService(recorder().handler), { ...e.env, BROKER_DECLARE_TOPOLOGY: 'false' });
+  t.true((await connectionsIn(e)) >= 0);
+  const res = await fetch(`http://127.0.0.1:${checked.port}/readyz`);
+  t.is(res.status, 200);
+  await checked.stop();
+});
+
+test('when two replicas migrate the same schema at once, then each migration is applied exactly once', async (t) => {
+  const e = await env('concurrent_migrations');
+  const vars = { ...e.env, MIGRATE_ONLY: 'true' };
+  const [a, b] = await Promise.all([
+    startService(consumerService(recorder().handler), vars),
+    startService(consumerService(recorder().handler), vars),
+  ]);
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: e.databaseUrl });
+  await client.connect();
+  const { rows } = await client.query('SELECT count(*)::int AS n FROM audit.schema_migrations');
+  await client.end();
+  t.is(rows[0].n, 3);
+  await Promise.all([a.stop(), b.stop()]);
+});
