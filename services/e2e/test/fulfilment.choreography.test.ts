@@ -1,0 +1,3 @@
+import { fulfilment } from './suites/fulfilment.js';
+
+fulfilment('choreography');

@@ -1,0 +1,3 @@
+import { scenarios } from './suites/scenarios.js';
+
+scenarios('choreography');
