@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { Broker } from './bus/broker.js';
 import { Consumer, type Handlers } from './bus/consumer.js';
 import { Publisher } from './bus/publisher.js';
-import { applyPolicies, vhostOf } from './bus/topology.js';
+import { applyPolicies, removeStaleBindings, vhostOf } from './bus/topology.js';
 import { type BaseConfig, loadConfig } from './config.js';
 import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
@@ -140,6 +140,15 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
       connectAttempts: config.BROKER_CONNECT_ATTEMPTS,
     });
     opened.push(() => broker.close());
+    if (config.RABBITMQ_MANAGEMENT_URL && config.BROKER_DECLARE_TOPOLOGY) {
+      const stale = await removeStaleBindings(config.RABBITMQ_MANAGEMENT_URL, vhostOf(config.AMQP_URL), definition);
+      if (stale.length > 0) {
+        logger.warn(
+          { removed: stale.map((b) => `${b.source} -[${b.routing_key}]-> ${b.destination}`) },
+          'removed bindings the topology no longer has',
+        );
+      }
+    }
     const publisher = new Publisher(metrics, logger);
     await publisher.attach(broker);
     const relayOptions = { databaseUrl: config.DATABASE_URL, schema, pollMs: config.OUTBOX_POLL_MS, batchSize: config.OUTBOX_BATCH_SIZE };

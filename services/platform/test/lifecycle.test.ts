@@ -1,7 +1,7 @@
 import test from 'ava';
 import { startService } from '../src/service.js';
 import { createTestEnv, type TestEnv } from '../src/testing/index.js';
-import { consumerService, recorder } from './fixture/service.js';
+import { consumerService, fixtureConfig, recorder } from './fixture/service.js';
 
 const envs: TestEnv[] = [];
 test.after.always(async () => {
@@ -69,4 +69,27 @@ test('when two replicas migrate the same schema at once, then each migration is 
   await client.end();
   t.is(rows[0].n, 3);
   await Promise.all([a.stop(), b.stop()]);
+});
+
+test("when the saga mode changes on an existing broker, then the other mode's bindings are removed and only the new ones remain", async (t) => {
+  const e = await env('mode_switch');
+  const payment = (mode: string) => ({
+    name: 'payment',
+    configSchema: fixtureConfig,
+    moduleUrl: new URL('./fixture/package.json', import.meta.url).href,
+    build: () => ({ consumers: { payment: { '*': recorder().handler } } }),
+  });
+  const bindingsOfPayment = async () => {
+    const res = await e.management(`api/queues/${e.vhost}/payment/bindings`);
+    return ((await res.json()) as { source: string; routing_key: string }[])
+      .filter((b) => b.source !== '')
+      .map((b) => `${b.source} ${b.routing_key}`)
+      .sort();
+  };
+  const choreo = await startService(payment('choreography'), { ...e.env, SAGA_MODE: 'choreography' });
+  await choreo.stop();
+  t.true((await bindingsOfPayment()).includes('orderly.events inventory.reserved'));
+  const orch = await startService(payment('orchestration'), { ...e.env, SAGA_MODE: 'orchestration' });
+  await orch.stop();
+  t.deepEqual(await bindingsOfPayment(), ['orderly.commands payment.charge', 'orderly.commands payment.refund', 'orderly.retry payment']);
 });

@@ -41,19 +41,63 @@ export function vhostOf(amqpUrl: string): string {
   return path === '' ? '/' : decodeURIComponent(path);
 }
 
-/** Applies the definition's policies through the management HTTP API (the local stack's way). */
-export async function applyPolicies(managementUrl: string, vhost: string, policies: PolicyDef[]): Promise<void> {
+/** A client for the management HTTP API, which takes credentials as a header, not in the URL. */
+function managementApi(managementUrl: string) {
   const base = new URL(managementUrl);
   const auth = `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64')}`;
   base.username = '';
   base.password = '';
-  for (const p of policies) {
-    const url = new URL(`api/policies/${encodeURIComponent(vhost)}/${encodeURIComponent(p.name)}`, base);
-    const res = await fetch(url, {
-      method: 'PUT',
+  return async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(new URL(path, base), {
+      method,
       headers: { authorization: auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ pattern: p.pattern, 'apply-to': p.applyTo, priority: p.priority, definition: p.definition }),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(15_000),
     });
-    if (!res.ok) throw new Error(`policy ${p.name} on vhost ${vhost}: ${res.status} ${await res.text()}`);
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+}
+
+/** Applies the definition's policies through the management HTTP API (the local stack's way). */
+export async function applyPolicies(managementUrl: string, vhost: string, policies: PolicyDef[]): Promise<void> {
+  const api = managementApi(managementUrl);
+  for (const p of policies) {
+    await api('PUT', `api/policies/${encodeURIComponent(vhost)}/${encodeURIComponent(p.name)}`, {
+      pattern: p.pattern,
+      'apply-to': p.applyTo,
+      priority: p.priority,
+      definition: p.definition,
+    });
   }
+}
+
+interface BrokerBinding {
+  source: string;
+  destination: string;
+  routing_key: string;
+  properties_key: string;
+}
+
+/**
+ * Removes bindings to our queues that the definition no longer has. A declare only ever adds, so
+ * without this a stack switched from choreography to orchestration would keep the old bindings
+ * and drive the saga both ways at once. Returns what it removed.
+ */
+export async function removeStaleBindings(managementUrl: string, vhost: string, topology: Topology): Promise<BrokerBinding[]> {
+  const api = managementApi(managementUrl);
+  const v = encodeURIComponent(vhost);
+  const wanted = new Set(topology.bindings.map((b) => `${b.source}\0${b.destination}\0${b.routingKey}`));
+  const removed: BrokerBinding[] = [];
+  for (const { name } of topology.queues) {
+    const bindings = (await api('GET', `api/queues/${v}/${encodeURIComponent(name)}/bindings`)) as BrokerBinding[];
+    for (const b of bindings) {
+      if (b.source === '' || wanted.has(`${b.source}\0${b.destination}\0${b.routing_key}`)) continue;
+      const path = `api/bindings/${v}/e/${encodeURIComponent(b.source)}/q/${encodeURIComponent(b.destination)}/${encodeURIComponent(b.properties_key)}`;
+      await api('DELETE', path);
+      removed.push(b);
+    }
+  }
+  return removed;
 }

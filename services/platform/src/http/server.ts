@@ -15,6 +15,8 @@ export interface HttpServerOptions {
   lifecycle: Lifecycle;
   routes?: Router;
   bodyLimit?: string;
+  /** Shown by /healthz: which service this is and how it runs. */
+  info?: Record<string, string>;
 }
 
 export interface HttpServer {
@@ -36,7 +38,7 @@ function problemFrom(err: unknown): HttpProblem {
   return new HttpProblem(500, 'Internal error', undefined, {}, { cause: err });
 }
 
-export function createApp({ logger, metrics, lifecycle, routes, bodyLimit = '32kb' }: Omit<HttpServerOptions, 'port'>): Koa {
+export function createApp({ logger, metrics, lifecycle, routes, bodyLimit = '32kb', info = {} }: Omit<HttpServerOptions, 'port'>): Koa {
   const app = new Koa();
   // A client that goes away mid-response (a cancelled CSV download) is not a server error.
   app.on('error', (err: NodeJS.ErrnoException) => {
@@ -48,7 +50,7 @@ export function createApp({ logger, metrics, lifecycle, routes, bodyLimit = '32k
   });
   const base = new Router();
   base.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' };
+    ctx.body = { status: 'ok', ...info };
   });
   base.get('/readyz', (ctx) => {
     ctx.status = lifecycle.ready ? 200 : 503;
