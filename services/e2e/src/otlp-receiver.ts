@@ -9,6 +9,8 @@ export interface ReceivedSpan {
   name: string;
   kind: number;
   attributes: Record<string, unknown>;
+  startNs: bigint;
+  endNs: bigint;
 }
 
 interface OtlpValue {
@@ -25,7 +27,16 @@ interface OtlpExport {
   resourceSpans?: {
     resource?: { attributes?: OtlpAttribute[] };
     scopeSpans?: {
-      spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: OtlpAttribute[] }[];
+      spans?: {
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        kind: number;
+        attributes?: OtlpAttribute[];
+        startTimeUnixNano?: string;
+        endTimeUnixNano?: string;
+      }[];
     }[];
   }[];
 }
@@ -38,7 +49,8 @@ export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
   private constructor(private readonly server: Server) {}
 
-  static async start(): Promise<OtlpReceiver> {
+  /** Port 0 picks a free one; 4318 is where OTLP/HTTP exporters send by default. */
+  static async start(port = 0): Promise<OtlpReceiver> {
     let receiver: OtlpReceiver | undefined;
     const server = createServer((req, res) => {
       let body = '';
@@ -51,7 +63,7 @@ export class OtlpReceiver {
       });
     });
     receiver = new OtlpReceiver(server);
-    server.listen(0, '127.0.0.1');
+    server.listen(port, '127.0.0.1');
     await once(server, 'listening');
     return receiver;
   }
@@ -74,6 +86,8 @@ export class OtlpReceiver {
             name: s.name,
             kind: s.kind,
             attributes: attrs(s.attributes),
+            startNs: BigInt(s.startTimeUnixNano ?? 0),
+            endNs: BigInt(s.endTimeUnixNano ?? 0),
           });
         }
       }

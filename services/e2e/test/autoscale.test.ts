@@ -18,8 +18,9 @@ const skus = ['TSHIRT-BLK-M', 'TSHIRT-GRY-S', 'LAPTOP-123', 'BOOK-ALICE'];
 const stock = 10_000;
 // Orders per second offered, above what one PREFETCH=1 instance completes, so a backlog forms
 // with one instance and the completion rate measures inventory's capacity, not the offered rate.
-const offeredRate = Number(process.env.AUTOSCALE_RATE ?? 150);
-const perPhase = Number(process.env.AUTOSCALE_ORDERS ?? 200);
+const offeredRate = 150;
+const perPhase = 160;
+const waitPerMessageMs = 20;
 
 let stack: Stack;
 const processes: ServiceProcess[] = [];
@@ -55,13 +56,11 @@ async function placeAtSteadyRate(count: number, at?: (i: number) => void): Promi
     const n = sequence++;
     const sku = skus[n % skus.length]!;
     ids.push(
-      stack
-        .placeOrder({ ...customer(n), items: [{ sku, qty: 1 }], paymentMethod: 'pm_card_visa' })
-        .then(({ status, body }) => {
-          if (status !== 202) throw new Error(`POST /orders: ${status} ${JSON.stringify(body)}`);
-          placed.push({ orderId: body.orderId, sku });
-          return body.orderId as string;
-        }),
+      stack.placeOrder({ ...customer(n), items: [{ sku, qty: 1 }], paymentMethod: 'pm_card_visa' }).then(({ status, body }) => {
+        if (status !== 202) throw new Error(`POST /orders: ${status} ${JSON.stringify(body)}`);
+        placed.push({ orderId: body.orderId, sku });
+        return body.orderId as string;
+      }),
     );
   }
   return Promise.all(ids);
@@ -95,10 +94,9 @@ test('when inventory scales from one to three instances and back under load, the
     });
     t.is(res.status, 200);
   }
+  await simulateWaitPerMessage();
 
-  const probe = await debugProbe();
   const one = await completionRate(await placeAtSteadyRate(perPhase));
-  probe?.();
 
   await startInventory(2);
   const three = await completionRate(await placeAtSteadyRate(perPhase));
@@ -147,15 +145,16 @@ async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promis
   return out;
 }
 
-async function debugProbe() {
-  if (!process.env.AUTOSCALE_DEBUG) return undefined;
-  const amqp = (await import('amqplib')).default;
-  const conn = await amqp.connect(stack.env.amqpUrl);
-  const ch = await conn.createChannel();
-  const timer = setInterval(async () => {
-    const depths = [];
-    for (const q of ['inventory', 'payment', 'order', 'notification']) depths.push(`${q}=${(await ch.checkQueue(q)).messageCount}`);
-    console.log(depths.join(' '));
-  }, 300);
-  return () => { clearInterval(timer); void conn.close(); };
+/**
+ * Each message inventory handles waits `waitPerMessageMs` in its database transaction (a trigger
+ * on its inbox insert, the first statement of every handler's transaction, before any product row
+ * is locked). Real handlers wait on the network and the disk, not on this machine's two cores;
+ * without a wait, three processes would share the same two cores with order, payment and the load
+ * generator, and the comparison would measure CPU scheduling, not what the instance count adds.
+ */
+async function simulateWaitPerMessage(): Promise<void> {
+  await stack.services.get('order')!.db.pool.query(`
+    CREATE FUNCTION inventory.simulated_wait() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_sleep(${waitPerMessageMs / 1000}); RETURN NEW; END $$;
+    CREATE TRIGGER simulated_wait BEFORE INSERT ON inventory.inbox FOR EACH ROW EXECUTE FUNCTION inventory.simulated_wait();`);
 }
