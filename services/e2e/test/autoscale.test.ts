@@ -11,16 +11,19 @@ import { customer, type ServiceProcess, Stack, spawnService } from '../src/index
  * one message at a time (a database transaction, then the ack, then the next delivery), so a
  * second and third process add real capacity — as more pods do when KEDA scales on queue depth.
  * With the default prefetch of 32 one process already runs 32 handlers at once and, on a 2-core
- * machine, the comparison would only measure noise. The orders are spread over the four demo
- * SKUs so the instances do not all queue on one product row's lock.
+ * machine, the comparison would only measure noise. Each message also waits 40 ms in the database
+ * (simulateWaitPerMessage): without it, one process was already CPU-bound here (about 45 orders/s
+ * for one instance and for three alike), so the measurement said how busy the two cores were, not
+ * what instances add. The orders are spread over the four demo SKUs so the instances do not all
+ * queue on one product row's lock.
  */
 const skus = ['TSHIRT-BLK-M', 'TSHIRT-GRY-S', 'LAPTOP-123', 'BOOK-ALICE'];
 const stock = 10_000;
 // Orders per second offered, above what one PREFETCH=1 instance completes, so a backlog forms
 // with one instance and the completion rate measures inventory's capacity, not the offered rate.
 const offeredRate = 150;
-const perPhase = 160;
-const waitPerMessageMs = 20;
+const perPhase = 100;
+const waitPerMessageMs = 40;
 
 let stack: Stack;
 const processes: ServiceProcess[] = [];
