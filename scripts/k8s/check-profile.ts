@@ -1,8 +1,10 @@
 import { consumerQueues, type SagaMode } from '@orderly/events';
+import { checkAccess } from './contracts/access.js';
 import { checkConfig } from './contracts/config.js';
 import { checkDockerfile } from './contracts/dockerfile.js';
 import { resolveEnv } from './contracts/env.js';
 import { checkCoverage, checkImages, readSkaffold, skaffoldValues } from './contracts/images.js';
+import { checkMigrations } from './contracts/migrations.js';
 import { checkProbes } from './contracts/probes.js';
 import { checkScaling } from './contracts/scaling.js';
 import type { ServicePackage } from './contracts/services.js';
@@ -49,6 +51,8 @@ export async function checkProfile(
   await report.run(`${tag} topology resources equal the code's (${mode})`, async () =>
     checkTopology(manifests, mode, deliveryLimit, vhost),
   );
+  await report.run(`${tag} broker permissions are the least each service needs (${mode})`, async () => checkAccess(manifests, mode, vhost));
+  await report.run(`${tag} migration hook Jobs run MIGRATE_ONLY before each upgrade`, async () => checkMigrations(manifests));
   await report.run(`${tag} every image is built by skaffold`, async () => checkImages(manifests, await readSkaffold()));
   await report.run(`${tag} every service package is deployed and built`, async () =>
     checkCoverage(manifests, [...services.keys()], await readSkaffold()),

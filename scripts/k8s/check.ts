@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { checkProfile } from './check-profile.js';
 import { validateKindConfig, validateSkaffold } from './config-files.js';
+import { checkNodeMajor } from './contracts/dockerfile.js';
 import { loadServices, serviceNames } from './contracts/services.js';
 import { CrdValidator } from './crd-validator.js';
 import { profiles } from './profiles.js';
@@ -37,6 +38,7 @@ for (const profile of profiles()) await checkProfile(profile, report, crds, serv
 
 if (schemas.present)
   await report.run('skaffold.yaml against skaffold/v4beta14 schema', () => validateSkaffold('skaffold.yaml', schemas.dir));
+await report.run('the image runs the Node major the tests run on', () => checkNodeMajor());
 await report.run('kind-config.yaml against kind v1alpha4 fields', () => validateKindConfig('kind-config.yaml'));
 
 const alerts = await alertFiles();

@@ -1,4 +1,13 @@
-import { consumerQueues, exchanges, type SagaMode, sagaModes, servicePorts, type Topology, topology } from '@orderly/events';
+import {
+  consumerQueues,
+  publishers,
+  type SagaMode,
+  type ServiceName,
+  sagaModes,
+  servicePorts,
+  type Topology,
+  topology,
+} from '@orderly/events';
 
 /**
  * The chart's copy of the broker topology, rendered from the same `topology()` the services
@@ -9,12 +18,6 @@ export const topologyFilePath = 'charts/orderly/files/topology.json';
 
 // An improbable limit: any policy field equal to it came from the parameter, not a constant.
 const deliveryLimitSentinel = 987_654_321;
-
-/** Exchanges each service publishes to, besides what its consumer needs (retry, dead letter). */
-const publishesTo: Record<string, readonly string[]> = {
-  order: [exchanges.events, exchanges.commands],
-  notification: [exchanges.events, exchanges.notifications],
-};
 
 export interface ServiceAccess {
   /** Exchanges the service publishes to. */
@@ -46,15 +49,15 @@ function withValueRefs(t: Topology): Topology {
   };
 }
 
-/** What a service publishes and consumes: the least a Permission must allow once the operator owns the topology. */
-export function accessOf(service: string, consumers: { queue: string; service: string }[]): ServiceAccess {
-  const consumes = consumers.filter((c) => c.service === service).map((c) => c.queue);
-  const publishes = new Set(publishesTo[service] ?? [exchanges.events]);
-  if (consumes.length > 0) {
-    publishes.add(exchanges.retry);
-    publishes.add(exchanges.dlx);
-  }
-  return { publishes: [...publishes].sort(), consumes: consumes.sort() };
+/**
+ * What a service publishes and consumes in a mode (publishers() and consumerQueues() of
+ * @orderly/events): the least its Permission allows, since the operator owns the topology.
+ */
+export function accessOf(service: ServiceName, mode: SagaMode): ServiceAccess {
+  const consumes = consumerQueues(mode)
+    .filter((c) => c.service === service)
+    .map((c) => c.queue);
+  return { publishes: publishers(mode)[service], consumes: consumes.sort() };
 }
 
 export function buildTopologyFile(): TopologyFile {
@@ -62,7 +65,7 @@ export function buildTopologyFile(): TopologyFile {
     sagaModes.map((mode) => {
       const t = topology({ mode, deliveryLimit: deliveryLimitSentinel });
       const consumers = consumerQueues(mode).map(({ queue, service }) => ({ queue, service }));
-      const access = Object.fromEntries(Object.keys(servicePorts).map((s) => [s, accessOf(s, consumers)]));
+      const access = Object.fromEntries(Object.keys(servicePorts).map((s) => [s, accessOf(s as ServiceName, mode)]));
       return [mode, { ...withValueRefs(t), consumers, access }];
     }),
   ) as Record<SagaMode, ModeTopology>;

@@ -1,14 +1,17 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consumerQueues } from '@orderly/events';
+import { consumerQueues, exchanges, producerOf, publishers, routeOf, type ServiceName, sagaModes, servicePorts } from '@orderly/events';
 import { baseConfigSchema } from '@orderly/platform';
 import test from 'ava';
 import { z } from 'zod';
+import { accepted, checkAccess } from '../k8s/contracts/access.js';
 import { envProblems } from '../k8s/contracts/config.js';
-import { parseDockerfile } from '../k8s/contracts/dockerfile.js';
+import { checkNodeMajor, imageNodeMajor, parseDockerfile } from '../k8s/contracts/dockerfile.js';
 import { expand, resolveEnv } from '../k8s/contracts/env.js';
 import { checkImages, repositoryOf, skaffoldValues } from '../k8s/contracts/images.js';
+import { checkMigrations } from '../k8s/contracts/migrations.js';
 import { checkScaling } from '../k8s/contracts/scaling.js';
 import { checkTopology } from '../k8s/contracts/topology.js';
 import { helmTemplate } from '../k8s/helm.js';
@@ -69,8 +72,7 @@ test('the chart renders the code topology; dropping a binding is caught', async 
 
 test('every consuming queue has a ScaledObject; a missing or mis-targeted one is caught', async (t) => {
   const manifests = await render();
-  const written = new Set(['order', 'inventory', 'payment', 'notification']);
-  const consumers = consumerQueues('choreography').filter((c) => written.has(c.service));
+  const consumers = consumerQueues('choreography');
   t.deepEqual(checkScaling(manifests, consumers, 'orderly'), []);
   const noPayment = manifests.filter((m) => !(m.kind === 'ScaledObject' && m.metadata.name === 'orderly-payment'));
   t.deepEqual(checkScaling(noPayment, consumers, 'orderly'), ['queue payment: no ScaledObject has a rabbitmq trigger on it']);
@@ -112,4 +114,83 @@ test('when the committed topology.json drifts from the code, then the difference
   await writeFile(join(dir, 'topology.json'), JSON.stringify(file));
   const drift = await topologyDrift(join(dir, 'topology.json'), buildTopologyFile());
   t.deepEqual(drift, ['$.modes.choreography.bindings[0].routingKey: expected "inventory.reserved", found "order.cancelled"']);
+});
+
+test('each Permission allows exactly what its service needs; a wider or narrower one is caught', async (t) => {
+  const manifests = await render();
+  t.deepEqual(checkAccess(manifests, 'choreography', 'orderly'), []);
+  const widened = structuredClone(manifests);
+  const perm = widened.find((m) => m.kind === 'Permission' && m.metadata.name === 'orderly-customer-broker-permission')!;
+  const spec = perm.spec as { permissions: Record<string, string> };
+  spec.permissions.write = '^orderly\\..*';
+  spec.permissions.configure = '.*';
+  const problems = checkAccess(widened, 'choreography', 'orderly');
+  t.true(problems.some((p) => p.includes('configure allows') && p.includes('needs exactly []')));
+  t.true(problems.some((p) => p.includes('write allows [orderly.commands, orderly.dlx, orderly.events')));
+  // In orchestration the order service also sends commands: the choreography Permission is too narrow.
+  t.true(checkAccess(manifests, 'orchestration', 'orderly').some((p) => p.includes('order needs exactly [orderly.commands')));
+});
+
+test('a Deployment that would declare the topology itself is caught', async (t) => {
+  const manifests = structuredClone(await render());
+  const d = manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === 'orderly-audit')!;
+  const env = (d.spec as { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } }).template.spec.containers[0]!
+    .env;
+  env.find((v) => v.name === 'BROKER_DECLARE_TOPOLOGY')!.value = 'true';
+  t.deepEqual(checkAccess(manifests, 'choreography', 'orderly'), [
+    'Deployment/orderly-audit: BROKER_DECLARE_TOPOLOGY must be "false" (the Topology Operator owns the topology)',
+  ]);
+});
+
+test('permission regexes are judged by the names they accept, unanchored as RabbitMQ applies them', (t) => {
+  t.deepEqual(accepted('^(order)$', ['order', 'order.retry', 'order.dlq']), ['order']);
+  t.deepEqual(accepted('order', ['order', 'order.retry']), ['order', 'order.retry']);
+  t.deepEqual(accepted('^$', ['order']), []);
+  t.regex(String(accepted('(', ['order'])), /not a regular expression/);
+});
+
+test('every migration Job sets MIGRATE_ONLY and runs before upgrades; a Job without it is caught', async (t) => {
+  const manifests = structuredClone(await render());
+  t.deepEqual(checkMigrations(manifests), []);
+  const job = manifests.find((m) => m.kind === 'Job' && m.metadata.name === 'orderly-payment-migrate')!;
+  const c = (job.spec as { template: { spec: { containers: { env: { name: string }[] }[] } } }).template.spec.containers[0]!;
+  c.env = c.env.filter((v) => v.name !== 'MIGRATE_ONLY');
+  t.deepEqual(checkMigrations(manifests), ['Job/orderly-payment-migrate: MIGRATE_ONLY must be "true" (found undefined)']);
+  const noShipping = manifests.filter((m) => m.metadata.name !== 'orderly-shipping-migrate');
+  t.true(checkMigrations(noShipping).includes('Deployment/orderly-shipping: no migration Job runs shipping'));
+});
+
+test('the image and the tests run the same Node major', async (t) => {
+  t.is(imageNodeMajor('ARG NODE_IMAGE=node:24-bookworm-slim\nFROM base AS deps\n'), 24);
+  t.is(imageNodeMajor('FROM node:22-alpine AS runtime\n'), 22);
+  t.deepEqual(await checkNodeMajor('Dockerfile', '24.1.0'), []);
+  t.deepEqual(await checkNodeMajor('Dockerfile', '20.19.0'), ['this check runs on Node 20.19.0, the image on Node 24']);
+});
+
+/** Message types each service's source emits (tx.emit('type', …)): what publishers() must cover. */
+function emittedBy(service: string): string[] {
+  const dir = `services/${service}/src`;
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  const types = files.flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/\.emit\(\s*'([a-z]+\.[a-z]+)'/g)].map((m) => m[1]!));
+  return [...new Set(types)].sort();
+}
+
+test("publishers() covers every message a service's code emits; the services that only consume write only retries", (t) => {
+  const all = publishers('orchestration');
+  for (const service of Object.keys(servicePorts) as ServiceName[]) {
+    for (const type of emittedBy(service)) {
+      t.is(producerOf(type as never), service, `${type} is emitted by ${service}`);
+      t.true(all[service].includes(routeOf(type).exchange), `${service} may write ${routeOf(type).exchange} for ${type}`);
+    }
+  }
+  // The orchestrator emits its commands through a step table, not a literal: they are order's.
+  t.true(emittedBy('order').includes('order.placed'));
+  for (const mode of sagaModes) {
+    const p = publishers(mode);
+    t.deepEqual(p.customer, [exchanges.dlx, exchanges.retry]);
+    t.deepEqual(p.audit, [exchanges.dlx, exchanges.retry]);
+    t.deepEqual(p.notification, [exchanges.dlx, exchanges.notifications, exchanges.retry]);
+    t.is(p.order.includes(exchanges.commands), mode === 'orchestration');
+    for (const { service } of consumerQueues(mode)) t.true(p[service as ServiceName].includes(exchanges.retry));
+  }
 });

@@ -21,6 +21,11 @@ Call with (list $ "component" $componentValues).
   value: {{ $c.prefetch | quote }}
 - name: DELIVERY_LIMIT
   value: {{ $root.Values.messaging.deliveryLimit | quote }}
+# The Messaging Topology Operator owns the topology: the service only checks that it exists.
+- name: BROKER_DECLARE_TOPOLOGY
+  value: "false"
+- name: BROKER_CONNECT_ATTEMPTS
+  value: {{ $root.Values.messaging.connectAttempts | quote }}
 - name: SHUTDOWN_TIMEOUT_MS
   value: {{ $c.shutdownTimeoutMs | quote }}
 - name: AMQP_URL

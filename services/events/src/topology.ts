@@ -1,4 +1,4 @@
-import { type CommandType, commandTypes, type EventType } from './catalog.js';
+import { type CommandType, commandTypes, type EventType, eventTypes, type MessageType } from './catalog.js';
 
 /**
  * The broker topology as data: the services assert it on every (re)connect and the Helm chart
@@ -191,5 +191,33 @@ export function routeOf(type: string): Subscription {
   return { exchange: exchanges.events, routingKey: type };
 }
 
-/** @deprecated transitional alias for the Kubernetes checks; use consumerQueues(mode). */
-export const consumingServices = ['order', 'inventory', 'payment', 'notification'] as const;
+/** The first word of each event type, which names the service that emits it. */
+type EventPrefix = EventType extends `${infer P}.${string}` ? P : never;
+// The compiler insists that every prefix of the catalog has its producer here.
+const eventProducers = {
+  order: 'order',
+  inventory: 'inventory',
+  payment: 'payment',
+  shipment: 'shipping',
+  notification: 'notification',
+} as const satisfies Record<EventPrefix, ServiceName>;
+
+/** Who publishes a message: an event, the service its type names; a command, the orchestrator (order). */
+export function producerOf(type: MessageType): ServiceName {
+  if ((commandTypes as string[]).includes(type)) return 'order';
+  return eventProducers[type.slice(0, type.indexOf('.')) as EventPrefix];
+}
+
+/**
+ * The exchanges each service publishes to in a mode — all a broker permission needs to let it
+ * write: where its own messages go (routeOf), plus orderly.retry and orderly.dlx for every service
+ * that consumes, because its consumer republishes a failed message there. Commands are sent only
+ * in orchestration.
+ */
+export function publishers(mode: SagaMode): Record<ServiceName, string[]> {
+  const types: MessageType[] = mode === 'orchestration' ? [...eventTypes, ...commandTypes] : [...eventTypes];
+  const out = Object.fromEntries(Object.keys(servicePorts).map((s) => [s, new Set<string>()])) as Record<ServiceName, Set<string>>;
+  for (const type of types) out[producerOf(type)].add(routeOf(type).exchange);
+  for (const { service } of consumerQueues(mode)) out[service as ServiceName].add(exchanges.retry).add(exchanges.dlx);
+  return Object.fromEntries(Object.entries(out).map(([s, set]) => [s, [...set].sort()])) as Record<ServiceName, string[]>;
+}
