@@ -1,0 +1,257 @@
+/**
+ * `npm run bench`: end-to-end throughput, latency and CPU per order of the local stack, against the
+ * machine's own limits measured in the same run. See docs/benchmark.md for what each number means.
+ */
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { baseUrl, localDefaults } from '../lib/services.ts';
+import { highestSustained } from './backlog.ts';
+import { achievedFraction, computeBound } from './bound.ts';
+import { installSignalHandlers, onCleanup, runCleanup } from './cleanup.ts';
+import { runClosedLoop } from './closed-loop.ts';
+import { CompletionWatcher } from './completions.ts';
+import type { LoadSummary } from './load-result.ts';
+import { closeWindow, openWindow, type WindowProbes } from './measure-window.ts';
+import { runOpenLoop } from './open-loop.ts';
+import { type BenchOptions, parseOptions, usage } from './options.ts';
+import { OrderClient, restock } from './order-client.ts';
+import { measurePgLimit } from './pg-limit.ts';
+import { connectPgStats, pgSettings, xactCommit } from './pg-stats.ts';
+import { cpuBetween, sampleCpu } from './process-cpu.ts';
+import { progress, progressDone, silenceProgress } from './progress.ts';
+import { queuedMessages, vhostCounters } from './rabbit-api.ts';
+import { measureBrokerLimit } from './rabbit-limit.ts';
+import { type BenchReport, type StepResult, writeReport } from './report.ts';
+import { renderReport } from './report-table.ts';
+import { discoverStack, orderServiceAnswers } from './stack-discovery.ts';
+import { startStack } from './stack-processes.ts';
+import { judgeTargets } from './targets.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (s: string) => progressDone(`▸ ${s}`);
+
+/** Shipping's timers (dispatch + delivery) run after an order is confirmed: wait them out. */
+const shippingTailMs = () =>
+  Number(process.env.SHIPPING_DISPATCH_DELAY_MS ?? localDefaults.SHIPPING_DISPATCH_DELAY_MS) +
+  Number(process.env.SHIPPING_DELIVERY_DELAY_MS ?? localDefaults.SHIPPING_DELIVERY_DELAY_MS);
+
+/** Lets the stack go quiet: every order decided, shipping's timers fired, the orderly vhost empty,
+ * and the management API's counters refreshed (it samples every 5 s). */
+async function settle(watcher: CompletionWatcher, what: string, maxExtraMs = 30_000): Promise<void> {
+  const start = Date.now();
+  const minMs = Math.max(shippingTailMs() + 1000, 5500);
+  for (;;) {
+    const elapsed = Date.now() - start;
+    const messages = await queuedMessages().catch(() => 0);
+    progress(`${what}: settling ${(elapsed / 1000).toFixed(0)} s (waiting for ${watcher.pending} decisions, ${messages} messages queued)`);
+    if ((elapsed >= minMs && watcher.pending === 0 && messages === 0) || elapsed > minMs + maxExtraMs) {
+      if (messages > 0) log(`warning: ${what}: still ${messages} messages queued; measuring anyway`);
+      break;
+    }
+    await sleep(500);
+  }
+  await sleep(5500); // one more management sampling interval, so its counters include everything
+  progressDone();
+}
+
+async function main(o: BenchOptions): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const stamp = startedAt.replace(/[:.]/g, '-');
+  const outDir = o.outDir;
+  let startedByBench = false;
+  let known: Record<string, number> = {};
+  if (!(await orderServiceAnswers(baseUrl('order')))) {
+    if (o.useRunning) throw new Error(`--use-running: nothing answers at ${baseUrl('order')}; start it with npm start`);
+    const logFile = join(outDir, `${stamp}-stack.log`);
+    await import('node:fs').then((fs) => fs.mkdirSync(outDir, { recursive: true }));
+    log(`starting the local stack (logs: ${logFile})`);
+    const stack = await startStack({ logFile });
+    onCleanup('local stack', () => stack.stop(), stack.kill);
+    startedByBench = true;
+    known = stack.pids;
+  } else {
+    log(`using the stack running at ${baseUrl('order')}`);
+  }
+
+  const pg = await connectPgStats();
+  onCleanup('postgres stats connection', () => pg.close());
+  const pids = await discoverStack(pg, known);
+  if (pids.missing.length) log(`warning: no process found for ${pids.missing.join(', ')}: their CPU is not counted`);
+  const watcher = new CompletionWatcher();
+  await watcher.start();
+  onCleanup('completion queue', () => watcher.stop());
+  const client = new OrderClient(1024);
+  onCleanup('http agent', () => client.close());
+  const probes: WindowProbes = {
+    cpu: { services: pids.services, rabbit: pids.rabbit, postmaster: pids.postmaster, ownBackends: () => [pg.ownPid] },
+    pg,
+    watcher,
+  };
+  const timeoutMs = o.decisionTimeoutSec * 1000;
+  const tick = (label: string, durationSec: number, t0: number) => (sent: number, decided: number) =>
+    progress(
+      `${label}: ${Math.min(durationSec, (performance.now() - t0) / 1000).toFixed(0)}/${durationSec} s, ${sent} sent, ${decided} decided`,
+    );
+
+  const leftover = await queuedMessages();
+  if (leftover > 0) {
+    log(`${leftover} messages already queued in the vhost (an earlier run's backlog?): letting the stack drain them first`);
+    await settle(watcher, 'draining earlier backlog', 300_000);
+  }
+  await restock();
+  log(`warm-up: ${o.warmupSec} s closed loop at 16`);
+  const t = performance.now();
+  await runClosedLoop(client, watcher, {
+    concurrency: 16,
+    durationMs: o.warmupSec * 1000,
+    decisionTimeoutMs: timeoutMs,
+    onTick: tick('warm-up', o.warmupSec, t),
+  });
+  await settle(watcher, 'warm-up');
+
+  const runStart = { cpu: sampleCpu(probes.cpu), commits: await xactCommit(pg), vhost: await vhostCounters(), bench: watcher.received };
+  const step = async (label: string, run: () => Promise<LoadSummary>): Promise<StepResult> => {
+    await restock();
+    const w0 = await openWindow(probes);
+    const load = await run();
+    const window = await closeWindow(probes, w0);
+    const decided = load.confirmed + load.rejected;
+    progressDone(`▸ ${label}: ${load.completedPerSec.toFixed(0)} orders/s completed, p99 ${load.latencyMs.p99.toFixed(1)} ms`);
+    return { label, load, window, cpuMsPerOrder: (window.cpu.stackSec * 1000) / Math.max(1, decided) };
+  };
+  const closed: StepResult[] = [];
+  for (const c of o.concurrencies) {
+    const t0 = performance.now();
+    closed.push(
+      await step(`closed loop, concurrency ${c}`, () =>
+        runClosedLoop(client, watcher, {
+          concurrency: c,
+          durationMs: o.closedSec * 1000,
+          decisionTimeoutMs: timeoutMs,
+          onTick: tick(`closed ${c}`, o.closedSec, t0),
+        }),
+      ),
+    );
+  }
+  const open: StepResult[] = [];
+  const skippedRates: number[] = [];
+  for (const rate of o.rates) {
+    // Once a step collapses (under half its rate decided), higher rates only pile up a backlog.
+    const last = open.at(-1)?.load;
+    if (last?.backlog && last.backlog.decidedRateSecondHalf < 0.5 * (last.offeredRate ?? 0)) {
+      skippedRates.push(rate);
+      continue;
+    }
+    const t0 = performance.now();
+    open.push(
+      await step(`open loop, ${rate} orders/s`, () =>
+        runOpenLoop(client, watcher, {
+          rate,
+          durationMs: o.openSec * 1000,
+          decisionTimeoutMs: timeoutMs,
+          onTick: tick(`open ${rate}/s`, o.openSec, t0),
+        }),
+      ),
+    );
+  }
+  if (skippedRates.length) log(`skipped ${skippedRates.join(', ')} orders/s: the step below collapsed`);
+  await settle(watcher, 'end of load');
+  const runEnd = { cpu: sampleCpu(probes.cpu), commits: await xactCommit(pg), vhost: await vhostCounters(), bench: watcher.received };
+
+  log(`PostgreSQL limit: ${o.limitSec} s of small write transactions`);
+  const pgLimit = await measurePgLimit({ clients: 32, durationSec: o.limitSec });
+  log(`  ${pgLimit.txPerSec.toFixed(0)} tx/s (${pgLimit.tool})`);
+  log(`RabbitMQ limit: ${o.limitSec} s of persistent confirmed messages through a quorum queue`);
+  const brokerLimit = await measureBrokerLimit({ publishers: 8, window: 64, durationSec: o.limitSec });
+  log(`  ${brokerLimit.msgsPerSec.toFixed(0)} msgs/s consumed (${brokerLimit.publishedPerSec.toFixed(0)}/s confirmed)`);
+
+  const steps = [...closed, ...open];
+  const cpu = cpuBetween(runStart.cpu, runEnd.cpu);
+  const counters = {
+    commits: runEnd.commits - runStart.commits,
+    deliverGet: runEnd.vhost.deliverGet - runStart.vhost.deliverGet,
+    publish: runEnd.vhost.publish - runStart.vhost.publish,
+    benchDeliveries: runEnd.bench - runStart.bench,
+  };
+  // Every order decided in the run window, late ones (after the bench stopped waiting) included.
+  const ordersCompleted = counters.benchDeliveries;
+  const per = (n: number) => n / Math.max(1, ordersCompleted);
+  const consumed = steps.reduce(
+    (n, s) =>
+      n +
+      Object.entries(s.window.metrics.consumed)
+        .filter(([k]) => k.endsWith('outcome=ack'))
+        .reduce((a, [, v]) => a + v, 0),
+    0,
+  );
+  const perOrder = {
+    commits: per(counters.commits),
+    deliveries: per(counters.deliverGet - counters.benchDeliveries),
+    publishes: per(counters.publish),
+    consumedByServices: per(consumed),
+  };
+  const bound = computeBound({
+    pgTxPerSec: pgLimit.txPerSec,
+    commitsPerOrder: perOrder.commits,
+    brokerMsgsPerSec: brokerLimit.msgsPerSec,
+    deliveriesPerOrder: perOrder.deliveries,
+  });
+  const highestSustainedRate = highestSustained(
+    open.map((s) => ({ rate: s.load.offeredRate ?? 0, verdict: s.load.backlog as NonNullable<LoadSummary['backlog']> })),
+  );
+  const bestCompletedPerSec = Math.max(
+    0,
+    ...closed.map((s) => s.load.completedPerSec),
+    ...open.filter((s) => s.load.backlog?.sustained).map((s) => s.load.completedPerSec),
+  );
+  const boundFraction = achievedFraction(bestCompletedPerSec, bound);
+  const cpuMsPerOrder = (cpu.stackSec * 1000) / Math.max(1, ordersCompleted);
+  const hopStep = open.filter((s) => s.load.backlog?.sustained).at(-1) ?? closed.at(-1);
+  const report: BenchReport = {
+    startedAt,
+    options: o,
+    skippedRates,
+    machine: { cores: cpus().length, cpuModel: cpus()[0]?.model ?? '?', node: process.version },
+    stack: {
+      startedByBench,
+      sagaMode: process.env.SAGA_MODE ?? 'choreography',
+      pids: { ...pids.services, rabbitmq: pids.rabbit, postmaster: pids.postmaster },
+      pg: await pgSettings(pg),
+    },
+    closed,
+    open,
+    ...(hopStep ? { hopStep } : {}),
+    highestSustainedRate,
+    bestCompletedPerSec,
+    ordersCompleted,
+    cpu: { ...cpu, msPerOrder: cpuMsPerOrder },
+    perOrder,
+    counters,
+    limits: { pg: pgLimit, broker: brokerLimit },
+    bound,
+    boundFraction,
+    targets: judgeTargets({
+      highestSustainedRate,
+      p99AtRate: (rate) => open.find((s) => s.load.offeredRate === rate)?.load.latencyMs.p99,
+      cpuMsPerOrder,
+      boundFraction,
+    }),
+  };
+  const files = writeReport(outDir, stamp, report);
+  console.log(`\n${renderReport(report)}\n\nJSON: ${files.json}\nchart: ${files.svg}`);
+}
+
+installSignalHandlers(silenceProgress);
+let exitCode = 0;
+try {
+  const o = parseOptions(process.argv.slice(2));
+  if (o === 'help') console.log(usage);
+  else await main(o);
+} catch (err) {
+  progressDone();
+  console.error(`bench failed: ${(err as Error).stack ?? err}`);
+  exitCode = 1;
+} finally {
+  await runCleanup();
+}
+process.exit(exitCode);

@@ -1,0 +1,73 @@
+/** Command-line options of `npm run bench`. */
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  quick: boolean;
+  useRunning: boolean;
+  warmupSec: number;
+  concurrencies: number[];
+  closedSec: number;
+  rates: number[];
+  openSec: number;
+  limitSec: number;
+  decisionTimeoutSec: number;
+  outDir: string;
+}
+
+export const usage = `npm run bench -- [options]
+  --quick               short run (≈ 1 minute): short steps, same shape
+  --use-running         measure the stack already running (fail if none); without it the bench
+                        starts the local stack when nothing answers on the order port, and stops it after
+  --concurrency 16,64   closed-loop concurrencies (default 16,64,256)
+  --rates 50,100        open-loop rates, orders/s (default 50,100,200,400)
+  --closed-sec N        seconds per closed-loop step (default 30, quick 4)
+  --open-sec N          seconds per open-loop step (default 40, quick 5)
+  --warmup-sec N        warm-up seconds (default 10, quick 3)
+  --limit-sec N         seconds per machine-limit test (default 15, quick 4)
+  --out DIR             where the JSON and SVG go (default bench/results)`;
+
+const list = (s: string, name: string) =>
+  s.split(',').map((x) => {
+    const n = Number(x.trim());
+    if (!(n > 0)) throw new Error(`--${name}: "${x}" is not a positive number (expected e.g. 16,64,256)`);
+    return n;
+  });
+const num = (s: string | undefined, name: string, fallback: number) => {
+  if (s === undefined) return fallback;
+  const n = Number(s);
+  if (!(n > 0)) throw new Error(`--${name}: "${s}" is not a positive number of seconds`);
+  return n;
+};
+
+export function parseOptions(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      'use-running': { type: 'boolean', default: false },
+      concurrency: { type: 'string' },
+      rates: { type: 'string' },
+      'closed-sec': { type: 'string' },
+      'open-sec': { type: 'string' },
+      'warmup-sec': { type: 'string' },
+      'limit-sec': { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const quick = values.quick as boolean;
+  return {
+    quick,
+    useRunning: values['use-running'] as boolean,
+    warmupSec: num(values['warmup-sec'], 'warmup-sec', quick ? 3 : 10),
+    concurrencies: values.concurrency ? list(values.concurrency, 'concurrency') : [16, 64, 256],
+    closedSec: num(values['closed-sec'], 'closed-sec', quick ? 4 : 30),
+    rates: values.rates ? list(values.rates, 'rates') : [50, 100, 200, 400],
+    openSec: num(values['open-sec'], 'open-sec', quick ? 5 : 40),
+    limitSec: num(values['limit-sec'], 'limit-sec', quick ? 4 : 15),
+    decisionTimeoutSec: quick ? 15 : 30,
+    outDir: values.out ?? 'bench/results',
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Places orders over HTTP/1.1 keep-alive (node:http: cheaper per request than fetch, so the load
+ * generator takes less of the machine it measures). Orders spread over the demo catalogue and
+ * pay with pm_card_visa, so every order is confirmed unless stock runs out.
+ */
+import http from 'node:http';
+import { baseUrl } from '../lib/services.ts';
+
+export const catalogue = ['TSHIRT-BLK-M', 'TSHIRT-GRY-S', 'LAPTOP-123', 'BOOK-ALICE'] as const;
+
+export interface Placed {
+  status: number;
+  orderId?: string;
+  /** performance.now() when the response had been read. */
+  atMs: number;
+  error?: string;
+}
+
+export class OrderClient {
+  readonly agent: http.Agent;
+  #url = new URL('/orders', baseUrl('order'));
+  #n = 0;
+
+  constructor(maxSockets: number) {
+    this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+  }
+
+  place(): Promise<Placed> {
+    const n = this.#n++;
+    const body = JSON.stringify({
+      customerId: `BENCH-${n % 1000}`,
+      email: `bench${n % 1000}@example.com`,
+      items: [{ sku: catalogue[n % catalogue.length], qty: 1 }],
+      paymentMethod: 'pm_card_visa',
+    });
+    return new Promise((resolve) => {
+      const req = http.request(
+        this.#url,
+        {
+          method: 'POST',
+          agent: this.agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const atMs = performance.now();
+            const status = res.statusCode ?? 0;
+            try {
+              const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { orderId?: string };
+              resolve(
+                status === 202 && parsed.orderId ? { status, orderId: parsed.orderId, atMs } : { status, atMs, error: `HTTP ${status}` },
+              );
+            } catch {
+              resolve({ status, atMs, error: `HTTP ${status}, body not JSON` });
+            }
+          });
+          res.on('error', (err) => resolve({ status: res.statusCode ?? 0, atMs: performance.now(), error: err.message }));
+        },
+      );
+      req.on('error', (err) => resolve({ status: 0, atMs: performance.now(), error: err.message }));
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** Sets every catalogue SKU's available stock (inventory caps it at 1 000 000). */
+export async function restock(available = 1_000_000): Promise<void> {
+  await Promise.all(
+    catalogue.map(async (sku) => {
+      const res = await fetch(`${baseUrl('inventory')}/products/${sku}/stock`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ available }),
+      });
+      if (!res.ok) throw new Error(`restocking ${sku}: HTTP ${res.status} ${await res.text()}`);
+    }),
+  );
+}

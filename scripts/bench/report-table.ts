@@ -1,0 +1,146 @@
+/** The human-readable report printed at the end of a run. */
+import type { BenchReport } from './report.ts';
+
+const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
+const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
+
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+export function renderReport(r: BenchReport): string {
+  const out: string[] = [];
+  out.push(
+    `Orderly benchmark — ${r.startedAt}${r.options.quick ? ' (--quick)' : ''}`,
+    `machine: ${r.machine.cores} cores, ${r.machine.cpuModel}; node ${r.machine.node}; stack ${r.stack.startedByBench ? 'started by the bench' : 'already running'}; SAGA_MODE=${r.stack.sagaMode}`,
+    `postgres ${r.stack.pg.server_version ?? '?'}: fsync=${r.stack.pg.fsync}, synchronous_commit=${r.stack.pg.synchronous_commit}, full_page_writes=${r.stack.pg.full_page_writes}`,
+    `latency = bench send (intended time in open loop) → order.confirmed/rejected delivered to the bench's queue; nearest-rank percentiles of every order`,
+    '',
+    'Closed loop',
+  );
+  out.push(
+    table(
+      ['concurrency', 'accepted/s', 'completed/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'CPU ms/order'],
+      r.closed.map((s) => [
+        s.load.concurrency ?? 0,
+        f0(s.load.acceptedPerSec),
+        f0(s.load.completedPerSec),
+        f1(s.load.latencyMs.p50),
+        f1(s.load.latencyMs.p95),
+        f1(s.load.latencyMs.p99),
+        f1(s.load.latencyMs.max),
+        s.load.httpErrors + s.load.timedOut + s.load.rejected,
+        f2(s.cpuMsPerOrder),
+      ]),
+    ),
+    '',
+    'Open loop (coordinated-omission safe: latency from the intended send time)',
+    table(
+      [
+        'offered/s',
+        'accepted/s',
+        'completed/s',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'max ms',
+        'send lag p99',
+        'backlog mid→end',
+        'sustained',
+        'CPU ms/order',
+      ],
+      r.open.map((s) => [
+        s.load.offeredRate ?? 0,
+        f0(s.load.acceptedPerSec),
+        f0(s.load.completedPerSec),
+        f1(s.load.latencyMs.p50),
+        f1(s.load.latencyMs.p95),
+        f1(s.load.latencyMs.p99),
+        f1(s.load.latencyMs.max),
+        f1(s.load.sendLagMs?.p99 ?? Number.NaN),
+        `${s.load.backlog?.backlogMid ?? '–'}→${s.load.backlog?.backlogEnd ?? '–'}`,
+        s.load.backlog?.sustained ? 'yes' : `no (${s.load.backlog?.why})`,
+        f2(s.cpuMsPerOrder),
+      ]),
+    ),
+    `highest rate sustained: ${r.highestSustainedRate} orders/s; best completed/s of any step: ${f0(r.bestCompletedPerSec)}${r.skippedRates.length ? `; not run (a lower rate collapsed): ${r.skippedRates.join(', ')} orders/s` : ''}`,
+    '',
+  );
+  const hopStep = r.hopStep;
+  if (hopStep) {
+    out.push(
+      `Per hop — ${hopStep.label} (services' orderly_hop_latency_seconds deltas: event time → handler committed; mean exact, percentiles interpolated in buckets)`,
+    );
+    out.push(
+      table(
+        ['hop (from → queue)', 'count', 'mean ms', 'p50 ms', 'p95 ms', 'p99 ms'],
+        Object.entries(hopStep.window.metrics.hops).map(([k, h]) => [
+          k.replace('from=', '').replace(',to=', ' → '),
+          h.count,
+          f1(h.meanMs),
+          f1(h.p50Ms),
+          f1(h.p95Ms),
+          f1(h.p99Ms),
+        ]),
+      ),
+      '',
+      table(
+        ['outbox relay (row written → confirmed)', 'count', 'mean ms', 'p99 ms'],
+        Object.entries(hopStep.window.metrics.outboxLag).map(([k, h]) => [k.replace('service=', ''), h.count, f1(h.meanMs), f1(h.p99Ms)]),
+      ),
+      '',
+      table(
+        ['handler (queue, type)', 'count', 'mean ms', 'p99 ms'],
+        Object.entries(hopStep.window.metrics.handleDuration).map(([k, h]) => [k, h.count, f1(h.meanMs), f1(h.p99Ms)]),
+      ),
+      '',
+    );
+  }
+  const cpu = r.cpu;
+  out.push(
+    `CPU per order — whole measured run (${f0(cpu.wallSec)} s, ${r.ordersCompleted} orders, shipping's delayed work included): ${f2(cpu.msPerOrder)} ms`,
+    table(
+      ['process group', 'CPU s', 'ms/order', 'share'],
+      Object.entries(cpu.byGroup)
+        .filter(([, s]) => s >= 0.005)
+        .sort((a, b) => b[1] - a[1])
+        .map(([g, s]) => [g, f2(s), f2((s * 1000) / Math.max(1, r.ordersCompleted)), `${f0((s / cpu.stackSec) * 100)} %`]),
+    ),
+    `load generator (bench): ${f2(cpu.benchSec)} s; other load on the machine: ${f2(cpu.otherSec)} s; machine busy ${f0((cpu.machineBusySec / (cpu.wallSec * r.machine.cores)) * 100)} % of ${r.machine.cores} cores`,
+    '',
+    'Machine limits (same servers, same run) and the bound',
+  );
+  const b = r.bound;
+  out.push(
+    table(
+      ['', 'capacity', 'per order', 'orders/s bound'],
+      [
+        [
+          `PostgreSQL small write tx/s (${r.limits.pg.tool}, ${r.limits.pg.clients} clients)`,
+          f0(r.limits.pg.txPerSec),
+          `${f2(r.perOrder.commits)} commits`,
+          f0(b.byPostgres),
+        ],
+        [
+          `RabbitMQ persistent confirmed msgs/s (quorum, ${r.limits.broker.publishers} publishers)`,
+          f0(r.limits.broker.msgsPerSec),
+          `${f2(r.perOrder.deliveries)} deliveries`,
+          f0(b.byBroker),
+        ],
+      ],
+    ),
+    `bound = ${f0(b.ordersPerSec)} orders/s (limited by ${b.limitedBy}); achieved ${f0(r.bestCompletedPerSec)} orders/s = ${f0(r.boundFraction * 100)} % of it`,
+    `per order also: ${f2(r.perOrder.publishes)} broker publishes, ${f2(r.perOrder.consumedByServices)} messages handled by services (their own counters)`,
+    '',
+    'Targets',
+    table(
+      ['target', 'wanted', 'measured', 'result'],
+      r.targets.map((t) => [t.name, t.target, t.measured, t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : 'FAIL']),
+    ),
+  );
+  return out.join('\n');
+}

@@ -1,0 +1,71 @@
+/** The run's result as one JSON-serialisable object, and writing it (JSON + SVG chart) to disk. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Bound } from './bound.ts';
+import { renderChart } from './chart-svg.ts';
+import type { LoadSummary } from './load-result.ts';
+import type { WindowDelta } from './measure-window.ts';
+import type { BenchOptions } from './options.ts';
+import type { PgLimit } from './pg-limit.ts';
+import type { CpuUsage } from './process-cpu.ts';
+import type { BrokerLimit } from './rabbit-limit.ts';
+import type { TargetResult } from './targets.ts';
+
+export interface StepResult {
+  label: string;
+  load: LoadSummary;
+  window: WindowDelta;
+  /** Stack CPU ms in the step's window ÷ orders decided in it (shipping's delayed work partly outside). */
+  cpuMsPerOrder: number;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  options: BenchOptions;
+  /** Open-loop rates not run because a lower one collapsed. */
+  skippedRates: number[];
+  machine: { cores: number; cpuModel: string; node: string };
+  stack: { startedByBench: boolean; sagaMode: string; pids: Record<string, number | undefined>; pg: Record<string, string> };
+  closed: StepResult[];
+  open: StepResult[];
+  /** The step whose per-hop latencies the table shows. */
+  hopStep?: StepResult;
+  highestSustainedRate: number;
+  bestCompletedPerSec: number;
+  /** Terminal events the bench received in the run window (timed-out orders decided late included). */
+  ordersCompleted: number;
+  cpu: CpuUsage & { msPerOrder: number };
+  perOrder: { commits: number; deliveries: number; publishes: number; consumedByServices: number };
+  counters: { commits: number; deliverGet: number; publish: number; benchDeliveries: number };
+  limits: { pg: PgLimit; broker: BrokerLimit };
+  bound: Bound;
+  boundFraction: number;
+  targets: TargetResult[];
+}
+
+export function writeReport(dir: string, stamp: string, report: BenchReport): { json: string; svg: string } {
+  mkdirSync(dir, { recursive: true });
+  const json = join(dir, `${stamp}.json`);
+  const svg = join(dir, `${stamp}.svg`);
+  const finite = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+  writeFileSync(json, `${JSON.stringify(report, finite, 2)}\n`);
+  const points = report.open.map((s) => ({
+    x: s.load.completedPerSec,
+    offered: s.load.offeredRate ?? 0,
+    p50: s.load.latencyMs.p50,
+    p95: s.load.latencyMs.p95,
+    p99: s.load.latencyMs.p99,
+  }));
+  writeFileSync(
+    svg,
+    renderChart(points, {
+      title: 'Orderly: order placed → decided latency vs throughput (open loop)',
+      subtitle: `${report.startedAt}, ${report.machine.cores} cores${report.options.quick ? ', --quick' : ''}; highest sustained ${report.highestSustainedRate} orders/s`,
+      targets: [
+        { ms: 60, label: 'p99 ≤ 60 ms @ 50/s' },
+        { ms: 150, label: 'p99 ≤ 150 ms @ 200/s' },
+      ],
+    }),
+  );
+  return { json, svg };
+}
