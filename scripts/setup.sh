@@ -41,7 +41,9 @@ if [[ -z ${AMQP_URL:-} ]]; then
     as_root rabbitmq-plugins enable --offline rabbitmq_management rabbitmq_prometheus >/dev/null
     # Every quorum queue holds files open, and the default soft limit of 1024 (which su's PAM
     # session resets to) wedged vhost recovery under test load: raise it to the hard limit.
-    as_root su rabbitmq -s /bin/sh -c 'ulimit -n "$(ulimit -Hn)"; exec /usr/lib/rabbitmq/bin/rabbitmq-server -detached' >/dev/null 2>&1 || true
+    # Erlang's schedulers spin while idle by default, taking CPU the services need on a small
+    # machine; +sbwt none makes them sleep instead (RabbitMQ's advice for shared hosts).
+    as_root su rabbitmq -s /bin/sh -c 'ulimit -n "$(ulimit -Hn)"; RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="+sbwt none +sbwtdcpu none +sbwtdio none" exec /usr/lib/rabbitmq/bin/rabbitmq-server -detached' >/dev/null 2>&1 || true
   fi
   # -detached returns before the node registers with epmd; wait for it, then for the boot to end.
   for _ in $(seq 60); do as_root rabbitmqctl ping >/dev/null 2>&1 && break; sleep 1; done

@@ -18,8 +18,11 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
-  pids(): Map<string, number>;
-  stop(): Promise<void>;
+  pids(): Record<string, number>;
+  /** SIGTERM and wait (each service drains); SIGKILL whatever is still running after the grace period. */
+  stop(graceMs?: number): Promise<void>;
+  /** Synchronous SIGKILL of whatever still runs: for a process 'exit' handler. */
+  kill(): void;
 }
 
 export async function startLocalStack({ env = {}, onLine, onExit }: LocalStackOptions = {}): Promise<LocalStack> {
@@ -54,18 +57,25 @@ export async function startLocalStack({ env = {}, onLine, onExit }: LocalStackOp
     children.set(name, child);
   });
 
-  const stop = async () => {
+  const stop = async (graceMs = 25_000) => {
     stopping = true;
     await Promise.all(
       [...children.values()].map(
         (c) =>
           new Promise<void>((resolve) => {
             if (c.exitCode !== null) return resolve();
-            c.once('exit', () => resolve());
+            const timer = setTimeout(() => c.kill('SIGKILL'), graceMs);
+            c.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
             c.kill('SIGTERM');
           }),
       ),
     );
+  };
+  const kill = () => {
+    for (const c of children.values()) c.kill('SIGKILL');
   };
 
   try {
@@ -74,7 +84,7 @@ export async function startLocalStack({ env = {}, onLine, onExit }: LocalStackOp
     await stop();
     throw err;
   }
-  return { pids: () => new Map([...children].map(([n, c]) => [n, c.pid ?? 0])), stop };
+  return { pids: () => Object.fromEntries([...children].map(([n, c]) => [n, c.pid ?? 0])), stop, kill };
 }
 
 async function waitReady(name: string, alive: () => boolean, timeoutMs = 60_000): Promise<void> {

@@ -10,5 +10,6 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   build: ({ db, config, logger }) => ({
     routes: activityRoutes(db, { exportBatchRows: config.EXPORT_BATCH_ROWS, exportMaxConcurrent: config.EXPORT_MAX_CONCURRENT, logger }),
     consumers: { audit: auditHandlers },
+    batched: ['audit'],
   }),
 };

@@ -10,5 +10,6 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   build: ({ db }) => ({
     routes: customerRoutes(db),
     consumers: { customer: customerHandlers },
+    batched: ['customer'],
   }),
 };

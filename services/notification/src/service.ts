@@ -16,5 +16,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
       'notification.log': logChannel,
       'notification.email': emailChannel(createMailer(config.SMTP_URL, config.SMTP_FROM, logger)),
     },
+    // Not the email channel: a batch rolled back after some mails went out would send them again.
+    batched: ['notification', 'notification.log'],
   }),
 };

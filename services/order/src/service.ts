@@ -17,6 +17,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
     return {
       routes: orderRoutes(db, orders, saga),
       consumers: { order: orderHandlers(orders, saga) },
+      batched: ['order'],
       workers: orchestrated ? [sagaTimeouts(db, saga, orders, logger, config.SAGA_TIMEOUT_POLL_MS)] : [],
     };
   },

@@ -7,5 +7,9 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   name: 'payment',
   configSchema,
   moduleUrl: import.meta.url,
-  build: ({ db, config }) => ({ routes: paymentRoutes(db), consumers: { payment: paymentHandlers(config.PAYMENT_SUCCESS_RATE) } }),
+  build: ({ db, config }) => ({
+    routes: paymentRoutes(db),
+    consumers: { payment: paymentHandlers(config.PAYMENT_SUCCESS_RATE) },
+    batched: ['payment'],
+  }),
 };

@@ -24,6 +24,8 @@ export const baseConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SAGA_MODE: z.enum(['choreography', 'orchestration']).default('choreography'),
   PREFETCH: positiveInt.default(32),
+  /** The most messages a batching consumer handles in one transaction (queues opt in; 1 turns it off). */
+  CONSUMER_BATCH_SIZE: positiveInt.default(32),
   RETRY_MAX_ATTEMPTS: positiveInt.default(5),
   RETRY_BASE_DELAY_MS: positiveInt.default(500),
   RETRY_MAX_DELAY_MS: positiveInt.default(10_000),

@@ -36,6 +36,9 @@ export interface Worker {
 export interface ServiceParts {
   routes?: Router;
   consumers?: Record<string, Handlers>;
+  /** Queues whose messages may be handled several in one transaction: handlers that lock at most
+   * the rows of their own order (see BatchedHandling). */
+  batched?: string[];
   workers?: Worker[];
 }
 
@@ -162,7 +165,14 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
       maxDelayMs: config.RETRY_MAX_DELAY_MS,
     };
     const consumers = Object.entries(parts.consumers ?? {}).map(
-      ([queue, handlers]) => new Consumer({ queue, handlers, prefetch: config.PREFETCH, retry }, db, publisher, metrics, logger),
+      ([queue, handlers]) =>
+        new Consumer(
+          { queue, handlers, prefetch: config.PREFETCH, retry, batchSize: parts.batched?.includes(queue) ? config.CONSUMER_BATCH_SIZE : 1 },
+          db,
+          publisher,
+          metrics,
+          logger,
+        ),
     );
     for (const consumer of consumers) {
       await consumer.attach(broker);

@@ -13,6 +13,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
     return {
       routes: shipmentRoutes(db),
       consumers: { shipping: shippingHandlers(delays, logger) },
+      batched: ['shipping'],
       workers: [new TimerWorker(db, { delays, pollMs: config.SHIPPING_TIMER_POLL_MS }, logger)],
     };
   },

@@ -16,8 +16,16 @@ const reasons: Record<string, string> = {
   payment_declined: 'the payment was declined',
 };
 
+// A formatter is costly to build (it showed in the profile): one per currency, made once.
+const formatters = new Map<string, Intl.NumberFormat>();
+
 export function formatMoney(cents: number, currency: string): string {
-  return new Intl.NumberFormat('en-IE', { style: 'currency', currency }).format(cents / 100);
+  let f = formatters.get(currency);
+  if (!f) {
+    f = new Intl.NumberFormat('en-IE', { style: 'currency', currency });
+    formatters.set(currency, f);
+  }
+  return f.format(cents / 100);
 }
 
 const shortId = (orderId: string) => orderId.slice(0, 8);

@@ -2,6 +2,7 @@ import type { Topology } from '@orderly/events';
 import amqp, { type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { coalesceWrites } from '../net/coalesce.js';
 import { assertTopology, checkTopology } from './topology.js';
 
 export type ConnectHook = (model: ChannelModel) => Promise<void>;
@@ -49,6 +50,7 @@ export class Broker {
       metrics.brokerConnections.inc({ event: 'connect' });
       logger.info('broker connected');
       broker.#model = model;
+      coalesceWrites((model.connection as unknown as { stream?: import('node:net').Socket }).stream);
       void broker.#runHooks(model, broker.#hooks);
     });
     connection.on('disconnect', (err: Error) => {

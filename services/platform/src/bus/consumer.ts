@@ -5,6 +5,7 @@ import { backoffDelay } from '../backoff.js';
 import type { Database, Tx } from '../db/transaction.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
+import { BatchedHandling } from './batching.js';
 import type { Broker } from './broker.js';
 import type { Publisher } from './publisher.js';
 
@@ -24,6 +25,8 @@ export interface ConsumerOptions {
   handlers: Handlers;
   prefetch: number;
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+  /** Handle messages that arrive together in one transaction, up to this many (1: one by one). */
+  batchSize?: number;
 }
 
 export const attemptHeader = 'x-orderly-attempt';
@@ -43,6 +46,7 @@ export class Consumer {
   #tag: string | undefined;
   #inFlight = new Set<Promise<void>>();
   #stopped = false;
+  #batches: BatchedHandling | undefined;
 
   constructor(
     private readonly options: ConsumerOptions,
@@ -50,7 +54,9 @@ export class Consumer {
     private readonly publisher: Publisher,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    if ((options.batchSize ?? 1) > 1) this.#batches = new BatchedHandling(db, options.queue, options.batchSize!);
+  }
 
   async attach(broker: Broker): Promise<void> {
     await broker.onConnect(async (model: ChannelModel) => {
@@ -123,12 +129,10 @@ export class Consumer {
     const handler = handlers[event.type] ?? handlers['*'];
     if (!handler) return this.#park(channel, msg, new Error(`${queue} has no handler for ${event.type}`), attempt);
     try {
-      const outcome = await this.db.transaction(async (tx) => {
-        const fresh = await tx.query('INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [queue, event.id]);
-        if (fresh.rowCount === 0) return 'duplicate' as const;
-        await handler(event, tx);
-        return 'ack' as const;
-      }, event);
+      const fresh = this.#batches
+        ? await this.#batches.handle(event, handler)
+        : await this.db.handleOnce({ consumer: queue, eventId: event.id }, event, (tx) => handler(event, tx));
+      const outcome = fresh ? ('ack' as const) : ('duplicate' as const);
       safeAck(channel, msg);
       if (outcome === 'ack') {
         const from = event.source.replace('orderly/', '');

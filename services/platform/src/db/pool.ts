@@ -1,4 +1,6 @@
+import type { Socket } from 'node:net';
 import pg from 'pg';
+import { coalesceWrites } from '../net/coalesce.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -8,12 +10,14 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 /** A pool whose connections see the service's own schema first: SQL names tables unqualified. */
 export function createPool(url: string, schema: string, max: number): Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     max,
     options: `-c search_path=${schema}`,
     application_name: `orderly-${schema}`,
   });
+  pool.on('connect', (client) => coalesceWrites((client as unknown as { connection: { stream: Socket } }).connection.stream));
+  return pool;
 }
 
 export function clientConfig(url: string, schema: string): pg.ClientConfig {

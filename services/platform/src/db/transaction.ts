@@ -1,6 +1,7 @@
 import { context, propagation } from '@opentelemetry/api';
 import { type Cause, type Envelope, type EventData, type MessageType, messages, newEnvelope, routeOf } from '@orderly/events';
 import type { Pool, PoolClient } from './pool.js';
+import { beginClaiming, commitWithOutbox, type OutboxRow } from './statements.js';
 
 /** A transaction that can also emit messages (events, commands): they reach the outbox in the same commit. */
 export interface Tx {
@@ -10,11 +11,9 @@ export interface Tx {
   afterCommit(fn: () => void): void;
 }
 
-interface Pending {
-  envelope: Envelope;
-  exchange: string;
-  routingKey: string;
-  traceContext: Record<string, string>;
+interface Claim {
+  consumer: string;
+  eventId: string;
 }
 
 export class Database {
@@ -24,41 +23,86 @@ export class Database {
   ) {}
 
   /**
-   * Runs fn in one transaction. Events it emits are validated against the catalog (a producer
+   * Runs fn in one transaction. Messages it emits are validated against the catalog (a producer
    * bug fails here, not in a consumer) and written to the outbox with the current trace context,
-   * so the relay can publish them inside the trace that caused them.
+   * so the relay can publish them inside the trace that caused them. `cause` names the message
+   * the emitted ones follow from.
    */
   async transaction<R>(fn: (tx: Tx) => Promise<R>, cause?: Cause): Promise<R> {
+    return (await this.#run(fn, cause ? { current: cause } : {})).result as R;
+  }
+
+  /**
+   * Handles a message exactly once: claims (consumer, event id) in the inbox in the same
+   * transaction as fn's effect. Returns false, having done nothing, for a message seen before.
+   */
+  async handleOnce(claim: Claim, cause: Cause, fn: (tx: Tx) => Promise<void>): Promise<boolean> {
+    return (await this.#run(fn, { current: cause }, claim)).fresh;
+  }
+
+  /**
+   * Handles several messages of one consumer in one transaction: one multi-row inbox claim, each
+   * fresh message's work in turn (its emits caused by it), one commit. Returns the ids handled;
+   * the others had been handled before (or appear twice in the batch). Any failure rolls back all.
+   */
+  async handleMany(consumer: string, items: { eventId: string; cause: Cause; run: (tx: Tx) => Promise<void> }[]): Promise<Set<string>> {
+    const cause: { current?: Cause } = {};
+    const handled = new Set<string>();
+    await this.#run(async (tx) => {
+      const { rows } = await tx.query<{ event_id: string }>(
+        `INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id`,
+        [consumer, items.map((i) => i.eventId)],
+      );
+      const fresh = new Set(rows.map((r) => r.event_id));
+      for (const item of items) {
+        if (!fresh.has(item.eventId) || handled.has(item.eventId)) continue;
+        handled.add(item.eventId);
+        cause.current = item.cause;
+        await item.run(tx);
+      }
+    }, cause);
+    return handled;
+  }
+
+  async #run<R>(fn: (tx: Tx) => Promise<R>, cause: { current?: Cause } = {}, claim?: Claim): Promise<{ fresh: boolean; result?: R }> {
     const client = await this.pool.connect();
-    const pending: Pending[] = [];
+    const pending: OutboxRow[] = [];
     const committed: (() => void)[] = [];
     const tx: Tx = {
-      afterCommit: (fn) => {
-        committed.push(fn);
-      },
       query: client.query.bind(client) as PoolClient['query'],
+      afterCommit: (f) => {
+        committed.push(f);
+      },
       emit: (type, subject, data) => {
-        const envelope = newEnvelope(this.source, type, subject, messages[type].parse(data), cause);
+        const envelope = newEnvelope(this.source, type, subject, messages[type].parse(data), cause.current);
         const { exchange, routingKey } = routeOf(type);
         const traceContext: Record<string, string> = {};
         propagation.inject(context.active(), traceContext);
         pending.push({
-          envelope,
+          eventId: envelope.id,
           exchange,
           routingKey,
-          traceContext,
+          type,
+          payload: JSON.stringify(envelope),
+          traceContext: JSON.stringify(traceContext),
         });
         return envelope;
       },
     };
     let released = false;
     try {
-      await client.query('BEGIN');
+      if (claim) {
+        if (!(await beginClaiming(client, claim.consumer, claim.eventId))) {
+          await client.query('ROLLBACK');
+          return { fresh: false };
+        }
+      } else {
+        await client.query('BEGIN');
+      }
       const result = await fn(tx);
-      if (pending.length > 0) await insertOutbox(client, pending);
-      await client.query('COMMIT');
-      for (const fn of committed) fn();
-      return result;
+      await commitWithOutbox(client, pending);
+      for (const f of committed) f();
+      return { fresh: true, result };
     } catch (err) {
       // A broken connection cannot roll back; release it as broken so the pool discards it.
       await client.query('ROLLBACK').catch((rollbackErr) => {
@@ -70,19 +114,4 @@ export class Database {
       if (!released) client.release();
     }
   }
-}
-
-async function insertOutbox(client: PoolClient, pending: Pending[]): Promise<void> {
-  await client.query(
-    `INSERT INTO outbox (event_id, exchange, routing_key, type, payload, trace_context)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::json[], $6::jsonb[])`,
-    [
-      pending.map((p) => p.envelope.id),
-      pending.map((p) => p.exchange),
-      pending.map((p) => p.routingKey),
-      pending.map((p) => p.envelope.type),
-      pending.map((p) => JSON.stringify(p.envelope)),
-      pending.map((p) => JSON.stringify(p.traceContext)),
-    ],
-  );
 }

@@ -114,19 +114,20 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      const { rows } = await client.query<OutboxRow>(
-        `SELECT id, event_id, exchange, routing_key, type, payload::text AS payload, trace_context, created_at
-           FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.options.batchSize],
-      );
+      // BEGIN with the claim, and the mark with COMMIT: two round trips per batch, not four.
+      const [, claimed] = (await client.query(
+        `BEGIN; SELECT id, event_id, exchange, routing_key, type, payload::text AS payload, trace_context, created_at
+                  FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ${Math.trunc(this.options.batchSize)} FOR UPDATE SKIP LOCKED`,
+      )) as unknown as [unknown, { rows: OutboxRow[] }];
+      const rows = claimed.rows;
       if (rows.length === 0) {
         await client.query('COMMIT');
         return 0;
       }
       await Promise.all(rows.map((row) => this.#publish(row)));
-      await client.query('UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1)', [rows.map((r) => r.id)]);
-      await client.query('COMMIT');
+      await client.query(
+        `UPDATE outbox SET published_at = clock_timestamp() WHERE id IN (${rows.map((r) => Math.trunc(r.id)).join(',')}); COMMIT`,
+      );
       const now = Date.now();
       for (const row of rows) {
         // The exemplar is the trace that wrote the row (traceparent = version-traceid-spanid-flags).
