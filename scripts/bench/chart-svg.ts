@@ -59,9 +59,9 @@ export function logTicks(min: number, max: number): number[] {
 }
 
 export function renderChart(points: readonly ChartPoint[], options: ChartOptions): string {
-  const width = options.width ?? 720;
+  const width = options.width ?? 800;
   const height = options.height ?? 440;
-  const m = { top: 56, right: 120, bottom: 52, left: 64 };
+  const m = { top: 56, right: 200, bottom: 52, left: 64 };
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
   const finite = (v: number) => Number.isFinite(v) && v > 0;
