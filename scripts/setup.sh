@@ -25,9 +25,12 @@ apt_install() {
 }
 
 # --- node dependencies ------------------------------------------------------------------------
+# `npm install` rather than `npm ci`: it installs exactly what package-lock.json pins, but unlike
+# `npm ci` it tolerates optional platform packages the registry here does not carry (biome's
+# builds for other systems), which `npm ci` refuses as a lock-file mismatch.
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  step "installing node dependencies (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  step "installing node dependencies (npm install, as locked)"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 # promtool checks the alert rules, and the observability proof scrapes the stack with a real Prometheus.
