@@ -18,7 +18,9 @@ function tree(spans: ReceivedSpan[]): string[] {
     const parent = s.parentSpanId && ids.has(s.parentSpanId) ? s.parentSpanId : undefined;
     children.set(parent, [...(children.get(parent) ?? []), s]);
   }
-  const t0 = spans.reduce((min, s) => (s.startNs < min ? s.startNs : min), spans[0]!.startNs);
+  // BigInt nanoseconds: Math.min does not take them.
+  let t0 = spans[0]!.startNs;
+  for (const s of spans) if (s.startNs < t0) t0 = s.startNs;
   const lines: string[] = [];
   const walk = (parent: string | undefined, depth: number) => {
     for (const s of (children.get(parent) ?? []).sort((a, b) => (a.startNs < b.startNs ? -1 : 1))) {

@@ -41,8 +41,8 @@ interface OtlpExport {
   }[];
 }
 
-const valueOf = (v: OtlpValue) => v.stringValue ?? v.intValue ?? v.boolValue ?? v.doubleValue;
-const attrs = (list: OtlpAttribute[] = []) => Object.fromEntries(list.map((a) => [a.key, valueOf(a.value)]));
+const otlpValue = (v: OtlpValue) => v.stringValue ?? v.intValue ?? v.boolValue ?? v.doubleValue;
+const attrs = (list: OtlpAttribute[] = []) => Object.fromEntries(list.map((a) => [a.key, otlpValue(a.value)]));
 
 /** A minimal OTLP/HTTP JSON trace receiver: what a collector would get, kept in memory for assertions. */
 export class OtlpReceiver {

@@ -73,7 +73,7 @@ test('when two replicas migrate the same schema at once, then each migration is 
 
 test("when the saga mode changes on an existing broker, then the other mode's bindings are removed and only the new ones remain", async (t) => {
   const e = await env('mode_switch');
-  const payment = (mode: string) => ({
+  const payment = () => ({
     name: 'payment',
     configSchema: fixtureConfig,
     moduleUrl: new URL('./fixture/package.json', import.meta.url).href,
@@ -86,10 +86,10 @@ test("when the saga mode changes on an existing broker, then the other mode's bi
       .map((b) => `${b.source} ${b.routing_key}`)
       .sort();
   };
-  const choreo = await startService(payment('choreography'), { ...e.env, SAGA_MODE: 'choreography' });
+  const choreo = await startService(payment(), { ...e.env, SAGA_MODE: 'choreography' });
   await choreo.stop();
   t.true((await bindingsOfPayment()).includes('orderly.events inventory.reserved'));
-  const orch = await startService(payment('orchestration'), { ...e.env, SAGA_MODE: 'orchestration' });
+  const orch = await startService(payment(), { ...e.env, SAGA_MODE: 'orchestration' });
   await orch.stop();
   t.deepEqual(await bindingsOfPayment(), ['orderly.commands payment.charge', 'orderly.commands payment.refund', 'orderly.retry payment']);
 });
