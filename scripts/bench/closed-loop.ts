@@ -5,6 +5,7 @@
 import type { CompletionWatcher } from './completions.ts';
 import { type LoadSummary, type OrderRecord, summarizeLoad } from './load-result.ts';
 import type { OrderClient } from './order-client.ts';
+import { placeAndAwait } from './place-and-await.ts';
 
 export interface ClosedLoopOptions {
   concurrency: number;
@@ -22,19 +23,11 @@ export async function runClosedLoop(client: OrderClient, watcher: CompletionWatc
     while (performance.now() < endMs) {
       const r: OrderRecord = { intendedMs: performance.now(), outcome: 'timeout' };
       records.push(r);
-      const placed = await client.place();
-      if (!placed.orderId) {
-        r.outcome = 'http_error';
+      if (!(await placeAndAwait(client, watcher, r, o.decisionTimeoutMs))) {
         await new Promise((res) => setTimeout(res, 20)); // no hot loop against a failing service
         continue;
       }
-      r.acceptedMs = placed.atMs;
-      const d = await watcher.waitFor(placed.orderId, o.decisionTimeoutMs);
-      r.outcome = d.outcome;
-      if (d.outcome !== 'timeout') {
-        r.decidedMs = d.atMs;
-        decided += 1;
-      }
+      if (r.decidedMs !== undefined) decided += 1;
     }
   };
   const ticker = setInterval(() => o.onTick?.(records.length, decided), 250);

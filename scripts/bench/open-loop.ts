@@ -7,6 +7,7 @@ import { type BacklogSample, judgeBacklog } from './backlog.ts';
 import type { CompletionWatcher } from './completions.ts';
 import { type LoadSummary, type OrderRecord, summarizeLoad } from './load-result.ts';
 import type { OrderClient } from './order-client.ts';
+import { placeAndAwait } from './place-and-await.ts';
 import { dueBy, intendedOffsetMs, msUntilNext, schedule } from './rate-schedule.ts';
 
 export interface OpenLoopOptions {
@@ -24,18 +25,7 @@ export async function runOpenLoop(client: OrderClient, watcher: CompletionWatche
   const inflight: Promise<void>[] = [];
   let decided = 0;
   const one = async (r: OrderRecord) => {
-    const placed = await client.place();
-    if (!placed.orderId) {
-      r.outcome = 'http_error';
-      return;
-    }
-    r.acceptedMs = placed.atMs;
-    const d = await watcher.waitFor(placed.orderId, o.decisionTimeoutMs);
-    r.outcome = d.outcome;
-    if (d.outcome !== 'timeout') {
-      r.decidedMs = d.atMs;
-      decided += 1;
-    }
+    if ((await placeAndAwait(client, watcher, r, o.decisionTimeoutMs)) && r.decidedMs !== undefined) decided += 1;
   };
   const t0 = performance.now();
   const sample = (): BacklogSample => ({ atMs: performance.now() - t0, sent: records.length, decided });

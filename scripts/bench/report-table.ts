@@ -1,9 +1,20 @@
 /** The human-readable report printed at the end of a run. */
+import type { LoadSummary } from './load-result.ts';
 import type { BenchReport } from './report.ts';
 
 const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
 const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
+
+/** The columns both load tables share: rates and latency percentiles. */
+const loadCells = (l: LoadSummary) => [
+  f0(l.acceptedPerSec),
+  f0(l.completedPerSec),
+  f1(l.latencyMs.p50),
+  f1(l.latencyMs.p95),
+  f1(l.latencyMs.p99),
+  f1(l.latencyMs.max),
+];
 
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map(String))];
@@ -27,12 +38,7 @@ export function renderReport(r: BenchReport): string {
       ['concurrency', 'accepted/s', 'completed/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'CPU ms/order'],
       r.closed.map((s) => [
         s.load.concurrency ?? 0,
-        f0(s.load.acceptedPerSec),
-        f0(s.load.completedPerSec),
-        f1(s.load.latencyMs.p50),
-        f1(s.load.latencyMs.p95),
-        f1(s.load.latencyMs.p99),
-        f1(s.load.latencyMs.max),
+        ...loadCells(s.load),
         s.load.httpErrors + s.load.timedOut + s.load.rejected,
         f2(s.cpuMsPerOrder),
       ]),
@@ -55,12 +61,7 @@ export function renderReport(r: BenchReport): string {
       ],
       r.open.map((s) => [
         s.load.offeredRate ?? 0,
-        f0(s.load.acceptedPerSec),
-        f0(s.load.completedPerSec),
-        f1(s.load.latencyMs.p50),
-        f1(s.load.latencyMs.p95),
-        f1(s.load.latencyMs.p99),
-        f1(s.load.latencyMs.max),
+        ...loadCells(s.load),
         f1(s.load.sendLagMs?.p99 ?? Number.NaN),
         `${s.load.backlog?.backlogMid ?? '–'}→${s.load.backlog?.backlogEnd ?? '–'}`,
         s.load.backlog?.sustained ? 'yes' : `no (${s.load.backlog?.why})`,
