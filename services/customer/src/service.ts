@@ -1,5 +1,6 @@
 import type { ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
+import { newCustomerSchema, profileSchema } from './domain/profile.js';
 import { customerHandlers } from './handlers/order-events.js';
 import { customerRoutes } from './http/customers.js';
 
@@ -9,6 +10,11 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   moduleUrl: import.meta.url,
   build: ({ db }) => ({
     routes: customerRoutes(db),
+    api: {
+      title: 'Orderly customer',
+      description: 'Customer profiles and order history.',
+      bodies: { 'POST /customers': newCustomerSchema, 'PUT /customers/{id}': profileSchema },
+    },
     consumers: { customer: customerHandlers },
     batched: ['customer'],
   }),

@@ -1,5 +1,6 @@
 import type { ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
+import { placeOrderSchema } from './domain/place-order.js';
 import { orderHandlers } from './handlers/outcomes.js';
 import { orderRoutes } from './http/orders.js';
 import { orderMetrics } from './metrics.js';
@@ -16,6 +17,11 @@ export const definition: ServiceDefinition<typeof configSchema> = {
     const saga = orchestrated ? new Orchestrator(config.SAGA_STEP_TIMEOUT_MS) : choreography;
     return {
       routes: orderRoutes(db, orders, saga),
+      api: {
+        title: 'Orderly order',
+        description: 'Place, follow and cancel orders. POST /orders honours an Idempotency-Key header.',
+        bodies: { 'POST /orders': placeOrderSchema },
+      },
       consumers: { order: orderHandlers(orders, saga) },
       batched: ['order'],
       workers: orchestrated ? [sagaTimeouts(db, saga, orders, logger, config.SAGA_TIMEOUT_POLL_MS)] : [],

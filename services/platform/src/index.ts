@@ -7,6 +7,7 @@ export { type BaseConfig, baseConfigSchema, ConfigError, loadConfig } from './co
 export { migrate } from './db/migrate.js';
 export { createPool, type Pool, type PoolClient } from './db/pool.js';
 export { Database, type Tx } from './db/transaction.js';
+export { type ApiDocs, openApiDocument } from './http/openapi.js';
 export { HttpProblem, notFound, validationProblem } from './http/problem.js';
 export { createApp, startHttpServer } from './http/server.js';
 export { bodyOf, parseOr400 } from './http/validate.js';

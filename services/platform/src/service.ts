@@ -10,6 +10,7 @@ import { type BaseConfig, loadConfig } from './config.js';
 import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
 import { Database } from './db/transaction.js';
+import type { ApiDocs } from './http/openapi.js';
 import { startHttpServer } from './http/server.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
@@ -35,6 +36,8 @@ export interface Worker {
 /** What a service adds to the runtime: its HTTP routes, its handlers per queue and its workers. */
 export interface ServiceParts {
   routes?: Router;
+  /** Request schemas and a title for the generated OpenAPI document (/openapi.json, /docs). */
+  api?: ApiDocs;
   consumers?: Record<string, Handlers>;
   /** Queues whose messages may be handled several in one transaction: handlers that lock at most
    * the rows of their own order (see BatchedHandling). */
@@ -114,7 +117,9 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
       logger,
       metrics,
       lifecycle,
+      info: { service: def.name, sagaMode: config.SAGA_MODE },
       ...(parts.routes ? { routes: parts.routes } : {}),
+      ...(parts.api ? { api: parts.api } : {}),
     });
     opened.push(() => http.close());
 

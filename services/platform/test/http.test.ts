@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import test from 'ava';
+import { z } from 'zod';
 import { createApp } from '../src/http/server.js';
 import { Lifecycle } from '../src/lifecycle.js';
 import { createLogger } from '../src/logger.js';
@@ -94,4 +95,48 @@ test('when the body is valid JSON within the limit, then the route receives it',
 
 test('when the body is over the limit, then the answer is a 413 problem', async (t) => {
   await expectProblem(t, await post('/echo', JSON.stringify({ pad: 'x'.repeat(2048) })), 413);
+});
+
+test('when the API document is asked for, then it lists every route with its request schema, and /docs serves Swagger UI without a CDN', async (t) => {
+  const routes = new Router();
+  routes.post('/things/:id', (ctx) => {
+    ctx.body = {};
+  });
+  const lifecycle = new Lifecycle();
+  const app = createApp({
+    logger: createLogger('test', 'silent'),
+    metrics: createMetrics('test'),
+    lifecycle,
+    routes,
+    info: { service: 'things' },
+    api: { title: 'Things', bodies: { 'POST /things/{id}': z.strictObject({ name: z.string().min(1) }) } },
+  });
+  const server = app.listen(0);
+  const { port } = server.address() as { port: number };
+  try {
+    const doc = (await (await fetch(`http://127.0.0.1:${port}/openapi.json`)).json()) as {
+      openapi: string;
+      info: { title: string };
+      paths: Record<
+        string,
+        Record<string, { parameters: { name: string }[]; requestBody?: { content: Record<string, { schema: { required: string[] } }> } }>
+      >;
+    };
+    t.is(doc.openapi, '3.1.0');
+    t.is(doc.info.title, 'Things');
+    t.deepEqual(Object.keys(doc.paths).sort(), ['/healthz', '/metrics', '/readyz', '/things/{id}']);
+    t.deepEqual(
+      doc.paths['/things/{id}']?.post?.parameters.map((p) => p.name),
+      ['id'],
+    );
+    t.deepEqual(doc.paths['/things/{id}']?.post?.requestBody?.content['application/json']?.schema.required, ['name']);
+    const html = await (await fetch(`http://127.0.0.1:${port}/docs`)).text();
+    t.regex(html, /swagger-ui-bundle\.js/);
+    const bundle = await fetch(`http://127.0.0.1:${port}/docs/swagger-ui-bundle.js`);
+    t.is(bundle.status, 200);
+    t.true((await bundle.text()).length > 100_000);
+    t.is((await fetch(`http://127.0.0.1:${port}/docs/../package.json`)).status, 404);
+  } finally {
+    server.close();
+  }
 });

@@ -189,4 +189,20 @@ export function scenarios(mode: SagaMode): void {
     t.is((await stack.http('order', '/orders/not-a-uuid')).status, 400);
     t.is((await stack.http('order', '/orders')).status, 400);
   });
+
+  test('when a service is asked whether it lives, then it says which service it is and in which saga mode it runs', async (t) => {
+    const { status, body } = await stack.http('payment', '/healthz');
+    t.is(status, 200);
+    t.deepEqual(body, { status: 'ok', service: 'payment', sagaMode: mode });
+  });
+
+  test('when a client reads the order API document, then it describes placing, reading and cancelling orders', async (t) => {
+    const { status, body } = await stack.http('order', '/openapi.json');
+    t.is(status, 200);
+    t.truthy(body.paths['/orders/{id}/cancel']?.post);
+    t.truthy(body.paths['/orders/{id}']?.get);
+    const schema = body.paths['/orders'].post.requestBody.content['application/json'].schema;
+    t.deepEqual([...schema.required].sort(), ['customerId', 'email', 'items']);
+    t.is(schema.additionalProperties, false, 'unknown fields are refused, as the API does');
+  });
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 const product = `SELECT sku, name, price_cents AS "priceCents", currency, available, reserved, sold FROM products`;
 const skuParam = z.object({ sku: z.string().min(1).max(64) });
-const restockBody = z.strictObject({ available: z.number().int().min(0).max(1_000_000) });
+export const restockBody = z.strictObject({ available: z.number().int().min(0).max(1_000_000) });
 
 export function productRoutes(db: Database): Router {
   const router = new Router();

@@ -6,6 +6,8 @@ import Koa from 'koa';
 import type { Lifecycle } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
+import { docsRoutes } from './docs.js';
+import { type ApiDocs, openApiDocument } from './openapi.js';
 import { HttpProblem } from './problem.js';
 
 export interface HttpServerOptions {
@@ -17,6 +19,8 @@ export interface HttpServerOptions {
   bodyLimit?: string;
   /** Shown by /healthz: which service this is and how it runs. */
   info?: Record<string, string>;
+  /** Served as /openapi.json and /docs. */
+  api?: ApiDocs;
 }
 
 export interface HttpServer {
@@ -38,7 +42,15 @@ function problemFrom(err: unknown): HttpProblem {
   return new HttpProblem(500, 'Internal error', undefined, {}, { cause: err });
 }
 
-export function createApp({ logger, metrics, lifecycle, routes, bodyLimit = '32kb', info = {} }: Omit<HttpServerOptions, 'port'>): Koa {
+export function createApp({
+  logger,
+  metrics,
+  lifecycle,
+  routes,
+  bodyLimit = '32kb',
+  info = {},
+  api,
+}: Omit<HttpServerOptions, 'port'>): Koa {
   const app = new Koa();
   // A client that goes away mid-response (a cancelled CSV download) is not a server error.
   app.on('error', (err: NodeJS.ErrnoException) => {
@@ -94,7 +106,15 @@ export function createApp({ logger, metrics, lifecycle, routes, bodyLimit = '32k
     }
   });
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: bodyLimit, encoding: 'utf-8' }));
+  const service = info.service ?? 'orderly';
+  const routers = routes ? [base, routes] : [base];
+  let document: Record<string, unknown> | undefined;
+  const docs = docsRoutes(() => {
+    document ??= openApiDocument(service, '0.1.0', routers, api ?? { title: `Orderly ${service}` });
+    return document;
+  });
   app.use(base.routes());
+  app.use(docs.routes());
   if (routes) app.use(routes.routes()).use(routes.allowedMethods({ throw: true }));
   return app;
 }

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import Router from '@koa/router';
+
+const uiDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+const assets: Record<string, string> = { 'swagger-ui.css': 'text/css', 'swagger-ui-bundle.js': 'application/javascript' };
+
+const page = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>API</title><link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body><div id="ui"></div><script src="/docs/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });</script></body></html>`;
+
+/** GET /openapi.json and Swagger UI at /docs, served from the swagger-ui-dist package (no CDN). */
+export function docsRoutes(document: () => Record<string, unknown>): Router {
+  const router = new Router();
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = document();
+  });
+  router.get('/docs', (ctx) => {
+    ctx.type = 'html';
+    ctx.body = page;
+  });
+  router.get('/docs/:asset', (ctx) => {
+    const type = assets[ctx.params.asset ?? ''];
+    if (!type) return;
+    ctx.type = type;
+    ctx.set('cache-control', 'public, max-age=86400');
+    ctx.body = readFileSync(join(uiDir, ctx.params.asset!));
+  });
+  return router;
+}
