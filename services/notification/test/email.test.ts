@@ -29,7 +29,7 @@ test.before(async () => {
       });
       stream.on('end', () => {
         mails.push({
-          from: String(session.envelope.mailFrom?.address),
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           raw,
         });
