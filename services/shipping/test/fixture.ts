@@ -125,3 +125,23 @@ export async function query<R = Record<string, unknown>>(e: TestEnv, sql: string
 /** The shipment id an event carries (undefined when there is no event). */
 export const shipmentIdOf = (event: Envelope | undefined): string | undefined =>
   (event?.data as { shipmentId?: string } | undefined)?.shipmentId;
+
+/** The arrangement most tests share: a fresh vhost and database, the service, and a watch on its events. */
+export async function shippingWith(name: string, cleanups: Cleanups, vars: Record<string, string> = {}) {
+  const e = await testEnv(name, cleanups);
+  const service = await startShipping(e, cleanups, vars);
+  const events = await watchEvents(e, cleanups);
+  return { e, service, events };
+}
+
+/** Waits until the service's inbox holds n handled events. */
+export async function inboxHolds(service: RunningService<Config>, n: number): Promise<void> {
+  await waitFor(
+    async () => {
+      const { rows } = await service.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM inbox');
+      if (rows[0]?.n !== n) throw new Error(`inbox has ${rows[0]?.n} events`);
+      return true;
+    },
+    { what: `${n} events handled` },
+  );
+}

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@orderly/platform/testing';
 import test from 'ava';
 import { carrierFor, trackingNumberFor } from '../src/domain/shipment.js';
 import {
@@ -7,13 +6,14 @@ import {
   cleanupList,
   confirmed,
   http,
+  inboxHolds,
   publish,
   shipmentIdOf,
   shipmentsOf,
+  shippingWith,
   sleep,
   startShipping,
   testEnv,
-  watchEvents,
 } from './fixture.js';
 
 const cleanups = cleanupList();
@@ -22,9 +22,7 @@ test.after.always(() => cleanups.run());
 const historyOf = (s: { history: { status: string }[] } | undefined) => s?.history.map((h) => h.status);
 
 test('when an order is confirmed, then its shipment is created, dispatched and delivered, and each event reaches the broker once', async (t) => {
-  const e = await testEnv('lifecycle', cleanups);
-  const service = await startShipping(e, cleanups);
-  const events = await watchEvents(e, cleanups);
+  const { e, service, events } = await shippingWith('lifecycle', cleanups);
   const orderId = randomUUID();
   const cause = await publish(e, 'order.confirmed', confirmed(orderId));
 
@@ -69,23 +67,14 @@ test('when an order is confirmed, then its shipment is created, dispatched and d
 });
 
 test('when an order is confirmed twice (the same event redelivered and a second event), then it has one shipment', async (t) => {
-  const e = await testEnv('twice', cleanups);
-  const service = await startShipping(e, cleanups);
-  const events = await watchEvents(e, cleanups);
+  const { e, service, events } = await shippingWith('twice', cleanups);
   const orderId = randomUUID();
   const first = await publish(e, 'order.confirmed', confirmed(orderId));
   await publish(e, 'order.confirmed', confirmed(orderId), first);
   await publish(e, 'order.confirmed', confirmed(orderId));
 
   await events.waitFor('shipment.delivered', orderId);
-  await waitFor(
-    async () => {
-      const { rows } = await service.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM inbox');
-      if (rows[0]?.n !== 2) throw new Error(`inbox has ${rows[0]?.n} events`);
-      return true;
-    },
-    { what: 'both distinct events handled' },
-  );
+  await inboxHolds(service, 2);
   await sleep(400);
   t.is(events.of('shipment.created', orderId).length, 1);
   t.is(events.of('shipment.dispatched', orderId).length, 1);
@@ -96,9 +85,7 @@ test('when an order is confirmed twice (the same event redelivered and a second 
 });
 
 test('when an order is cancelled before dispatch, then its shipment is cancelled and never dispatched', async (t) => {
-  const e = await testEnv('cancel', cleanups);
-  const service = await startShipping(e, cleanups, { SHIPPING_DISPATCH_DELAY_MS: '800' });
-  const events = await watchEvents(e, cleanups);
+  const { e, service, events } = await shippingWith('cancel', cleanups, { SHIPPING_DISPATCH_DELAY_MS: '800' });
   const orderId = randomUUID();
   await publish(e, 'order.confirmed', confirmed(orderId));
   const [created] = await events.waitFor('shipment.created', orderId);
@@ -119,20 +106,11 @@ test('when an order is cancelled before dispatch, then its shipment is cancelled
 });
 
 test('when a cancel arrives before the confirmation, then the late confirmation ships nothing', async (t) => {
-  const e = await testEnv('tombstone', cleanups);
-  const service = await startShipping(e, cleanups);
-  const events = await watchEvents(e, cleanups);
+  const { e, service, events } = await shippingWith('tombstone', cleanups);
   const orderId = randomUUID();
   await publish(e, 'order.cancelled', cancelled(orderId));
   await publish(e, 'order.confirmed', confirmed(orderId));
-  await waitFor(
-    async () => {
-      const { rows } = await service.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM inbox');
-      if (rows[0]?.n !== 2) throw new Error(`inbox has ${rows[0]?.n} events`);
-      return true;
-    },
-    { what: 'both distinct events handled' },
-  );
+  await inboxHolds(service, 2);
   await sleep(500); // past the dispatch delay
   t.deepEqual(events.seen, []);
   t.deepEqual(await shipmentsOf(service, orderId), []);
@@ -141,9 +119,7 @@ test('when a cancel arrives before the confirmation, then the late confirmation 
 });
 
 test('when an order is cancelled after dispatch, then the cancel is ignored and the shipment is delivered', async (t) => {
-  const e = await testEnv('late_cancel', cleanups);
-  const service = await startShipping(e, cleanups, { SHIPPING_DELIVERY_DELAY_MS: '800' });
-  const events = await watchEvents(e, cleanups);
+  const { e, service, events } = await shippingWith('late_cancel', cleanups, { SHIPPING_DELIVERY_DELAY_MS: '800' });
   const orderId = randomUUID();
   await publish(e, 'order.confirmed', confirmed(orderId));
   await events.waitFor('shipment.dispatched', orderId);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import { carrierFor, trackingNumberFor } from '../src/domain/shipment.js';
-import { cleanupList, confirmed, publish, shipmentsOf, sleep, startShipping, testEnv, watchEvents } from './fixture.js';
+import { cleanupList, confirmed, publish, shipmentsOf, shippingWith, sleep } from './fixture.js';
 
 const cleanups = cleanupList();
 test.after.always(() => cleanups.run());
@@ -9,9 +9,7 @@ test.after.always(() => cleanups.run());
 const orchestration = { SAGA_MODE: 'orchestration' };
 
 test('when the orchestrator sends shipping.create, then the shipment is created and delivered', async (t) => {
-  const e = await testEnv('orch_create', cleanups);
-  const service = await startShipping(e, cleanups, orchestration);
-  const events = await watchEvents(e, cleanups);
+  const { e, service, events } = await shippingWith('orch_create', cleanups, orchestration);
   const orderId = randomUUID();
   const command = await publish(e, 'shipping.create', { orderId, customerId: 'C-7' });
   const [created] = await events.waitFor('shipment.created', orderId);
@@ -23,9 +21,7 @@ test('when the orchestrator sends shipping.create, then the shipment is created 
 });
 
 test('when the orchestrator sends shipping.cancel before dispatch, then the shipment is cancelled and never dispatched', async (t) => {
-  const e = await testEnv('orch_cancel', cleanups);
-  const service = await startShipping(e, cleanups, { ...orchestration, SHIPPING_DISPATCH_DELAY_MS: '800' });
-  const events = await watchEvents(e, cleanups);
+  const { e, service, events } = await shippingWith('orch_cancel', cleanups, { ...orchestration, SHIPPING_DISPATCH_DELAY_MS: '800' });
   const orderId = randomUUID();
   await publish(e, 'shipping.create', { orderId, customerId: 'C-7' });
   await events.waitFor('shipment.created', orderId);
@@ -41,9 +37,7 @@ test('when the orchestrator sends shipping.cancel before dispatch, then the ship
 
 test('when shipping runs in orchestration mode, then an order.confirmed event does not create a shipment', async (t) => {
   // The binding, not the handler, decides what shipping reacts to in each mode.
-  const e = await testEnv('orch_binding', cleanups);
-  const service = await startShipping(e, cleanups, orchestration);
-  const events = await watchEvents(e, cleanups);
+  const { e, service, events } = await shippingWith('orch_binding', cleanups, orchestration);
   const ignored = randomUUID();
   await publish(e, 'order.confirmed', confirmed(ignored));
   const commanded = randomUUID();
