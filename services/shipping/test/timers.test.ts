@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@orderly/platform/testing';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import pg from 'pg';
 import {
   cleanupList,
@@ -20,6 +20,24 @@ const cleanups = cleanupList();
 test.after.always(() => cleanups.run());
 
 const steps = ['shipment.created', 'shipment.dispatched', 'shipment.delivered'];
+
+/**
+ * Each order's shipment took each step exactly once. Not in arrival order: each instance publishes
+ * through its own relay, so a step taken by one may reach the broker before the previous step's
+ * event from the other.
+ */
+function eachStepOnce(t: ExecutionContext, seen: { subject: string; type: string }[], orders: string[]): void {
+  for (const orderId of orders) {
+    t.deepEqual(
+      seen
+        .filter((ev) => ev.subject === orderId)
+        .map((ev) => ev.type)
+        .sort(),
+      [...steps].sort(),
+      orderId,
+    );
+  }
+}
 
 test('when shipping restarts before a dispatch timer fires, then the new instance dispatches and delivers exactly once', async (t) => {
   const e = await testEnv('restart', cleanups);
@@ -87,18 +105,7 @@ test('when shipping stops while many timers are due, then every step taken is co
   await startShipping(e, cleanups, { SHIPPING_DISPATCH_DELAY_MS: '0', SHIPPING_DELIVERY_DELAY_MS: '0' });
   await events.waitFor('shipment.delivered', undefined, orders.length);
   await sleep(500);
-  // Each step exactly once. Not their arrival order: each replica publishes through its own relay,
-  // so a step taken by one replica may reach the broker before the previous step's event from the other.
-  for (const orderId of orders) {
-    t.deepEqual(
-      events.seen
-        .filter((ev) => ev.subject === orderId)
-        .map((ev) => ev.type)
-        .sort(),
-      [...steps].sort(),
-      orderId,
-    );
-  }
+  eachStepOnce(t, events.seen, orders);
 });
 
 test('when two replicas run, then every shipment takes each step exactly once', async (t) => {
@@ -111,18 +118,7 @@ test('when two replicas run, then every shipment takes each step exactly once', 
   await Promise.all(orders.map((orderId) => publish(e, 'order.confirmed', confirmed(orderId))));
   await events.waitFor('shipment.delivered', undefined, orders.length, 30_000);
   await sleep(500);
-  // Each step exactly once. Not their arrival order: each replica publishes through its own relay,
-  // so a step taken by one replica may reach the broker before the previous step's event from the other.
-  for (const orderId of orders) {
-    t.deepEqual(
-      events.seen
-        .filter((ev) => ev.subject === orderId)
-        .map((ev) => ev.type)
-        .sort(),
-      [...steps].sort(),
-      orderId,
-    );
-  }
+  eachStepOnce(t, events.seen, orders);
 });
 
 test('when shipping is stopped while a timer transaction is in flight, then stop waits for it to commit and its event is published', async (t) => {
