@@ -1,26 +1,17 @@
 /** The few RabbitMQ management API calls the bench needs (vhost counters, scratch vhosts). */
+import { managementClient, vhostOf } from '@orderly/platform';
 import { localDefaults } from '../lib/services.ts';
 
 export const amqpUrl = () => process.env.AMQP_URL ?? localDefaults.AMQP_URL;
-const managementUrl = () => new URL(process.env.RABBITMQ_MANAGEMENT_URL ?? localDefaults.RABBITMQ_MANAGEMENT_URL);
+const managementUrl = () => process.env.RABBITMQ_MANAGEMENT_URL ?? localDefaults.RABBITMQ_MANAGEMENT_URL;
 
-export async function management(path: string, init: RequestInit = {}): Promise<unknown> {
-  const base = managementUrl();
-  const auth = Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64');
-  const url = new URL(`api/${path}`, `${base.origin}${base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`}`);
-  const res = await fetch(url, {
-    ...init,
-    headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json', ...init.headers },
-  });
-  if (!res.ok) throw new Error(`management API ${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
-  const text = await res.text();
-  return text ? JSON.parse(text) : undefined;
+/** GET (or another method) on the management API; the path is below /api/. */
+export function management(path: string, init: { method?: string; body?: unknown } = {}): Promise<unknown> {
+  return managementClient(managementUrl()).json(init.method ?? 'GET', `api/${path}`, init.body);
 }
 
 /** The vhost of AMQP_URL (`orderly` locally). */
-export function orderlyVhost(): string {
-  return decodeURIComponent(new URL(amqpUrl()).pathname.slice(1)) || '/';
-}
+export const orderlyVhost = () => vhostOf(amqpUrl());
 
 export interface VhostCounters {
   publish: number;
@@ -41,10 +32,10 @@ export async function queuedMessages(vhost = orderlyVhost()): Promise<number> {
 }
 
 export async function createVhost(name: string, user: string): Promise<void> {
-  await management(`vhosts/${encodeURIComponent(name)}`, { method: 'PUT', body: '{}' });
+  await management(`vhosts/${encodeURIComponent(name)}`, { method: 'PUT', body: {} });
   await management(`permissions/${encodeURIComponent(name)}/${encodeURIComponent(user)}`, {
     method: 'PUT',
-    body: JSON.stringify({ configure: '.*', write: '.*', read: '.*' }),
+    body: { configure: '.*', write: '.*', read: '.*' },
   });
 }
 

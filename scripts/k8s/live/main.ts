@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { consumerQueues, type SagaMode } from '@orderly/events';
+import { managementClient } from '@orderly/platform';
 import { Cluster } from './cluster.js';
 import { allReady, deploymentReadiness, describeWaiting, type Readiness, rabbitmqClusterReadiness } from './readiness.js';
 import { formatLiveReport, type LiveReport, livePassed } from './report.js';
@@ -62,8 +63,8 @@ async function pollOrder(api: string, id: string, timeoutMs = 60_000): Promise<O
   return seen;
 }
 
-async function queueDepth(mgmt: string, auth: string, queue: string): Promise<number> {
-  const res = await fetch(`${mgmt}/api/queues/orderly/${encodeURIComponent(queue)}`, { headers: { authorization: auth } });
+async function queueDepth(mgmt: ReturnType<typeof managementClient>, queue: string): Promise<number> {
+  const res = await mgmt.request(`api/queues/orderly/${encodeURIComponent(queue)}`);
   // messages = ready + unacknowledged: what KEDA's QueueLength counts over the HTTP protocol.
   return res.ok ? (((await res.json()) as { messages?: number }).messages ?? 0) : Number.NaN;
 }
@@ -75,10 +76,12 @@ const orderFwd = await cluster.portForward(
 );
 const rabbitFwd = await cluster.portForward(await cluster.podFor(`app.kubernetes.io/name=${release}-rabbitmq`), 15672);
 const api = `http://127.0.0.1:${orderFwd.port}`;
-const mgmt = `http://127.0.0.1:${rabbitFwd.port}`;
 const user = await cluster.secret(`${release}-rabbitmq-default-user`, 'username');
 const pass = await cluster.secret(`${release}-rabbitmq-default-user`, 'password');
-const auth = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+const mgmtUrl = new URL(`http://127.0.0.1:${rabbitFwd.port}/`);
+mgmtUrl.username = encodeURIComponent(user);
+mgmtUrl.password = encodeURIComponent(pass);
+const mgmt = managementClient(mgmtUrl.toString());
 
 log('running the demo scenarios');
 const scenarioResults = [];
@@ -97,7 +100,7 @@ for (const { queue, service } of consumerQueues(opts['saga-mode'] as SagaMode)) 
 const consumingServices = [...queuesOf.keys()];
 const depthOf = async (service: string) => {
   let sum = 0;
-  for (const q of queuesOf.get(service) ?? []) sum += await queueDepth(mgmt, auth, q);
+  for (const q of queuesOf.get(service) ?? []) sum += await queueDepth(mgmt, q);
   return sum;
 };
 const baselines = Object.fromEntries(

@@ -1,5 +1,6 @@
 import type { PolicyDef, Topology } from '@orderly/events';
 import type { ChannelModel } from 'amqplib';
+import { managementClient } from './management.js';
 
 /** Declares every exchange, queue and binding of the definition; idempotent, run on each connect. */
 export async function assertTopology(model: ChannelModel, topology: Topology): Promise<void> {
@@ -41,28 +42,9 @@ export function vhostOf(amqpUrl: string): string {
   return path === '' ? '/' : decodeURIComponent(path);
 }
 
-/** A client for the management HTTP API, which takes credentials as a header, not in the URL. */
-function managementApi(managementUrl: string) {
-  const base = new URL(managementUrl);
-  const auth = `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64')}`;
-  base.username = '';
-  base.password = '';
-  return async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(new URL(path, base), {
-      method,
-      headers: { authorization: auth, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(15_000),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
-}
-
 /** Applies the definition's policies through the management HTTP API (the local stack's way). */
 export async function applyPolicies(managementUrl: string, vhost: string, policies: PolicyDef[]): Promise<void> {
-  const api = managementApi(managementUrl);
+  const api = managementClient(managementUrl).json;
   for (const p of policies) {
     await api('PUT', `api/policies/${encodeURIComponent(vhost)}/${encodeURIComponent(p.name)}`, {
       pattern: p.pattern,
@@ -86,7 +68,7 @@ interface BrokerBinding {
  * and drive the saga both ways at once. Returns what it removed.
  */
 export async function removeStaleBindings(managementUrl: string, vhost: string, topology: Topology): Promise<BrokerBinding[]> {
-  const api = managementApi(managementUrl);
+  const api = managementClient(managementUrl).json;
   const v = encodeURIComponent(vhost);
   const wanted = new Set(topology.bindings.map((b) => `${b.source}\0${b.destination}\0${b.routingKey}`));
   const removed: BrokerBinding[] = [];

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { managementClient } from '../bus/management.js';
 
 /**
  * Real servers, isolated per test file: a fresh RabbitMQ vhost and a fresh PostgreSQL database,
@@ -22,25 +23,12 @@ const baseAmqp = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
 const baseDatabase = process.env.DATABASE_URL ?? 'postgres://orderly:orderly@127.0.0.1:5432/orderly';
 const baseManagement = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672/';
 
-export function managementClient(managementUrl: string) {
-  const url = new URL(managementUrl);
-  const auth = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
-  url.username = '';
-  url.password = '';
-  // A wedged broker must fail the test run with a message, not hang it.
-  return (path: string, init: RequestInit = {}) =>
-    fetch(new URL(path, url), {
-      signal: AbortSignal.timeout(30_000),
-      ...init,
-      headers: { authorization: auth, 'content-type': 'application/json', ...(init.headers ?? {}) },
-    });
-}
-
 export async function createTestEnv(name: string): Promise<TestEnv> {
   const id = `${name.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}_${randomBytes(3).toString('hex')}`;
   const vhost = `test_${id}`;
   const database = `test_${id}`;
-  const management = managementClient(baseManagement);
+  // A wedged broker must fail the test run with a message, not hang it.
+  const management = managementClient(baseManagement, 30_000).request;
   const user = decodeURIComponent(new URL(baseAmqp).username) || 'guest';
   await must(management(`api/vhosts/${vhost}`, { method: 'PUT' }), `create vhost ${vhost}`);
   await must(

@@ -1,3 +1,4 @@
-export { createTestEnv, managementClient, type TestEnv } from './env.js';
+export { managementClient } from '../bus/management.js';
+export { createTestEnv, type TestEnv } from './env.js';
 export { drainQueue, publishRaw, type QueueStats, queueStats, type TakenMessage } from './queues.js';
 export { waitFor } from './wait.js';
