@@ -17,7 +17,7 @@ import { type BenchOptions, parseOptions, usage } from './options.ts';
 import { OrderClient, restock } from './order-client.ts';
 import { measurePgLimit } from './pg-limit.ts';
 import { connectPgStats, pgSettings, xactCommit } from './pg-stats.ts';
-import { cpuBetween, sampleCpu } from './process-cpu.ts';
+import { cpuBetween, startCpuSampler } from './process-cpu.ts';
 import { progress, progressDone, silenceProgress } from './progress.ts';
 import { queuedMessages, vhostCounters } from './rabbit-api.ts';
 import { measureBrokerLimit } from './rabbit-limit.ts';
@@ -82,8 +82,15 @@ async function main(o: BenchOptions): Promise<void> {
   onCleanup('completion queue', () => watcher.stop());
   const client = new OrderClient(1024);
   onCleanup('http agent', () => client.close());
+  const cpuSampler = startCpuSampler({
+    services: pids.services,
+    rabbit: pids.rabbit,
+    postmaster: pids.postmaster,
+    ownBackends: () => [pg.ownPid],
+  });
+  onCleanup('cpu sampler', () => cpuSampler.stop());
   const probes: WindowProbes = {
-    cpu: { services: pids.services, rabbit: pids.rabbit, postmaster: pids.postmaster, ownBackends: () => [pg.ownPid] },
+    cpu: cpuSampler,
     pg,
     watcher,
   };
@@ -109,7 +116,7 @@ async function main(o: BenchOptions): Promise<void> {
   });
   await settle(watcher, 'warm-up');
 
-  const runStart = { cpu: sampleCpu(probes.cpu), commits: await xactCommit(pg), vhost: await vhostCounters(), bench: watcher.received };
+  const runStart = { cpu: cpuSampler.sample(), commits: await xactCommit(pg), vhost: await vhostCounters(), bench: watcher.received };
   const step = async (label: string, run: () => Promise<LoadSummary>): Promise<StepResult> => {
     await restock();
     const w0 = await openWindow(probes);
@@ -156,7 +163,8 @@ async function main(o: BenchOptions): Promise<void> {
   }
   if (skippedRates.length) log(`skipped ${skippedRates.join(', ')} orders/s: the step below collapsed`);
   await settle(watcher, 'end of load');
-  const runEnd = { cpu: sampleCpu(probes.cpu), commits: await xactCommit(pg), vhost: await vhostCounters(), bench: watcher.received };
+  const runEnd = { cpu: cpuSampler.sample(), commits: await xactCommit(pg), vhost: await vhostCounters(), bench: watcher.received };
+  cpuSampler.stop(); // the limit measurements below are not sampled
 
   log(`PostgreSQL limit: ${o.limitSec} s of small write transactions`);
   const pgLimit = await measurePgLimit({ clients: 32, durationSec: o.limitSec });

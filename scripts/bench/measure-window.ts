@@ -4,11 +4,11 @@
  */
 import type { CompletionWatcher } from './completions.ts';
 import { type PgStats, xactCommit } from './pg-stats.ts';
-import { type CpuSample, type CpuTargets, type CpuUsage, cpuBetween, sampleCpu } from './process-cpu.ts';
+import { type CpuSample, type CpuSampler, type CpuUsage, cpuBetween } from './process-cpu.ts';
 import { metricsBetween, type Scrape, type ServiceMetricsDelta, scrapeAll } from './service-metrics.ts';
 
 export interface WindowProbes {
-  cpu: CpuTargets;
+  cpu: CpuSampler;
   pg: PgStats;
   watcher: CompletionWatcher;
 }
@@ -31,11 +31,11 @@ export interface WindowDelta {
 
 export async function openWindow(p: WindowProbes): Promise<WindowStart> {
   const [scrape, commits] = await Promise.all([scrapeAll(), xactCommit(p.pg)]);
-  return { cpu: sampleCpu(p.cpu), scrape, commits, benchDeliveries: p.watcher.received };
+  return { cpu: p.cpu.sample(), scrape, commits, benchDeliveries: p.watcher.received };
 }
 
 export async function closeWindow(p: WindowProbes, start: WindowStart): Promise<WindowDelta> {
-  const cpu = sampleCpu(p.cpu);
+  const cpu = p.cpu.sample();
   const [scrape, commits] = await Promise.all([scrapeAll(), xactCommit(p.pg)]);
   return {
     cpu: cpuBetween(start.cpu, cpu),

@@ -4,16 +4,29 @@
  * and background workers; backends of other databases are counted apart, they are other people's
  * load) and RabbitMQ's beam.smp. Plus the machine's total busy time from /proc/stat, so the load
  * nobody in the stack accounts for (other processes on the machine) shows too.
+ *
+ * Processes come and go (node-postgres pools close connections idle for 10 s), so a sampler
+ * observes them every second in the background and remembers each one's last value: one that has
+ * exited still counts in later samples with the CPU it had when last seen.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 export type CpuGroup = string;
 
+export interface ProcCpu {
+  group: CpuGroup;
+  pid: number;
+  /** CPU seconds so far (when last seen, for a process that has exited since). */
+  seconds: number;
+}
+/** key `pid:starttime` → the process's group and CPU seconds. */
+export type ProcCpuMap = ReadonlyMap<string, ProcCpu>;
+
 export interface CpuSample {
   atMs: number;
-  /** key `pid:starttime` → group and CPU seconds so far. */
-  procs: Map<string, { group: CpuGroup; pid: number; seconds: number }>;
+  /** Every process seen so far, those that have exited with their last value. */
+  procs: ProcCpuMap;
   machineBusySec: number;
   machineTotalSec: number;
   benchSec: number;
@@ -89,9 +102,10 @@ function machine(): { busy: number; total: number } {
   return { busy, total: busy + (idle ?? 0) + (iowait ?? 0) };
 }
 
-export function sampleCpu(t: CpuTargets): CpuSample {
+/** The target processes running now, with their group and CPU seconds. */
+function observe(t: CpuTargets): ProcCpuMap {
   const hz = ticksPerSecond();
-  const procs: CpuSample['procs'] = new Map();
+  const procs = new Map<string, ProcCpu>();
   const add = (pid: number, group: CpuGroup, st = readStat(pid)) => {
     if (st) procs.set(`${pid}:${st.start}`, { group, pid, seconds: st.ticks / hz });
   };
@@ -108,14 +122,56 @@ export function sampleCpu(t: CpuTargets): CpuSample {
       add(pid, own.has(pid) ? 'bench own backends (excluded)' : postgresGroup(cmdline(pid)), st);
     }
   }
-  const m = machine();
-  const u = process.cpuUsage();
+  return procs;
+}
+
+/**
+ * The processes seen so far updated with a new observation: a running process takes its new value
+ * (and group), one absent from the observation (exited) keeps the last value and group it was seen
+ * with — so an own backend stays excluded. Pure; returns a new map.
+ */
+export function remember(seen: ProcCpuMap, live: ProcCpuMap): ProcCpuMap {
+  const merged = new Map(seen);
+  for (const [key, p] of live) merged.set(key, p);
+  return merged;
+}
+
+export interface CpuSampler {
+  /** Observes now and returns everything seen so far plus the machine and bench counters. */
+  sample(): CpuSample;
+  /** Stops the background observations (idempotent); `sample` still works. */
+  stop(): void;
+}
+
+/**
+ * Observes the targets now and every `everyMs` in the background (an unref'd timer: it never keeps
+ * the process alive), so a process that exits loses at most `everyMs` of its CPU.
+ */
+export function startCpuSampler(t: CpuTargets, everyMs = 1000): CpuSampler {
+  let seen: ProcCpuMap = remember(new Map(), observe(t));
+  const timer = setInterval(() => {
+    try {
+      seen = remember(seen, observe(t));
+    } catch {
+      // /proc unreadable for a moment: the next tick or sample catches up
+    }
+  }, everyMs);
+  timer.unref();
   return {
-    atMs: performance.now(),
-    procs,
-    machineBusySec: m.busy / hz,
-    machineTotalSec: m.total / hz,
-    benchSec: (u.user + u.system) / 1e6,
+    sample() {
+      seen = remember(seen, observe(t));
+      const hz = ticksPerSecond();
+      const m = machine();
+      const u = process.cpuUsage();
+      return {
+        atMs: performance.now(),
+        procs: seen,
+        machineBusySec: m.busy / hz,
+        machineTotalSec: m.total / hz,
+        benchSec: (u.user + u.system) / 1e6,
+      };
+    },
+    stop: () => clearInterval(timer),
   };
 }
 
@@ -134,7 +190,8 @@ export interface CpuUsage {
 
 export const excludedGroup = (g: CpuGroup) => g.endsWith('(excluded)');
 
-/** CPU spent between two samples; a process born in between counts from zero. */
+/** CPU spent between two samples; a process born in between counts from zero, one that exited
+ * counts up to when it was last seen. */
 export function cpuBetween(a: CpuSample, b: CpuSample): CpuUsage {
   const byGroup: Record<CpuGroup, number> = {};
   for (const [key, p] of b.procs) {
