@@ -32,8 +32,6 @@ export const baseConfigSchema = z.object({
   DELIVERY_LIMIT: positiveInt.default(20),
   OUTBOX_POLL_MS: positiveInt.default(1_000),
   OUTBOX_BATCH_SIZE: positiveInt.default(200),
-  // Rows still unsent this long after commit are the relay's: the writer publishes at commit.
-  OUTBOX_SWEEP_AFTER_MS: positiveInt.default(5_000),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
   /** Attempts at the first broker connection before the service gives up and exits (then with
    * back-off and no limit once it has been connected). */

@@ -15,7 +15,6 @@ import { startHttpServer } from './http/server.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { OutboxDispatcher } from './outbox/dispatcher.js';
 import { OutboxRelay } from './outbox/relay.js';
 import { packageDir } from './package-dir.js';
 import { flushTelemetry } from './telemetry/flush.js';
@@ -160,12 +159,9 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
     }
     const publisher = new Publisher(metrics, logger);
     await publisher.attach(broker);
-    const dispatcher = new OutboxDispatcher(pool, publisher, metrics, logger);
-    db.publishCommittedWith((rows) => dispatcher.dispatch(rows));
-    opened.push(() => dispatcher.drain());
-    const relayOptions = { pollMs: config.OUTBOX_POLL_MS, batchSize: config.OUTBOX_BATCH_SIZE, sweepAfterMs: config.OUTBOX_SWEEP_AFTER_MS };
+    const relayOptions = { databaseUrl: config.DATABASE_URL, schema, pollMs: config.OUTBOX_POLL_MS, batchSize: config.OUTBOX_BATCH_SIZE };
     const relay = new OutboxRelay(pool, publisher, relayOptions, metrics, logger);
-    relay.start();
+    await relay.start();
     opened.push(() => relay.stop());
 
     const retry = {
@@ -205,7 +201,6 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
         for (const w of [...workers].reverse()) await w.stop();
         await Promise.all(consumers.map((c) => c.stop()));
         await http.close();
-        await dispatcher.drain();
         await relay.stop();
         await broker.close();
         await pool.end();

@@ -19,3 +19,7 @@ export function createPool(url: string, schema: string, max: number): Pool {
   pool.on('connect', (client) => coalesceWrites((client as unknown as { connection: { stream: Socket } }).connection.stream));
   return pool;
 }
+
+export function clientConfig(url: string, schema: string): pg.ClientConfig {
+  return { connectionString: url, options: `-c search_path=${schema}`, application_name: `orderly-${schema}-listen` };
+}

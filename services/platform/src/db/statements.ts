@@ -1,4 +1,3 @@
-import type { CommittedEvent } from '../outbox/dispatcher.js';
 import type { PoolClient } from './pool.js';
 
 /**
@@ -7,6 +6,14 @@ import type { PoolClient } from './pool.js';
  * escaping). Each saved round trip is a write and a read on both sides of the socket, which the
  * benchmark's profile showed to be the largest cost per message.
  */
+export interface OutboxRow {
+  eventId: string;
+  exchange: string;
+  routingKey: string;
+  type: string;
+  payload: string;
+  traceContext: string;
+}
 
 /** BEGIN and claim (consumer, event id) in the inbox: false when the event was handled before. */
 export async function beginClaiming(client: PoolClient, consumer: string, eventId: string): Promise<boolean> {
@@ -17,17 +24,14 @@ export async function beginClaiming(client: PoolClient, consumer: string, eventI
 }
 
 /** Writes the transaction's outbox rows and commits, in one round trip. */
-export async function commitWithOutbox(client: PoolClient, rows: CommittedEvent[]): Promise<void> {
+export async function commitWithOutbox(client: PoolClient, rows: OutboxRow[]): Promise<void> {
   if (rows.length === 0) {
     await client.query('COMMIT');
     return;
   }
   const lit = (v: string) => client.escapeLiteral(v);
   const values = rows
-    .map(
-      (r) =>
-        `(${lit(r.eventId)}, ${lit(r.exchange)}, ${lit(r.routingKey)}, ${lit(r.type)}, ${lit(r.payload)}, ${lit(JSON.stringify(r.traceContext))})`,
-    )
+    .map((r) => `(${lit(r.eventId)}, ${lit(r.exchange)}, ${lit(r.routingKey)}, ${lit(r.type)}, ${lit(r.payload)}, ${lit(r.traceContext)})`)
     .join(', ');
   await client.query(`INSERT INTO outbox (event_id, exchange, routing_key, type, payload, trace_context) VALUES ${values}; COMMIT`);
 }

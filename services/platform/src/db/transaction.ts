@@ -1,8 +1,7 @@
 import { context, propagation } from '@opentelemetry/api';
 import { type Cause, type Envelope, type EventData, type MessageType, messages, newEnvelope, routeOf } from '@orderly/events';
-import type { CommittedEvent } from '../outbox/dispatcher.js';
 import type { Pool, PoolClient } from './pool.js';
-import { beginClaiming, commitWithOutbox } from './statements.js';
+import { beginClaiming, commitWithOutbox, type OutboxRow } from './statements.js';
 
 /** A transaction that can also emit messages (events, commands): they reach the outbox in the same commit. */
 export interface Tx {
@@ -18,17 +17,10 @@ interface Claim {
 }
 
 export class Database {
-  #onCommitted: ((rows: CommittedEvent[]) => void) | undefined;
-
   constructor(
     readonly pool: Pool,
     private readonly source: string,
   ) {}
-
-  /** Who publishes a transaction's outbox rows once it has committed (the service's dispatcher). */
-  publishCommittedWith(fn: (rows: CommittedEvent[]) => void): void {
-    this.#onCommitted = fn;
-  }
 
   /**
    * Runs fn in one transaction. Messages it emits are validated against the catalog (a producer
@@ -74,7 +66,7 @@ export class Database {
 
   async #run<R>(fn: (tx: Tx) => Promise<R>, cause: { current?: Cause } = {}, claim?: Claim): Promise<{ fresh: boolean; result?: R }> {
     const client = await this.pool.connect();
-    const pending: CommittedEvent[] = [];
+    const pending: OutboxRow[] = [];
     const committed: (() => void)[] = [];
     const tx: Tx = {
       query: client.query.bind(client) as PoolClient['query'],
@@ -92,8 +84,7 @@ export class Database {
           routingKey,
           type,
           payload: JSON.stringify(envelope),
-          traceContext,
-          writtenAtMs: Date.now(),
+          traceContext: JSON.stringify(traceContext),
         });
         return envelope;
       },
@@ -110,7 +101,6 @@ export class Database {
       }
       const result = await fn(tx);
       await commitWithOutbox(client, pending);
-      if (pending.length > 0) this.#onCommitted?.(pending);
       for (const f of committed) f();
       return { fresh: true, result };
     } catch (err) {

@@ -1,18 +1,15 @@
+import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import pg from 'pg';
 import type { Publisher } from '../bus/publisher.js';
-import type { Pool } from '../db/pool.js';
+import { clientConfig, type Pool } from '../db/pool.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { observeOutboxLag, publishPending } from './publish-row.js';
 
 export interface RelayOptions {
+  databaseUrl: string;
+  schema: string;
   pollMs: number;
   batchSize: number;
-  /**
-   * Rows younger than this are left to the dispatcher of the process that wrote them, which
-   * publishes at commit; the sweep takes only what that path did not send (a crash, a failed
-   * publish), so in the normal case nothing is published twice.
-   */
-  sweepAfterMs: number;
   /** Sent rows are kept this long (for inspection) and then pruned. */
   retentionMs?: number;
 }
@@ -28,16 +25,19 @@ interface OutboxRow {
   created_at: Date;
 }
 
+const tracer = trace.getTracer('orderly-outbox');
+
 /**
- * The outbox's safety net: every `pollMs` it publishes, with confirms, the rows that are still
- * unsent `sweepAfterMs` after they were written, and marks them sent. FOR UPDATE SKIP LOCKED lets
- * replicas share the work. A crash between publish and mark-sent republishes the batch:
- * consumers' inboxes absorb the duplicate. On stop it sweeps everything, whatever its age.
+ * Publishes outbox rows with confirms and marks them sent. Woken by LISTEN/NOTIFY at commit,
+ * with a polling fallback for a missed notification; FOR UPDATE SKIP LOCKED lets replicas share
+ * the work. A crash between publish and mark-sent republishes the batch: consumers' inboxes
+ * absorb the duplicate.
  */
 export class OutboxRelay {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  #listener: pg.Client | undefined;
   #lastPrune = 0;
 
   constructor(
@@ -53,8 +53,9 @@ export class OutboxRelay {
     });
   }
 
-  start(): void {
+  async start(): Promise<void> {
     this.#running = true;
+    await this.#listen();
     this.#loop = this.#run();
   }
 
@@ -63,6 +64,20 @@ export class OutboxRelay {
     this.#running = false;
     this.#wake?.();
     await this.#loop;
+    await this.#listener?.end().catch(() => {});
+  }
+
+  async #listen(): Promise<void> {
+    const client = new pg.Client(clientConfig(this.options.databaseUrl, this.options.schema));
+    client.on('notification', () => this.#wake?.());
+    client.on('error', (err) => {
+      // Polling carries on; the next listen attempt happens on the next idle wait.
+      this.logger.warn({ err }, 'outbox listener lost');
+      this.#listener = undefined;
+    });
+    await client.connect();
+    await client.query(`LISTEN "${this.options.schema}.outbox"`);
+    this.#listener = client;
   }
 
   async #run(): Promise<void> {
@@ -70,7 +85,7 @@ export class OutboxRelay {
     for (;;) {
       let published = 0;
       try {
-        published = await this.publishBatch(this.#running ? this.options.sweepAfterMs : 0);
+        published = await this.publishBatch();
         failures = 0;
         await this.#pruneNow();
       } catch (err) {
@@ -91,43 +106,82 @@ export class OutboxRelay {
         };
       });
       this.#wake = undefined;
+      if (!this.#listener && this.#running) await this.#listen().catch(() => {});
     }
   }
 
-  /** Publishes up to one batch of rows at least `olderThanMs` old; returns how many it sent. */
-  async publishBatch(olderThanMs = 0): Promise<number> {
+  /** Publishes up to one batch; returns how many rows it sent. */
+  async publishBatch(): Promise<number> {
     const client = await this.pool.connect();
     try {
       // BEGIN with the claim, and the mark with COMMIT: two round trips per batch, not four.
       const [, claimed] = (await client.query(
         `BEGIN; SELECT id, event_id, exchange, routing_key, type, payload::text AS payload, trace_context, created_at
-                  FROM outbox WHERE published_at IS NULL AND created_at <= clock_timestamp() - make_interval(secs => ${Math.max(0, olderThanMs) / 1000})
-                  ORDER BY id LIMIT ${Math.trunc(this.options.batchSize)} FOR UPDATE SKIP LOCKED`,
+                  FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ${Math.trunc(this.options.batchSize)} FOR UPDATE SKIP LOCKED`,
       )) as unknown as [unknown, { rows: OutboxRow[] }];
       const rows = claimed.rows;
       if (rows.length === 0) {
         await client.query('COMMIT');
         return 0;
       }
-      const pending = rows.map((r) => ({
-        eventId: r.event_id,
-        exchange: r.exchange,
-        routingKey: r.routing_key,
-        type: r.type,
-        payload: r.payload,
-        traceContext: r.trace_context,
-      }));
-      await Promise.all(pending.map((row) => publishPending(this.publisher, this.logger, row)));
+      await Promise.all(rows.map((row) => this.#publish(row)));
       await client.query(
         `UPDATE outbox SET published_at = clock_timestamp() WHERE id IN (${rows.map((r) => Math.trunc(r.id)).join(',')}); COMMIT`,
       );
-      for (const [i, row] of pending.entries()) observeOutboxLag(this.metrics, row, rows[i]!.created_at.getTime());
+      const now = Date.now();
+      for (const row of rows) {
+        // The exemplar is the trace that wrote the row (traceparent = version-traceid-spanid-flags).
+        const traceId = row.trace_context.traceparent?.split('-')[1];
+        this.metrics.outboxLag.observe({
+          value: (now - row.created_at.getTime()) / 1000,
+          labels: {},
+          exemplarLabels: traceId ? { trace_id: traceId } : {},
+        });
+      }
       return rows.length;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
       throw err;
     } finally {
       client.release();
+    }
+  }
+
+  /** Publishes inside the trace that wrote the row, so the trace crosses the outbox. */
+  async #publish(row: OutboxRow): Promise<void> {
+    const parent = propagation.extract(ROOT_CONTEXT, row.trace_context);
+    const span = tracer.startSpan(
+      `${row.exchange} publish`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'rabbitmq',
+          'messaging.operation.type': 'publish',
+          'messaging.destination.name': row.exchange,
+          'messaging.rabbitmq.destination.routing_key': row.routing_key,
+          'messaging.message.id': row.event_id,
+          'cloudevents.event_type': row.type,
+        },
+      },
+      parent,
+    );
+    const headers: Record<string, string> = {};
+    propagation.inject(trace.setSpan(parent, span), headers);
+    try {
+      const routed = await context.with(trace.setSpan(parent, span), () =>
+        this.publisher.publish({
+          exchange: row.exchange,
+          routingKey: row.routing_key,
+          content: Buffer.from(row.payload),
+          messageId: row.event_id,
+          type: row.type,
+          headers,
+        }),
+      );
+      // Nobody subscribes to this type (counted in orderly_messages_unroutable_total): publishing again would not change that.
+      if (!routed) this.logger.debug({ type: row.type, eventId: row.event_id }, 'event had no subscriber');
+    } finally {
+      span.end();
     }
   }
 
