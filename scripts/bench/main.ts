@@ -10,16 +10,18 @@ import { achievedFraction, computeBound } from './bound.ts';
 import { installSignalHandlers, onCleanup, runCleanup } from './cleanup.ts';
 import { runClosedLoop } from './closed-loop.ts';
 import { CompletionWatcher } from './completions.ts';
+import { type Target, useFreshTarget } from './fresh-target.ts';
 import type { LoadSummary } from './load-result.ts';
 import { closeWindow, openWindow, type WindowProbes } from './measure-window.ts';
 import { runOpenLoop } from './open-loop.ts';
 import { type BenchOptions, parseOptions, usage } from './options.ts';
 import { OrderClient, restock } from './order-client.ts';
 import { measurePgLimit } from './pg-limit.ts';
-import { connectPgStats, pgSettings, xactCommit } from './pg-stats.ts';
+import { openStatements, type StatementsReport } from './pg-statements.ts';
+import { connectPgStats, databaseUrl, pgSettings, xactCommit } from './pg-stats.ts';
 import { cpuBetween, startCpuSampler } from './process-cpu.ts';
 import { progress, progressDone, silenceProgress } from './progress.ts';
-import { queuedMessages, vhostCounters } from './rabbit-api.ts';
+import { orderlyVhost, queuedMessages, vhostCounters } from './rabbit-api.ts';
 import { measureBrokerLimit } from './rabbit-limit.ts';
 import { type BenchReport, type StepResult, writeReport } from './report.ts';
 import { renderReport } from './report-table.ts';
@@ -60,11 +62,16 @@ async function main(o: BenchOptions): Promise<void> {
   const outDir = o.outDir;
   let startedByBench = false;
   let known: Record<string, number> = {};
+  let fresh = false;
+  // pg_stat_statements lives in the database of the URL the bench was given (`orderly` locally).
+  const statementsUrl = databaseUrl();
   if (!(await orderServiceAnswers(baseUrl('order')))) {
     if (o.useRunning) throw new Error(`--use-running: nothing answers at ${baseUrl('order')}; start it with npm start`);
     const logFile = join(outDir, `${stamp}-stack.log`);
     await import('node:fs').then((fs) => fs.mkdirSync(outDir, { recursive: true }));
-    log(`starting the local stack (logs: ${logFile})`);
+    const target = await useFreshTarget();
+    fresh = true;
+    log(`fresh database ${target.database} and vhost ${target.vhost}; starting the local stack (logs: ${logFile})`);
     const stack = await startStack({ logFile });
     onCleanup('local stack', () => stack.stop(), stack.kill);
     startedByBench = true;
@@ -75,6 +82,10 @@ async function main(o: BenchOptions): Promise<void> {
 
   const pg = await connectPgStats();
   onCleanup('postgres stats connection', () => pg.close());
+  const target: Target = { database: pg.database, vhost: orderlyVhost(), fresh };
+  const statements = await openStatements(statementsUrl, target.database);
+  if ('begin' in statements) onCleanup('pg_stat_statements connection', () => statements.close());
+  else log(`pg_stat_statements not available (${statements.reason}): ${statements.howToEnable}; going on without it`);
   const pids = await discoverStack(pg, known);
   if (pids.missing.length) log(`warning: no process found for ${pids.missing.join(', ')}: their CPU is not counted`);
   const watcher = new CompletionWatcher();
@@ -86,7 +97,8 @@ async function main(o: BenchOptions): Promise<void> {
     services: pids.services,
     rabbit: pids.rabbit,
     postmaster: pids.postmaster,
-    ownBackends: () => [pg.ownPid],
+    database: target.database,
+    ownBackends: () => ('begin' in statements ? [pg.ownPid, statements.ownPid] : [pg.ownPid]),
   });
   onCleanup('cpu sampler', () => cpuSampler.stop());
   const probes: WindowProbes = {
@@ -116,6 +128,7 @@ async function main(o: BenchOptions): Promise<void> {
   });
   await settle(watcher, 'warm-up');
 
+  if ('begin' in statements) await statements.begin();
   const runStart = { cpu: cpuSampler.sample(), commits: await xactCommit(pg), vhost: await vhostCounters(), bench: watcher.received };
   const step = async (label: string, run: () => Promise<LoadSummary>): Promise<StepResult> => {
     await restock();
@@ -165,6 +178,7 @@ async function main(o: BenchOptions): Promise<void> {
   await settle(watcher, 'end of load');
   const runEnd = { cpu: cpuSampler.sample(), commits: await xactCommit(pg), vhost: await vhostCounters(), bench: watcher.received };
   cpuSampler.stop(); // the limit measurements below are not sampled
+  const pgStatements: StatementsReport = 'begin' in statements ? await statements.end(runEnd.bench - runStart.bench) : statements;
 
   log(`PostgreSQL limit: ${o.limitSec} s of small write transactions`);
   const pgLimit = await measurePgLimit({ clients: 32, durationSec: o.limitSec });
@@ -222,6 +236,7 @@ async function main(o: BenchOptions): Promise<void> {
     machine: { cores: cpus().length, cpuModel: cpus()[0]?.model ?? '?', node: process.version },
     stack: {
       startedByBench,
+      target,
       sagaMode: process.env.SAGA_MODE ?? 'choreography',
       pids: { ...pids.services, rabbitmq: pids.rabbit, postmaster: pids.postmaster },
       pg: await pgSettings(pg),
@@ -233,6 +248,7 @@ async function main(o: BenchOptions): Promise<void> {
     bestCompletedPerSec,
     ordersCompleted,
     cpu: { ...cpu, msPerOrder: cpuMsPerOrder },
+    pgStatements,
     perOrder,
     counters,
     limits: { pg: pgLimit, broker: brokerLimit },

@@ -36,6 +36,8 @@ export interface CpuTargets {
   services: Record<string, number>;
   postmaster?: number;
   rabbit?: number;
+  /** The database the stack uses: its backends count, other databases' are excluded (default orderly). */
+  database?: string;
   /** Backends the bench itself opened (excluded). */
   ownBackends: () => readonly number[];
 }
@@ -89,10 +91,10 @@ export function listenerPid(port: number): number | undefined {
 }
 
 /** Which group a postmaster child belongs to, from its title (`postgres: user db host(port) …`). */
-export function postgresGroup(title: string): CpuGroup {
+export function postgresGroup(title: string, database = 'orderly'): CpuGroup {
   const m = /^postgres: (\S+) (\S+) (\S+\(\d+\)|\[local\])/.exec(title);
   if (!m) return 'postgres background';
-  return m[2] === 'orderly' ? 'postgres backends (orderly)' : 'other databases (excluded)';
+  return m[2] === database ? `postgres backends (${database})` : 'other databases (excluded)';
 }
 
 function machine(): { busy: number; total: number } {
@@ -119,7 +121,7 @@ function observe(t: CpuTargets): ProcCpuMap {
       if (!Number.isInteger(pid)) continue;
       const st = readStat(pid);
       if (!st || st.ppid !== t.postmaster) continue;
-      add(pid, own.has(pid) ? 'bench own backends (excluded)' : postgresGroup(cmdline(pid)), st);
+      add(pid, own.has(pid) ? 'bench own backends (excluded)' : postgresGroup(cmdline(pid), t.database), st);
     }
   }
   return procs;

@@ -1,5 +1,6 @@
 /** The human-readable report printed at the end of a run. */
 import type { LoadSummary } from './load-result.ts';
+import type { StatementsReport } from './pg-statements.ts';
 import type { BenchReport } from './report.ts';
 
 const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
@@ -23,11 +24,25 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
+/** The pg_stat_statements table, or one line saying why there is none. */
+export function statementsLines(s: StatementsReport): string[] {
+  if (!s.available) return [`PostgreSQL statements: pg_stat_statements not available (${s.reason}); to enable: ${s.howToEnable}`, ''];
+  return [
+    `PostgreSQL statements — top ${s.top.length} of ${s.statements} by execution time in database ${s.database} over the measured run (pg_stat_statements${s.reset ? '' : ', deltas: reset not permitted'}; all statements: ${f2(s.totalExecSec)} s)`,
+    table(
+      ['statement', 'calls/order', 'mean ms', 'total s', 'share'],
+      s.top.map((t) => [t.query, f2(t.callsPerOrder), f2(t.meanMs), f2(t.totalSec), `${f0(t.share * 100)} %`]),
+    ),
+    '',
+  ];
+}
+
 export function renderReport(r: BenchReport): string {
   const out: string[] = [];
   out.push(
     `Orderly benchmark — ${r.startedAt}${r.options.quick ? ' (--quick)' : ''}`,
     `machine: ${r.machine.cores} cores, ${r.machine.cpuModel}; node ${r.machine.node}; stack ${r.stack.startedByBench ? 'started by the bench' : 'already running'}; SAGA_MODE=${r.stack.sagaMode}`,
+    `measured: database ${r.stack.target.database}, vhost ${r.stack.target.vhost}${r.stack.target.fresh ? ' (both created fresh for this run, dropped after it)' : " (as they were: earlier runs' rows included)"}`,
     `postgres ${r.stack.pg.server_version ?? '?'}: fsync=${r.stack.pg.fsync}, synchronous_commit=${r.stack.pg.synchronous_commit}, full_page_writes=${r.stack.pg.full_page_writes}`,
     `latency = bench send (intended time in open loop) → order.confirmed/rejected delivered to the bench's queue; nearest-rank percentiles of every order`,
     '',
@@ -113,6 +128,7 @@ export function renderReport(r: BenchReport): string {
     ),
     `load generator (bench): ${f2(cpu.benchSec)} s; other load on the machine: ${f2(cpu.otherSec)} s; machine busy ${f0((cpu.machineBusySec / (cpu.wallSec * r.machine.cores)) * 100)} % of ${r.machine.cores} cores`,
     '',
+    ...statementsLines(r.pgStatements),
     'Machine limits (same servers, same run) and the bound',
   );
   const b = r.bound;

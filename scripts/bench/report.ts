@@ -3,10 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bound } from './bound.ts';
 import { renderChart } from './chart-svg.ts';
+import type { Target } from './fresh-target.ts';
 import type { LoadSummary } from './load-result.ts';
 import type { WindowDelta } from './measure-window.ts';
 import type { BenchOptions } from './options.ts';
 import type { PgLimit } from './pg-limit.ts';
+import type { StatementsReport } from './pg-statements.ts';
 import type { CpuUsage } from './process-cpu.ts';
 import type { BrokerLimit } from './rabbit-limit.ts';
 import type { TargetResult } from './targets.ts';
@@ -25,7 +27,14 @@ export interface BenchReport {
   /** Open-loop rates not run because a lower one collapsed. */
   skippedRates: number[];
   machine: { cores: number; cpuModel: string; node: string };
-  stack: { startedByBench: boolean; sagaMode: string; pids: Record<string, number | undefined>; pg: Record<string, string> };
+  stack: {
+    startedByBench: boolean;
+    /** The database and vhost measured; fresh = created empty for this run by the bench. */
+    target: Target;
+    sagaMode: string;
+    pids: Record<string, number | undefined>;
+    pg: Record<string, string>;
+  };
   closed: StepResult[];
   open: StepResult[];
   /** The step whose per-hop latencies the table shows. */
@@ -35,6 +44,8 @@ export interface BenchReport {
   /** Terminal events the bench received in the run window (timed-out orders decided late included). */
   ordersCompleted: number;
   cpu: CpuUsage & { msPerOrder: number };
+  /** Top statements by execution time over the measured run (pg_stat_statements), if available. */
+  pgStatements: StatementsReport;
   perOrder: { commits: number; deliveries: number; publishes: number; consumedByServices: number };
   counters: { commits: number; deliverGet: number; publish: number; benchDeliveries: number };
   limits: { pg: PgLimit; broker: BrokerLimit };
