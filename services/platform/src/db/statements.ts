@@ -23,15 +23,22 @@ export async function beginClaiming(client: PoolClient, consumer: string, eventI
   return results[1]?.rowCount === 1;
 }
 
-/** Writes the transaction's outbox rows and commits, in one round trip. */
-export async function commitWithOutbox(client: PoolClient, rows: OutboxRow[]): Promise<void> {
-  if (rows.length === 0) {
-    await client.query('COMMIT');
-    return;
-  }
+/**
+ * Runs the transaction's queued writes, writes its outbox rows and commits, in one round trip. An
+ * error in any of them stops the rest (COMMIT included) and fails the call, as it would one by one.
+ */
+export async function commitWithOutbox(client: PoolClient, rows: OutboxRow[], queued: readonly string[] = []): Promise<void> {
   const lit = (v: string) => client.escapeLiteral(v);
-  const values = rows
-    .map((r) => `(${lit(r.eventId)}, ${lit(r.exchange)}, ${lit(r.routingKey)}, ${lit(r.type)}, ${lit(r.payload)}, ${lit(r.traceContext)})`)
-    .join(', ');
-  await client.query(`INSERT INTO outbox (event_id, exchange, routing_key, type, payload, trace_context) VALUES ${values}; COMMIT`);
+  const outbox =
+    rows.length === 0
+      ? []
+      : [
+          `INSERT INTO outbox (event_id, exchange, routing_key, type, payload, trace_context) VALUES ${rows
+            .map(
+              (r) =>
+                `(${lit(r.eventId)}, ${lit(r.exchange)}, ${lit(r.routingKey)}, ${lit(r.type)}, ${lit(r.payload)}, ${lit(r.traceContext)})`,
+            )
+            .join(', ')}`,
+        ];
+  await client.query([...queued, ...outbox, 'COMMIT'].join('; '));
 }

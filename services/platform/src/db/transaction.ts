@@ -1,5 +1,6 @@
 import { context, propagation } from '@opentelemetry/api';
 import { type Cause, type Envelope, type EventData, type MessageType, messages, newEnvelope, routeOf } from '@orderly/events';
+import { inlineParams } from './inline.js';
 import type { Pool, PoolClient } from './pool.js';
 import { beginClaiming, commitWithOutbox, type OutboxRow } from './statements.js';
 
@@ -7,6 +8,12 @@ import { beginClaiming, commitWithOutbox, type OutboxRow } from './statements.js
 export interface Tx {
   query: PoolClient['query'];
   emit<T extends MessageType>(type: T, subject: string, data: EventData<T>): Envelope;
+  /**
+   * A write whose result nobody reads, sent with the COMMIT in the same round trip instead of on
+   * its own. Statements run in the order queued, after every `query`. Its failure fails the commit
+   * (and so the handler): do not queue a statement whose error the handler means to catch.
+   */
+  queueForCommit(text: string, values?: readonly unknown[]): void;
   /** Runs fn once the transaction has committed (metrics, logs): never for one that rolls back. */
   afterCommit(fn: () => void): void;
 }
@@ -68,8 +75,12 @@ export class Database {
     const client = await this.pool.connect();
     const pending: OutboxRow[] = [];
     const committed: (() => void)[] = [];
+    const queued: string[] = [];
     const tx: Tx = {
       query: client.query.bind(client) as PoolClient['query'],
+      queueForCommit: (text, values = []) => {
+        queued.push(inlineParams(text, values, (v) => client.escapeLiteral(v)));
+      },
       afterCommit: (f) => {
         committed.push(f);
       },
@@ -100,7 +111,7 @@ export class Database {
         await client.query('BEGIN');
       }
       const result = await fn(tx);
-      await commitWithOutbox(client, pending);
+      await commitWithOutbox(client, pending, queued);
       for (const f of committed) f();
       return { fresh: true, result };
     } catch (err) {
