@@ -14,15 +14,19 @@ export async function lockStock(tx: Tx, skus: string[]): Promise<Map<string, Sto
   return new Map(rows.map((r) => [r.sku, r]));
 }
 
-/** Moves quantities between the stock columns of several products in one statement. */
-export async function moveStock(tx: Tx, lines: Line[], move: 'reserve' | 'release' | 'commit' | 'return'): Promise<void> {
+/**
+ * Moves quantities between the stock columns of several products in one statement. It goes with
+ * the commit: the rows are locked already, and every round trip between lock and commit is time
+ * that other orders for the same SKUs wait.
+ */
+export function moveStock(tx: Tx, lines: Line[], move: 'reserve' | 'release' | 'commit' | 'return'): void {
   const delta = {
     reserve: 'available = available - l.qty, reserved = reserved + l.qty',
     release: 'available = available + l.qty, reserved = reserved - l.qty',
     commit: 'reserved = reserved - l.qty, sold = sold + l.qty',
     return: 'available = available + l.qty, sold = sold - l.qty',
   }[move];
-  await tx.query(
+  tx.queueForCommit(
     `UPDATE products p SET ${delta}
        FROM unnest($1::text[], $2::int[]) AS l(sku, qty) WHERE p.sku = l.sku`,
     [lines.map((l) => l.sku), lines.map((l) => l.qty)],

@@ -5,7 +5,7 @@ import { activityOf } from '../domain/activity.js';
 
 /** Every message, whatever its type: the consumer's span carries the trace the message travelled in. */
 export const recordActivity: Handler = async (message, tx) => {
-  await insertActivity(tx, activityOf(message, trace.getActiveSpan()?.spanContext().traceId));
+  insertActivity(tx, activityOf(message, trace.getActiveSpan()?.spanContext().traceId));
 };
 
 export const auditHandlers: Handlers = { '*': recordActivity };

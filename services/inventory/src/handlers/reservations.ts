@@ -20,8 +20,8 @@ export async function reserve(data: EventData<'inventory.reserve'>, tx: Tx): Pro
     tx.emit('inventory.rejected', data.orderId, { orderId: data.orderId, reason: plan.reason, skus: plan.skus });
     return;
   }
-  await moveStock(tx, plan.lines, 'reserve');
-  await tx.query(`INSERT INTO reservations (order_id, status, lines, total_cents) VALUES ($1, 'reserved', $2, $3)`, [
+  moveStock(tx, plan.lines, 'reserve');
+  tx.queueForCommit(`INSERT INTO reservations (order_id, status, lines, total_cents) VALUES ($1, 'reserved', $2, $3)`, [
     data.orderId,
     JSON.stringify(plan.lines),
     plan.totalCents,
@@ -52,8 +52,8 @@ export async function release(orderId: string, tx: Tx): Promise<void> {
     tx,
     reservation.lines.map((l) => l.sku),
   );
-  await moveStock(tx, reservation.lines, returned ? 'return' : 'release');
-  await tx.query(`UPDATE reservations SET status = $2, updated_at = now() WHERE order_id = $1`, [
+  moveStock(tx, reservation.lines, returned ? 'return' : 'release');
+  tx.queueForCommit(`UPDATE reservations SET status = $2, updated_at = now() WHERE order_id = $1`, [
     orderId,
     returned ? 'returned' : 'released',
   ]);
@@ -68,8 +68,8 @@ export async function commit(orderId: string, tx: Tx): Promise<void> {
     tx,
     reservation.lines.map((l) => l.sku),
   );
-  await moveStock(tx, reservation.lines, 'commit');
-  await tx.query(`UPDATE reservations SET status = 'committed', updated_at = now() WHERE order_id = $1`, [orderId]);
+  moveStock(tx, reservation.lines, 'commit');
+  tx.queueForCommit(`UPDATE reservations SET status = 'committed', updated_at = now() WHERE order_id = $1`, [orderId]);
   tx.emit('inventory.committed', orderId, { orderId, lines: reservation.lines.map(({ sku, qty }) => ({ sku, qty })) });
 }
 
