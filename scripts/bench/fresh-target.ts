@@ -37,7 +37,17 @@ export async function useFreshTarget(name = freshName): Promise<Target> {
     }
   };
   const remove = async () => {
-    await admin(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`);
+    // FORCE cannot end an autovacuum worker (a superuser's process), which may still be busy
+    // with the run's tables for a moment after the stack stops: try again, briefly.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`);
+        break;
+      } catch (err) {
+        if (attempt >= 20) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
     await deleteVhost(name);
   };
   onCleanup(`fresh database and vhost ${name}`, remove);
