@@ -6,8 +6,8 @@
  * every connection of the bench itself (pg-stats, the completion queue, the management API calls)
  * follow.
  */
-import pg from 'pg';
 import { onCleanup } from './cleanup.ts';
+import { adminQuery, databaseAt, dropDatabase, ident } from './databases.ts';
 import { databaseUrl } from './pg-stats.ts';
 import { amqpUrl, createVhost, deleteVhost } from './rabbit-api.ts';
 
@@ -19,43 +19,21 @@ export interface Target {
   fresh: boolean;
 }
 
-const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
-
 export async function useFreshTarget(name = freshName): Promise<Target> {
   const dbUrl = new URL(databaseUrl());
   const mqUrl = new URL(amqpUrl());
   const owner = decodeURIComponent(dbUrl.username) || 'orderly';
   const guest = decodeURIComponent(mqUrl.username) || 'guest';
   // Administration goes over the database of the original URL (`orderly`), which stays as it is.
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: dbUrl.toString(), application_name: 'orderly-bench-admin' });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
   const remove = async () => {
-    // FORCE cannot end an autovacuum worker (a superuser's process), which may still be busy
-    // with the run's tables for a moment after the stack stops: try again, briefly.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await admin(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`);
-        break;
-      } catch (err) {
-        if (attempt >= 20) throw err;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
+    await dropDatabase(dbUrl.toString(), name);
     await deleteVhost(name);
   };
   onCleanup(`fresh database and vhost ${name}`, remove);
   await remove();
-  await admin(`CREATE DATABASE ${ident(name)} OWNER ${ident(owner)}`);
+  await adminQuery(dbUrl.toString(), `CREATE DATABASE ${ident(name)} OWNER ${ident(owner)}`);
   await createVhost(name, guest);
-  const freshDb = new URL(dbUrl);
-  freshDb.pathname = `/${name}`;
+  const freshDb = databaseAt(dbUrl.toString(), name);
   const freshMq = new URL(mqUrl);
   freshMq.pathname = `/${encodeURIComponent(name)}`;
   process.env.DATABASE_URL = freshDb.toString();

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { onCleanup } from './cleanup.ts';
+import { adminQuery, databaseAt, dropDatabase, ident } from './databases.ts';
 import { databaseUrl } from './pg-stats.ts';
 
 export interface PgLimit {
@@ -82,18 +83,13 @@ function runPgbench(bin: string, url: URL, clients: number, durationSec: number)
 }
 
 export async function measurePgLimit(options: { clients: number; durationSec: number }): Promise<PgLimit> {
-  const admin = new pg.Client({ connectionString: databaseUrl() });
-  await admin.connect();
+  const admin = databaseUrl();
   const scratch = `orderly_bench_${process.pid}`;
-  const drop = async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`).catch(() => undefined);
-    await admin.end().catch(() => undefined);
-  };
+  const drop = () => dropDatabase(admin, scratch).catch(() => undefined);
   const unregister = onCleanup('scratch database', drop);
   try {
-    await admin.query(`CREATE DATABASE ${scratch}`);
-    const url = new URL(databaseUrl());
-    url.pathname = `/${scratch}`;
+    await adminQuery(admin, `CREATE DATABASE ${ident(scratch)}`);
+    const url = databaseAt(admin, scratch);
     const c = new pg.Client({ connectionString: url.toString() });
     await c.connect();
     await c.query(setup);

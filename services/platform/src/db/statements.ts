@@ -29,16 +29,14 @@ export async function beginClaiming(client: PoolClient, consumer: string, eventI
  */
 export async function commitWithOutbox(client: PoolClient, rows: OutboxRow[], queued: readonly string[] = []): Promise<void> {
   const lit = (v: string) => client.escapeLiteral(v);
-  const outbox =
-    rows.length === 0
-      ? []
-      : [
-          `INSERT INTO outbox (event_id, exchange, routing_key, type, payload, trace_context) VALUES ${rows
-            .map(
-              (r) =>
-                `(${lit(r.eventId)}, ${lit(r.exchange)}, ${lit(r.routingKey)}, ${lit(r.type)}, ${lit(r.payload)}, ${lit(r.traceContext)})`,
-            )
-            .join(', ')}`,
-        ];
-  await client.query([...queued, ...outbox, 'COMMIT'].join('; '));
+  const statements = [...queued];
+  if (rows.length > 0) {
+    const values = rows
+      .map(
+        (r) => `(${lit(r.eventId)}, ${lit(r.exchange)}, ${lit(r.routingKey)}, ${lit(r.type)}, ${lit(r.payload)}, ${lit(r.traceContext)})`,
+      )
+      .join(', ');
+    statements.push(`INSERT INTO outbox (event_id, exchange, routing_key, type, payload, trace_context) VALUES ${values}`);
+  }
+  await client.query([...statements, 'COMMIT'].join('; '));
 }
