@@ -8,7 +8,7 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE} AS manifests
 WORKDIR /src
 COPY services ./services
-RUN find services -mindepth 2 -maxdepth 2 ! -name package.json -exec rm -rf {} +
+RUN find services -type f ! -name package.json -delete && find services -type d -empty -delete
 
 # --- every dependency, to compile ---------------------------------------------------------------
 FROM ${NODE_IMAGE} AS deps
@@ -26,12 +26,15 @@ COPY --from=manifests /src/services ./services
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --no-audit --no-fund --ignore-scripts
 
-# --- compile (tsc -b writes services/<name>/dist) and keep only what runs -----------------------
+# --- compile the seven services (tsc -b writes each package's dist) and keep only what runs -------
 FROM deps AS build
 COPY tsconfig.json tsconfig.base.json ./
 COPY services ./services
-RUN npx tsc -b \
- && find services -mindepth 2 -maxdepth 2 ! \( -name dist -o -name package.json -o -name migrations \) -exec rm -rf {} + \
+RUN npx tsc -b services/order services/inventory services/payment services/notification services/shipping services/customer services/audit \
+ && rm -rf services/tests services/lib/testkit/src \
+ && for p in services/*/ services/lib/*/; do \
+      if [ -f "$p/package.json" ]; then find "$p" -mindepth 1 -maxdepth 1 ! \( -name dist -o -name package.json -o -name migrations \) -exec rm -rf {} +; fi; \
+    done \
  && find services -path '*/dist/test' -prune -exec rm -rf {} + \
  && find services -name '*.map' -delete
 
@@ -49,7 +52,7 @@ COPY --from=build --chown=0:0 /app/services ./services
 USER 1000:1000
 # Exec form: node is PID 1 and receives SIGTERM itself (the services drain on it). The tracing
 # register hook loads before any application module, so every library gets instrumented.
-ENTRYPOINT ["node", "--import", "./services/platform/dist/src/telemetry/register.js"]
+ENTRYPOINT ["node", "--import", "./services/lib/platform/dist/src/telemetry/register.js"]
 
 FROM runtime AS order
 EXPOSE 8080

@@ -4,7 +4,7 @@
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { baseUrl, localDefaults } from '../lib/services.ts';
+import { baseUrl, localDefaults } from '../local/services.ts';
 import { highestSustained } from './backlog.ts';
 import { achievedFraction, computeBound } from './bound.ts';
 import { installSignalHandlers, onCleanup, runCleanup } from './cleanup.ts';

@@ -4,7 +4,7 @@
  * pay with pm_card_visa, so every order is confirmed unless stock runs out.
  */
 import http from 'node:http';
-import { baseUrl } from '../lib/services.ts';
+import { baseUrl } from '../local/services.ts';
 
 export const catalogue = ['TSHIRT-BLK-M', 'TSHIRT-GRY-S', 'LAPTOP-123', 'BOOK-ALICE'] as const;
 

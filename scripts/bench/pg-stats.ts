@@ -1,6 +1,6 @@
 /** PostgreSQL counters and settings the bench reads over one connection of its own. */
 import pg from 'pg';
-import { localDefaults } from '../lib/services.ts';
+import { localDefaults } from '../local/services.ts';
 
 export const databaseUrl = () => process.env.DATABASE_URL ?? localDefaults.DATABASE_URL;
 

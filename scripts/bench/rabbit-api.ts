@@ -1,6 +1,6 @@
 /** The few RabbitMQ management API calls the bench needs (vhost counters, scratch vhosts). */
 import { managementClient, vhostOf } from '@orderly/platform';
-import { localDefaults } from '../lib/services.ts';
+import { localDefaults } from '../local/services.ts';
 
 export const amqpUrl = () => process.env.AMQP_URL ?? localDefaults.AMQP_URL;
 const managementUrl = () => process.env.RABBITMQ_MANAGEMENT_URL ?? localDefaults.RABBITMQ_MANAGEMENT_URL;

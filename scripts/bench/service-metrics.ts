@@ -3,7 +3,7 @@
  * per-hop latency (orderly_hop_latency_seconds: event created → handled, by {from, to}), outbox
  * publish lag per service, handler duration per queue, and message counts.
  */
-import { baseUrl, services } from '../lib/services.ts';
+import { baseUrl, services } from '../local/services.ts';
 import {
   bucketQuantile,
   counters,

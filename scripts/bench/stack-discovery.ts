@@ -2,7 +2,7 @@
  * Finding the processes of a running stack: each service by the port it listens on, RabbitMQ by
  * the AMQP port, PostgreSQL's postmaster as the checkpointer's parent.
  */
-import { services } from '../lib/services.ts';
+import { services } from '../local/services.ts';
 import { checkpointerPid, databaseUrl, type PgStats } from './pg-stats.ts';
 import { listenerPid, parentPid } from './process-cpu.ts';
 import { amqpUrl } from './rabbit-api.ts';

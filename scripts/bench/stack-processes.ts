@@ -1,9 +1,9 @@
 /**
- * The local stack for a benchmark run: the same launcher as `npm start` (scripts/lib/local-stack.ts:
+ * The local stack for a benchmark run: the same launcher as `npm start` (scripts/local/local-stack.ts:
  * built output, telemetry register hook, local defaults), with the services' logs in a file.
  */
 import { createWriteStream } from 'node:fs';
-import { type LocalStack, startLocalStack } from '../lib/local-stack.ts';
+import { type LocalStack, startLocalStack } from '../local/local-stack.ts';
 
 export interface RunningStack {
   pids: Record<string, number>;

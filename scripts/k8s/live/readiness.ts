@@ -1,6 +1,6 @@
 /**
  * Pure readiness rules over objects as the API server returns them (tested against recorded
- * responses in scripts/test/fixtures/live).
+ * responses in scripts/k8s/live/test/fixtures).
  */
 export interface Condition {
   type: string;

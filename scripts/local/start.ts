@@ -1,0 +1,56 @@
+/**
+ * `npm start`: the local stack in the foreground with prefixed, readable logs. Ctrl-C (or
+ * SIGTERM) stops every service gracefully. scripts/setup.sh has started RabbitMQ and PostgreSQL.
+ */
+
+import { type LocalStack, stackRunning, startLocalStack } from './local-stack.ts';
+import { formatLogLine } from './log-format.ts';
+import { baseUrl, services } from './services.ts';
+
+const colours = ['\x1b[36m', '\x1b[35m', '\x1b[34m', '\x1b[32m', '\x1b[33m', '\x1b[96m', '\x1b[95m'];
+const width = Math.max(...services.map((s) => s.name.length));
+const prefix = (name: string, i: number) => `${colours[i % colours.length]}${name.padEnd(width)} │\x1b[0m`;
+
+if (await stackRunning()) {
+  console.error(`▸ something already answers on ${baseUrl('order')}: is Orderly running in another terminal?`);
+  process.exit(1);
+}
+
+let stack: LocalStack | undefined;
+let stopping = false;
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  console.log('\n▸ stopping services (SIGTERM, draining in-flight work)…');
+  await stack?.stop();
+  console.log('▸ stopped');
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+console.log(`▸ starting ${services.length} services (SAGA_MODE=${process.env.SAGA_MODE ?? 'choreography'})`);
+try {
+  stack = await startLocalStack({
+    onLine: (name, i, line) => console.log(`${prefix(name, i)} ${formatLogLine(line)}`),
+    onExit: (name, code, signal) => {
+      console.error(`▸ ${name} exited (${signal ?? code}); stopping the stack`);
+      void stop(1);
+    },
+  });
+} catch (err) {
+  console.error(`▸ ${(err as Error).message}`);
+  process.exit(1);
+}
+const rows = services.map((s) => `  ${s.name.padEnd(width)}  ${baseUrl(s.name)}   metrics ${baseUrl(s.name)}/metrics`);
+console.log(`
+▸ Orderly is running. Ctrl-C stops it.
+${rows.join('\n')}
+  RabbitMQ management     http://127.0.0.1:15672  (guest / guest)
+  RabbitMQ metrics        http://127.0.0.1:15692/metrics  (per queue: /metrics/detailed?family=queue_coarse_metrics)
+  Traces                  set OTEL_EXPORTER_OTLP_ENDPOINT to a collector (README: Observability)
+
+  Place an order:  curl -X POST localhost:8080/orders -H 'content-type: application/json' \\
+                     -d '{"customerId":"C100","email":"c100@example.com","items":[{"sku":"TSHIRT-BLK-M","qty":1}]}'
+  Run the demo:    npm run demo
+`);

@@ -1,3 +1,0 @@
-export * from './otlp-receiver.js';
-export * from './process.js';
-export * from './stack.js';

@@ -1,0 +1,4 @@
+export * from './otlp-receiver.js';
+export * from './process.js';
+export * from './prometheus.js';
+export * from './stack.js';

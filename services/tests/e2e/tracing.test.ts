@@ -1,0 +1,113 @@
+import { createTestEnv, type TestEnv, waitFor } from '@orderly/platform/testing';
+import { customer, OtlpReceiver, type ReceivedSpan, type ServiceProcess, spawnService } from '@orderly/testkit';
+import test from 'ava';
+
+const names = ['order', 'inventory', 'payment', 'notification'] as const;
+let env: TestEnv;
+let receiver: OtlpReceiver;
+const services = new Map<string, ServiceProcess>();
+
+test.before(async () => {
+  env = await createTestEnv('tracing');
+  receiver = await OtlpReceiver.start();
+  const otel = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+    OTEL_TRACES_SAMPLER: 'always_on',
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+  };
+  for (const name of names) {
+    const vars = { ...env.env, ...otel, OTEL_SERVICE_NAME: `orderly-${name}`, SEED_DEMO_CATALOGUE: 'true', LOG_LEVEL: 'info' };
+    services.set(name, await spawnService(name, vars, { built: true }));
+  }
+});
+test.after.always(async () => {
+  for (const s of services.values()) await s.kill('SIGTERM');
+  await receiver?.close();
+  await env?.cleanup();
+});
+
+const url = (name: string, path: string) => `http://127.0.0.1:${services.get(name)!.port}${path}`;
+
+/** Walks from a span up to its root, failing if a parent is missing from the trace. */
+function ancestry(span: ReceivedSpan, spans: ReceivedSpan[]): ReceivedSpan[] {
+  const chain = [span];
+  let current = span;
+  while (current.parentSpanId) {
+    const parent = spans.find((s) => s.spanId === current.parentSpanId);
+    if (!parent) throw new Error(`${current.service} "${current.name}" has a parent ${current.parentSpanId} that is not in the trace`);
+    chain.push(parent);
+    current = parent;
+  }
+  return chain;
+}
+
+test('when an order goes through the saga, then it is one trace from the HTTP request through every hop, across the broker and the outbox', async (t) => {
+  const res = await fetch(url('order', '/orders'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...customer(1), items: [{ sku: 'TSHIRT-BLK-M', qty: 1 }] }),
+  });
+  const { orderId } = (await res.json()) as { orderId: string };
+  const root = await waitFor(
+    async () => receiver.spans.find((s) => s.service === 'orderly-order' && s.kind === 2 && s.attributes['http.route'] === '/orders'),
+    { what: 'the POST /orders server span' },
+  );
+  // The last hop: the notification channel handling the confirmation, three hops and two outboxes later.
+  const spans = await waitFor(
+    async () => {
+      const all = receiver.trace(root.traceId);
+      return all.some((s) => s.name === 'notification.email process') ? all : undefined;
+    },
+    { timeoutMs: 20_000, what: `the trace of order ${orderId} to reach the email channel` },
+  );
+
+  const seen = new Set(spans.map((s) => s.service));
+  for (const name of names) t.true(seen.has(`orderly-${name}`), `spans from ${name}: ${[...seen].join(', ')}`);
+
+  const consumers = spans.filter((s) => s.kind === 5); // CONSUMER
+  t.true(consumers.length >= 5, `consumer spans: ${consumers.map((s) => s.name).join(', ')}`);
+  for (const consumer of consumers) {
+    const chain = ancestry(consumer, spans);
+    t.is(chain.at(-1)?.spanId, root.spanId, `${consumer.name} leads back to the HTTP request`);
+    // Across the broker: a consumer's parent is the relay's PRODUCER span for the same message.
+    const producer = chain[1]!;
+    t.is(producer.kind, 4, `${consumer.name}'s parent is a producer span`);
+    t.is(producer.attributes['messaging.message.id'], consumer.attributes['messaging.message.id']);
+    // Across the outbox: the producer's parent is the span that wrote the row, in the same service.
+    t.is(chain[2]?.service, producer.service, `${producer.name} continues the span that wrote its outbox row`);
+  }
+  const byName = (n: string) => spans.find((s) => s.name === n);
+  t.truthy(byName('inventory process'));
+  t.truthy(byName('payment process'));
+  t.truthy(byName('order process'));
+  t.truthy(byName('notification process'));
+  t.true(
+    spans.some((s) => s.service === 'orderly-inventory' && String(s.attributes['db.query.text']).includes('UPDATE products')),
+    'database spans are part of the trace',
+  );
+
+  // A slow bucket leads to a trace: the completion histogram's exemplar is this order's trace.
+  const metrics = await waitFor(async () => {
+    const text = await (await fetch(url('order', '/metrics'))).text();
+    return text.includes(`trace_id="${root.traceId}"`) ? text : undefined;
+  });
+  t.regex(
+    metrics,
+    new RegExp(`orderly_order_completion_seconds_bucket\\{[^}]*outcome="confirmed"[^}]*\\} 1 # \\{trace_id="${root.traceId}"\\}`),
+  );
+
+  // A log line written while handling an event carries that event's trace id.
+  const notificationLog = await waitFor(async () =>
+    services
+      .get('notification')!
+      .output()
+      .split('\n')
+      .find((l: string) => l.includes('"msg":"notification (no SMTP_URL set: logged, not sent)"')),
+  );
+  const line = JSON.parse(notificationLog) as { trace_id?: string; span_id?: string; email?: string };
+  t.is(line.trace_id, root.traceId);
+  t.truthy(line.span_id);
+});
