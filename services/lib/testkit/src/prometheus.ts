@@ -4,6 +4,7 @@ import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@orderly/platform/testing';
+import { parser } from '@prometheus-io/lezer-promql';
 import { freePort } from './process.js';
 
 export const prometheusBinary = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
@@ -135,29 +136,14 @@ export class Prometheus {
   }
 }
 
-const keywords = new Set([
-  'by',
-  'without',
-  'on',
-  'ignoring',
-  'group_left',
-  'group_right',
-  'and',
-  'or',
-  'unless',
-  'offset',
-  'bool',
-  'inf',
-  'nan',
-]);
-
-/** The metric names a PromQL expression selects (strings, matchers, ranges and grouping labels left out). */
+/** The metric names a PromQL expression selects: the name of each vector selector in its syntax tree. */
 export function metricNamesIn(expr: string): string[] {
-  const stripped = expr
-    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
-    .replace(/\{[^}]*\}/g, ' ')
-    .replace(/\[[^\]]*\]/g, ' ')
-    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
-  const names = stripped.match(/(?<![\w.:])[a-zA-Z_:][\w:]*(?![\w:]*\s*\()/g) ?? [];
-  return [...new Set(names.filter((n) => !keywords.has(n.toLowerCase())))];
+  const names = new Set<string>();
+  parser.parse(expr).iterate({
+    enter(node) {
+      // An Identifier elsewhere is a Grafana variable the parser could not place ($__rate_interval).
+      if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector') names.add(expr.slice(node.from, node.to));
+    },
+  });
+  return [...names];
 }
