@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { DockerfileParser, type From, type ImageTemplate, type JSONInstruction } from 'dockerfile-ast';
 import type { Manifest } from '../manifest.js';
 import { serviceRunBy, workloads } from './workloads.js';
 
@@ -10,31 +11,32 @@ export interface Stage {
   cmd?: string[];
 }
 
-/** The Dockerfile's stages with their exec-form ENTRYPOINT and CMD (inherited from a parent stage). */
+/** The Dockerfile's stages with their exec-form ENTRYPOINT and CMD (the last one along the stage's FROM chain). */
 export function parseDockerfile(text: string): Stage[] {
-  const stages: Stage[] = [];
-  const lines = text.replace(/\\\n/g, ' ').split('\n');
-  for (const line of lines) {
-    const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line.trim());
-    if (from) {
-      const parent = stages.find((s) => s.name === from[1]);
-      stages.push({ name: from[2] ?? `stage${stages.length}`, base: from[1]!, entrypoint: parent?.entrypoint, cmd: parent?.cmd });
-      continue;
-    }
-    const exec = /^(ENTRYPOINT|CMD)\s+(.*)$/i.exec(line.trim());
-    const stage = stages.at(-1);
-    if (exec && stage) {
-      let argv: string[];
-      try {
-        argv = JSON.parse(exec[2]!) as string[];
-      } catch {
-        throw new Error(`${exec[1]} in stage ${stage.name} is not in exec form: a shell would stand between the runtime and node`);
-      }
-      if (exec[1]!.toUpperCase() === 'ENTRYPOINT') stage.entrypoint = argv;
-      else stage.cmd = argv;
-    }
-  }
-  return stages;
+  const dockerfile = DockerfileParser.parse(text);
+  const froms = dockerfile.getFROMs();
+  // A stage built FROM an earlier stage inherits its instructions.
+  const chainOf = (from: From): ImageTemplate[] => {
+    const parent = froms.find((f) => f.getBuildStage() === from.getImage() && f.getRange().start.line < from.getRange().start.line);
+    const stage = dockerfile.getContainingImage(from.getRange().start);
+    return [...(parent ? chainOf(parent) : []), ...(stage ? [stage] : [])];
+  };
+  return froms.map((from, i) => {
+    const name = from.getBuildStage() ?? `stage${i}`;
+    const argv = (instructions: JSONInstruction[]) => {
+      const last = instructions.at(-1);
+      if (last && last.getOpeningBracket() === null)
+        throw new Error(`${last.getKeyword()} in stage ${name} is not in exec form: a shell would stand between the runtime and node`);
+      return last?.getJSONStrings().map((s) => s.getJSONValue());
+    };
+    const chain = chainOf(from);
+    return {
+      name,
+      base: from.getImage() ?? '',
+      entrypoint: argv(chain.flatMap((s) => s.getENTRYPOINTs())),
+      cmd: argv(chain.flatMap((s) => s.getCMDs())),
+    };
+  });
 }
 
 /**
@@ -70,8 +72,16 @@ export async function checkDockerfile(manifests: Manifest[], dockerfile = 'Docke
 
 /** The Node major a Dockerfile's images run: the default of ARG NODE_IMAGE, or a node:<major> base. */
 export function imageNodeMajor(text: string): number | undefined {
-  const m = /^ARG\s+NODE_IMAGE=node:(\d+)/m.exec(text) ?? /^FROM\s+node:(\d+)/im.exec(text);
-  return m ? Number(m[1]) : undefined;
+  const dockerfile = DockerfileParser.parse(text);
+  const arg = dockerfile.getInitialARGs().find((a) => a.getProperty()?.getName() === 'NODE_IMAGE');
+  const image =
+    arg?.getProperty()?.getValue() ??
+    dockerfile
+      .getFROMs()
+      .find((f) => f.getImageName() === 'node')
+      ?.getImage();
+  const major = /^node:(\d+)/.exec(image ?? '')?.[1];
+  return major ? Number(major) : undefined;
 }
 
 /**
