@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { consumerQueues, type SagaMode } from '@orderly/events';
 import { managementClient } from '@orderly/platform';
+import { ApiClient, catalogue } from '@orderly/testkit';
 import { Cluster } from './cluster.js';
 import { allReady, deploymentReadiness, describeWaiting, type Readiness, rabbitmqClusterReadiness } from './readiness.js';
 import { formatLiveReport, type LiveReport, livePassed } from './report.js';
@@ -43,18 +44,18 @@ async function waitReady(deadline: number): Promise<Readiness[]> {
   }
 }
 
-async function placeOrder(api: string, body: unknown): Promise<string | undefined> {
-  const res = await fetch(`${api}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return res.status === 202 ? ((await res.json()) as { orderId: string }).orderId : undefined;
+async function placeOrder(api: ApiClient, body: unknown): Promise<string | undefined> {
+  const res = await api.placeOrder(body);
+  return res.status === 202 ? (res.body as { orderId: string }).orderId : undefined;
 }
 
-async function pollOrder(api: string, id: string, timeoutMs = 60_000): Promise<OrderView[]> {
+/** Every answer while polling, not only the last: the report shows the path each order took. */
+async function pollOrder(api: ApiClient, id: string, timeoutMs = 60_000): Promise<OrderView[]> {
   const seen: OrderView[] = [];
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
-    const res = await fetch(`${api}/orders/${id}`);
-    if (res.ok) {
-      const o = (await res.json()) as OrderView;
+    const o = await api.order(id);
+    if (o) {
       seen.push(o);
       if (isSettled(o)) break;
     }
@@ -75,7 +76,8 @@ const orderFwd = await cluster.portForward(
   8080,
 );
 const rabbitFwd = await cluster.portForward(await cluster.podFor(`app.kubernetes.io/name=${release}-rabbitmq`), 15672);
-const api = `http://127.0.0.1:${orderFwd.port}`;
+// Only the order API is forwarded: the client asks nothing of the other services here.
+const api = new ApiClient(() => `http://127.0.0.1:${orderFwd.port}`);
 const user = await cluster.secret(`${release}-rabbitmq-default-user`, 'username');
 const pass = await cluster.secret(`${release}-rabbitmq-default-user`, 'password');
 const mgmtUrl = new URL(`http://127.0.0.1:${rabbitFwd.port}/`);
@@ -113,7 +115,7 @@ let sent = 0;
 let failed = 0;
 log(`driving load: ${total} orders`);
 const load = (async () => {
-  const skus = ['TSHIRT-BLK-M', 'LAPTOP-123', 'BOOK-ALICE'];
+  const skus = [catalogue.tshirt, catalogue.laptop, catalogue.book];
   for (let i = 0; i < total; i += 20) {
     const batch = Array.from({ length: Math.min(20, total - i) }, (_, j) =>
       placeOrder(api, {

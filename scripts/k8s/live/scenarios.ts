@@ -1,46 +1,24 @@
-/** The demo scenarios the live tool runs against the order API, and the pure verdict on each. */
+import { type OrderView, type OutcomeScenario, outcomeMatches, outcomeScenarios, scenarioOrder, settledStatuses } from '@orderly/testkit';
+
+export type { OrderView };
+
+/** The README's decided scenarios (shared with the demo and the e2e suite), as the live tool places them. */
 export interface Scenario {
   name: string;
-  body: { customerId: string; email: string; items: { sku: string; qty: number }[]; paymentMethod?: string };
-  expect: { status: string; reason?: string };
+  body: ReturnType<typeof scenarioOrder>;
+  expect: OutcomeScenario['expect'];
+  scenario: OutcomeScenario;
 }
 
-export const scenarios: Scenario[] = [
-  {
-    name: 'a normal order is confirmed',
-    body: { customerId: 'cust-live-1', email: 'ada@example.com', items: [{ sku: 'TSHIRT-BLK-M', qty: 1 }], paymentMethod: 'pm_card_visa' },
-    expect: { status: 'CONFIRMED' },
-  },
-  {
-    name: '999 × TSHIRT-GRY-S is rejected out of stock',
-    body: { customerId: 'cust-live-2', email: 'bob@example.com', items: [{ sku: 'TSHIRT-GRY-S', qty: 999 }] },
-    expect: { status: 'REJECTED', reason: 'out_of_stock' },
-  },
-  {
-    name: 'an unknown SKU is rejected as unknown_product',
-    body: { customerId: 'cust-live-3', email: 'cy@example.com', items: [{ sku: 'NO-SUCH-SKU', qty: 1 }] },
-    expect: { status: 'REJECTED', reason: 'unknown_product' },
-  },
-  {
-    name: 'a declined card is rejected as payment_declined',
-    body: {
-      customerId: 'cust-live-4',
-      email: 'dee@example.com',
-      items: [{ sku: 'BOOK-ALICE', qty: 1 }],
-      paymentMethod: 'pm_card_declined',
-    },
-    expect: { status: 'REJECTED', reason: 'payment_declined' },
-  },
-];
+export const scenarios: Scenario[] = Object.values(outcomeScenarios).map((s: OutcomeScenario, i) => ({
+  name: s.title,
+  body: scenarioOrder(s, { customerId: `cust-live-${i + 1}`, email: `live${i + 1}@example.com` }),
+  expect: s.expect,
+  scenario: s,
+}));
 
 /** Statuses an order does not leave by itself: polling may stop there. */
-const settled = new Set(['CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED']);
-
-export interface OrderView {
-  orderId: string;
-  status: string;
-  reason?: string;
-}
+const settled = new Set(settledStatuses);
 
 export interface ScenarioResult {
   name: string;
@@ -59,9 +37,7 @@ export function judge(s: Scenario, polled: OrderView[]): ScenarioResult {
   const last = polled.at(-1);
   if (!last) return { name: s.name, passed: false, detail: 'the order was never read back', path };
   if (!settled.has(last.status)) return { name: s.name, passed: false, detail: `still ${last.status} when polling gave up`, path };
-  const reached = last.status === s.expect.status || (s.expect.status === 'CONFIRMED' && ['SHIPPED', 'DELIVERED'].includes(last.status));
-  const reasonOk = s.expect.reason === undefined || last.reason === s.expect.reason;
-  const passed = reached && reasonOk;
+  const passed = outcomeMatches(s.scenario, last);
   const got = `${last.status}${last.reason ? ` (${last.reason})` : ''}`;
   const want = `${s.expect.status}${s.expect.reason ? ` (${s.expect.reason})` : ''}`;
   return { name: s.name, passed, detail: passed ? got : `expected ${want}, got ${got}`, path };

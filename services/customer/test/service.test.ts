@@ -1,22 +1,27 @@
-import { type EventData, exchanges, newEnvelope } from '@orderly/events';
-import { type RunningService, startService } from '@orderly/platform';
-import { createTestEnv, publishRaw, type TestEnv, waitFor } from '@orderly/platform/testing';
+import { type EventData, newEnvelope } from '@orderly/events';
+import type { RunningService } from '@orderly/platform';
+import {
+  cleanupList,
+  createTestEnv,
+  publishEnvelope,
+  startTestService,
+  type TestEnv,
+  untilConsumed as untilConsumedBy,
+  waitFor,
+} from '@orderly/platform/testing';
 import test from 'ava';
 import type { OrderEventType } from '../src/domain/history.js';
 import { definition } from '../src/service.js';
 
 type Service = RunningService<unknown>;
-const cleanups: (() => Promise<void>)[] = [];
-test.after.always(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
+const cleanups = cleanupList();
+test.after.always(() => cleanups.run());
 
 /** Its own vhost, database and service instance, so message counts belong to one test. */
 async function startCustomer(name: string): Promise<{ env: TestEnv; service: Service; url: (path: string) => string }> {
   const env = await createTestEnv(`customer_${name}`);
-  cleanups.push(() => env.cleanup());
-  const service = await startService(definition, env.env);
-  cleanups.push(() => service.stop());
+  cleanups.add(() => env.cleanup());
+  const service = await startTestService(definition, env, cleanups);
   return { env, service, url: (path) => `http://127.0.0.1:${service.port}${path}` };
 }
 
@@ -28,15 +33,7 @@ async function publish<T extends OrderEventType>(env: TestEnv, type: T, data: Ev
   await publishEnvelope(env, envelope);
   return envelope;
 }
-const publishEnvelope = (env: TestEnv, envelope: ReturnType<typeof newEnvelope>) =>
-  publishRaw(env, exchanges.events, envelope.type, JSON.stringify(envelope), { type: envelope.type, messageId: envelope.id });
-
-async function consumed(service: Service): Promise<number> {
-  const metric = await service.metrics.consumed.get();
-  return metric.values.filter((v) => v.labels.queue === 'customer').reduce((n, v) => n + v.value, 0);
-}
-const untilConsumed = (service: Service, n: number) =>
-  waitFor(async () => ((await consumed(service)) >= n ? true : undefined), { what: `${n} messages consumed` });
+const untilConsumed = (service: Service, n: number) => untilConsumedBy(service, n, { queue: 'customer' });
 
 const getJson = async (url: string) => {
   const res = await fetch(url);

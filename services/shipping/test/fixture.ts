@@ -1,22 +1,12 @@
-import { type Envelope, type EventData, exchanges, type MessageType, newEnvelope, routeOf } from '@orderly/events';
-import { type RunningService, startService } from '@orderly/platform';
-import { createTestEnv, publishRaw, type TestEnv, waitFor } from '@orderly/platform/testing';
+import { type Envelope, type EventData, exchanges, type MessageType, newEnvelope } from '@orderly/events';
+import type { RunningService } from '@orderly/platform';
+import { type Cleanups, createTestEnv, publishEnvelope, startTestService, type TestEnv, waitFor } from '@orderly/platform/testing';
 import amqp from 'amqplib';
 import pg from 'pg';
 import type { Config } from '../src/config.js';
 import { definition } from '../src/service.js';
 
-/** Resources a test file opens, closed after its tests whatever happened. */
-export function cleanupList() {
-  const cleanups: (() => Promise<void>)[] = [];
-  return {
-    add: (fn: () => Promise<void>) => cleanups.push(fn),
-    async run() {
-      for (const c of cleanups.reverse()) await c().catch(() => {});
-    },
-  };
-}
-export type Cleanups = ReturnType<typeof cleanupList>;
+export { type Cleanups, cleanupList } from '@orderly/platform/testing';
 
 export const shortDelays = { SHIPPING_DISPATCH_DELAY_MS: '100', SHIPPING_DELIVERY_DELAY_MS: '200', SHIPPING_TIMER_POLL_MS: '25' };
 
@@ -26,11 +16,8 @@ export async function testEnv(name: string, cleanups: Cleanups): Promise<TestEnv
   return e;
 }
 
-export async function startShipping(e: TestEnv, cleanups: Cleanups, vars: Record<string, string> = {}): Promise<RunningService<Config>> {
-  const service = await startService(definition, { ...e.env, ...shortDelays, ...vars });
-  cleanups.add(() => service.stop());
-  return service;
-}
+export const startShipping = (e: TestEnv, cleanups: Cleanups, vars: Record<string, string> = {}): Promise<RunningService<Config>> =>
+  startTestService(definition, e, cleanups, { ...shortDelays, ...vars });
 
 /**
  * What reached the broker: a queue of the test's own, bound to the given routing keys on the
@@ -67,9 +54,7 @@ export async function publish<T extends MessageType>(
   data: EventData<T>,
   envelope: Envelope = newEnvelope('order', type, (data as { orderId: string }).orderId, data),
 ): Promise<Envelope> {
-  const { exchange, routingKey } = routeOf(type);
-  await publishRaw(e, exchange, routingKey, JSON.stringify(envelope), { type, messageId: envelope.id });
-  return envelope;
+  return publishEnvelope(e, envelope);
 }
 
 export const confirmed = (orderId: string): EventData<'order.confirmed'> => ({

@@ -1,7 +1,7 @@
 import { exchanges } from '@orderly/events';
 import test from 'ava';
 import { startService } from '../src/service.js';
-import { createTestEnv, drainQueue, publishRaw, type TestEnv, waitFor } from '../src/testing/index.js';
+import { consumedCount, createTestEnv, drainQueue, publishRaw, type TestEnv, waitFor } from '../src/testing/index.js';
 import { confirmedEvent, consumerService, recorder } from './fixture/service.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -27,10 +27,7 @@ const effectsOf = async (service: { db: { pool: { query: (q: string) => Promise<
 const publishEvent = (e: TestEnv, event: ReturnType<typeof confirmedEvent>, content = JSON.stringify(event)) =>
   publishRaw(e, exchanges.events, event.type, content, { type: event.type, messageId: event.id });
 
-async function consumedCount(service: Awaited<ReturnType<typeof start>>, outcome: string): Promise<number> {
-  const metric = await service.metrics.consumed.get();
-  return metric.values.filter((v) => v.labels.outcome === outcome).reduce((n, v) => n + v.value, 0);
-}
+const consumedOf = (service: Awaited<ReturnType<typeof start>>, outcome: string) => consumedCount(service, { outcome });
 
 test('when the same event is delivered twice, then it has one effect and the second is counted as a duplicate', async (t) => {
   const e = await env('dup');
@@ -39,9 +36,9 @@ test('when the same event is delivered twice, then it has one effect and the sec
   const event = confirmedEvent();
   await publishEvent(e, event);
   await publishEvent(e, event);
-  await waitFor(async () => ((await consumedCount(service, 'duplicate')) === 1 ? true : undefined));
+  await waitFor(async () => ((await consumedOf(service, 'duplicate')) === 1 ? true : undefined));
   t.deepEqual(await effectsOf(service), [{ event_id: event.id, order_id: event.data.orderId }]);
-  t.is(await consumedCount(service, 'ack'), 1);
+  t.is(await consumedOf(service, 'ack'), 1);
 });
 
 test('when a message is not JSON or fails its schema, then it goes straight to the DLQ with its error', async (t) => {
@@ -52,7 +49,7 @@ test('when a message is not JSON or fails its schema, then it goes straight to t
   await publishEvent(e, good, '{not json');
   const badData = { ...confirmedEvent(), data: { orderId: 'not-a-uuid' } };
   await publishEvent(e, badData as never);
-  await waitFor(async () => ((await consumedCount(service, 'dead_letter')) === 2 ? true : undefined));
+  await waitFor(async () => ((await consumedOf(service, 'dead_letter')) === 2 ? true : undefined));
   const parked = await drainQueue(e, 'audit.dlq');
   t.is(parked.length, 2);
   t.is(parked[0]?.raw, '{not json');
@@ -60,7 +57,7 @@ test('when a message is not JSON or fails its schema, then it goes straight to t
   t.regex(String(parked[1]?.headers['x-orderly-error']), /orderId/);
   t.is(parked[1]?.headers['x-orderly-attempts'], 1);
   t.is(calls(), 0, 'the handler never saw a malformed message');
-  t.is(await consumedCount(service, 'retry'), 0);
+  t.is(await consumedOf(service, 'retry'), 0);
 });
 
 test('when a handler fails twice and then succeeds, then the event is retried with back-off and has one effect', async (t) => {
@@ -70,10 +67,10 @@ test('when a handler fails twice and then succeeds, then the event is retried wi
   const event = confirmedEvent();
   await publishEvent(e, event);
   // The outcome is counted just after the commit that makes the effect visible: wait for the count.
-  await waitFor(async () => ((await consumedCount(service, 'ack')) === 1 ? true : undefined));
+  await waitFor(async () => ((await consumedOf(service, 'ack')) === 1 ? true : undefined));
   t.is((await effectsOf(service)).length, 1);
   t.is(calls(), 3);
-  t.is(await consumedCount(service, 'retry'), 2);
+  t.is(await consumedOf(service, 'retry'), 2);
   t.deepEqual(await drainQueue(e, 'audit.dlq'), []);
 });
 
@@ -83,7 +80,7 @@ test('when a handler keeps failing, then after the last attempt the event is par
   const service = await start(consumerService(handler), e.vars);
   const event = confirmedEvent();
   await publishEvent(e, event);
-  await waitFor(async () => ((await consumedCount(service, 'dead_letter')) === 1 ? true : undefined));
+  await waitFor(async () => ((await consumedOf(service, 'dead_letter')) === 1 ? true : undefined));
   t.is(calls(), 3);
   const [parked] = await drainQueue(e, 'audit.dlq');
   t.is(parked?.messageId, event.id);
@@ -103,7 +100,7 @@ test('when the relay dies between publish and mark-sent, then the republished ev
   await waitFor(async () => ((await effectsOf(service)).length === 1 ? true : undefined));
   // What a crash after the broker's confirm but before the UPDATE leaves behind: a sent row still unsent.
   await service.db.pool.query('UPDATE outbox SET published_at = NULL');
-  await waitFor(async () => ((await consumedCount(service, 'duplicate')) === 1 ? true : undefined));
+  await waitFor(async () => ((await consumedOf(service, 'duplicate')) === 1 ? true : undefined));
   t.is((await effectsOf(service)).length, 1);
   const { rows } = await service.db.pool.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
   t.is(rows[0].n, 0);
