@@ -17,6 +17,7 @@ export { createLogger, type Logger } from './logger.js';
 export { createMetrics, latencyBuckets, type Metrics, observeLatency, traceExemplar } from './metrics.js';
 export { OutboxRelay } from './outbox/relay.js';
 export { packageDir } from './package-dir.js';
+export { PollLoop, type PollLoopOptions, type TickResult } from './poll-loop.js';
 export {
   type RunningService,
   runMain,

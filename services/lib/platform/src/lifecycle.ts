@@ -5,9 +5,6 @@ export class Lifecycle {
   get ready(): boolean {
     return this.#state === 'ready';
   }
-  get draining(): boolean {
-    return this.#state === 'draining';
-  }
   markReady(): void {
     if (this.#state === 'starting') this.#state = 'ready';
   }

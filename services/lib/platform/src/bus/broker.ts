@@ -70,10 +70,6 @@ export class Broker {
     return broker;
   }
 
-  get connected(): boolean {
-    return this.#model !== undefined;
-  }
-
   /** Runs hook now if connected, and again after every reconnect. */
   async onConnect(hook: ConnectHook): Promise<void> {
     this.#hooks.push(hook);

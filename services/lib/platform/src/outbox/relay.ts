@@ -4,15 +4,17 @@ import type { Publisher } from '../bus/publisher.js';
 import { clientConfig, type Pool } from '../db/pool.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { PollLoop, type TickResult } from '../poll-loop.js';
 
 export interface RelayOptions {
   databaseUrl: string;
   schema: string;
   pollMs: number;
   batchSize: number;
-  /** Sent rows are kept this long (for inspection) and then pruned. */
-  retentionMs?: number;
 }
+
+/** Sent rows are kept this long (for inspection) and then pruned. */
+const retentionMs = 3_600_000;
 
 interface OutboxRow {
   id: number;
@@ -34,9 +36,7 @@ const tracer = trace.getTracer('orderly-outbox');
  * absorb the duplicate.
  */
 export class OutboxRelay {
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
+  readonly #loop: PollLoop;
   #listener: pg.Client | undefined;
   #lastPrune = 0;
 
@@ -51,27 +51,26 @@ export class OutboxRelay {
       const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
       return rows[0]?.n ?? 0;
     });
+    this.#loop = new PollLoop(() => this.#tick(), { name: 'outbox relay', everyMs: options.pollMs, logger });
   }
 
   async start(): Promise<void> {
-    this.#running = true;
     await this.#listen();
-    this.#loop = this.#run();
+    await this.#loop.start();
   }
 
   /** Stops after publishing what is pending, so a rollout leaves nothing behind. */
   async stop(): Promise<void> {
-    this.#running = false;
-    this.#wake?.();
-    await this.#loop;
+    await this.#loop.stop();
+    await this.#drain();
     await this.#listener?.end().catch(() => {});
   }
 
   async #listen(): Promise<void> {
     const client = new pg.Client(clientConfig(this.options.databaseUrl, this.options.schema));
-    client.on('notification', () => this.#wake?.());
+    client.on('notification', () => this.#loop.wake());
     client.on('error', (err) => {
-      // Polling carries on; the next listen attempt happens on the next idle wait.
+      // Polling carries on; the next tick listens again.
       this.logger.warn({ err }, 'outbox listener lost');
       this.#listener = undefined;
     });
@@ -80,33 +79,21 @@ export class OutboxRelay {
     this.#listener = client;
   }
 
-  async #run(): Promise<void> {
-    let failures = 0;
-    for (;;) {
-      let published = 0;
-      try {
-        published = await this.publishBatch();
-        failures = 0;
-        await this.#pruneNow();
-      } catch (err) {
-        failures += 1;
-        this.logger.warn({ err, failures }, 'outbox publish failed; will retry');
-      }
-      if (!this.#running) {
-        if (published === 0 || failures > 0) return;
-        continue;
-      }
-      if (published === this.options.batchSize) continue;
-      const wait = failures > 0 ? Math.min(this.options.pollMs * 2 ** failures, 15_000) : this.options.pollMs;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#wake = undefined;
-      if (!this.#listener && this.#running) await this.#listen().catch(() => {});
+  async #tick(): Promise<TickResult> {
+    if (!this.#listener) await this.#listen().catch(() => {});
+    const published = await this.publishBatch();
+    await this.#pruneNow();
+    return published === this.options.batchSize ? 'more' : 'idle';
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      let published: number;
+      do published = await this.publishBatch();
+      while (published > 0);
+    } catch (err) {
+      // What is left stays in the table for the next instance's relay.
+      this.logger.warn({ err }, 'outbox drain at stop failed');
     }
   }
 
@@ -186,9 +173,8 @@ export class OutboxRelay {
   }
 
   async #pruneNow(): Promise<void> {
-    const retention = this.options.retentionMs ?? 3_600_000;
     if (Date.now() - this.#lastPrune < 60_000) return;
     this.#lastPrune = Date.now();
-    await this.pool.query(`DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)`, [retention / 1000]);
+    await this.pool.query(`DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)`, [retentionMs / 1000]);
   }
 }

@@ -1,0 +1,82 @@
+import { backoffDelay } from './backoff.js';
+import type { Logger } from './logger.js';
+
+/** What a tick found: more work waiting now (tick again at once), or nothing more for now. */
+export type TickResult = 'more' | 'idle';
+
+export interface PollLoopOptions {
+  /** Names the loop in the log line of a failed tick. */
+  name: string;
+  /** The wait after a tick that found nothing more to do. */
+  everyMs: number;
+  logger: Logger;
+  /** The longest wait after failed ticks in a row; from everyMs it doubles per failure, with jitter. */
+  maxBackoffMs?: number;
+}
+
+/**
+ * Runs one tick at a time: at start, then everyMs after a tick that found nothing more, at once
+ * after one that did. A tick that throws is logged and the loop backs off. wake() ends the wait
+ * early, or, during a tick, makes the next one follow at once: work may have come in that the
+ * running tick did not see. stop() lets the running tick finish (its signal says to take no new
+ * work) and resolves when it has.
+ */
+export class PollLoop {
+  readonly #stopped = new AbortController();
+  #running: Promise<void> | undefined;
+  #endWait: (() => void) | undefined;
+  #woken = false;
+
+  constructor(
+    private readonly tick: (signal: AbortSignal) => Promise<TickResult>,
+    private readonly options: PollLoopOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    this.#running ??= this.#run();
+  }
+
+  wake(): void {
+    this.#woken = true;
+    this.#endWait?.();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped.abort();
+    this.#endWait?.();
+    await this.#running;
+  }
+
+  async #run(): Promise<void> {
+    const { signal } = this.#stopped;
+    const { name, everyMs, logger, maxBackoffMs = 15_000 } = this.options;
+    let failures = 0;
+    while (!signal.aborted) {
+      this.#woken = false;
+      let result: TickResult = 'idle';
+      try {
+        result = await this.tick(signal);
+        failures = 0;
+      } catch (err) {
+        failures += 1;
+        logger.warn({ err, failures }, `${name} failed; will retry`);
+      }
+      if (signal.aborted) return;
+      if (failures === 0 && (result === 'more' || this.#woken)) continue;
+      // Attempt failures + 1: the first failure already waits up to twice the interval.
+      await this.#wait(failures === 0 ? everyMs : backoffDelay(failures + 1, everyMs, maxBackoffMs));
+    }
+  }
+
+  #wait(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#endWait = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => {
+      this.#endWait = undefined;
+    });
+  }
+}
