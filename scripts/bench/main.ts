@@ -4,6 +4,7 @@
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { stackRunning } from '../local/local-stack.ts';
 import { baseUrl, localDefaults } from '../local/services.ts';
 import { highestSustained } from './backlog.ts';
 import { achievedFraction, computeBound } from './bound.ts';
@@ -18,14 +19,14 @@ import { type BenchOptions, parseOptions, usage } from './options.ts';
 import { OrderClient, restock } from './order-client.ts';
 import { measurePgLimit } from './pg-limit.ts';
 import { openStatements, type StatementsReport } from './pg-statements.ts';
-import { connectPgStats, databaseUrl, pgSettings, xactCommit } from './pg-stats.ts';
+import { backendDatabases, connectPgStats, databaseUrl, pgSettings, xactCommit } from './pg-stats.ts';
 import { cpuBetween, startCpuSampler } from './process-cpu.ts';
 import { progress, progressDone, silenceProgress } from './progress.ts';
 import { orderlyVhost, queuedMessages, vhostCounters } from './rabbit-api.ts';
 import { measureBrokerLimit } from './rabbit-limit.ts';
 import { type BenchReport, type StepResult, writeReport } from './report.ts';
 import { renderReport } from './report-table.ts';
-import { discoverStack, orderServiceAnswers } from './stack-discovery.ts';
+import { discoverStack } from './stack-discovery.ts';
 import { startStack } from './stack-processes.ts';
 import { judgeTargets } from './targets.ts';
 
@@ -65,7 +66,7 @@ async function main(o: BenchOptions): Promise<void> {
   let fresh = false;
   // pg_stat_statements lives in the database of the URL the bench was given (`orderly` locally).
   const statementsUrl = databaseUrl();
-  if (!(await orderServiceAnswers(baseUrl('order')))) {
+  if (!(await stackRunning())) {
     if (o.useRunning) throw new Error(`--use-running: nothing answers at ${baseUrl('order')}; start it with npm start`);
     const logFile = join(outDir, `${stamp}-stack.log`);
     await import('node:fs').then((fs) => fs.mkdirSync(outDir, { recursive: true }));
@@ -93,11 +94,12 @@ async function main(o: BenchOptions): Promise<void> {
   onCleanup('completion queue', () => watcher.stop());
   const client = new OrderClient(1024);
   onCleanup('http agent', () => client.close());
-  const cpuSampler = startCpuSampler({
+  const cpuSampler = await startCpuSampler({
     services: pids.services,
     rabbit: pids.rabbit,
     postmaster: pids.postmaster,
     database: target.database,
+    backendDatabases: () => backendDatabases(pg),
     ownBackends: () => ('begin' in statements ? [pg.ownPid, statements.ownPid] : [pg.ownPid]),
   });
   onCleanup('cpu sampler', () => cpuSampler.stop());
@@ -129,7 +131,7 @@ async function main(o: BenchOptions): Promise<void> {
   await settle(watcher, 'warm-up');
 
   if ('begin' in statements) await statements.begin();
-  const runStart = { cpu: cpuSampler.sample(), commits: await xactCommit(pg), vhost: await vhostCounters(), bench: watcher.received };
+  const runStart = { cpu: await cpuSampler.sample(), commits: await xactCommit(pg), vhost: await vhostCounters(), bench: watcher.received };
   const step = async (label: string, run: () => Promise<LoadSummary>): Promise<StepResult> => {
     await restock();
     const w0 = await openWindow(probes);
@@ -176,7 +178,7 @@ async function main(o: BenchOptions): Promise<void> {
   }
   if (skippedRates.length) log(`skipped ${skippedRates.join(', ')} orders/s: the step below collapsed`);
   await settle(watcher, 'end of load');
-  const runEnd = { cpu: cpuSampler.sample(), commits: await xactCommit(pg), vhost: await vhostCounters(), bench: watcher.received };
+  const runEnd = { cpu: await cpuSampler.sample(), commits: await xactCommit(pg), vhost: await vhostCounters(), bench: watcher.received };
   cpuSampler.stop(); // the limit measurements below are not sampled
   const pgStatements: StatementsReport = 'begin' in statements ? await statements.end(runEnd.bench - runStart.bench) : statements;
 

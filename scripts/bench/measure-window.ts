@@ -31,11 +31,11 @@ export interface WindowDelta {
 
 export async function openWindow(p: WindowProbes): Promise<WindowStart> {
   const [scrape, commits] = await Promise.all([scrapeAll(), xactCommit(p.pg)]);
-  return { cpu: p.cpu.sample(), scrape, commits, benchDeliveries: p.watcher.received };
+  return { cpu: await p.cpu.sample(), scrape, commits, benchDeliveries: p.watcher.received };
 }
 
 export async function closeWindow(p: WindowProbes, start: WindowStart): Promise<WindowDelta> {
-  const cpu = p.cpu.sample();
+  const cpu = await p.cpu.sample();
   const [scrape, commits] = await Promise.all([scrapeAll(), xactCommit(p.pg)]);
   return {
     cpu: cpuBetween(start.cpu, cpu),

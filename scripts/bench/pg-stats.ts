@@ -42,3 +42,12 @@ export async function checkpointerPid(s: PgStats): Promise<number | undefined> {
     return undefined;
   }
 }
+
+/** Every process in pg_stat_activity by pid → the database a client backend serves, null for the rest
+ * (other users' rows included: pid, datname and backend_type are not hidden from them). */
+export async function backendDatabases(s: PgStats): Promise<Map<number, string | null>> {
+  const { rows } = await s.client.query<{ pid: number; datname: string | null }>(
+    `SELECT pid, CASE WHEN backend_type = 'client backend' THEN datname END AS datname FROM pg_stat_activity`,
+  );
+  return new Map(rows.map((r) => [r.pid, r.datname]));
+}

@@ -1,26 +1,30 @@
 /**
- * CPU time of the processes an order runs through, from /proc/<pid>/stat (utime + stime): the
- * service processes, PostgreSQL's postmaster and all its children (backends of database orderly
- * and background workers; backends of other databases are counted apart, they are other people's
- * load) and RabbitMQ's beam.smp. Plus the machine's total busy time from /proc/stat, so the load
- * nobody in the stack accounts for (other processes on the machine) shows too.
+ * CPU time of the processes an order runs through: the service processes, PostgreSQL's postmaster
+ * and all its children (client backends of the measured database and background processes; client
+ * backends of other databases are counted apart, they are other people's load) and RabbitMQ's
+ * beam.smp. Plus the machine's total busy time, so the load nobody in the stack accounts for shows.
  *
- * Processes come and go (node-postgres pools close connections idle for 10 s), so a sampler
- * observes them every second in the background and remembers each one's last value: one that has
+ * pidtree lists the postmaster's children, pidusage reads each process's CPU time and
+ * pg_stat_activity says which database a backend serves. Processes come and go (node-postgres pools
+ * close connections idle for 10 s) and no library keeps the last value of a process that has
+ * exited, so a sampler observes them every second and remembers each one's last value: one that has
  * exited still counts in later samples with the CPU it had when last seen.
  */
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import pidtree from 'pidtree';
+import pidusage from 'pidusage';
 
 export type CpuGroup = string;
 
 export interface ProcCpu {
   group: CpuGroup;
   pid: number;
+  /** When the process started (ms since the epoch, ± a few ms): tells a reused pid from its previous holder. */
+  startMs: number;
   /** CPU seconds so far (when last seen, for a process that has exited since). */
   seconds: number;
 }
-/** key `pid:starttime` → the process's group and CPU seconds. */
+/** Every process seen, by pid (a pid's earlier holder, if the pid was reused, under `pid@startMs`). */
 export type ProcCpuMap = ReadonlyMap<string, ProcCpu>;
 
 export interface CpuSample {
@@ -38,142 +42,125 @@ export interface CpuTargets {
   rabbit?: number;
   /** The database the stack uses: its backends count, other databases' are excluded (default orderly). */
   database?: string;
+  /** Every process in pg_stat_activity by pid → the database it serves (null: not a client backend). */
+  backendDatabases?: () => Promise<ReadonlyMap<number, string | null>>;
   /** Backends the bench itself opened (excluded). */
   ownBackends: () => readonly number[];
 }
 
-let tickHz = 0;
-function ticksPerSecond(): number {
-  if (!tickHz) {
-    try {
-      tickHz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      tickHz = 100;
-    }
-  }
-  return tickHz;
+const background = 'postgres background';
+const own = 'bench own backends (excluded)';
+
+/** Which group a postmaster child belongs to, from the database it serves (none: a background process). */
+export function postgresGroup(db: string | undefined, database = 'orderly'): CpuGroup {
+  if (db === undefined) return background;
+  return db === database ? `postgres backends (${database})` : 'other databases (excluded)';
 }
 
-interface Stat {
-  ppid: number;
-  ticks: number;
-  start: string;
-}
-function readStat(pid: number): Stat | undefined {
-  try {
-    const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), start: f[19] as string };
-  } catch {
-    return undefined; // gone
-  }
-}
-const cmdline = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-  } catch {
-    return '';
-  }
-};
-
-/** The parent of `pid`, if it still runs. */
-export const parentPid = (pid: number) => readStat(pid)?.ppid;
-
-/** The pid listening on 127.0.0.1:port (via ss), if any. */
-export function listenerPid(port: number): number | undefined {
-  try {
-    const out = execFileSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' });
-    const m = /pid=(\d+)/.exec(out);
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Which group a postmaster child belongs to, from its title (`postgres: user db host(port) …`). */
-export function postgresGroup(title: string, database = 'orderly'): CpuGroup {
-  const m = /^postgres: (\S+) (\S+) (\S+\(\d+\)|\[local\])/.exec(title);
-  if (!m) return 'postgres background';
-  return m[2] === database ? `postgres backends (${database})` : 'other databases (excluded)';
-}
-
-function machine(): { busy: number; total: number } {
+// The kernel's own counters: os.cpus() leaves out softirq and steal, which loopback traffic and a VM make large.
+function machine(): { busySec: number; totalSec: number } {
   const cpu = (readFileSync('/proc/stat', 'utf8').split('\n')[0] as string).trim().split(/\s+/).slice(1, 9).map(Number);
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = cpu as number[];
-  const busy = (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0);
-  return { busy, total: busy + (idle ?? 0) + (iowait ?? 0) };
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = cpu;
+  const busy = user + nice + system + irq + softirq + steal;
+  // /proc/stat counts in USER_HZ, which is 100 on every architecture Node runs on.
+  return { busySec: busy / 100, totalSec: (busy + idle + iowait) / 100 };
 }
 
 /** The target processes running now, with their group and CPU seconds. */
-function observe(t: CpuTargets): ProcCpuMap {
-  const hz = ticksPerSecond();
-  const procs = new Map<string, ProcCpu>();
-  const add = (pid: number, group: CpuGroup, st = readStat(pid)) => {
-    if (st) procs.set(`${pid}:${st.start}`, { group, pid, seconds: st.ticks / hz });
-  };
-  for (const [name, pid] of Object.entries(t.services)) add(pid, `service ${name}`);
-  if (t.rabbit) add(t.rabbit, 'rabbitmq (beam.smp)');
+async function observe(t: CpuTargets, placed: Map<number, CpuGroup>): Promise<ProcCpu[]> {
+  const groups = new Map<number, CpuGroup>();
+  for (const [name, pid] of Object.entries(t.services)) groups.set(pid, `service ${name}`);
+  if (t.rabbit) groups.set(t.rabbit, 'rabbitmq (beam.smp)');
   if (t.postmaster) {
-    add(t.postmaster, 'postgres background');
-    const own = new Set(t.ownBackends());
-    for (const entry of readdirSync('/proc')) {
-      const pid = Number(entry);
-      if (!Number.isInteger(pid)) continue;
-      const st = readStat(pid);
-      if (!st || st.ppid !== t.postmaster) continue;
-      add(pid, own.has(pid) ? 'bench own backends (excluded)' : postgresGroup(cmdline(pid), t.database), st);
+    const children = await pidtree(t.postmaster).catch(() => [] as number[]);
+    const ownPids = new Set(t.ownBackends());
+    // What a process is never changes, so pg_stat_activity is asked only while a child is not yet
+    // placed (each query is a commit in the measured database); one that exits keeps its group.
+    for (const pid of placed.keys()) if (!children.includes(pid)) placed.delete(pid);
+    const pending = children.some((pid) => !ownPids.has(pid) && !placed.has(pid));
+    const activity = pending && t.backendDatabases ? await t.backendDatabases().catch(() => undefined) : undefined;
+    groups.set(t.postmaster, background);
+    for (const pid of children) {
+      if (activity?.has(pid)) placed.set(pid, postgresGroup(activity.get(pid) ?? undefined, t.database));
+      groups.set(pid, ownPids.has(pid) ? own : (placed.get(pid) ?? background));
     }
   }
-  return procs;
+  const stats = await pidusage([...groups.keys()]).catch(() => ({}) as Record<string, pidusage.Status | undefined>);
+  const out: ProcCpu[] = [];
+  for (const [pid, group] of groups) {
+    const s = stats[pid];
+    if (s) out.push({ group, pid, startMs: s.timestamp - s.elapsed, seconds: s.ctime / 1000 });
+  }
+  // pidusage keeps each pid's /proc file open; a pid that is gone (and may be reused) must not keep its old one.
+  if (out.length < groups.size) pidusage.clear();
+  return out;
 }
+
+/** Start times are read against the clock, so they wobble by a few ms; a pid cannot be reused that fast. */
+const sameProcess = (a: ProcCpu, b: ProcCpu) => a.pid === b.pid && Math.abs(a.startMs - b.startMs) <= 1000;
 
 /**
  * The processes seen so far updated with a new observation: a running process takes its new value
  * (and group), one absent from the observation (exited) keeps the last value and group it was seen
- * with — so an own backend stays excluded. Pure; returns a new map.
+ * with — so an own backend stays excluded. A pid now held by a process that started more than a
+ * second after the one remembered under it is a new process: the old one stays, under `pid@start`.
+ * Pure; returns a new map.
  */
-export function remember(seen: ProcCpuMap, live: ProcCpuMap): ProcCpuMap {
+export function remember(seen: ProcCpuMap, live: readonly ProcCpu[]): ProcCpuMap {
   const merged = new Map(seen);
-  for (const [key, p] of live) merged.set(key, p);
+  for (const p of live) {
+    const key = String(p.pid);
+    const before = merged.get(key);
+    if (before && !sameProcess(before, p)) merged.set(`${key}@${before.startMs}`, before);
+    merged.set(key, p);
+  }
   return merged;
 }
 
 export interface CpuSampler {
   /** Observes now and returns everything seen so far plus the machine and bench counters. */
-  sample(): CpuSample;
+  sample(): Promise<CpuSample>;
   /** Stops the background observations (idempotent); `sample` still works. */
   stop(): void;
 }
 
 /**
  * Observes the targets now and every `everyMs` in the background (an unref'd timer: it never keeps
- * the process alive), so a process that exits loses at most `everyMs` of its CPU.
+ * the process alive), so a process that exits loses at most `everyMs` of its CPU. One sampler at a
+ * time: pidusage's cache of open /proc files is shared by the whole process.
  */
-export function startCpuSampler(t: CpuTargets, everyMs = 1000): CpuSampler {
-  let seen: ProcCpuMap = remember(new Map(), observe(t));
-  const timer = setInterval(() => {
-    try {
-      seen = remember(seen, observe(t));
-    } catch {
-      // /proc unreadable for a moment: the next tick or sample catches up
-    }
-  }, everyMs);
+export async function startCpuSampler(t: CpuTargets, everyMs = 1000): Promise<CpuSampler> {
+  let seen: ProcCpuMap = new Map();
+  const placed = new Map<number, CpuGroup>();
+  // One observation at a time, in order: each merges into what the previous one left.
+  let last: Promise<unknown> = Promise.resolve();
+  const update = () => {
+    const next = last.then(async () => {
+      seen = remember(seen, await observe(t, placed));
+    });
+    last = next.catch(() => undefined); // /proc or the database unreadable for a moment: the next one catches up
+    return next;
+  };
+  await update();
+  const timer = setInterval(update, everyMs);
   timer.unref();
   return {
-    sample() {
-      seen = remember(seen, observe(t));
-      const hz = ticksPerSecond();
+    async sample() {
+      await update();
       const m = machine();
       const u = process.cpuUsage();
       return {
         atMs: performance.now(),
         procs: seen,
-        machineBusySec: m.busy / hz,
-        machineTotalSec: m.total / hz,
+        machineBusySec: m.busySec,
+        machineTotalSec: m.totalSec,
         benchSec: (u.user + u.system) / 1e6,
       };
     },
-    stop: () => clearInterval(timer),
+    stop: () => {
+      clearInterval(timer);
+      pidusage.clear();
+    },
   };
 }
 
@@ -197,7 +184,9 @@ export const excludedGroup = (g: CpuGroup) => g.endsWith('(excluded)');
 export function cpuBetween(a: CpuSample, b: CpuSample): CpuUsage {
   const byGroup: Record<CpuGroup, number> = {};
   for (const [key, p] of b.procs) {
-    const before = a.procs.get(key)?.seconds ?? 0;
+    // A pid's earlier holder is retired under `pid@start` after a, so look it up under its pid too.
+    const prior = a.procs.get(key) ?? a.procs.get(String(p.pid));
+    const before = prior && sameProcess(prior, p) ? prior.seconds : 0;
     byGroup[p.group] = (byGroup[p.group] ?? 0) + Math.max(0, p.seconds - before);
   }
   const all = Object.entries(byGroup);

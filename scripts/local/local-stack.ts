@@ -101,10 +101,10 @@ async function waitReady(name: string, alive: () => boolean, timeoutMs = 60_000)
   throw new Error(`${name} was not ready within ${timeoutMs / 1000} s`);
 }
 
-/** Whether something answers where the order service would. */
+/** Whether something answers where the order service would (a wedged listener counts as not running). */
 export async function stackRunning(): Promise<boolean> {
   try {
-    return (await fetch(`${baseUrl('order')}/healthz`)).ok;
+    return (await fetch(`${baseUrl('order')}/healthz`, { signal: AbortSignal.timeout(2000) })).ok;
   } catch {
     return false;
   }

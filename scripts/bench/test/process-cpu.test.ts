@@ -1,13 +1,15 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import test from 'ava';
+import pg from 'pg';
 import { type CpuSample, cpuBetween, type ProcCpu, type ProcCpuMap, remember, startCpuSampler } from '../process-cpu.ts';
 
 const BACKENDS = 'postgres backends (orderly)';
 const OWN = 'bench own backends (excluded)';
 
-const procs = (...ps: [key: string, group: string, seconds: number][]): ProcCpuMap =>
-  new Map<string, ProcCpu>(ps.map(([key, group, seconds]) => [key, { group, pid: Number(key.split(':')[0]), seconds }]));
+/** Processes as observed: [pid, group, CPU seconds, start ms (default 1000)]. */
+const procs = (...ps: [pid: number, group: string, seconds: number, startMs?: number][]): ProcCpu[] =>
+  ps.map(([pid, group, seconds, startMs = 1000]) => ({ group, pid, seconds, startMs }));
 
 const sample = (atSec: number, seen: ProcCpuMap): CpuSample => ({
   atMs: atSec * 1000,
@@ -18,63 +20,111 @@ const sample = (atSec: number, seen: ProcCpuMap): CpuSample => ({
 });
 
 test('when a backend exits between two samples, then it keeps the CPU it had when last seen', (t) => {
-  let seen = remember(new Map(), procs(['10:1', BACKENDS, 1], ['11:1', BACKENDS, 5]));
+  let seen = remember(new Map(), procs([10, BACKENDS, 1], [11, BACKENDS, 5]));
   const a = sample(0, seen);
-  seen = remember(seen, procs(['10:1', BACKENDS, 3], ['11:1', BACKENDS, 7])); // background observation
-  seen = remember(seen, procs(['11:1', BACKENDS, 8])); // 10 has exited
+  seen = remember(seen, procs([10, BACKENDS, 3], [11, BACKENDS, 7])); // background observation
+  seen = remember(seen, procs([11, BACKENDS, 8])); // 10 has exited
   const b = sample(20, seen);
-  const cpu = cpuBetween(a, b);
-  t.is(cpu.byGroup[BACKENDS], 2 + 3);
-  t.is(b.procs.get('10:1')?.seconds, 3);
+  t.is(cpuBetween(a, b).byGroup[BACKENDS], 2 + 3);
+  t.is(b.procs.get('10')?.seconds, 3);
 });
 
-test('when a backend is born between samples (and even gone before the end), then it counts from zero up to its last value', (t) => {
-  let seen = remember(new Map(), procs(['10:1', BACKENDS, 1]));
+test('when a pid is reused by a later process, then both count: the old one up to its last value, the new one from zero', (t) => {
+  let seen = remember(new Map(), procs([10, BACKENDS, 1], [12, BACKENDS, 2, 5000]));
   const a = sample(0, seen);
-  seen = remember(seen, procs(['10:1', BACKENDS, 1], ['12:50', BACKENDS, 0.4]));
-  seen = remember(seen, procs(['10:1', BACKENDS, 1])); // 12 is gone
-  // pid 12 reused by a new process (other starttime): a different key, from zero too
-  seen = remember(seen, procs(['10:1', BACKENDS, 1], ['12:90', BACKENDS, 0.1]));
+  seen = remember(seen, procs([10, BACKENDS, 1], [12, BACKENDS, 2.5, 5003])); // start read a few ms off: same process
+  seen = remember(seen, procs([10, BACKENDS, 1], [12, BACKENDS, 0.25, 90_000])); // 12 now held by a new process
   const cpu = cpuBetween(a, sample(10, seen));
-  t.is(cpu.byGroup[BACKENDS], 0.4 + 0.1);
+  t.is(cpu.byGroup[BACKENDS], 0.5 + 0.25);
+  t.is(seen.size, 3);
 });
 
 test('when samples follow one another, then nothing is counted twice', (t) => {
-  let seen = remember(new Map(), procs(['10:1', BACKENDS, 1], ['11:1', BACKENDS, 2]));
+  let seen = remember(new Map(), procs([10, BACKENDS, 1], [11, BACKENDS, 2]));
   const a = sample(0, seen);
-  seen = remember(seen, procs(['11:1', BACKENDS, 4])); // 10 exited at 1 s
+  seen = remember(seen, procs([11, BACKENDS, 4])); // 10 exited at 1 s
   const b = sample(10, seen);
-  seen = remember(seen, procs(['11:1', BACKENDS, 4.5]));
+  seen = remember(seen, procs([11, BACKENDS, 4.5]));
   const c = sample(20, seen);
   const ab = cpuBetween(a, b).byGroup[BACKENDS] ?? 0;
   const bc = cpuBetween(b, c).byGroup[BACKENDS] ?? 0;
   t.is(ab, 2);
   t.is(bc, 0.5); // the exited backend adds nothing more
   t.is(cpuBetween(a, c).byGroup[BACKENDS], ab + bc);
-  t.is(remember(seen, seen).size, 2);
 });
 
 test('when the bench own backend exits, then it stays excluded from the stack', (t) => {
-  let seen = remember(new Map(), procs(['10:1', BACKENDS, 1], ['20:1', OWN, 1]));
+  let seen = remember(new Map(), procs([10, BACKENDS, 1], [20, OWN, 1]));
   const a = sample(0, seen);
-  seen = remember(seen, procs(['10:1', BACKENDS, 2], ['20:1', OWN, 3]));
-  seen = remember(seen, procs(['10:1', BACKENDS, 2]));
+  seen = remember(seen, procs([10, BACKENDS, 2], [20, OWN, 3]));
+  seen = remember(seen, procs([10, BACKENDS, 2]));
   const cpu = cpuBetween(a, sample(10, seen));
   t.is(cpu.byGroup[OWN], 2);
   t.is(cpu.stackSec, 1);
 });
 
-test('when a sampled process burns CPU and exits before the end sample, then the sampler still counts it', async (t) => {
+// pidusage's open /proc files are process-wide state: one sampler at a time.
+test.serial('when a sampled process burns CPU and exits before the end sample, then the sampler still counts it', async (t) => {
   t.timeout(20_000);
-  const child = spawn(process.execPath, ['-e', 'const end = Date.now() + 300; while (Date.now() < end);'], { stdio: 'ignore' });
-  const sampler = startCpuSampler({ services: { burner: child.pid as number }, ownBackends: () => [] }, 50);
+  // It starts burning once the sampler has seen it.
+  const burn = 'setTimeout(() => { const end = Date.now() + 300; while (Date.now() < end); }, 700)';
+  const child = spawn(process.execPath, ['-e', burn], { stdio: 'ignore' });
+  const exited = once(child, 'exit');
+  const sampler = await startCpuSampler({ services: { burner: child.pid as number }, ownBackends: () => [] }, 50);
   try {
-    const a = sampler.sample();
-    await once(child, 'exit');
+    const a = await sampler.sample();
+    await exited;
     await new Promise((r) => setTimeout(r, 200));
-    const cpu = cpuBetween(a, sampler.sample());
+    const cpu = cpuBetween(a, await sampler.sample());
     t.true((cpu.byGroup['service burner'] ?? 0) > 0.1, `counted ${cpu.byGroup['service burner']} s`);
   } finally {
     sampler.stop();
   }
+});
+
+test.serial('when a process is a child of the postmaster, then it is grouped by the database pg_stat_activity names for it', async (t) => {
+  t.timeout(20_000);
+  // A stand-in postmaster with two children that burn CPU once the sampler runs; the "activity"
+  // names one as a backend of orderly, one of another database.
+  const burn = 'setTimeout(() => { const end = Date.now() + 300; while (Date.now() < end); }, 700); setTimeout(() => {}, 5000)';
+  const spawnTwo = `for (let i = 0; i < 2; i++) require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(burn)}]); setTimeout(() => {}, 5000)`;
+  const parent = spawn(process.execPath, ['-e', spawnTwo], { stdio: 'ignore' });
+  t.teardown(() => void parent.kill());
+  const pidtree = (await import('pidtree')).default;
+  let children: number[] = [];
+  while (children.length < 2) children = await pidtree(parent.pid as number);
+  const [mine, theirs] = children as [number, number];
+  const sampler = await startCpuSampler({
+    services: {},
+    postmaster: parent.pid as number,
+    backendDatabases: async () =>
+      new Map([
+        [mine, 'orderly'],
+        [theirs, 'other'],
+        [parent.pid as number, null],
+      ]),
+    ownBackends: () => [],
+  });
+  try {
+    const a = await sampler.sample();
+    await new Promise((r) => setTimeout(r, 1500));
+    const cpu = cpuBetween(a, await sampler.sample());
+    t.true((cpu.byGroup[BACKENDS] ?? 0) > 0.05, JSON.stringify(cpu.byGroup));
+    t.true((cpu.byGroup['other databases (excluded)'] ?? 0) > 0.05, JSON.stringify(cpu.byGroup));
+    t.false(Object.keys(cpu.byGroup).some((g) => g === OWN));
+  } finally {
+    sampler.stop();
+    for (const pid of children) process.kill(pid);
+  }
+});
+
+test('pg_stat_activity names the database of a real backend', async (t) => {
+  const { backendDatabases } = await import('../pg-stats.ts');
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://orderly:orderly@127.0.0.1:5432/orderly' });
+  await client.connect();
+  t.teardown(() => client.end());
+  const { rows } = await client.query<{ pid: number; db: string }>('SELECT pg_backend_pid() AS pid, current_database() AS db');
+  const dbs = await backendDatabases({ client, ownPid: rows[0]?.pid as number, database: rows[0]?.db as string, close: async () => {} });
+  t.is(dbs.get(rows[0]?.pid as number), rows[0]?.db);
+  t.true([...dbs.values()].includes(null), 'background processes are listed without a database');
 });
