@@ -1,4 +1,5 @@
-/** Latency percentiles over raw samples (no histogram, no estimation): nearest-rank method. */
+/** Latency percentiles over every sample of a step, from an HDR histogram (3 significant digits). */
+import * as hdr from 'hdr-histogram-js';
 
 export interface LatencySummary {
   count: number;
@@ -10,28 +11,24 @@ export interface LatencySummary {
 }
 
 /**
- * The nearest-rank quantile of ascending `sorted` values: the smallest sample such that at least
- * q of all samples are ≤ it (p99 of 100 samples is the 99th smallest). NaN when there are none.
+ * count, mean, p50/p95/p99 and max of samples in ms, each within 0.1 % (the histogram records whole
+ * microseconds; a percentile is the top of the bucket that holds it). NaN when there are none.
  */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (q < 0 || q > 1) throw new RangeError(`quantile must be within [0, 1], got ${q}`);
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.max(1, Math.ceil(q * sorted.length));
-  return sorted[rank - 1] as number;
-}
-
-/** count, mean, p50/p95/p99 and max of the samples (in their own unit). */
-export function summarize(samples: readonly number[]): LatencySummary {
-  const sorted = Float64Array.from(samples).sort();
-  const values = Array.from(sorted);
-  let total = 0;
-  for (const v of values) total += v;
-  return {
-    count: values.length,
-    mean: values.length ? total / values.length : Number.NaN,
-    p50: quantile(values, 0.5),
-    p95: quantile(values, 0.95),
-    p99: quantile(values, 0.99),
-    max: values.length ? (values[values.length - 1] as number) : Number.NaN,
-  };
+export function summarize(samplesMs: readonly number[]): LatencySummary {
+  if (samplesMs.length === 0) return { count: 0, mean: Number.NaN, p50: Number.NaN, p95: Number.NaN, p99: Number.NaN, max: Number.NaN };
+  const h = hdr.build({ autoResize: true, numberOfSignificantValueDigits: 3 });
+  try {
+    for (const ms of samplesMs) h.recordValue(Math.max(0, Math.round(ms * 1000)));
+    const ms = (us: number) => us / 1000;
+    return {
+      count: h.totalCount,
+      mean: ms(h.mean),
+      p50: ms(h.getValueAtPercentile(50)),
+      p95: ms(h.getValueAtPercentile(95)),
+      p99: ms(h.getValueAtPercentile(99)),
+      max: ms(h.maxValue),
+    };
+  } finally {
+    h.destroy();
+  }
 }
