@@ -1,4 +1,4 @@
 export { configSchema } from './config.js';
-export * from './domain/place-order.js';
+export * from './domain/order-request.js';
 export * from './domain/status.js';
 export { definition } from './service.js';

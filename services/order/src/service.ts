@@ -1,30 +1,30 @@
 import type { ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
-import { placeOrderSchema } from './domain/place-order.js';
-import { orderHandlers } from './handlers/outcomes.js';
-import { orderRoutes } from './http/orders.js';
+import { placeOrderSchema } from './domain/order-request.js';
+import { participantOutcomes } from './handlers/participant-outcomes.js';
+import { orderRoutes } from './http/order-routes.js';
 import { orderMetrics } from './metrics.js';
-import { choreography, Orchestrator } from './saga/orchestrator.js';
-import { sagaTimeouts } from './saga/timeouts.js';
+import { sagaFor } from './saga/coordinator.js';
+import type { OrderDeps } from './use-cases/order-deps.js';
+import { sagaTimeouts } from './workers/saga-timeouts.js';
 
 export const definition: ServiceDefinition<typeof configSchema> = {
   name: 'order',
   configSchema,
   moduleUrl: import.meta.url,
   build({ db, metrics, config, logger }) {
-    const orders = orderMetrics(metrics);
-    const orchestrated = config.SAGA_MODE === 'orchestration';
-    const saga = orchestrated ? new Orchestrator(config.SAGA_STEP_TIMEOUT_MS) : choreography;
+    const deps: OrderDeps = { db, metrics: orderMetrics(metrics), saga: sagaFor(config.SAGA_MODE, config.SAGA_STEP_TIMEOUT_MS) };
     return {
-      routes: orderRoutes(db, orders, saga),
+      routes: orderRoutes(deps),
       api: {
         title: 'Orderly order',
         description: 'Place, follow and cancel orders. POST /orders honours an Idempotency-Key header.',
         bodies: { 'POST /orders': placeOrderSchema },
       },
-      consumers: { order: orderHandlers(orders, saga) },
+      consumers: { order: participantOutcomes(deps) },
       batched: ['order'],
-      workers: orchestrated ? [sagaTimeouts(db, saga, orders, logger, config.SAGA_TIMEOUT_POLL_MS)] : [],
+      // Only orchestration gives saga steps deadlines.
+      workers: config.SAGA_MODE === 'orchestration' ? [sagaTimeouts(deps, logger, config.SAGA_TIMEOUT_POLL_MS)] : [],
     };
   },
 };

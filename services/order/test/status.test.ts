@@ -1,5 +1,5 @@
 import test from 'ava';
-import { applies, canCancel, isDecided, isTerminal, type Status, statuses } from '../src/domain/status.js';
+import { applies, canCancel, isDecided, type Status, statuses } from '../src/domain/status.js';
 
 /** Every transition that applies; every other pair is ignored. */
 const allowed: Record<Status, Status[]> = {
@@ -37,13 +37,6 @@ test('when an order has shipped, then the customer can no longer cancel it', (t)
   t.deepEqual(
     statuses.filter((s) => canCancel(s)),
     ['PENDING', 'RESERVED', 'CONFIRMED'],
-  );
-});
-
-test('when an order is delivered, rejected or cancelled, then it is terminal; otherwise it is not', (t) => {
-  t.deepEqual(
-    statuses.filter((s) => isTerminal(s)),
-    ['DELIVERED', 'REJECTED', 'CANCELLED'],
   );
 });
 

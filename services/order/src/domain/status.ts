@@ -11,7 +11,6 @@ export type CancellationReason = (typeof cancellationReasons)[number];
 
 const progress: Record<Status, number> = { PENDING: 0, RESERVED: 1, CONFIRMED: 2, SHIPPED: 3, DELIVERED: 4, REJECTED: 5, CANCELLED: 5 };
 
-export const isTerminal = (s: Status) => s === 'DELIVERED' || s === 'REJECTED' || s === 'CANCELLED';
 /** The saga has decided: the order will be fulfilled, or it never will be. */
 export const isDecided = (s: Status) => s !== 'PENDING' && s !== 'RESERVED';
 

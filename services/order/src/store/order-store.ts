@@ -1,5 +1,5 @@
 import type { Database, Tx } from '@orderly/platform';
-import type { CancellationReason, RejectionReason, Status } from './domain/status.js';
+import type { CancellationReason, RejectionReason, Status } from '../domain/status.js';
 
 export interface Order {
   orderId: string;

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { maxLines, type PlaceOrder, placeOrderSchema, requestHash } from '../src/domain/place-order.js';
+import { maxLines, type PlaceOrder, placeOrderSchema, requestHash } from '../src/domain/order-request.js';
 
 const valid = {
   customerId: 'cust-1',

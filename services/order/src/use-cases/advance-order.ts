@@ -1,10 +1,9 @@
-import type { Envelope } from '@orderly/events';
-import { type Handler, type Handlers, observeLatency, PermanentError, type Tx } from '@orderly/platform';
+import { observeLatency, PermanentError, type Tx } from '@orderly/platform';
 import { applies, type Change, isDecided } from '../domain/status.js';
 import type { OrderMetrics } from '../metrics.js';
-import { lockOrder, saveStatus } from '../orders.js';
-import type { SagaCoordinator } from '../saga/orchestrator.js';
+import { lockOrder, saveStatus } from '../store/order-store.js';
 
+/** What a participant's outcome tells the order beyond its status. */
 export interface Facts {
   totalCents?: number;
   currency?: string;
@@ -13,10 +12,11 @@ export interface Facts {
 }
 
 /**
- * Moves an order forward and tells everyone downstream what the customer would see. A change
- * that no longer applies (late, repeated or overtaken) is ignored. Returns whether it applied.
+ * Moves an order along its lifecycle, in the caller's transaction, and tells everyone downstream
+ * what the customer would see. A change that no longer applies (late, repeated or overtaken) is
+ * ignored. Returns whether it applied.
  */
-export async function advance(tx: Tx, orderId: string, change: Change, facts: Facts, metrics: OrderMetrics): Promise<boolean> {
+export async function advanceOrder(tx: Tx, orderId: string, change: Change, facts: Facts, metrics: OrderMetrics): Promise<boolean> {
   const order = await lockOrder(tx, orderId);
   if (!order) throw new PermanentError(`order ${orderId} does not exist`);
   if (!applies(order.status, change.status)) return false;
@@ -59,28 +59,4 @@ export async function advance(tx: Tx, orderId: string, change: Change, facts: Fa
     }
   });
   return true;
-}
-
-type OrderEvent = Envelope & { data: { orderId: string } & Facts & Record<string, unknown> };
-
-/** Each participant outcome as a change of the order; the saga coordinator hears every reply. */
-export function orderHandlers(metrics: OrderMetrics, saga: SagaCoordinator): Handlers {
-  const on =
-    (toChange: (e: OrderEvent) => [Change, Facts] | undefined): Handler =>
-    async (event, tx) => {
-      const outcome = toChange(event as OrderEvent);
-      if (outcome) await advance(tx, event.data.orderId, outcome[0], outcome[1], metrics);
-      await saga.replied(tx, event as OrderEvent);
-    };
-  return {
-    'inventory.reserved': on(({ data }) => [{ status: 'RESERVED' }, { totalCents: data.totalCents, currency: data.currency }]),
-    'inventory.rejected': on(({ data }) => [{ status: 'REJECTED', reason: data.reason as Change['reason'] }, {}]),
-    'payment.completed': on(({ data }) => [{ status: 'CONFIRMED' }, { totalCents: data.amountCents as number, currency: data.currency }]),
-    'payment.failed': on(() => [{ status: 'REJECTED', reason: 'payment_declined' }, {}]),
-    'shipment.dispatched': on(({ data }) => [{ status: 'SHIPPED' }, { carrier: data.carrier, trackingNumber: data.trackingNumber }]),
-    'shipment.delivered': on(() => [{ status: 'DELIVERED' }, {}]),
-    // Orchestration only: replies that advance the saga without changing what the customer sees.
-    'inventory.committed': on(() => undefined),
-    'shipment.created': on(() => undefined),
-  };
 }

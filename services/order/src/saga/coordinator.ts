@@ -1,0 +1,29 @@
+import type { Envelope } from '@orderly/events';
+import type { BaseConfig, Tx } from '@orderly/platform';
+import { choreography } from './choreography.js';
+import type { SagaContext } from './definition.js';
+import { Orchestrator } from './orchestrator.js';
+
+export type SagaMode = BaseConfig['SAGA_MODE'];
+
+/** What the order service does for the saga beyond moving the order itself. */
+export interface SagaCoordinator {
+  /** The order was placed, in the same transaction. */
+  placed(tx: Tx, ctx: SagaContext): Promise<void>;
+  /** A participant reported an outcome. */
+  replied(tx: Tx, event: Envelope & { data: { orderId: string } }): Promise<void>;
+  /** The customer cancelled the order. */
+  cancelled(tx: Tx, orderId: string): Promise<void>;
+  /** Sagas whose step waited past its deadline: compensated here; returns their order ids. */
+  expire(tx: Tx, limit: number): Promise<string[]>;
+}
+
+/** The one place the saga mode is decided. */
+export function sagaFor(mode: SagaMode, stepTimeoutMs: number): SagaCoordinator {
+  switch (mode) {
+    case 'choreography':
+      return choreography;
+    case 'orchestration':
+      return new Orchestrator(stepTimeoutMs);
+  }
+}

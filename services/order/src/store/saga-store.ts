@@ -1,0 +1,47 @@
+import type { Tx } from '@orderly/platform';
+import type { SagaContext } from '../saga/definition.js';
+
+export type SagaState = 'running' | 'completed' | 'failed' | 'cancelled' | 'timed_out';
+
+export interface SagaRow {
+  orderId: string;
+  step: number;
+  state: SagaState;
+  context: SagaContext;
+}
+
+const columns = `order_id AS "orderId", step, state, context`;
+
+/** The saga of a new order, at its first step, due within deadlineMs. */
+export async function insertSaga(tx: Tx, ctx: SagaContext, deadlineMs: number): Promise<void> {
+  await tx.query(
+    `INSERT INTO sagas (order_id, step, state, context, deadline_at) VALUES ($1, 0, 'running', $2, now() + make_interval(secs => $3))`,
+    [ctx.orderId, JSON.stringify(ctx), deadlineMs / 1000],
+  );
+}
+
+/** The order's saga, locked for one decision, so replicas and redeliveries cannot advance it twice. */
+export async function lockSaga(tx: Tx, orderId: string): Promise<SagaRow | undefined> {
+  const { rows } = await tx.query<SagaRow>(`SELECT ${columns} FROM sagas WHERE order_id = $1 FOR UPDATE`, [orderId]);
+  return rows[0];
+}
+
+/** deadlineMs undefined: no step is waiting, so no deadline. */
+export async function saveSaga(tx: Tx, saga: SagaRow, deadlineMs: number | undefined): Promise<void> {
+  await tx.query(
+    `UPDATE sagas SET step = $2, state = $3, context = $4, updated_at = now(),
+            deadline_at = CASE WHEN $5::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $5) END
+      WHERE order_id = $1`,
+    [saga.orderId, saga.step, saga.state, JSON.stringify(saga.context), deadlineMs === undefined ? null : deadlineMs / 1000],
+  );
+}
+
+/** Running sagas past their deadline, locked; another replica's sweep skips them. */
+export async function lockOverdueSagas(tx: Tx, limit: number): Promise<SagaRow[]> {
+  const { rows } = await tx.query<SagaRow>(
+    `SELECT ${columns} FROM sagas WHERE state = 'running' AND deadline_at < now()
+      ORDER BY deadline_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  return rows;
+}

@@ -1,0 +1,10 @@
+import type { Database } from '@orderly/platform';
+import type { OrderMetrics } from '../metrics.js';
+import type { SagaCoordinator } from '../saga/coordinator.js';
+
+/** What the order's use cases work with, built once in service.ts. */
+export interface OrderDeps {
+  db: Database;
+  metrics: OrderMetrics;
+  saga: SagaCoordinator;
+}
