@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import type Router from '@koa/router';
-import { consumerQueues, topology } from '@orderly/events';
+import { consumerQueues, publishers, type ServiceName, topology } from '@orderly/events';
 import type { z } from 'zod';
 import { Broker } from './bus/broker.js';
 import { Consumer, type Handlers } from './bus/consumer.js';
 import { Publisher } from './bus/publisher.js';
-import { applyPolicies, removeStaleBindings, vhostOf } from './bus/topology.js';
+import { applyPolicies, awaitTopology, removeStaleBindings, vhostOf } from './bus/topology.js';
 import { type BaseConfig, loadConfig } from './config.js';
+import { waitForDatabase } from './db/connect.js';
 import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
 import { Database } from './db/transaction.js';
@@ -127,6 +128,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
       { prefix: 'platform', dir: join(platformDir, 'migrations') },
       { prefix: def.name, dir: join(packageDir(def.moduleUrl), 'migrations') },
     ];
+    await waitForDatabase(pool, logger);
     await migrate(pool, schema, migrations, logger);
     if (config.MIGRATE_ONLY) {
       logger.info({ schema }, 'migrations applied; exiting (MIGRATE_ONLY)');
@@ -148,6 +150,13 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
       connectAttempts: config.BROKER_CONNECT_ATTEMPTS,
     });
     opened.push(() => broker.close());
+    if (!config.BROKER_DECLARE_TOPOLOGY) {
+      // Someone else owns the topology: wait (not ready, never exiting) until what we use exists.
+      const exchanges = publishers(config.SAGA_MODE)[def.name as ServiceName] ?? [];
+      await awaitTopology(config.AMQP_URL, { exchanges, queues: Object.keys(parts.consumers ?? {}) }, logger, {
+        name: `orderly-${def.name}-topology-probe`,
+      });
+    }
     if (config.RABBITMQ_MANAGEMENT_URL && config.BROKER_DECLARE_TOPOLOGY) {
       const stale = await removeStaleBindings(config.RABBITMQ_MANAGEMENT_URL, vhostOf(config.AMQP_URL), definition);
       if (stale.length > 0) {
