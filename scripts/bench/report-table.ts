@@ -1,4 +1,5 @@
 /** The human-readable report printed at the end of a run. */
+import Table from 'cli-table3';
 import type { LoadSummary } from './load-result.ts';
 import type { StatementsReport } from './pg-statements.ts';
 import type { BenchReport } from './report.ts';
@@ -17,11 +18,15 @@ const loadCells = (l: LoadSummary) => [
   f1(l.latencyMs.max),
 ];
 
+/** A table with the first column left-aligned and the numbers right-aligned. */
 export function table(headers: string[], rows: (string | number)[][]): string {
-  const cells = [headers, ...rows.map((r) => r.map(String))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+  const t = new Table({
+    head: headers,
+    colAligns: headers.map((_, i) => (i === 0 ? 'left' : 'right')),
+    style: { head: [], border: [], compact: true }, // plain text: it also goes into files
+  });
+  t.push(...rows.map((r) => r.map(String)));
+  return t.toString();
 }
 
 /** The pg_stat_statements table, or one line saying why there is none. */
