@@ -1,8 +1,8 @@
 import type { ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
-import { shippingHandlers } from './handlers/shipments.js';
-import { shipmentRoutes } from './http/shipments.js';
-import { TimerWorker } from './timer-worker.js';
+import { shippingRequests } from './handlers/shipping-requests.js';
+import { shipmentRoutes } from './http/shipment-routes.js';
+import { shipmentTimers } from './workers/shipment-timers.js';
 
 export const definition: ServiceDefinition<typeof configSchema> = {
   name: 'shipping',
@@ -12,9 +12,9 @@ export const definition: ServiceDefinition<typeof configSchema> = {
     const delays = { dispatchMs: config.SHIPPING_DISPATCH_DELAY_MS, deliveryMs: config.SHIPPING_DELIVERY_DELAY_MS };
     return {
       routes: shipmentRoutes(db),
-      consumers: { shipping: shippingHandlers(delays, logger) },
+      consumers: { shipping: shippingRequests(delays, logger) },
       batched: ['shipping'],
-      workers: [new TimerWorker(db, { delays, pollMs: config.SHIPPING_TIMER_POLL_MS }, logger)],
+      workers: [shipmentTimers(db, { delays, pollMs: config.SHIPPING_TIMER_POLL_MS }, logger)],
     };
   },
 };

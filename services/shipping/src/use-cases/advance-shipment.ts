@@ -1,15 +1,16 @@
 import type { Logger, Tx } from '@orderly/platform';
 import { canMove, type Delays, statusAfter, timerAfter } from '../domain/shipment.js';
-import { claimTimer, deleteTimer, scheduleTimer, setStatus, tryLockShipment } from '../shipments.js';
+import { setStatus, tryLockShipment } from '../store/shipment-store.js';
+import { claimTimer, deleteTimer, scheduleTimer } from '../store/timer-store.js';
 
-export type FireOutcome = 'fired' | 'stale' | 'busy' | 'gone';
+export type TimerOutcome = 'fired' | 'stale' | 'busy' | 'gone';
 
 /**
- * Takes the step a due timer stands for, in the caller's transaction: the shipment moves on, its
+ * A due timer dispatches or delivers its shipment, in the caller's transaction: the shipment moves on, its
  * event goes to the outbox, the next timer is scheduled and this one deleted — all or nothing, so a
  * crash at any point leaves the timer to fire again, and a commit leaves nothing to repeat.
  */
-export async function fireTimer(timerId: string, tx: Tx, delays: Delays, logger: Logger): Promise<FireOutcome> {
+export async function advanceShipment(timerId: string, tx: Tx, delays: Delays, logger: Logger): Promise<TimerOutcome> {
   const timer = await claimTimer(tx, timerId);
   if (!timer) return 'gone'; // fired by another replica, or held by one right now
   const shipment = await tryLockShipment(tx, timer.shipmentId);

@@ -1,5 +1,5 @@
-import type { Tx } from '@orderly/platform';
-import type { ShipmentStatus, TimerKind } from './domain/shipment.js';
+import type { Pool, Tx } from '@orderly/platform';
+import type { ShipmentStatus } from '../domain/shipment.js';
 
 /** A shipment as the handlers and the timer worker see it; carrier is null only on a tombstone. */
 export interface ShipmentRow {
@@ -58,37 +58,18 @@ async function addHistory(tx: Tx, shipmentId: string, status: ShipmentStatus): P
   await tx.query('INSERT INTO shipment_history (shipment_id, status) VALUES ($1, $2)', [shipmentId, status]);
 }
 
-export interface TimerRow {
-  id: string;
-  shipmentId: string;
-  orderId: string;
-  kind: TimerKind;
-  causeId: string;
+// A tombstone (a cancel that came before any shipment) has no carrier: it is not a shipment to show.
+const viewSelect = `SELECT s.shipment_id AS "shipmentId", s.order_id AS "orderId", s.customer_id AS "customerId", s.carrier,
+                           s.tracking_number AS "trackingNumber", s.status, s.created_at AS "createdAt", s.updated_at AS "updatedAt",
+                           COALESCE((SELECT json_agg(json_build_object('status', h.status, 'at', h.at) ORDER BY h.id)
+                                       FROM shipment_history h WHERE h.shipment_id = s.shipment_id), '[]') AS history
+                      FROM shipments s WHERE s.carrier IS NOT NULL`;
+
+/** The shipments of an order as the API shows them, with the history of their statuses. */
+export async function shipmentsOfOrder(pool: Pool, orderId: string): Promise<unknown[]> {
+  return (await pool.query(`${viewSelect} AND s.order_id = $1`, [orderId])).rows;
 }
 
-const timerColumns = `id::text AS id, shipment_id AS "shipmentId", order_id AS "orderId", kind, cause_id AS "causeId"`;
-
-export async function scheduleTimer(
-  tx: Tx,
-  timer: { shipmentId: string; orderId: string; kind: TimerKind; delayMs: number; causeId: string },
-): Promise<void> {
-  await tx.query(
-    `INSERT INTO timers (shipment_id, order_id, kind, due_at, cause_id)
-     VALUES ($1, $2, $3, clock_timestamp() + $4 * interval '1 millisecond', $5)`,
-    [timer.shipmentId, timer.orderId, timer.kind, timer.delayMs, timer.causeId],
-  );
-}
-
-/** Locks one timer for firing, unless another replica holds it or has already fired it. */
-export async function claimTimer(tx: Tx, id: string): Promise<TimerRow | undefined> {
-  const { rows } = await tx.query<TimerRow>(`SELECT ${timerColumns} FROM timers WHERE id = $1 FOR UPDATE SKIP LOCKED`, [id]);
-  return rows[0];
-}
-
-export async function deleteTimer(tx: Tx, id: string): Promise<void> {
-  await tx.query('DELETE FROM timers WHERE id = $1', [id]);
-}
-
-export async function deleteTimersOf(tx: Tx, shipmentId: string): Promise<void> {
-  await tx.query('DELETE FROM timers WHERE shipment_id = $1', [shipmentId]);
+export async function findShipment(pool: Pool, shipmentId: string): Promise<unknown | undefined> {
+  return (await pool.query(`${viewSelect} AND s.shipment_id = $1`, [shipmentId])).rows[0];
 }
