@@ -1,8 +1,8 @@
 import type { ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
-import { inventoryHandlers } from './handlers/reservations.js';
-import { productRoutes, restockBody } from './http/products.js';
-import { demoSeeder } from './seed.js';
+import { stockRequests } from './handlers/stock-requests.js';
+import { productRoutes, restockBody } from './http/product-routes.js';
+import { demoSeeder } from './workers/demo-seeder.js';
 
 export const definition: ServiceDefinition<typeof configSchema> = {
   name: 'inventory',
@@ -11,7 +11,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   build: ({ db, config }) => ({
     routes: productRoutes(db),
     api: { title: 'Orderly inventory', description: 'Catalogue, prices and stock.', bodies: { 'PUT /products/{sku}/stock': restockBody } },
-    consumers: { inventory: inventoryHandlers },
+    consumers: { inventory: stockRequests },
     workers: config.SEED_DEMO_CATALOGUE ? [demoSeeder(db)] : [],
   }),
 };
