@@ -1,7 +1,7 @@
 import type { ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
-import { paymentHandlers } from './handlers/charges.js';
-import { paymentRoutes } from './http/payments.js';
+import { paymentRequests } from './handlers/payment-requests.js';
+import { paymentRoutes } from './http/payment-routes.js';
 
 export const definition: ServiceDefinition<typeof configSchema> = {
   name: 'payment',
@@ -9,7 +9,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   moduleUrl: import.meta.url,
   build: ({ db, config }) => ({
     routes: paymentRoutes(db),
-    consumers: { payment: paymentHandlers(config.PAYMENT_SUCCESS_RATE) },
+    consumers: { payment: paymentRequests(config.PAYMENT_SUCCESS_RATE) },
     batched: ['payment'],
   }),
 };
