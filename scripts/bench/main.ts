@@ -263,7 +263,7 @@ async function main(o: BenchOptions): Promise<void> {
       boundFraction,
     }),
   };
-  const files = writeReport(outDir, stamp, report);
+  const files = await writeReport(outDir, stamp, report);
   console.log(`\n${renderReport(report)}\n\nJSON: ${files.json}\nchart: ${files.svg}`);
 }
 

@@ -54,7 +54,7 @@ export interface BenchReport {
   targets: TargetResult[];
 }
 
-export function writeReport(dir: string, stamp: string, report: BenchReport): { json: string; svg: string } {
+export async function writeReport(dir: string, stamp: string, report: BenchReport): Promise<{ json: string; svg: string }> {
   mkdirSync(dir, { recursive: true });
   const json = join(dir, `${stamp}.json`);
   const svg = join(dir, `${stamp}.svg`);
@@ -69,7 +69,7 @@ export function writeReport(dir: string, stamp: string, report: BenchReport): { 
   }));
   writeFileSync(
     svg,
-    renderChart(points, {
+    await renderChart(points, {
       title: 'Orderly: order placed → decided latency vs throughput (open loop)',
       subtitle: `${report.startedAt}, ${report.machine.cores} cores${report.options.quick ? ', --quick' : ''}; highest sustained ${report.highestSustainedRate} orders/s`,
       targets: [
