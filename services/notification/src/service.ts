@@ -1,9 +1,10 @@
 import type { ServiceDefinition } from '@orderly/platform';
+import { createMailer } from './adapters/mailer.js';
 import { configSchema } from './config.js';
-import { emailChannel, logChannel } from './handlers/channels.js';
-import { composeHandlers } from './handlers/compose.js';
-import { notificationRoutes } from './http/notifications.js';
-import { createMailer } from './mailer.js';
+import { emailChannel } from './handlers/email-channel.js';
+import { logChannel } from './handlers/log-channel.js';
+import { orderOutcomes } from './handlers/order-outcomes.js';
+import { notificationRoutes } from './http/notification-routes.js';
 
 export const definition: ServiceDefinition<typeof configSchema> = {
   name: 'notification',
@@ -12,7 +13,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   build: ({ db, config, logger }) => ({
     routes: notificationRoutes(db),
     consumers: {
-      notification: composeHandlers,
+      notification: orderOutcomes,
       'notification.log': logChannel,
       'notification.email': emailChannel(createMailer(config.SMTP_URL, config.SMTP_FROM, logger)),
     },

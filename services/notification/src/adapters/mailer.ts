@@ -8,7 +8,6 @@ export interface Outgoing {
 }
 
 export interface Mailer {
-  channel: 'email' | 'log';
   send(message: Outgoing): Promise<void>;
 }
 
@@ -16,7 +15,6 @@ export interface Mailer {
 export function createMailer(smtpUrl: string | undefined, from: string, logger: Logger): Mailer {
   if (!smtpUrl) {
     return {
-      channel: 'log',
       async send({ subject }) {
         logger.info({ subject }, 'notification (no SMTP_URL set: logged, not sent)');
       },
@@ -24,7 +22,6 @@ export function createMailer(smtpUrl: string | undefined, from: string, logger: 
   }
   const transport = nodemailer.createTransport(smtpUrl);
   return {
-    channel: 'email',
     async send({ to, subject, body }) {
       await transport.sendMail({ from, to, subject, text: body });
     },

@@ -1,0 +1,25 @@
+import type { EventData } from '@orderly/events';
+import type { Pool, Tx } from '@orderly/platform';
+
+/** The stored log, which GET /notifications reads: one row per order and kind. */
+export async function insertNotification(tx: Tx, n: EventData<'notification.requested'>): Promise<void> {
+  await tx.query(
+    `INSERT INTO notifications (id, order_id, customer_id, email, kind, subject, body, channel)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'log') ON CONFLICT (order_id, kind) DO NOTHING`,
+    [n.notificationId, n.orderId, n.customerId, n.email, n.kind, n.subject, n.body],
+  );
+}
+
+/** The newest 200 notifications of an order, a customer, or both. */
+export async function notificationsOf(
+  pool: Pool,
+  filter: { orderId?: string | undefined; customerId?: string | undefined },
+): Promise<unknown[]> {
+  const { rows } = await pool.query(
+    `SELECT id, order_id AS "orderId", customer_id AS "customerId", kind, subject, body, created_at AS "createdAt"
+       FROM notifications WHERE ($1::uuid IS NULL OR order_id = $1) AND ($2::text IS NULL OR customer_id = $2)
+      ORDER BY created_at DESC LIMIT 200`,
+    [filter.orderId ?? null, filter.customerId ?? null],
+  );
+  return rows;
+}
