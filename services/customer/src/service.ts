@@ -1,8 +1,8 @@
 import type { ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
 import { newCustomerSchema, profileSchema } from './domain/profile.js';
-import { customerHandlers } from './handlers/order-events.js';
-import { customerRoutes } from './http/customers.js';
+import { orderEvents } from './handlers/order-events.js';
+import { customerRoutes } from './http/customer-routes.js';
 
 export const definition: ServiceDefinition<typeof configSchema> = {
   name: 'customer',
@@ -15,7 +15,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
       description: 'Customer profiles and order history.',
       bodies: { 'POST /customers': newCustomerSchema, 'PUT /customers/{id}': profileSchema },
     },
-    consumers: { customer: customerHandlers },
+    consumers: { customer: orderEvents },
     batched: ['customer'],
   }),
 };

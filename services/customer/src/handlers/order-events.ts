@@ -1,8 +1,7 @@
 import type { Envelope, EventData } from '@orderly/events';
-import type { Handler, Handlers, Tx } from '@orderly/platform';
-import { type OrderEventType, type OrderFact, orderEventTypes, project } from '../domain/history.js';
-import { insertEntry, lockEntry, updateEntry } from '../order-history.js';
-import { ensureProfile } from '../profiles.js';
+import type { Handler, Handlers } from '@orderly/platform';
+import { type OrderEventType, type OrderFact, orderEventTypes } from '../domain/history.js';
+import { recordOrderEvent } from '../use-cases/record-order-event.js';
 
 type OrderEvent = Envelope & { type: OrderEventType; data: EventData<OrderEventType> };
 
@@ -20,17 +19,7 @@ export function factOf(event: OrderEvent): OrderFact {
   };
 }
 
-/** Folds one order event into the customer's history (and makes the profile of a new customer). */
-export async function recordOrderEvent(event: OrderEvent, tx: Tx): Promise<void> {
-  const fact = factOf(event);
-  await ensureProfile(tx, fact.customerId, event.data.email);
-  let current = await lockEntry(tx, fact.orderId);
-  if (!current) {
-    if (await insertEntry(tx, project(undefined, fact))) return;
-    // Another event of the same order got there first: fold into its row instead.
-    current = await lockEntry(tx, fact.orderId);
-  }
-  await updateEntry(tx, project(current, fact));
-}
+const onOrderEvent: Handler = (event, tx) => recordOrderEvent(factOf(event as OrderEvent), (event as OrderEvent).data.email, tx);
 
-export const customerHandlers: Handlers = Object.fromEntries(orderEventTypes.map((type) => [type, recordOrderEvent as Handler]));
+/** Every order event, into the customer's order history. */
+export const orderEvents: Handlers = Object.fromEntries(orderEventTypes.map((type) => [type, onOrderEvent]));

@@ -3,8 +3,8 @@ import Router from '@koa/router';
 import { bodyOf, type Database, HttpProblem, notFound, parseOr400 } from '@orderly/platform';
 import { z } from 'zod';
 import { customerIdSchema, newCustomerSchema, profileSchema } from '../domain/profile.js';
-import { historyOf } from '../order-history.js';
-import { findProfile, insertProfile, putProfile } from '../profiles.js';
+import { historyOf } from '../store/history-store.js';
+import { findProfile, insertProfile, putProfile } from '../store/profile-store.js';
 
 const idParam = z.object({ id: customerIdSchema });
 const historyQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) });

@@ -1,5 +1,5 @@
 import type { Pool, Tx } from '@orderly/platform';
-import type { HistoryEntry, HistoryStatus } from './domain/history.js';
+import type { HistoryEntry, HistoryStatus } from '../domain/history.js';
 
 interface Row {
   order_id: string;

@@ -1,5 +1,5 @@
 import type { Pool, Tx } from '@orderly/platform';
-import type { Profile } from './domain/profile.js';
+import type { Profile } from '../domain/profile.js';
 
 export interface StoredProfile extends Profile {
   customerId: string;
