@@ -1,7 +1,7 @@
 import type { ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
-import { auditHandlers } from './handlers/record.js';
-import { activityRoutes } from './http/activity.js';
+import { allMessages } from './handlers/all-messages.js';
+import { activityRoutes } from './http/activity-routes.js';
 
 export const definition: ServiceDefinition<typeof configSchema> = {
   name: 'audit',
@@ -9,7 +9,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   moduleUrl: import.meta.url,
   build: ({ db, config, logger }) => ({
     routes: activityRoutes(db, { exportBatchRows: config.EXPORT_BATCH_ROWS, exportMaxConcurrent: config.EXPORT_MAX_CONCURRENT, logger }),
-    consumers: { audit: auditHandlers },
+    consumers: { audit: allMessages },
     batched: ['audit'],
   }),
 };

@@ -1,5 +1,5 @@
 import type { Pool, Tx } from '@orderly/platform';
-import type { Activity } from './domain/activity.js';
+import type { Activity } from '../domain/activity.js';
 
 /**
  * Keeps a message; one already kept (same id) is left as it is. Nothing reads the row back in the

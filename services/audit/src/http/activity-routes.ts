@@ -2,9 +2,9 @@ import { finished, type Readable } from 'node:stream';
 import Router from '@koa/router';
 import { type Database, HttpProblem, type Logger, notFound, parseOr400 } from '@orderly/platform';
 import { z } from 'zod';
-import { messagesOf } from '../activity.js';
-import { activityCsv } from '../csv-export.js';
 import { timeline } from '../domain/timeline.js';
+import { activityCsv } from '../store/activity-csv.js';
+import { messagesOf } from '../store/activity-store.js';
 
 const orderParam = z.object({ id: z.uuid('must be an order id (uuid)') });
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 timestamp with a time zone, e.g. 2025-01-31T12:00:00Z' });

@@ -1,11 +1,11 @@
 import { trace } from '@opentelemetry/api';
 import type { Handler, Handlers } from '@orderly/platform';
-import { insertActivity } from '../activity.js';
 import { activityOf } from '../domain/activity.js';
+import { insertActivity } from '../store/activity-store.js';
 
 /** Every message, whatever its type: the consumer's span carries the trace the message travelled in. */
 export const recordActivity: Handler = async (message, tx) => {
   insertActivity(tx, activityOf(message, trace.getActiveSpan()?.spanContext().traceId));
 };
 
-export const auditHandlers: Handlers = { '*': recordActivity };
+export const allMessages: Handlers = { '*': recordActivity };
