@@ -6,10 +6,9 @@
  * every connection of the bench itself (pg-stats, the completion queue, the management API calls)
  * follow.
  */
+import { createScratch } from '@orderly/platform/testing';
 import { onCleanup } from './cleanup.ts';
-import { adminQuery, databaseAt, dropDatabase, ident } from './databases.ts';
-import { databaseUrl } from './pg-stats.ts';
-import { amqpUrl, createVhost, deleteVhost } from './rabbit-api.ts';
+import { benchServers } from './rabbit-api.ts';
 
 export const freshName = 'orderly_bench';
 
@@ -20,23 +19,10 @@ export interface Target {
 }
 
 export async function useFreshTarget(name = freshName): Promise<Target> {
-  const dbUrl = new URL(databaseUrl());
-  const mqUrl = new URL(amqpUrl());
-  const owner = decodeURIComponent(dbUrl.username) || 'orderly';
-  const guest = decodeURIComponent(mqUrl.username) || 'guest';
-  // Administration goes over the database of the original URL (`orderly`), which stays as it is.
-  const remove = async () => {
-    await dropDatabase(dbUrl.toString(), name);
-    await deleteVhost(name);
-  };
-  onCleanup(`fresh database and vhost ${name}`, remove);
-  await remove();
-  await adminQuery(dbUrl.toString(), `CREATE DATABASE ${ident(name)} OWNER ${ident(owner)}`);
-  await createVhost(name, guest);
-  const freshDb = databaseAt(dbUrl.toString(), name);
-  const freshMq = new URL(mqUrl);
-  freshMq.pathname = `/${encodeURIComponent(name)}`;
-  process.env.DATABASE_URL = freshDb.toString();
-  process.env.AMQP_URL = freshMq.toString();
-  return { database: name, vhost: name, fresh: true };
+  // Administration goes over the original URLs (database and vhost `orderly`), which stay as they are.
+  const scratch = await createScratch(name, benchServers(), { replace: true });
+  onCleanup(`fresh database and vhost ${name}`, () => scratch.drop());
+  process.env.DATABASE_URL = scratch.databaseUrl;
+  process.env.AMQP_URL = scratch.amqpUrl;
+  return { database: scratch.database, vhost: scratch.vhost, fresh: true };
 }

@@ -8,9 +8,9 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createScratchDatabase, dropScratchDatabase } from '@orderly/platform/testing';
 import pg from 'pg';
 import { onCleanup } from './cleanup.ts';
-import { adminQuery, databaseAt, dropDatabase, ident } from './databases.ts';
 import { databaseUrl } from './pg-stats.ts';
 
 export interface PgLimit {
@@ -85,11 +85,10 @@ function runPgbench(bin: string, url: URL, clients: number, durationSec: number)
 export async function measurePgLimit(options: { clients: number; durationSec: number }): Promise<PgLimit> {
   const admin = databaseUrl();
   const scratch = `orderly_bench_${process.pid}`;
-  const drop = () => dropDatabase(admin, scratch).catch(() => undefined);
+  const drop = () => dropScratchDatabase(admin, scratch).catch(() => undefined);
   const unregister = onCleanup('scratch database', drop);
   try {
-    await adminQuery(admin, `CREATE DATABASE ${ident(scratch)}`);
-    const url = databaseAt(admin, scratch);
+    const url = new URL(await createScratchDatabase(admin, scratch));
     const c = new pg.Client({ connectionString: url.toString() });
     await c.connect();
     await c.query(setup);

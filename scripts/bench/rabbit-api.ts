@@ -1,9 +1,13 @@
-/** The few RabbitMQ management API calls the bench needs (vhost counters, scratch vhosts). */
+/** The few RabbitMQ management API calls the bench needs (vhost counters, queued messages). */
 import { managementClient, vhostOf } from '@orderly/platform';
 import { localDefaults } from '../local/services.ts';
+import { databaseUrl } from './pg-stats.ts';
 
 export const amqpUrl = () => process.env.AMQP_URL ?? localDefaults.AMQP_URL;
 const managementUrl = () => process.env.RABBITMQ_MANAGEMENT_URL ?? localDefaults.RABBITMQ_MANAGEMENT_URL;
+
+/** The servers the bench measures, for the shared scratch database and vhost helpers. */
+export const benchServers = () => ({ databaseUrl: databaseUrl(), amqpUrl: amqpUrl(), managementUrl: managementUrl() });
 
 /** GET (or another method) on the management API; the path is below /api/. */
 export function management(path: string, init: { method?: string; body?: unknown } = {}): Promise<unknown> {
@@ -29,16 +33,4 @@ export async function vhostCounters(vhost = orderlyVhost()): Promise<VhostCounte
 export async function queuedMessages(vhost = orderlyVhost()): Promise<number> {
   const queues = (await management(`queues/${encodeURIComponent(vhost)}?columns=name,messages`)) as { name: string; messages?: number }[];
   return queues.filter((q) => !q.name.endsWith('.dlq')).reduce((n, q) => n + (q.messages ?? 0), 0);
-}
-
-export async function createVhost(name: string, user: string): Promise<void> {
-  await management(`vhosts/${encodeURIComponent(name)}`, { method: 'PUT', body: {} });
-  await management(`permissions/${encodeURIComponent(name)}/${encodeURIComponent(user)}`, {
-    method: 'PUT',
-    body: { configure: '.*', write: '.*', read: '.*' },
-  });
-}
-
-export async function deleteVhost(name: string): Promise<void> {
-  await management(`vhosts/${encodeURIComponent(name)}`, { method: 'DELETE' }).catch(() => undefined);
 }

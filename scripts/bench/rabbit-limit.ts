@@ -3,9 +3,11 @@
  * publishers and consumed by one consumer acking each message, through one quorum queue (like the
  * services' queues), in a scratch vhost created and deleted here.
  */
+
+import { createScratchVhost, deleteScratchVhost } from '@orderly/platform/testing';
 import amqp from 'amqplib';
 import { onCleanup } from './cleanup.ts';
-import { amqpUrl, createVhost, deleteVhost } from './rabbit-api.ts';
+import { benchServers } from './rabbit-api.ts';
 
 export interface BrokerLimit {
   msgsPerSec: number;
@@ -17,20 +19,18 @@ export interface BrokerLimit {
 }
 
 export async function measureBrokerLimit(options: { publishers: number; window: number; durationSec: number }): Promise<BrokerLimit> {
-  const base = new URL(amqpUrl());
+  const servers = benchServers();
   const vhost = `orderly-bench-${process.pid}`;
-  const url = new URL(base);
-  url.pathname = `/${encodeURIComponent(vhost)}`;
   const connections: amqp.ChannelModel[] = [];
   const tearDown = async () => {
     for (const c of connections.splice(0)) await c.close().catch(() => undefined);
-    await deleteVhost(vhost);
+    await deleteScratchVhost(servers.managementUrl, vhost).catch(() => undefined);
   };
   const unregister = onCleanup('scratch vhost', tearDown);
   try {
-    await createVhost(vhost, decodeURIComponent(base.username) || 'guest');
-    const consumerConn = await amqp.connect(url.toString());
-    const publisherConn = await amqp.connect(url.toString());
+    const url = await createScratchVhost(servers, vhost);
+    const consumerConn = await amqp.connect(url);
+    const publisherConn = await amqp.connect(url);
     connections.push(consumerConn, publisherConn);
     const queue = 'bench.limit';
     const setupCh = await consumerConn.createChannel();

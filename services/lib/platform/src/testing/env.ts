@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { managementClient } from '../bus/management.js';
+import { createScratch, serversFromEnv } from './scratch.js';
 
 /**
  * Real servers, isolated per test file: a fresh RabbitMQ vhost and a fresh PostgreSQL database,
@@ -19,44 +19,26 @@ export interface TestEnv {
   cleanup(): Promise<void>;
 }
 
-const baseAmqp = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/';
-const baseDatabase = process.env.DATABASE_URL ?? 'postgres://orderly:orderly@127.0.0.1:5432/orderly';
-const baseManagement = process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672/';
+// Read once, at import: a test that points process.env at its own scratch later does not move the next one's.
+const servers = serversFromEnv();
 
 export async function createTestEnv(name: string): Promise<TestEnv> {
   const id = `${name.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}_${randomBytes(3).toString('hex')}`;
-  const vhost = `test_${id}`;
-  const database = `test_${id}`;
+  const scratch = await createScratch(`test_${id}`, servers);
   // A wedged broker must fail the test run with a message, not hang it.
-  const management = managementClient(baseManagement, 30_000).request;
-  const user = decodeURIComponent(new URL(baseAmqp).username) || 'guest';
-  await must(management(`api/vhosts/${vhost}`, { method: 'PUT' }), `create vhost ${vhost}`);
-  await must(
-    management(`api/permissions/${vhost}/${user}`, {
-      method: 'PUT',
-      body: JSON.stringify({ configure: '.*', write: '.*', read: '.*' }),
-    }),
-    `grant ${user} on ${vhost}`,
-  );
-  const admin = new pg.Client({ connectionString: baseDatabase, connectionTimeoutMillis: 15_000 });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${database}"`);
-  await admin.end();
-
-  const amqpUrl = withPath(baseAmqp, `/${vhost}`);
-  const databaseUrl = withPath(baseDatabase, `/${database}`);
+  const management = managementClient(servers.managementUrl, 30_000).request;
   return {
     name,
-    vhost,
-    database,
-    amqpUrl,
-    databaseUrl,
-    managementUrl: baseManagement,
+    vhost: scratch.vhost,
+    database: scratch.database,
+    amqpUrl: scratch.amqpUrl,
+    databaseUrl: scratch.databaseUrl,
+    managementUrl: servers.managementUrl,
     env: {
       PORT: '0',
-      AMQP_URL: amqpUrl,
-      DATABASE_URL: databaseUrl,
-      RABBITMQ_MANAGEMENT_URL: baseManagement,
+      AMQP_URL: scratch.amqpUrl,
+      DATABASE_URL: scratch.databaseUrl,
+      RABBITMQ_MANAGEMENT_URL: servers.managementUrl,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       RETRY_BASE_DELAY_MS: '50',
       RETRY_MAX_DELAY_MS: '400',
@@ -69,34 +51,9 @@ export async function createTestEnv(name: string): Promise<TestEnv> {
       if (process.env.ORDERLY_KEEP_TEST_STATE === '1') return;
       // Teardown never fails or hangs a run whose tests passed: a busy broker may take longer to
       // delete a vhost's quorum queues than a test should wait, and it finishes on its own.
-      const settle = (what: string, p: Promise<unknown>) =>
-        Promise.race([p, new Promise((r) => setTimeout(r, 20_000).unref())]).catch((err) =>
-          console.warn(`test clean-up: ${what}: ${(err as Error).message}`),
-        );
-      await settle(`delete vhost ${vhost}`, management(`api/vhosts/${vhost}`, { method: 'DELETE', signal: AbortSignal.timeout(120_000) }));
-      await settle(
-        `drop database ${database}`,
-        (async () => {
-          const c = new pg.Client({ connectionString: baseDatabase, connectionTimeoutMillis: 15_000 });
-          await c.connect();
-          try {
-            await c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-          } finally {
-            await c.end();
-          }
-        })(),
+      await Promise.race([scratch.drop(), new Promise((r) => setTimeout(r, 20_000).unref())]).catch((err) =>
+        console.warn(`test clean-up: drop ${scratch.database}: ${(err as Error).message}`),
       );
     },
   };
-}
-
-function withPath(url: string, path: string): string {
-  const u = new URL(url);
-  u.pathname = path;
-  return u.toString();
-}
-
-async function must(res: Promise<Response>, what: string): Promise<void> {
-  const r = await res;
-  if (!r.ok) throw new Error(`${what}: ${r.status} ${await r.text()}`);
 }

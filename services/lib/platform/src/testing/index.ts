@@ -1,5 +1,16 @@
 export { managementClient } from '../bus/management.js';
 export { createTestEnv, type TestEnv } from './env.js';
 export { drainQueue, publishRaw, type QueueStats, queueStats, type TakenMessage } from './queues.js';
+export {
+  createScratch,
+  createScratchDatabase,
+  createScratchVhost,
+  deleteScratchVhost,
+  dropScratchDatabase,
+  type Scratch,
+  type Servers,
+  serversFromEnv,
+  withPath,
+} from './scratch.js';
 export { type Cleanups, cleanupList, consumedCount, publishEnvelope, startTestService, untilConsumed } from './service.js';
 export { waitFor } from './wait.js';
