@@ -1,35 +1,20 @@
 import { execFile } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 export const alertsDir = 'charts/orderly/files/alerts';
 
-export async function promtoolAvailable(): Promise<boolean> {
-  try {
-    await run('promtool', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Rule files (*.yaml) and their unit tests (*.test.yaml / tests/*.yaml, promtool's test format). */
-export async function alertFiles(dir = alertsDir): Promise<{ rules: string[]; tests: string[] }> {
-  const all = await walk(dir).catch(() => [] as string[]);
+/** Rule files (*.yaml) and their unit tests (*.test.yaml / tests/*.yaml, promtool's test format); synchronous, so ava can name its tests after them. */
+export function alertFiles(dir = alertsDir): { rules: string[]; tests: string[] } {
+  const all = existsSync(dir)
+    ? readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .map((f) => join(dir, f))
+        .sort()
+    : [];
   const isTest = (f: string) => /\.test\.ya?ml$/.test(f) || /\/tests?\//.test(f);
-  return { rules: all.filter((f) => /\.ya?ml$/.test(f) && !isTest(f)), tests: all.filter(isTest) };
-}
-
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p)));
-    else out.push(p);
-  }
-  return out.sort();
+  return { rules: all.filter((f) => /\.ya?ml$/.test(f) && !isTest(f)), tests: all.filter((f) => isTest(f) && /\.ya?ml$/.test(f)) };
 }
 
 async function promtool(args: string[]): Promise<string[]> {
