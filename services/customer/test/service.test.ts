@@ -7,7 +7,6 @@ import {
   startTestService,
   type TestEnv,
   untilConsumed as untilConsumedBy,
-  waitFor,
 } from '@orderly/platform/testing';
 import test from 'ava';
 import type { OrderEventType } from '../src/domain/history.js';
