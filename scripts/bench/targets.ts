@@ -1,4 +1,4 @@
-/** Issue 6's targets, judged against a run's results. */
+/** The project's performance targets (docs/benchmark.md#targets), judged against a run's results. */
 
 export interface TargetInput {
   highestSustainedRate: number;

@@ -1,6 +1,6 @@
 import { servicePorts } from '@orderly/events';
 
-/** The services the local stack runs, with the ports DESIGN §2 gives them. */
+/** The services the local stack runs, with their ports (docs/architecture.md#http-api). */
 export const services = Object.entries(servicePorts).map(([name, port]) => ({ name, port }));
 
 export const localDefaults = {

@@ -1,9 +1,10 @@
+import { servicePorts } from '@orderly/events';
 import { baseConfigSchema } from '@orderly/platform';
 import { z } from 'zod';
 
 export const configSchema = baseConfigSchema
   .extend({
-    PORT: baseConfigSchema.shape.PORT.default(8086),
+    PORT: baseConfigSchema.shape.PORT.default(servicePorts.audit),
     /** Rows the CSV export fetches from its server-side cursor at a time: about what one export holds in memory. */
     EXPORT_BATCH_ROWS: z.coerce.number().int().min(10).max(10_000).default(500),
     /** CSV exports running at once; each holds a database connection for as long as it streams. */

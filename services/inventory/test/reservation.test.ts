@@ -78,7 +78,7 @@ test('when a SKU is unknown, then the order is rejected as unknown_product namin
   t.deepEqual(plan, { ok: false, reason: 'unknown_product', skus: ['NOPE-1', 'NOPE-2'] });
 });
 
-test('when the demo catalogue is seeded, then it holds the SKUs and stock of DESIGN', (t) => {
+test('when the demo catalogue is seeded, then it holds the SKUs and stock the scenarios of the README use', (t) => {
   t.deepEqual(Object.fromEntries(demoCatalogue.map((p) => [p.sku, p.available])), {
     'TSHIRT-BLK-M': 100,
     'TSHIRT-GRY-S': 5,

@@ -1,8 +1,9 @@
+import { servicePorts } from '@orderly/events';
 import { baseConfigSchema } from '@orderly/platform';
 import { z } from 'zod';
 
 export const configSchema = baseConfigSchema.extend({
-  PORT: baseConfigSchema.shape.PORT.default(8080),
+  PORT: baseConfigSchema.shape.PORT.default(servicePorts.order),
   /** Orchestration mode: a saga step with no reply within this time is compensated. */
   SAGA_STEP_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   SAGA_TIMEOUT_POLL_MS: z.coerce.number().int().positive().default(1_000),

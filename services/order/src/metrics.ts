@@ -1,7 +1,7 @@
 import { latencyBuckets, type Metrics } from '@orderly/platform';
 import { Counter, Histogram } from 'prom-client';
 
-/** The order service's own metrics (DESIGN §4), on the service's registry. */
+/** The order service's own metrics (docs/architecture.md#metrics), on the service's registry. */
 export function orderMetrics(metrics: Metrics) {
   const registers = [metrics.registry];
   return {

@@ -1,10 +1,11 @@
+import { servicePorts } from '@orderly/events';
 import { baseConfigSchema } from '@orderly/platform';
 import { z } from 'zod';
 
 const millis = z.coerce.number().int().min(0);
 
 export const configSchema = baseConfigSchema.extend({
-  PORT: baseConfigSchema.shape.PORT.default(8084),
+  PORT: baseConfigSchema.shape.PORT.default(servicePorts.shipping),
   /** Time from shipment.created to shipment.dispatched. */
   SHIPPING_DISPATCH_DELAY_MS: millis.default(5_000),
   /** Time from shipment.dispatched to shipment.delivered. */

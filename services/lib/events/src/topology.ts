@@ -85,7 +85,7 @@ export function consumerQueues(mode: SagaMode): ConsumerQueue[] {
   return [...participants[mode], ...observers];
 }
 
-/** Every service that runs in the platform, with the port DESIGN §2 gives it. */
+/** Every service that runs in the platform, with its port (docs/architecture.md#http-api). */
 export const servicePorts = {
   order: 8080,
   inventory: 8081,

@@ -16,7 +16,7 @@ export function observeLatency<T extends string>(h: Histogram<T>, labels: LabelV
 }
 
 /**
- * The metric names of DESIGN §4, one registry per service instance (tests run several in one
+ * The metric names of docs/architecture.md#metrics, one registry per service instance (tests run several in one
  * process). OpenMetrics exposition, which is what carries exemplars.
  */
 export function createMetrics(service: string) {

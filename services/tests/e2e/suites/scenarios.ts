@@ -3,7 +3,7 @@ import { waitFor } from '@orderly/platform/testing';
 import { catalogue, customer, outcomeMatches, outcomeScenarios, Stack, scenarioOrder } from '@orderly/testkit';
 import test from 'ava';
 
-/** The issue-2 scenarios; registered once per saga mode, and both must give the same outcomes. */
+/** The README's scenarios; registered once per saga mode, and both must give the same outcomes. */
 export function scenarios(mode: SagaMode): void {
   let stack: Stack;
   test.before(async () => {
