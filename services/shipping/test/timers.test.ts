@@ -122,8 +122,9 @@ test('when two replicas run, then every shipment takes each step exactly once', 
 });
 
 test('when shipping is stopped while a timer transaction is in flight, then stop waits for it to commit and its event is published', async (t) => {
+  // Long enough for the blocker below to be in place before the dispatch is due, even on a busy machine.
   const { e, service, events } = await shippingWith('stop_in_flight', cleanups, {
-    SHIPPING_DISPATCH_DELAY_MS: '300',
+    SHIPPING_DISPATCH_DELAY_MS: '2000',
     SHIPPING_DELIVERY_DELAY_MS: '60000',
   });
   const orderId = randomUUID();
