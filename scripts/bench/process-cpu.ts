@@ -8,7 +8,9 @@
  * pg_stat_activity says which database a backend serves. Processes come and go (node-postgres pools
  * close connections idle for 10 s) and no library keeps the last value of a process that has
  * exited, so a sampler observes them every second and remembers each one's last value: one that has
- * exited still counts in later samples with the CPU it had when last seen.
+ * exited still counts in later samples with the CPU it had when last seen. The services' own
+ * process_cpu_seconds_total would cover only them (PostgreSQL and RabbitMQ still need their pids),
+ * so every process is read the same way.
  */
 import { readFileSync } from 'node:fs';
 import pidtree from 'pidtree';
@@ -19,12 +21,12 @@ export type CpuGroup = string;
 export interface ProcCpu {
   group: CpuGroup;
   pid: number;
-  /** When the process started (ms since the epoch, ± a few ms): tells a reused pid from its previous holder. */
-  startMs: number;
+  /** How long the process has run (ms, against the kernel's uptime): tells a reused pid from its previous holder. */
+  elapsedMs: number;
   /** CPU seconds so far (when last seen, for a process that has exited since). */
   seconds: number;
 }
-/** Every process seen, by pid (a pid's earlier holder, if the pid was reused, under `pid@startMs`). */
+/** Every process seen, by pid (a pid's earlier holder, if the pid was reused, under `pid@elapsedMs`). */
 export type ProcCpuMap = ReadonlyMap<string, ProcCpu>;
 
 export interface CpuSample {
@@ -89,21 +91,25 @@ async function observe(t: CpuTargets, placed: Map<number, CpuGroup>): Promise<Pr
   const out: ProcCpu[] = [];
   for (const [pid, group] of groups) {
     const s = stats[pid];
-    if (s) out.push({ group, pid, startMs: s.timestamp - s.elapsed, seconds: s.ctime / 1000 });
+    if (s) out.push({ group, pid, elapsedMs: s.elapsed, seconds: s.ctime / 1000 });
   }
   // pidusage keeps each pid's /proc file open; a pid that is gone (and may be reused) must not keep its old one.
   if (out.length < groups.size) pidusage.clear();
   return out;
 }
 
-/** Start times are read against the clock, so they wobble by a few ms; a pid cannot be reused that fast. */
-const sameProcess = (a: ProcCpu, b: ProcCpu) => a.pid === b.pid && Math.abs(a.startMs - b.startMs) <= 1000;
+/**
+ * Whether b is a later observation of a's process: its run time and CPU time never go back, while a
+ * new holder of the pid starts both from zero. (Not the start time: pidusage derives it from the
+ * wall clock at the end of a read, which a busy event loop delays by seconds.)
+ */
+const sameProcess = (a: ProcCpu, b: ProcCpu) => a.pid === b.pid && b.elapsedMs >= a.elapsedMs && b.seconds >= a.seconds;
 
 /**
  * The processes seen so far updated with a new observation: a running process takes its new value
  * (and group), one absent from the observation (exited) keeps the last value and group it was seen
- * with — so an own backend stays excluded. A pid now held by a process that started more than a
- * second after the one remembered under it is a new process: the old one stays, under `pid@start`.
+ * with — so an own backend stays excluded. A pid now held by a new process (see sameProcess) keeps
+ * the old one too, under `pid@elapsedMs`.
  * Pure; returns a new map.
  */
 export function remember(seen: ProcCpuMap, live: readonly ProcCpu[]): ProcCpuMap {
@@ -111,7 +117,7 @@ export function remember(seen: ProcCpuMap, live: readonly ProcCpu[]): ProcCpuMap
   for (const p of live) {
     const key = String(p.pid);
     const before = merged.get(key);
-    if (before && !sameProcess(before, p)) merged.set(`${key}@${before.startMs}`, before);
+    if (before && !sameProcess(before, p)) merged.set(`${key}@${before.elapsedMs}`, before);
     merged.set(key, p);
   }
   return merged;

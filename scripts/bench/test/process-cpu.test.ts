@@ -7,9 +7,9 @@ import { type CpuSample, cpuBetween, type ProcCpu, type ProcCpuMap, remember, st
 const BACKENDS = 'postgres backends (orderly)';
 const OWN = 'bench own backends (excluded)';
 
-/** Processes as observed: [pid, group, CPU seconds, start ms (default 1000)]. */
-const procs = (...ps: [pid: number, group: string, seconds: number, startMs?: number][]): ProcCpu[] =>
-  ps.map(([pid, group, seconds, startMs = 1000]) => ({ group, pid, seconds, startMs }));
+/** Processes as observed: [pid, group, CPU seconds, ms it has run (default: seconds × 10 s)]. */
+const procs = (...ps: [pid: number, group: string, seconds: number, elapsedMs?: number][]): ProcCpu[] =>
+  ps.map(([pid, group, seconds, elapsedMs = seconds * 10_000]) => ({ group, pid, seconds, elapsedMs }));
 
 const sample = (atSec: number, seen: ProcCpuMap): CpuSample => ({
   atMs: atSec * 1000,
@@ -30,10 +30,10 @@ test('when a backend exits between two samples, then it keeps the CPU it had whe
 });
 
 test('when a pid is reused by a later process, then both count: the old one up to its last value, the new one from zero', (t) => {
-  let seen = remember(new Map(), procs([10, BACKENDS, 1], [12, BACKENDS, 2, 5000]));
+  let seen = remember(new Map(), procs([10, BACKENDS, 1], [12, BACKENDS, 2, 60_000]));
   const a = sample(0, seen);
-  seen = remember(seen, procs([10, BACKENDS, 1], [12, BACKENDS, 2.5, 5003])); // start read a few ms off: same process
-  seen = remember(seen, procs([10, BACKENDS, 1], [12, BACKENDS, 0.25, 90_000])); // 12 now held by a new process
+  seen = remember(seen, procs([10, BACKENDS, 1], [12, BACKENDS, 2.5, 61_000]));
+  seen = remember(seen, procs([10, BACKENDS, 1], [12, BACKENDS, 0.25, 700])); // 12 now held by a new process
   const cpu = cpuBetween(a, sample(10, seen));
   t.is(cpu.byGroup[BACKENDS], 0.5 + 0.25);
   t.is(seen.size, 3);
