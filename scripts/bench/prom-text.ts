@@ -1,6 +1,11 @@
 /**
  * Parsing the services' /metrics (Prometheus or OpenMetrics text, exemplars included) into
  * counters and histograms, differencing two scrapes, and estimating quantiles from buckets.
+ *
+ * Kept by hand: the one npm parser (parse-prometheus-text-format, unchanged since 2020) loses the
+ * labels, _sum and _count of prom-client's histograms (`le` comes first there) and knows no
+ * OpenMetrics; a real Prometheus's increase()/histogram_quantile() would extrapolate over scrape
+ * intervals instead of differencing scrapes taken exactly at a step's edges.
  */
 
 export interface Sample {
