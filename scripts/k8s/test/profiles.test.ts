@@ -36,7 +36,7 @@ const once = <T>(f: () => Promise<T>) => {
   };
 };
 
-const schemas = schemasDir([]);
+const schemas = schemasDir();
 const helm = runs(helmBinary(), ['version']);
 const promtool = runs('promtool', ['--version']);
 const withHelm = helm ? test : test.skip;

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { kindClusterShape, validateKindConfig, validateShape } from '../config-files.js';
 import type { Manifest } from '../manifest.js';
@@ -83,7 +83,7 @@ test('an object of a kind no schema knows fails', async (t) => {
   t.deepEqual(crds.validate(gadget), ['example.org/v1 Gadget: no CRD in the schemas folder knows this kind']);
 });
 
-const schemas = schemasDir([]);
+const schemas = schemasDir();
 const withSchemas = (title: string, fn: (t: ExecutionContext) => Promise<void>) =>
   schemas.present ? test(title, fn) : test.skip(`${title} — SKIPPED: no schemas folder at ${schemas.dir} (set ORDERLY_SCHEMAS_DIR)`, fn);
 
@@ -117,9 +117,9 @@ test('kind-config.yaml passes, and an unknown kind field is caught', async (t) =
   t.deepEqual(validateShape({ nodes: [{ role: 'master' }] }, kindClusterShape), ['$.nodes[0].role: must be one of control-plane, worker']);
 });
 
-test('the schemas folder comes from --schemas, then ORDERLY_SCHEMAS_DIR, then ../shared/schemas', (t) => {
-  t.true(schemasDir(['--schemas', '/x/y'], { ORDERLY_SCHEMAS_DIR: '/a' }).dir === '/x/y');
-  t.true(schemasDir([], { ORDERLY_SCHEMAS_DIR: '/a' }).dir === '/a');
-  t.false(schemasDir(['--schemas=/nowhere'], {}).present);
+test('the schemas folder comes from ORDERLY_SCHEMAS_DIR, else ../shared/schemas', (t) => {
+  t.is(schemasDir({ ORDERLY_SCHEMAS_DIR: '/a' }).dir, '/a');
+  t.is(schemasDir({}).dir, resolve('..', 'shared', 'schemas'));
+  t.false(schemasDir({ ORDERLY_SCHEMAS_DIR: '/nowhere' }).present);
   t.true(existsSync('kind-config.yaml'));
 });
