@@ -86,6 +86,17 @@ if [[ -z ${DATABASE_URL:-} ]]; then
     # resets the statistics of the database it measures, which only a superuser may by default.
     psql_admin -d orderly -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
     psql_admin -d orderly -c "GRANT EXECUTE ON FUNCTION pg_stat_statements_reset(oid, oid, bigint) TO orderly"
+    # The role/grant contract test (scripts/k8s/test/database-versions.test.ts) creates the chart's
+    # per-service roles, as CloudNativePG does.
+    $for_tests && psql_admin -c "ALTER ROLE orderly CREATEROLE"
   fi
   step "PostgreSQL ready (postgres://orderly@127.0.0.1:$pg_port/orderly)"
+fi
+
+# --- the versions the chart ships -----------------------------------------------------------------
+# RabbitMQ 4.x (Debian sid) and PostgreSQL 17 (Debian trixie), each in a debootstrap chroot under
+# $state/chroots, built once per machine (a few minutes) and started beside the servers above on
+# their own ports: the broker- and database-facing contract tests run against both versions.
+if $for_tests && [[ ${ORDERLY_VERSIONED_SERVERS:-1} != 0 ]]; then
+  scripts/k8s/servers/up.sh
 fi
