@@ -36,7 +36,13 @@ export function chartSpec(points: readonly ChartPoint[], options: ChartOptions):
       .filter((k) => Number.isFinite(p.x) && Number.isFinite(p[k]) && p[k] > 0)
       .map((k) => ({ x: p.x, offered: p.offered, percentile: k, ms: p[k] })),
   );
-  const x = { field: 'x', type: 'quantitative', title: 'achieved orders/s (decided)', scale: { zero: true } } as const;
+  const x = {
+    field: 'x',
+    type: 'quantitative',
+    title: 'achieved orders/s (decided)',
+    scale: { zero: true },
+    axis: { format: ',~f' },
+  } as const;
   // With nothing to draw, a fixed range keeps the empty log axis finite.
   const yScale: { type: 'log'; domain?: number[] } = latencies.length ? { type: 'log' } : { type: 'log', domain: [1, 1000] };
   const width = options.width ?? 560;
