@@ -68,7 +68,8 @@ async function clusterUp(tools: string[], env: Record<string, string> = {}) {
       tool === 'kind'
         ? `case "$1" in version) echo "kind \${STUB_KIND_VERSION:-${versions.KIND_VERSION}} go1.24 linux/amd64";; get) ;; esac`
         : tool === 'kubectl'
-          ? 'case "$*" in *"-o yaml"*) echo "{}";; esac'
+          ? // Like kubectl: `apply -f -` reads its input (else the writer of the pipe may die of SIGPIPE).
+            'case "$*" in *"-o yaml"*) echo "{}";; *"-f -"*) cat >/dev/null;; esac'
           : '';
     writeFileSync(
       join(bin, tool),
