@@ -28,13 +28,6 @@ import { schemasDir } from '../schemas-dir.js';
 import { CrdValidator, isCoreKind, validateCore } from '../validate.js';
 
 const runs = (command: string, args: string[]) => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
-const once = <T>(f: () => Promise<T>) => {
-  let p: Promise<T> | undefined;
-  return () => {
-    p ??= f();
-    return p;
-  };
-};
 
 const schemas = schemasDir();
 const helm = runs(helmBinary(), ['version']);
@@ -47,7 +40,7 @@ const noHelm = helm ? '' : ` — SKIPPED: no helm binary (${helmBinary()}; npm c
 // Read while helm renders (only the kinds that occur are compiled, on first use).
 const crds = schemas.present ? CrdValidator.load(join(schemas.dir, 'crds')) : undefined;
 crds?.catch(() => {}); // reported by the tests that await it
-const services = once(() => loadServices(serviceNames()));
+const services = loadServices(serviceNames());
 // helm template is the slow part: each profile is rendered once for all of its checks.
 const renders = new Map<string, Promise<Manifest[]>>();
 function render(p: Profile): Promise<Manifest[]> {
@@ -104,10 +97,10 @@ for (const p of profiles()) {
     },
     true,
   );
-  check("env satisfies each service's config schema", async (manifests) => checkConfig(manifests, await services()));
+  check("env satisfies each service's config schema", async (manifests) => checkConfig(manifests, await services));
   check('probe paths and ports are served', checkProbes);
   check('every consuming queue has a ScaledObject on its consumer', async (manifests, log) => {
-    const known = await services();
+    const known = await services;
     const { mode, vhost } = brokerSettings(manifests);
     const consumers = consumerQueues(mode);
     // Queues of services not written yet (no services/<name>) are named, not failed: they join when the package exists.
@@ -130,7 +123,7 @@ for (const p of profiles()) {
   check('migration hook Jobs run MIGRATE_ONLY before each upgrade', checkMigrations);
   check('every image is built by skaffold', async (manifests) => checkImages(manifests, await readSkaffold()));
   check('every service package is deployed and built', async (manifests) =>
-    checkCoverage(manifests, [...(await services()).keys()], await readSkaffold()),
+    checkCoverage(manifests, [...(await services).keys()], await readSkaffold()),
   );
   check('Dockerfile targets run files of the build output', (manifests) => checkDockerfile(manifests));
 }
