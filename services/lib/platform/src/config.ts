@@ -8,6 +8,25 @@ export class ConfigError extends Error {
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
+/** Signature algorithms a token may use: asymmetric only, so a public key can never verify an HMAC. */
+export const asymmetricAlgorithms = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+] as const;
+const algorithmList = z
+  .string()
+  .transform((s) => s.split(',').map((a) => a.trim()))
+  .pipe(z.array(z.enum(asymmetricAlgorithms, { message: `each must be one of ${asymmetricAlgorithms.join(', ')}` })).min(1));
+
 /** Variables every service reads. Each service extends this with its own. */
 export const baseConfigSchema = z.object({
   PORT: port,
@@ -41,6 +60,20 @@ export const baseConfigSchema = z.object({
   /** Declare the topology on connect (local stack, tests). On Kubernetes the Messaging Topology
    * Operator owns it: false only checks that it exists, so the service needs no configure permission. */
   BROKER_DECLARE_TOPOLOGY: z.stringbool().default(true),
+  /** The OpenID Connect issuer whose access tokens the API accepts: the token's `iss`, exactly. */
+  AUTH_ISSUER: z.url({ protocol: /^https?$/ }),
+  /** The API's identifier at the issuer: a token's `aud` must contain it. */
+  AUTH_AUDIENCE: z.string().min(1),
+  /** Where the issuer publishes its signing keys (the `jwks_uri` of its discovery document). */
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }),
+  /** Comma-separated signature algorithms accepted (asymmetric only). */
+  AUTH_ALGORITHMS: algorithmList.default(['RS256', 'PS256', 'ES256', 'EdDSA']),
+  /** Leeway for exp and nbf against clock drift between the issuer and the service. */
+  AUTH_CLOCK_SKEW_S: z.coerce.number().int().min(0).max(300).default(30),
+  /** The claim that lists the caller's roles: a name, or a dot path for nested claims (Keycloak: realm_access.roles). */
+  AUTH_ROLES_CLAIM: z.string().min(1).default('roles'),
+  /** The role (in the roles claim, or a scope in `scope`) that makes the caller an operator. */
+  AUTH_OPERATOR_ROLE: z.string().min(1).default('orderly-operator'),
 });
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 

@@ -4,10 +4,23 @@ export { attemptHeader, Consumer, errorHeader, type Handler, type Handlers, Perm
 export { managementClient } from './bus/management.js';
 export { Publisher } from './bus/publisher.js';
 export { applyPolicies, assertTopology, vhostOf } from './bus/topology.js';
-export { type BaseConfig, baseConfigSchema, ConfigError, loadConfig } from './config.js';
+export { asymmetricAlgorithms, type BaseConfig, baseConfigSchema, ConfigError, loadConfig } from './config.js';
 export { migrate } from './db/migrate.js';
 export { createPool, type Pool, type PoolClient } from './db/pool.js';
 export { Database, type Tx } from './db/transaction.js';
+export {
+  actingFor,
+  authenticate,
+  type Caller,
+  callerOf,
+  forbidden,
+  openPaths,
+  ownedBy,
+  requireOperator,
+  type TokenVerifier,
+  tokenVerifier,
+  unauthorized,
+} from './http/auth.js';
 export { type ApiDocs, openApiDocument } from './http/openapi.js';
 export { HttpProblem, notFound, validationProblem } from './http/problem.js';
 export { createApp, startHttpServer } from './http/server.js';

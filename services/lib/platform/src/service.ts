@@ -12,6 +12,7 @@ import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
 import { Database } from './db/transaction.js';
 import type { ApiDocs } from './http/openapi.js';
+import { tokenVerifier } from './http/auth.js';
 import { startHttpServer } from './http/server.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
@@ -122,6 +123,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
       ...(parts.routes ? { routes: parts.routes } : {}),
       ...(parts.api ? { api: parts.api } : {}),
     });
+      auth: tokenVerifier(config),
     opened.push(() => http.close());
 
     const migrations = [

@@ -3,6 +3,9 @@ import { waitFor } from '@orderly/platform/testing';
 /** Where a service's HTTP API answers: the in-process stack, the local stack or a port-forward. */
 export type BaseUrlOf = (service: string) => string;
 
+/** The caller's bearer token, fetched (and refreshed) when a request needs it. */
+export type TokenSource = () => Promise<string>;
+
 // biome-ignore lint/suspicious/noExplicitAny: a body is whatever the API sent; callers assert its shape
 export interface ApiResponse<T = any> {
   status: number;
@@ -36,10 +39,19 @@ export const settledStatuses = ['CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED',
 
 /**
  * The one client of Orderly's HTTP APIs that the e2e suite, the demo, the live-cluster tool and
- * the benchmark share: JSON in and out, problem bodies returned rather than thrown.
+ * the benchmark share: JSON in and out, problem bodies returned rather than thrown, each request
+ * with the caller's bearer token (unless the request sets its own Authorization, or none is given).
  */
 export class ApiClient {
-  constructor(readonly baseUrlOf: BaseUrlOf) {}
+  constructor(
+    readonly baseUrlOf: BaseUrlOf,
+    readonly token?: TokenSource,
+  ) {}
+
+  /** The same APIs as another caller (a customer's token, an operator's, or none). */
+  as(token: TokenSource | undefined): ApiClient {
+    return new ApiClient(this.baseUrlOf, token);
+  }
 
   url(service: string, path: string): string {
     return `${this.baseUrlOf(service)}${path}`;
@@ -48,10 +60,11 @@ export class ApiClient {
   // biome-ignore lint/suspicious/noExplicitAny: as ApiResponse
   async http<T = any>(service: string, path: string, init: RequestInit & { json?: unknown } = {}): Promise<ApiResponse<T>> {
     const { json, ...rest } = init;
+    const bearer = this.token ? { authorization: `Bearer ${await this.token()}` } : {};
     const res = await fetch(this.url(service, path), {
       ...rest,
       ...(json === undefined ? {} : { body: JSON.stringify(json) }),
-      headers: { 'content-type': 'application/json', ...(rest.headers ?? {}) },
+      headers: { 'content-type': 'application/json', ...bearer, ...(rest.headers ?? {}) },
     });
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };

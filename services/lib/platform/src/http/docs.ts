@@ -8,8 +8,15 @@ const assets: Record<string, string> = { 'swagger-ui.css': 'text/css', 'swagger-
 
 const page = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>API</title><link rel="stylesheet" href="/docs/swagger-ui.css"></head>
-<body><div id="ui"></div><script src="/docs/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });</script></body></html>`;
+<body><div id="ui"></div><script src="/docs/swagger-ui-bundle.js"></script><script src="/docs/swagger-init.js"></script></body></html>`;
+
+// No inline script (the CSP forbids it): the page starts Swagger UI from this file.
+const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });\n`;
+
+/** Scripts and styles from this service only; Swagger UI sets inline styles; no framing, no forms elsewhere. */
+export const docsContentSecurityPolicy =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
+  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** GET /openapi.json and Swagger UI at /docs, served from the swagger-ui-dist package (no CDN). */
 export function docsRoutes(document: () => Record<string, unknown>): Router {
@@ -18,8 +25,13 @@ export function docsRoutes(document: () => Record<string, unknown>): Router {
     ctx.body = document();
   });
   router.get('/docs', (ctx) => {
+    ctx.set('Content-Security-Policy', docsContentSecurityPolicy);
     ctx.type = 'html';
     ctx.body = page;
+  });
+  router.get('/docs/swagger-init.js', (ctx) => {
+    ctx.type = 'application/javascript';
+    ctx.body = init;
   });
   router.get('/docs/:asset', (ctx) => {
     const type = assets[ctx.params.asset ?? ''];

@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
+import { openPaths } from './auth.js';
 
 /** What a service says about its API beyond its routes: request bodies, keyed "METHOD /path/{param}". */
 export interface ApiDocs {
@@ -38,6 +39,8 @@ export function openApiDocument(service: string, version: string, routers: Route
         paths[path] ??= {};
         paths[path][method.toLowerCase()] = {
           operationId: `${method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
+          // Every route but the open ones needs a bearer token (docs/security.md says who may call what).
+          ...(openPaths.includes(layer.path) ? { security: [] } : {}),
           parameters: layer.paramNames.map((p) => ({ name: String(p.name), in: 'path', required: true, schema: { type: 'string' } })),
           ...(body
             ? {
@@ -59,5 +62,7 @@ export function openApiDocument(service: string, version: string, routers: Route
     openapi: '3.1.0',
     info: { title: docs.title, version, description: docs.description ?? `The ${service} service of Orderly.` },
     paths,
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    security: [{ bearer: [] }],
   };
 }

@@ -8,11 +8,15 @@ export class HttpProblem extends Error {
     readonly title: string,
     readonly detail?: string,
     readonly extra: Record<string, unknown> = {},
-    options?: ErrorOptions,
+    options?: ErrorOptions & { headers?: Record<string, string> },
   ) {
     super(detail ?? title, options);
     this.name = 'HttpProblem';
+    this.headers = options?.headers ?? {};
   }
+
+  /** Response headers that belong to the problem (WWW-Authenticate on a 401). */
+  readonly headers: Record<string, string>;
 }
 
 export interface InvalidParam {

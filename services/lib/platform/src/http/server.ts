@@ -6,6 +6,7 @@ import Koa from 'koa';
 import type { Lifecycle } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
+import { authenticate, type TokenVerifier } from './auth.js';
 import { docsRoutes } from './docs.js';
 import { type ApiDocs, openApiDocument } from './openapi.js';
 import { HttpProblem } from './problem.js';
@@ -21,6 +22,8 @@ export interface HttpServerOptions {
   info?: Record<string, string>;
   /** Served as /openapi.json and /docs. */
   api?: ApiDocs;
+  /** Verifies the bearer token of every request but the open paths (required with routes). */
+  auth?: TokenVerifier;
 }
 
 export interface HttpServer {
@@ -50,7 +53,9 @@ export function createApp({
   bodyLimit = '32kb',
   info = {},
   api,
+  auth,
 }: Omit<HttpServerOptions, 'port'>): Koa {
+  if (routes && !auth) throw new Error('routes need a token verifier (auth): no API is served without authentication');
   const app = new Koa();
   // A client that goes away mid-response (a cancelled CSV download) is not a server error.
   app.on('error', (err: NodeJS.ErrnoException) => {
@@ -75,11 +80,16 @@ export function createApp({
 
   app.use(async (ctx, next) => {
     const started = performance.now();
+    // Every answer: never sniffed into another type; never cached unless a route says otherwise
+    // (most carry personal data; the docs assets opt in to caching).
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Cache-Control', 'no-store');
     try {
       await next();
     } catch (err) {
       const problem = problemFrom(err);
       if (problem.status >= 500) logger.error({ err, method: ctx.method, path: ctx.path }, 'request failed');
+      ctx.set(problem.headers);
       ctx.status = problem.status;
       ctx.type = 'application/problem+json';
       ctx.body = {
@@ -105,6 +115,8 @@ export function createApp({
       throw new HttpProblem(404, 'Not found', `no route for ${ctx.method} ${ctx.path}`);
     }
   });
+  // Before the body is parsed: an unauthenticated caller costs no parsing.
+  if (auth) app.use(authenticate(auth));
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: bodyLimit, encoding: 'utf-8' }));
   const service = info.service ?? 'orderly';
   const routers = routes ? [base, routes] : [base];

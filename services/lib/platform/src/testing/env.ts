@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { managementClient } from '../bus/management.js';
+import { type TestIssuer, testIssuer } from './issuer.js';
 import { createScratch, serversFromEnv } from './scratch.js';
 
 /**
@@ -15,6 +16,8 @@ export interface TestEnv {
   managementUrl: string;
   /** Environment for a service under test; PORT 0 so tests never collide. */
   env: Record<string, string>;
+  /** The token issuer the services trust (env has its AUTH_*): tokens for customers and operators. */
+  issuer: TestIssuer;
   management(path: string, init?: RequestInit): Promise<Response>;
   cleanup(): Promise<void>;
 }
@@ -27,6 +30,7 @@ export async function createTestEnv(name: string): Promise<TestEnv> {
   const scratch = await createScratch(`test_${id}`, servers);
   // A wedged broker must fail the test run with a message, not hang it.
   const management = managementClient(servers.managementUrl, 30_000).request;
+  const issuer = await testIssuer();
   return {
     name,
     vhost: scratch.vhost,
@@ -45,7 +49,10 @@ export async function createTestEnv(name: string): Promise<TestEnv> {
       OUTBOX_POLL_MS: '200',
       DB_POOL_SIZE: '5',
       SHUTDOWN_TIMEOUT_MS: '10000',
+      PAYMENT_SANDBOX: 'true',
+      ...issuer.env,
     },
+    issuer,
     management,
     async cleanup() {
       if (process.env.ORDERLY_KEEP_TEST_STATE === '1') return;

@@ -1,5 +1,6 @@
 export { managementClient } from '../bus/management.js';
 export { createTestEnv, type TestEnv } from './env.js';
+export { operatorRole, type TestIssuer, testIssuer } from './issuer.js';
 export { drainQueue, publishRaw, type QueueStats, queueStats, type TakenMessage } from './queues.js';
 export {
   createScratch,

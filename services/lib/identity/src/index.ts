@@ -1,0 +1,13 @@
+export { type Account, operatorRole, parseAccounts } from './accounts.js';
+export { type IdentityConfig, identityConfigSchema } from './config.js';
+export {
+  apiScope,
+  cliClientId,
+  cliRedirectUri,
+  createIdentityProvider,
+  type IdentityProvider,
+  type IdentityProviderOptions,
+  startIdentityProvider,
+  toolsClientId,
+} from './provider.js';
+export { authorizationUrl, clientCredentialsToken, exchangeCode, loginToken, pkcePair, type TokenRequest } from './token-client.js';

@@ -1,0 +1,18 @@
+/** The demo identity provider as its own process: the local stack (npm start) and the chart's demo provider for kind. */
+import { identityConfigSchema } from './config.js';
+import { startIdentityProvider } from './provider.js';
+
+const parsed = identityConfigSchema.safeParse(
+  Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== undefined && v.trim() !== '')),
+);
+if (!parsed.success) {
+  console.error(`identity: invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  process.exit(1);
+}
+const idp = await startIdentityProvider({ config: parsed.data });
+console.log(
+  JSON.stringify({ level: 30, time: Date.now(), service: 'identity', issuer: idp.issuer, port: idp.port, msg: 'identity provider ready' }),
+);
+const stop = () => void idp.close().then(() => process.exit(0));
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { clientCredentialsToken, identityConfigSchema, loginToken, startIdentityProvider, toolsClientId } from '@orderly/identity';
+import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
+import { freePort } from './process.js';
+
+/** Where tokens come from and what a service needs to trust them. */
+export interface TokenIssuer {
+  /** AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL for the services. */
+  env: Record<string, string>;
+  /** An operator's token (client credentials of the tools client), reused until close to expiry. */
+  operatorToken(): Promise<string>;
+  /** A demo customer's token (authorization code + PKCE with the account's password). */
+  customerToken(customerId: string): Promise<string>;
+}
+
+/** Caches each token until a minute before it expires. */
+export function tokenCache(fetchToken: (key: string) => Promise<string>) {
+  const cached = new Map<string, { token: string; until: number }>();
+  return async (key: string) => {
+    const hit = cached.get(key);
+    if (hit && hit.until > Date.now()) return hit.token;
+    const token = await fetchToken(key);
+    const { exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number };
+    cached.set(key, { token, until: exp * 1000 - 60_000 });
+    return token;
+  };
+}
+
+/** Issuer-side credentials: enough to get any demo token from a provider that is running. */
+export interface IdentityCredentials {
+  issuer: string;
+  audience: string;
+  toolsClientSecret: string;
+  demoPassword: string;
+}
+
+export function tokensFrom(c: IdentityCredentials): TokenIssuer {
+  const jwksUrl = `${c.issuer.replace(/\/$/, '')}/jwks`;
+  const get = tokenCache((key) =>
+    key === '' // the operator
+      ? clientCredentialsToken({ issuer: c.issuer, audience: c.audience, clientId: toolsClientId, clientSecret: c.toolsClientSecret })
+      : loginToken({ issuer: c.issuer, audience: c.audience, login: key, password: c.demoPassword }),
+  );
+  return {
+    env: { AUTH_ISSUER: c.issuer, AUTH_AUDIENCE: c.audience, AUTH_JWKS_URL: jwksUrl },
+    operatorToken: () => get(''),
+    customerToken: (customerId) => get(customerId),
+  };
+}
+
+export interface TestIdentity extends TokenIssuer {
+  issuer: string;
+  audience: string;
+  /** A token signed with the provider's own key (to test expiry, issuer, audience checks): claims over valid defaults. */
+  forge(claims: JWTPayload, header?: Record<string, unknown>): Promise<string>;
+  /** The provider's public signing key. */
+  publicJwk: JWK;
+  close(): Promise<void>;
+}
+
+/**
+ * The demo OpenID Connect provider in this process on a free loopback port, with fresh secrets and
+ * a signing key the test keeps (to forge the tokens that must be refused). Accounts: C1…C9, C100,
+ * C200 (customers) and ops (operator).
+ */
+export async function startTestIdentity(): Promise<TestIdentity> {
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const kid = `test-${randomBytes(4).toString('hex')}`;
+  const signingKey = { ...(await exportJWK(privateKey)), kid, alg: 'ES256', use: 'sig' };
+  const secrets = { toolsClientSecret: randomBytes(32).toString('base64url'), demoPassword: randomBytes(12).toString('base64url') };
+  const customers = [...Array.from({ length: 9 }, (_, i) => `C${i + 1}`), 'C100', 'C200'];
+  const config = identityConfigSchema.parse({
+    PORT: '0',
+    IDP_ISSUER: 'http://127.0.0.1:0',
+    IDP_TOOLS_CLIENT_SECRET: secrets.toolsClientSecret,
+    IDP_DEMO_PASSWORD: secrets.demoPassword,
+    IDP_ACCOUNTS: [...customers.map((c) => `${c}:${c.toLowerCase()}@example.com`), 'ops:ops@orderly.example:orderly-operator'].join(','),
+  });
+  // The issuer URL names the port, so the port is taken first (oidc-provider fixes its issuer at construction).
+  const port = await freePort();
+  const idp = await startIdentityProvider({ config: { ...config, PORT: port, IDP_ISSUER: `http://127.0.0.1:${port}` }, signingKey });
+  const tokens = tokensFrom({ issuer: idp.issuer, audience: idp.audience, ...secrets });
+  const key = await importJWK(signingKey, 'ES256');
+  const { d: _private, ...publicJwk } = signingKey;
+  return {
+    ...tokens,
+    issuer: idp.issuer,
+    audience: idp.audience,
+    publicJwk,
+    forge: (claims, header = {}) => {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({
+        iss: idp.issuer,
+        aud: idp.audience,
+        sub: 'C100',
+        email: 'c100@example.com',
+        iat: now,
+        exp: now + 300,
+        ...claims,
+      })
+        .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt', ...header })
+        .sign(key);
+    },
+    close: () => idp.close(),
+  };
+}
