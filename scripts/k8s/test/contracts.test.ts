@@ -2,7 +2,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consumerQueues, exchanges, producerOf, publishers, routeOf, type ServiceName, sagaModes, servicePorts } from '@orderly/events';
+import {
+  consumerQueues,
+  deadLetterExchange,
+  exchanges,
+  producerOf,
+  publishers,
+  retryExchange,
+  routeOf,
+  type ServiceName,
+  sagaModes,
+  servicePorts,
+} from '@orderly/events';
 import { baseConfigSchema } from '@orderly/platform';
 import test from 'ava';
 import { z } from 'zod';
@@ -126,7 +137,7 @@ test('each Permission allows exactly what its service needs; a wider or narrower
   spec.permissions.configure = '.*';
   const problems = checkAccess(widened, 'choreography', 'orderly');
   t.true(problems.some((p) => p.includes('configure allows') && p.includes('needs exactly []')));
-  t.true(problems.some((p) => p.includes('write allows [orderly.commands, orderly.dlx, orderly.events')));
+  t.true(problems.some((p) => p.includes('write allows [orderly.commands, orderly.dlx.audit, orderly.dlx.customer')));
   // In orchestration the order service also sends commands: the choreography Permission is too narrow.
   t.true(checkAccess(manifests, 'orchestration', 'orderly').some((p) => p.includes('order needs exactly [orderly.commands')));
 });
@@ -187,10 +198,23 @@ test("publishers() covers every message a service's code emits; the services tha
   t.true(emittedBy('order').includes('order.placed'));
   for (const mode of sagaModes) {
     const p = publishers(mode);
-    t.deepEqual(p.customer, [exchanges.dlx, exchanges.retry]);
-    t.deepEqual(p.audit, [exchanges.dlx, exchanges.retry]);
-    t.deepEqual(p.notification, [exchanges.dlx, exchanges.notifications, exchanges.retry]);
+    // Each consumer writes only its own queues' retry and dead-letter exchanges: never another service's queue.
+    t.deepEqual(p.customer, [deadLetterExchange('customer'), retryExchange('customer')]);
+    t.deepEqual(p.audit, [deadLetterExchange('audit'), retryExchange('audit')]);
+    t.deepEqual(p.notification, [
+      deadLetterExchange('notification'),
+      deadLetterExchange('notification.email'),
+      deadLetterExchange('notification.log'),
+      exchanges.notifications,
+      retryExchange('notification'),
+      retryExchange('notification.email'),
+      retryExchange('notification.log'),
+    ]);
     t.is(p.order.includes(exchanges.commands), mode === 'orchestration');
-    for (const { service } of consumerQueues(mode)) t.true(p[service as ServiceName].includes(exchanges.retry));
+    for (const { service, queue } of consumerQueues(mode)) t.true(p[service as ServiceName].includes(retryExchange(queue)));
+    for (const { service, queue } of consumerQueues(mode))
+      for (const [other, writes] of Object.entries(p))
+        if (other !== service)
+          t.false(writes.includes(retryExchange(queue)) || writes.includes(deadLetterExchange(queue)), `${other} → ${queue}`);
   }
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { exchanges, type SagaMode, topology } from '@orderly/events';
+import { exchanges, publishers, type SagaMode, type ServiceName, topology } from '@orderly/events';
 import { applyPolicies, assertTopology } from '@orderly/platform';
 import { drainQueue, publishRaw } from '@orderly/platform/testing';
 import { allServices, customer, Stack } from '@orderly/testkit';
@@ -102,6 +102,37 @@ for (const mode of ['choreography', 'orchestration'] as const) {
         t.regex(String(err?.message), /ACCESS_REFUSED/);
       };
       await refused((ch) => ch.assertQueue('customer.extra', { durable: true }));
+
+      // Each service's credentials publish to what publishers(mode) names and to nothing else
+      // (another queue's retry or dead-letter exchange included), and only under their own user_id.
+      const allExchanges = definition.exchanges.map((x) => x.name);
+      for (const [service, url] of urlOf) {
+        const allowed = new Set(publishers(mode)[service as ServiceName]);
+        const conn = await amqp.connect(url);
+        const user = decodeURIComponent(new URL(url).username);
+        const outcomes: string[] = [];
+        for (const exchange of allExchanges) {
+          const ch = await conn.createConfirmChannel();
+          ch.on('error', () => {});
+          // A tx-less confirm: routed nowhere (no binding for this key), so nothing reaches a queue.
+          ch.publish(exchange, 'permission.probe', Buffer.from('{}'), { userId: user });
+          const refusedHere = await ch.waitForConfirms().then(
+            () => false,
+            () => true,
+          );
+          if (!refusedHere) await ch.close().catch(() => {});
+          if (refusedHere === allowed.has(exchange)) outcomes.push(`${exchange}: ${refusedHere ? 'refused' : 'allowed'}`);
+        }
+        t.deepEqual(outcomes, [], `${service} may publish exactly to ${[...allowed].join(', ')}`);
+        const forging = await conn.createConfirmChannel();
+        forging.on('error', () => {});
+        const [first] = [...allowed];
+        forging.publish(first!, 'permission.probe', Buffer.from('{}'), {
+          userId: `${env.vhost}_order` === user ? `${env.vhost}_audit` : `${env.vhost}_order`,
+        });
+        await t.throwsAsync(forging.waitForConfirms(), undefined, `${service} cannot publish under another user_id`);
+        await conn.close().catch(() => {});
+      }
       await refused(async (ch) => {
         ch.publish(exchanges.events, 'order.placed', Buffer.from('{}'));
         await ch.checkQueue('customer');

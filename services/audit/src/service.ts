@@ -8,7 +8,12 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   configSchema,
   moduleUrl: import.meta.url,
   build: ({ db, config, logger }) => ({
-    routes: activityRoutes(db, { exportBatchRows: config.EXPORT_BATCH_ROWS, exportMaxConcurrent: config.EXPORT_MAX_CONCURRENT, logger }),
+    routes: activityRoutes(db, {
+      exportBatchRows: config.EXPORT_BATCH_ROWS,
+      exportMaxConcurrent: config.EXPORT_MAX_CONCURRENT,
+      exportTimeLimitMs: config.EXPORT_TIME_LIMIT_MS,
+      logger,
+    }),
     consumers: { audit: allMessages },
     batched: ['audit'],
   }),

@@ -13,7 +13,7 @@ export async function startAudit(
 ): Promise<{ env: TestEnv; service: Service; url: (path: string) => string }> {
   const env = await createTestEnv(`audit_${name}`);
   cleanups.push(() => env.cleanup());
-  const service = await startService(definition, { ...env.env, ...vars });
+  const service = await startService(definition, { ...env.envFor('audit'), ...vars });
   cleanups.push(() => service.stop());
   return { env, service, url: (path) => `http://127.0.0.1:${service.port}${path}` };
 }

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { newEnvelope } from '@orderly/events';
 import { startService } from '@orderly/platform';
-import { createTestEnv, publishRaw, type TestEnv, waitFor } from '@orderly/platform/testing';
+import { createTestEnv, operatorHeaders, publishRaw, type TestEnv, waitFor } from '@orderly/platform/testing';
 import test from 'ava';
 import { SMTPServer } from 'smtp-server';
 import { definition } from '../src/service.js';
@@ -48,7 +48,7 @@ test.after.always(async () => {
 test('when SMTP_URL is set, then each customer-visible outcome is mailed once to the customer', async (t) => {
   const { port } = smtp.server.address() as { port: number };
   const service = await startService(definition, {
-    ...env.env,
+    ...env.envFor('notification'),
     SMTP_URL: `smtp://127.0.0.1:${port}`,
     SMTP_FROM: 'Shop <shop@example.com>',
   });
@@ -63,7 +63,11 @@ test('when SMTP_URL is set, then each customer-visible outcome is mailed once to
   });
   // Delivered twice, as a broker may: still one mail.
   for (let i = 0; i < 2; i++) {
-    await publishRaw(env, 'orderly.events', confirmed.type, JSON.stringify(confirmed), { type: confirmed.type, messageId: confirmed.id });
+    await publishRaw(env, 'orderly.events', confirmed.type, JSON.stringify(confirmed), {
+      type: confirmed.type,
+      messageId: confirmed.id,
+      as: 'order',
+    });
   }
   await waitFor(async () => (mails.length >= 1 ? true : undefined));
   await new Promise((r) => setTimeout(r, 500));
@@ -73,7 +77,7 @@ test('when SMTP_URL is set, then each customer-visible outcome is mailed once to
   t.regex(mails[0]?.raw ?? '', /Subject: Your order [0-9a-f]{8} is confirmed/);
   t.regex(mails[0]?.raw ?? '', /=E2=82=AC25\.98/, 'the amount, € in quoted-printable');
   // The stored log has it too: the fan-out gave each channel its own copy.
-  const res = await fetch(`http://127.0.0.1:${service.port}/notifications?orderId=${orderId}`);
+  const res = await fetch(`http://127.0.0.1:${service.port}/notifications?orderId=${orderId}`, { headers: await operatorHeaders() });
   const stored = (await res.json()) as { kind: string }[];
   t.deepEqual(
     stored.map((n) => n.kind),

@@ -1,11 +1,11 @@
 import test from 'ava';
-import { applies, canCancel, isDecided, type Status, statuses } from '../src/domain/status.js';
+import { applies, canCancel, isDecided, judge, type Status, statuses } from '../src/domain/status.js';
 
 /** Every transition that applies; every other pair is ignored. */
 const allowed: Record<Status, Status[]> = {
-  PENDING: ['RESERVED', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'],
-  RESERVED: ['CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'],
-  CONFIRMED: ['SHIPPED', 'DELIVERED', 'CANCELLED'],
+  PENDING: ['RESERVED', 'REJECTED', 'CANCELLED'],
+  RESERVED: ['CONFIRMED', 'REJECTED', 'CANCELLED'],
+  CONFIRMED: ['SHIPPED', 'CANCELLED'],
   SHIPPED: ['DELIVERED'],
   DELIVERED: [],
   REJECTED: [],
@@ -29,8 +29,12 @@ test('when RESERVED arrives after CONFIRMED, then the order stays CONFIRMED', (t
   t.false(applies('CONFIRMED', 'RESERVED'));
 });
 
-test('when the payment arrives before the reservation event, then CONFIRMED applies from PENDING', (t) => {
-  t.true(applies('PENDING', 'CONFIRMED'));
+test('when the payment arrives before the reservation event, then CONFIRMED waits for RESERVED (never skips it)', (t) => {
+  t.false(applies('PENDING', 'CONFIRMED'));
+  t.is(judge('PENDING', 'CONFIRMED'), 'early');
+  t.is(judge('RESERVED', 'SHIPPED'), 'early');
+  t.is(judge('CONFIRMED', 'DELIVERED'), 'early');
+  t.is(judge('SHIPPED', 'CONFIRMED'), 'stale');
 });
 
 test('when an order has shipped, then the customer can no longer cancel it', (t) => {

@@ -39,7 +39,7 @@ test.after.always(async () => {
   await stack?.dispose();
 });
 
-const inventoryEnv = () => ({ ...stack.env.env, SEED_DEMO_CATALOGUE: 'true', PREFETCH: '1', LOG_LEVEL: 'info' });
+const inventoryEnv = () => ({ ...stack.env.envFor('inventory'), SEED_DEMO_CATALOGUE: 'true', PREFETCH: '1', LOG_LEVEL: 'info' });
 
 async function startInventory(count: number): Promise<ServiceProcess[]> {
   const started = await Promise.all(Array.from({ length: count }, () => spawnService('inventory', inventoryEnv())));

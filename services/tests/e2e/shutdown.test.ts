@@ -13,7 +13,7 @@ test.after.always(async () => {
 });
 
 test('when inventory is stopped with SIGTERM under load and started again, then no order is lost or doubled', async (t) => {
-  const env = { ...stack.env.env, SEED_DEMO_CATALOGUE: 'true', LOG_LEVEL: 'info' };
+  const env = { ...stack.env.envFor('inventory'), SEED_DEMO_CATALOGUE: 'true', LOG_LEVEL: 'info' };
   const first = await spawnService('inventory', env);
   processes.push(first);
   await fetch(`http://127.0.0.1:${first.port}/products/BOOK-ALICE/stock`, {

@@ -19,7 +19,7 @@ test.before(async () => {
     OTEL_LOGS_EXPORTER: 'none',
   };
   for (const name of names) {
-    const vars = { ...env.env, ...otel, OTEL_SERVICE_NAME: `orderly-${name}`, SEED_DEMO_CATALOGUE: 'true', LOG_LEVEL: 'info' };
+    const vars = { ...env.envFor(name), ...otel, OTEL_SERVICE_NAME: `orderly-${name}`, SEED_DEMO_CATALOGUE: 'true', LOG_LEVEL: 'info' };
     services.set(name, await spawnService(name, vars, { built: true }));
   }
 });

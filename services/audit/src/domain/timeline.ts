@@ -2,7 +2,7 @@
  * An order's timeline in causal order: a message always comes after the message that caused it
  * (its causation id), whatever the clocks of the services say; among the messages whose cause is
  * already shown, the earliest (by time, then id) comes next. A cause that is not in the timeline
- * does not hold a message back.
+ * does not hold a message back. O(n log n): a heap holds the messages ready to be shown.
  */
 
 export interface Hop {
@@ -12,36 +12,75 @@ export interface Hop {
   time: string;
 }
 
-const chronological = (a: Hop, b: Hop) => Date.parse(a.time) - Date.parse(b.time) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+type Keyed<T> = { hop: T; at: number };
+const before = <T extends Hop>(a: Keyed<T>, b: Keyed<T>) => a.at - b.at || (a.hop.id < b.hop.id ? -1 : a.hop.id > b.hop.id ? 1 : 0);
 
-function earliest<T extends Hop>(hops: Iterable<T>): T | undefined {
-  let first: T | undefined;
-  for (const h of hops) if (!first || chronological(h, first) < 0) first = h;
-  return first;
+/** A binary min-heap in chronological order. */
+class Earliest<T extends Hop> {
+  #items: Keyed<T>[] = [];
+  get size(): number {
+    return this.#items.length;
+  }
+  push(item: Keyed<T>): void {
+    const a = this.#items;
+    a.push(item);
+    for (let i = a.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (before(a[i]!, a[parent]!) >= 0) break;
+      [a[i], a[parent]] = [a[parent]!, a[i]!];
+      i = parent;
+    }
+  }
+  pop(): Keyed<T> | undefined {
+    const a = this.#items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const [l, r] = [2 * i + 1, 2 * i + 2];
+        let m = i;
+        if (l < a.length && before(a[l]!, a[m]!) < 0) m = l;
+        if (r < a.length && before(a[r]!, a[m]!) < 0) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
 }
 
 export function causalOrder<T extends Hop>(all: readonly T[]): T[] {
-  const hops = [...new Map(all.map((h) => [h.id, h])).values()];
-  const ids = new Set(hops.map((h) => h.id));
-  const effects = new Map<string, T[]>();
-  const ready = new Set<T>();
+  const hops = [...new Map(all.map((h) => [h.id, h])).values()].map((hop) => ({ hop, at: Date.parse(hop.time) }));
+  const ids = new Set(hops.map((h) => h.hop.id));
+  const effects = new Map<string, Keyed<T>[]>();
+  const ready = new Earliest<T>();
   for (const h of hops) {
-    if (h.causationId && h.causationId !== h.id && ids.has(h.causationId)) {
-      effects.set(h.causationId, [...(effects.get(h.causationId) ?? []), h]);
+    const cause = h.hop.causationId;
+    if (cause && cause !== h.hop.id && ids.has(cause)) {
+      const list = effects.get(cause);
+      if (list) list.push(h);
+      else effects.set(cause, [h]);
     } else {
-      ready.add(h);
+      ready.push(h);
     }
   }
+  // For a cycle of causes (bad data): the earliest message not shown yet breaks it.
+  const byTime = [...hops].sort(before);
+  let nextByTime = 0;
   const shown = new Set<string>();
   const ordered: T[] = [];
   while (ordered.length < hops.length) {
-    // Nothing ready only when causes form a cycle (bad data): go on with the earliest left.
-    const next = earliest(ready) ?? earliest(hops.filter((h) => !shown.has(h.id)))!;
-    ready.delete(next);
-    if (shown.has(next.id)) continue;
-    shown.add(next.id);
-    ordered.push(next);
-    for (const effect of effects.get(next.id) ?? []) if (!shown.has(effect.id)) ready.add(effect);
+    let next = ready.pop();
+    if (!next) {
+      while (shown.has(byTime[nextByTime]!.hop.id)) nextByTime++;
+      next = byTime[nextByTime]!;
+    }
+    if (shown.has(next.hop.id)) continue;
+    shown.add(next.hop.id);
+    ordered.push(next.hop);
+    for (const effect of effects.get(next.hop.id) ?? []) if (!shown.has(effect.hop.id)) ready.push(effect);
   }
   return ordered;
 }

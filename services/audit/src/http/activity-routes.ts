@@ -1,6 +1,6 @@
 import { finished, type Readable } from 'node:stream';
 import Router from '@koa/router';
-import { type Database, HttpProblem, type Logger, notFound, parseOr400 } from '@orderly/platform';
+import { type Database, HttpProblem, type Logger, notFound, parseOr400, requireOperator } from '@orderly/platform';
 import { z } from 'zod';
 import { timeline } from '../domain/timeline.js';
 import { activityCsv } from '../store/activity-csv.js';
@@ -15,12 +15,18 @@ const exportQuery = z
 export interface ActivityRoutesOptions {
   exportBatchRows: number;
   exportMaxConcurrent: number;
+  exportTimeLimitMs: number;
   logger: Logger;
 }
 
-export function activityRoutes(db: Database, { exportBatchRows, exportMaxConcurrent, logger }: ActivityRoutesOptions): Router {
+export function activityRoutes(db: Database, { exportBatchRows, exportMaxConcurrent, exportTimeLimitMs, logger }: ActivityRoutesOptions): Router {
   const router = new Router();
   let exporting = 0;
+  // The activity log holds every customer's messages, emails included: operators only.
+  router.use((ctx, next) => {
+    requireOperator(ctx);
+    return next();
+  });
 
   router.get('/orders/:id/events', async (ctx) => {
     const { id } = parseOr400(orderParam, ctx.params);
@@ -38,7 +44,7 @@ export function activityRoutes(db: Database, { exportBatchRows, exportMaxConcurr
     exporting += 1;
     let csv: Readable;
     try {
-      csv = await activityCsv(db.pool, range, exportBatchRows, (err) => {
+      csv = await activityCsv(db.pool, range, exportBatchRows, exportTimeLimitMs, (err) => {
         if ((err as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return; // the client went away
         logger.error({ err }, 'CSV export failed mid-way');
         // The header is sent already: cut the connection so the client cannot take a partial export for a whole one.

@@ -28,7 +28,7 @@ export interface LoggedMessage {
 export async function messagesOf(pool: Pool, orderId: string): Promise<LoggedMessage[]> {
   const { rows } = await pool.query<Omit<LoggedMessage, 'time'> & { time: Date }>(
     `SELECT event_id AS id, type, kind, source, time, trace_id AS "traceId", causation_id AS "causationId", payload AS data
-       FROM activity WHERE order_id = $1 ORDER BY time, event_id`,
+       FROM activity WHERE order_id = $1 ORDER BY time, event_id LIMIT 5000`,
     [orderId],
   );
   return rows.map((r) => ({ ...r, time: r.time.toISOString() }));

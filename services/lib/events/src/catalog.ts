@@ -9,13 +9,25 @@ import { z } from 'zod';
  */
 const orderId = z.uuid();
 const sku = z.string().min(1).max(64);
-const cents = z.number().int().nonnegative();
-const currency = z.string().length(3);
-const line = z.object({ sku, qty: z.number().int().positive() });
+/**
+ * Bounds that the columns holding these values can take (money is `bigint`, quantities `integer`)
+ * and that a sum of them cannot overflow: at most maxLines lines of maxQty units at maxCents each
+ * stays below 2^53, so a total is exact in a JS number and fits a bigint column.
+ */
+export const maxCents = 1_000_000_000_000;
+export const maxQty = 1_000_000;
+export const maxLines = 100;
+const cents = z.number().int().nonnegative().max(maxCents);
+const currency = z.string().regex(/^[A-Z]{3}$/);
+const line = z.object({ sku, qty: z.number().int().positive().max(maxQty) });
+const lines = z.array(line).min(1).max(maxLines);
+const text = (max: number) => z.string().min(1).max(max);
+const paymentMethod = z.string().max(64).optional();
 const pricedLine = line.extend({ unitPriceCents: cents });
 export const rejectionReasons = ['out_of_stock', 'unknown_product', 'payment_declined'] as const;
 export const rejectionReason = z.enum(rejectionReasons);
-export const cancellationReasons = ['customer_request', 'saga_timeout'] as const;
+/** payment_mismatch: a payment whose amount or currency is not what was reserved is refunded, not a confirmation. */
+export const cancellationReasons = ['customer_request', 'saga_timeout', 'payment_mismatch'] as const;
 export const notificationKinds = [
   'order_confirmed',
   'order_rejected',
@@ -25,27 +37,27 @@ export const notificationKinds = [
   'payment_refunded',
 ] as const;
 
-const customer = { customerId: z.string().min(1), email: z.email() };
-const shipment = { shipmentId: z.uuid(), carrier: z.string().min(1), trackingNumber: z.string().min(1) };
+const customer = { customerId: text(128), email: z.email().max(254) };
+const shipment = { shipmentId: z.uuid(), carrier: text(128), trackingNumber: text(128) };
 
 export const events = {
-  'order.placed': z.object({ orderId, ...customer, items: z.array(line).min(1), paymentMethod: z.string().optional() }),
+  'order.placed': z.object({ orderId, ...customer, items: lines, paymentMethod }),
   'order.confirmed': z.object({ orderId, ...customer, totalCents: cents, currency }),
   'order.rejected': z.object({ orderId, ...customer, reason: rejectionReason }),
-  'order.shipped': z.object({ orderId, ...customer, carrier: z.string(), trackingNumber: z.string() }),
+  'order.shipped': z.object({ orderId, ...customer, carrier: z.string().max(128), trackingNumber: z.string().max(128) }),
   'order.delivered': z.object({ orderId, ...customer }),
   'order.cancelled': z.object({ orderId, ...customer, reason: z.enum(cancellationReasons) }),
   'inventory.reserved': z.object({
     orderId,
-    lines: z.array(pricedLine).min(1),
+    lines: z.array(pricedLine).min(1).max(maxLines),
     totalCents: cents,
     currency,
-    paymentMethod: z.string().optional(),
+    paymentMethod,
   }),
-  'inventory.rejected': z.object({ orderId, reason: z.enum(['out_of_stock', 'unknown_product']), skus: z.array(sku) }),
+  'inventory.rejected': z.object({ orderId, reason: z.enum(['out_of_stock', 'unknown_product']), skus: z.array(sku).max(maxLines) }),
   /** Held stock given back; `returned` when it had already been sold (a cancelled paid order). */
-  'inventory.released': z.object({ orderId, lines: z.array(line), returned: z.boolean().default(false) }),
-  'inventory.committed': z.object({ orderId, lines: z.array(line) }),
+  'inventory.released': z.object({ orderId, lines: z.array(line).max(maxLines), returned: z.boolean().default(false) }),
+  'inventory.committed': z.object({ orderId, lines: z.array(line).max(maxLines) }),
   'payment.completed': z.object({ orderId, paymentId: z.uuid(), amountCents: cents, currency }),
   'payment.failed': z.object({ orderId, reason: z.literal('payment_declined'), amountCents: cents }),
   'payment.refunded': z.object({ orderId, paymentId: z.uuid(), amountCents: cents, currency }),
@@ -59,20 +71,20 @@ export const events = {
     orderId,
     ...customer,
     kind: z.enum(notificationKinds),
-    subject: z.string().min(1),
-    body: z.string().min(1),
+    subject: text(200),
+    body: text(10_000),
   }),
 } as const;
 
 /** Orchestration commands. Each carries what its handler needs, in the same shape as the event
  * that triggers the same handler in choreography, so one function serves both modes. */
 export const commands = {
-  'inventory.reserve': z.object({ orderId, items: z.array(line).min(1), paymentMethod: z.string().optional() }),
+  'inventory.reserve': z.object({ orderId, items: lines, paymentMethod }),
   'inventory.release': z.object({ orderId }),
   'inventory.commit': z.object({ orderId }),
-  'payment.charge': z.object({ orderId, totalCents: cents, currency, paymentMethod: z.string().optional() }),
+  'payment.charge': z.object({ orderId, totalCents: cents, currency, paymentMethod }),
   'payment.refund': z.object({ orderId }),
-  'shipping.create': z.object({ orderId, customerId: z.string().min(1) }),
+  'shipping.create': z.object({ orderId, customerId: text(128) }),
   'shipping.cancel': z.object({ orderId }),
 } as const;
 

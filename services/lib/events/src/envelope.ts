@@ -6,12 +6,12 @@ export const envelopeSchema = z.object({
   specversion: z.literal('1.0'),
   id: z.uuid(),
   source: z.string().regex(/^orderly\/[a-z-]+$/),
-  type: z.string().min(1),
-  subject: z.string().min(1),
+  type: z.string().min(1).max(100),
+  subject: z.string().min(1).max(200),
   time: z.iso.datetime({ offset: true }),
   datacontenttype: z.literal('application/json').optional(),
-  correlationid: z.string().min(1),
-  causationid: z.string().min(1).optional(),
+  correlationid: z.string().min(1).max(200),
+  causationid: z.string().min(1).max(200).optional(),
   data: z.unknown(),
 });
 

@@ -1,3 +1,4 @@
 export * from './catalog.js';
 export * from './envelope.js';
+export * from './text.js';
 export * from './topology.js';

@@ -9,9 +9,19 @@ export const exchanges = {
   events: 'orderly.events',
   commands: 'orderly.commands',
   notifications: 'orderly.notifications',
+  /** Prefixes: each consumer queue has its own retry and dead-letter exchange (retryExchange, deadLetterExchange). */
   retry: 'orderly.retry',
   dlx: 'orderly.dlx',
 } as const;
+
+/**
+ * A queue's own retry exchange: it routes only to that queue's retry queue (and, when a delay
+ * expires, back to the queue). Per queue rather than shared so that a service's write permission
+ * on it reaches its own queues and nobody else's (docs/decisions/0009).
+ */
+export const retryExchange = (queue: string) => `${exchanges.retry}.${queue}`;
+/** A queue's own dead-letter exchange: it routes only to that queue's DLQ. */
+export const deadLetterExchange = (queue: string) => `${exchanges.dlx}.${queue}`;
 
 export const sagaModes = ['choreography', 'orchestration'] as const;
 export type SagaMode = (typeof sagaModes)[number];
@@ -140,8 +150,6 @@ export function topology({ mode, deliveryLimit }: TopologyOptions): Topology {
       { name: exchanges.events, type: 'topic' },
       { name: exchanges.commands, type: 'direct' },
       { name: exchanges.notifications, type: 'fanout' },
-      { name: exchanges.retry, type: 'direct' },
-      { name: exchanges.dlx, type: 'direct' },
     ],
     queues: [],
     bindings: [],
@@ -150,14 +158,16 @@ export function topology({ mode, deliveryLimit }: TopologyOptions): Topology {
   const atLeastOnce = { overflow: 'reject-publish', 'dead-letter-strategy': 'at-least-once' };
   for (const { queue, subscriptions } of consumerQueues(mode)) {
     const [retry, dlq] = [retryQueue(queue), deadLetterQueue(queue)];
+    const [retryX, dlx] = [retryExchange(queue), deadLetterExchange(queue)];
+    t.exchanges.push({ name: retryX, type: 'direct' }, { name: dlx, type: 'direct' });
     t.queues.push({ name: queue, type: 'quorum' }, { name: retry, type: 'quorum' }, { name: dlq, type: 'quorum' });
     for (const s of subscriptions) t.bindings.push({ source: s.exchange, destination: queue, routingKey: s.routingKey });
     // A retried message waits in <queue>.retry until its per-message TTL expires, then the
     // retry exchange routes it back to <queue>; a parked one goes through the DLX to <queue>.dlq.
     t.bindings.push(
-      { source: exchanges.retry, destination: retry, routingKey: retry },
-      { source: exchanges.retry, destination: queue, routingKey: queue },
-      { source: exchanges.dlx, destination: dlq, routingKey: queue },
+      { source: retryX, destination: retry, routingKey: retry },
+      { source: retryX, destination: queue, routingKey: queue },
+      { source: dlx, destination: dlq, routingKey: queue },
     );
     t.policies.push(
       {
@@ -166,7 +176,7 @@ export function topology({ mode, deliveryLimit }: TopologyOptions): Topology {
         applyTo: 'queues',
         priority: 10,
         definition: {
-          'dead-letter-exchange': exchanges.dlx,
+          'dead-letter-exchange': dlx,
           'dead-letter-routing-key': queue,
           'delivery-limit': deliveryLimit,
           ...atLeastOnce,
@@ -177,7 +187,7 @@ export function topology({ mode, deliveryLimit }: TopologyOptions): Topology {
         pattern: anchored(retry),
         applyTo: 'queues',
         priority: 10,
-        definition: { 'dead-letter-exchange': exchanges.retry, 'dead-letter-routing-key': queue, ...atLeastOnce },
+        definition: { 'dead-letter-exchange': retryX, 'dead-letter-routing-key': queue, ...atLeastOnce },
       },
     );
   }
@@ -210,14 +220,15 @@ export function producerOf(type: MessageType): ServiceName {
 
 /**
  * The exchanges each service publishes to in a mode — all a broker permission needs to let it
- * write: where its own messages go (routeOf), plus orderly.retry and orderly.dlx for every service
- * that consumes, because its consumer republishes a failed message there. Commands are sent only
- * in orchestration.
+ * write: where its own messages go (routeOf), plus the retry and dead-letter exchange of each of
+ * its own queues, because its consumer republishes a failed message there (they reach that
+ * queue's retry queue and DLQ only). Commands are sent only in orchestration.
  */
 export function publishers(mode: SagaMode): Record<ServiceName, string[]> {
   const types: MessageType[] = mode === 'orchestration' ? [...eventTypes, ...commandTypes] : [...eventTypes];
   const out = Object.fromEntries(Object.keys(servicePorts).map((s) => [s, new Set<string>()])) as Record<ServiceName, Set<string>>;
   for (const type of types) out[producerOf(type)].add(routeOf(type).exchange);
-  for (const { service } of consumerQueues(mode)) out[service as ServiceName].add(exchanges.retry).add(exchanges.dlx);
+  for (const { service, queue } of consumerQueues(mode))
+    out[service as ServiceName].add(retryExchange(queue)).add(deadLetterExchange(queue));
   return Object.fromEntries(Object.entries(out).map(([s, set]) => [s, [...set].sort()])) as Record<ServiceName, string[]>;
 }

@@ -30,11 +30,13 @@ const algorithmList = z
 /** Variables every service reads. Each service extends this with its own. */
 export const baseConfigSchema = z.object({
   PORT: port,
-  AMQP_URL: z.url({ protocol: /^amqps?$/ }).default('amqp://guest:guest@127.0.0.1:5672/orderly'),
+  /** The service's own broker user and its secret, no default: a deployment that forgets it stops naming it. */
+  AMQP_URL: z.url({ protocol: /^amqps?$/ }),
   /** When set, the service applies the topology's broker policies through the management API
    * (the local stack); on Kubernetes the Policy resources own them and this stays unset. */
   RABBITMQ_MANAGEMENT_URL: z.url({ protocol: /^https?$/ }).optional(),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://orderly:orderly@127.0.0.1:5432/orderly'),
+  /** The service's own database role and its secret, no default (as AMQP_URL). */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
   DB_SCHEMA: z
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/)

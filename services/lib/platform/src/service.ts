@@ -4,6 +4,7 @@ import { consumerQueues, publishers, type ServiceName, topology } from '@orderly
 import type { z } from 'zod';
 import { Broker } from './bus/broker.js';
 import { Consumer, type Handlers } from './bus/consumer.js';
+import { brokerIdentity } from './bus/identity.js';
 import { Publisher } from './bus/publisher.js';
 import { applyPolicies, awaitTopology, removeStaleBindings, vhostOf } from './bus/topology.js';
 import { type BaseConfig, loadConfig } from './config.js';
@@ -11,8 +12,8 @@ import { waitForDatabase } from './db/connect.js';
 import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
 import { Database } from './db/transaction.js';
-import type { ApiDocs } from './http/openapi.js';
 import { tokenVerifier } from './http/auth.js';
+import type { ApiDocs } from './http/openapi.js';
 import { startHttpServer } from './http/server.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
@@ -114,16 +115,18 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
     const db = new Database(pool, def.name);
     const parts = def.build({ config, logger, metrics, db, lifecycle });
     checkHandlers(def.name, config.SAGA_MODE, parts.consumers ?? {});
+    // A consumer tells who published each message by the broker user: ours must name us.
+    const identity = Object.keys(parts.consumers ?? {}).length > 0 ? brokerIdentity(config.AMQP_URL, def.name) : undefined;
     const http = await startHttpServer({
       port: config.PORT,
       logger,
       metrics,
       lifecycle,
       info: { service: def.name, sagaMode: config.SAGA_MODE },
+      auth: tokenVerifier(config),
       ...(parts.routes ? { routes: parts.routes } : {}),
       ...(parts.api ? { api: parts.api } : {}),
     });
-      auth: tokenVerifier(config),
     opened.push(() => http.close());
 
     const migrations = [
@@ -168,12 +171,15 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
         );
       }
     }
-    const publisher = new Publisher(metrics, logger);
+    const publisher = new Publisher(metrics, logger, decodeURIComponent(new URL(config.AMQP_URL).username));
     await publisher.attach(broker);
     const relayOptions = { databaseUrl: config.DATABASE_URL, schema, pollMs: config.OUTBOX_POLL_MS, batchSize: config.OUTBOX_BATCH_SIZE };
     const relay = new OutboxRelay(pool, publisher, relayOptions, metrics, logger);
     await relay.start();
     opened.push(() => relay.stop());
+    // Not ready while nothing can be published (no confirm channel, or the relay keeps failing).
+    lifecycle.addCheck('publisher', () => publisher.connected);
+    lifecycle.addCheck('outbox relay', () => relay.healthy);
 
     const retry = {
       maxAttempts: config.RETRY_MAX_ATTEMPTS,
@@ -183,7 +189,14 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
     const consumers = Object.entries(parts.consumers ?? {}).map(
       ([queue, handlers]) =>
         new Consumer(
-          { queue, handlers, prefetch: config.PREFETCH, retry, batchSize: parts.batched?.includes(queue) ? config.CONSUMER_BATCH_SIZE : 1 },
+          {
+            queue,
+            handlers,
+            prefetch: config.PREFETCH,
+            retry,
+            batchSize: parts.batched?.includes(queue) ? config.CONSUMER_BATCH_SIZE : 1,
+            identity: identity!,
+          },
           db,
           publisher,
           metrics,

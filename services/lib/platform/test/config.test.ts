@@ -4,10 +4,19 @@ import { baseConfigSchema, ConfigError, loadConfig } from '../src/config.js';
 
 const schema = baseConfigSchema.extend({ PORT: z.coerce.number().int().min(0).max(65535).default(8080) });
 
-test('when nothing is set, then the defaults apply', (t) => {
-  const config = loadConfig(schema, {});
+test('when the broker or database URL is missing, then the service stops naming it (no default credentials)', (t) => {
+  const err = t.throws(() => loadConfig(schema, {}), { instanceOf: ConfigError });
+  t.regex(err.message, /AMQP_URL/);
+  t.regex(err.message, /DATABASE_URL/);
+  t.notRegex(err.message, /guest|orderly:orderly/);
+});
+
+const secrets = { AMQP_URL: 'amqp://orderly-order:s3cret@rabbit/orderly', DATABASE_URL: 'postgres://orderly_order:s3cret@db/orderly' };
+
+test('when nothing but the secrets is set, then the defaults apply', (t) => {
+  const config = loadConfig(schema, secrets);
   t.is(config.PORT, 8080);
-  t.is(config.AMQP_URL, 'amqp://guest:guest@127.0.0.1:5672/orderly');
+  t.is(config.AMQP_URL, secrets.AMQP_URL);
   t.is(config.LOG_LEVEL, 'info');
   t.is(config.DB_POOL_SIZE, 10);
   t.is(config.SAGA_MODE, 'choreography');
@@ -15,7 +24,7 @@ test('when nothing is set, then the defaults apply', (t) => {
 });
 
 test('when variables are set, then they are parsed to their types', (t) => {
-  const config = loadConfig(schema, { PORT: '9090', LOG_LEVEL: 'debug', AMQP_URL: 'amqps://u:p@rabbit/v', PREFETCH: '8' });
+  const config = loadConfig(schema, { ...secrets, PORT: '9090', LOG_LEVEL: 'debug', AMQP_URL: 'amqps://u:p@rabbit/v', PREFETCH: '8' });
   t.is(config.PORT, 9090);
   t.is(config.LOG_LEVEL, 'debug');
   t.is(config.AMQP_URL, 'amqps://u:p@rabbit/v');
@@ -23,7 +32,7 @@ test('when variables are set, then they are parsed to their types', (t) => {
 });
 
 test('when the config is loaded, then it cannot be changed', (t) => {
-  const config = loadConfig(schema, {});
+  const config = loadConfig(schema, secrets);
   t.true(Object.isFrozen(config));
   t.throws(() => {
     (config as { PORT: number }).PORT = 1;
@@ -31,7 +40,7 @@ test('when the config is loaded, then it cannot be changed', (t) => {
 });
 
 test('when a variable is the empty string, then it counts as unset', (t) => {
-  const config = loadConfig(schema, { PORT: '', LOG_LEVEL: '', DB_SCHEMA: '' });
+  const config = loadConfig(schema, { ...secrets, PORT: '', LOG_LEVEL: '', DB_SCHEMA: '' });
   t.is(config.PORT, 8080);
   t.is(config.LOG_LEVEL, 'info');
   t.is(config.DB_SCHEMA, undefined);
@@ -61,5 +70,5 @@ test('when several variables are bad, then the error names every one of them', (
 
 test('when a variable is only blanks, then it counts as unset and its default applies', (t) => {
   const schema = baseConfigSchema.extend({ PORT: baseConfigSchema.shape.PORT.default(8080) });
-  t.is(loadConfig(schema, { PORT: '   ' }).PORT, 8080);
+  t.is(loadConfig(schema, { ...secrets, PORT: '   ' }).PORT, 8080);
 });

@@ -20,7 +20,7 @@ async function connectionsIn(e: TestEnv): Promise<number> {
 
 test('when MIGRATE_ONLY is set, then the schema is migrated and the service never touches the broker', async (t) => {
   const e = await env('migrate_only');
-  const service = await startService(consumerService(recorder().handler), { ...e.env, MIGRATE_ONLY: 'true' });
+  const service = await startService(consumerService(recorder().handler), { ...e.envFor('audit'), MIGRATE_ONLY: 'true' });
   const pg = (await import('pg')).default;
   const client = new pg.Client({ connectionString: e.databaseUrl });
   await client.connect();
@@ -39,16 +39,20 @@ test('when MIGRATE_ONLY is set, then the schema is migrated and the service neve
 test('when the topology is not to be declared and it does not exist, then the service refuses to start, naming what is missing', async (t) => {
   const e = await env('no_topology');
   const err = await t.throwsAsync(
-    startService(consumerService(recorder().handler), { ...e.env, BROKER_DECLARE_TOPOLOGY: 'false', BROKER_CONNECT_ATTEMPTS: '1' }),
+    startService(consumerService(recorder().handler), {
+      ...e.envFor('audit'),
+      BROKER_DECLARE_TOPOLOGY: 'false',
+      BROKER_CONNECT_ATTEMPTS: '1',
+    }),
   );
   t.regex(err.message, /NOT_FOUND.*orderly\./);
 });
 
 test('when the topology exists and is not to be declared, then the service only checks it and runs', async (t) => {
   const e = await env('check_topology');
-  const first = await startService(consumerService(), e.env);
+  const first = await startService(consumerService(), e.envFor('order'));
   await first.stop();
-  const checked = await startService(consumerService(recorder().handler), { ...e.env, BROKER_DECLARE_TOPOLOGY: 'false' });
+  const checked = await startService(consumerService(recorder().handler), { ...e.envFor('audit'), BROKER_DECLARE_TOPOLOGY: 'false' });
   t.true((await connectionsIn(e)) >= 0);
   const res = await fetch(`http://127.0.0.1:${checked.port}/readyz`);
   t.is(res.status, 200);
@@ -57,7 +61,7 @@ test('when the topology exists and is not to be declared, then the service only 
 
 test('when two replicas migrate the same schema at once, then each migration is applied exactly once', async (t) => {
   const e = await env('concurrent_migrations');
-  const vars = { ...e.env, MIGRATE_ONLY: 'true' };
+  const vars = { ...e.envFor('audit'), MIGRATE_ONLY: 'true' };
   const [a, b] = await Promise.all([
     startService(consumerService(recorder().handler), vars),
     startService(consumerService(recorder().handler), vars),
@@ -86,10 +90,14 @@ test("when the saga mode changes on an existing broker, then the other mode's bi
       .map((b) => `${b.source} ${b.routing_key}`)
       .sort();
   };
-  const choreo = await startService(payment(), { ...e.env, SAGA_MODE: 'choreography' });
+  const choreo = await startService(payment(), { ...e.envFor('payment'), SAGA_MODE: 'choreography' });
   await choreo.stop();
   t.true((await bindingsOfPayment()).includes('orderly.events inventory.reserved'));
-  const orch = await startService(payment(), { ...e.env, SAGA_MODE: 'orchestration' });
+  const orch = await startService(payment(), { ...e.envFor('payment'), SAGA_MODE: 'orchestration' });
   await orch.stop();
-  t.deepEqual(await bindingsOfPayment(), ['orderly.commands payment.charge', 'orderly.commands payment.refund', 'orderly.retry payment']);
+  t.deepEqual(await bindingsOfPayment(), [
+    'orderly.commands payment.charge',
+    'orderly.commands payment.refund',
+    'orderly.retry.payment payment',
+  ]);
 });

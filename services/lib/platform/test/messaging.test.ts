@@ -12,7 +12,7 @@ test.after.always(async () => {
 async function env(name: string, extra: Record<string, string> = {}): Promise<TestEnv & { vars: Record<string, string> }> {
   const e = await createTestEnv(name);
   cleanups.push(() => e.cleanup());
-  return { ...e, vars: { ...e.env, RETRY_MAX_ATTEMPTS: '3', ...extra } };
+  return { ...e, vars: { ...e.envFor('audit'), RETRY_MAX_ATTEMPTS: '3', ...extra } };
 }
 
 async function start(def: Parameters<typeof startService>[0], vars: Record<string, string>) {
@@ -25,7 +25,7 @@ const effectsOf = async (service: { db: { pool: { query: (q: string) => Promise<
   (await service.db.pool.query('SELECT event_id, order_id FROM effects')).rows;
 
 const publishEvent = (e: TestEnv, event: ReturnType<typeof confirmedEvent>, content = JSON.stringify(event)) =>
-  publishRaw(e, exchanges.events, event.type, content, { type: event.type, messageId: event.id });
+  publishRaw(e, exchanges.events, event.type, content, { type: event.type, messageId: event.id, as: 'order' });
 
 const consumedOf = (service: Awaited<ReturnType<typeof start>>, outcome: string) => consumedCount(service, { outcome });
 
@@ -93,23 +93,24 @@ test('when the relay dies between publish and mark-sent, then the republished ev
   const e = await env('relay');
   const { handler } = recorder();
   const service = await start(consumerService(handler), e.vars);
+  const producer = await start(consumerService(), { ...e.vars, ...e.envFor('order') });
   const orderId = crypto.randomUUID();
-  await service.db.transaction(async (tx) => {
+  await producer.db.transaction(async (tx) => {
     tx.emit('order.confirmed', orderId, { orderId, customerId: 'C1', email: 'c1@example.com', totalCents: 1, currency: 'EUR' });
   });
   await waitFor(async () => ((await effectsOf(service)).length === 1 ? true : undefined));
   // What a crash after the broker's confirm but before the UPDATE leaves behind: a sent row still unsent.
-  await service.db.pool.query('UPDATE outbox SET published_at = NULL');
+  await producer.db.pool.query('UPDATE outbox SET published_at = NULL');
   await waitFor(async () => ((await consumedOf(service, 'duplicate')) === 1 ? true : undefined));
   t.is((await effectsOf(service)).length, 1);
-  const { rows } = await service.db.pool.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+  const { rows } = await producer.db.pool.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
   t.is(rows[0].n, 0);
 });
 
 test('when an event is published while its consumer is down, then it is handled once the consumer comes back', async (t) => {
   const e = await env('offline');
   // A producer alone asserts the whole topology, so the consumer's queue exists before anyone consumes.
-  const producer = await start(consumerService(), e.vars);
+  const producer = await start(consumerService(), { ...e.vars, ...e.envFor('order') });
   const orderId = crypto.randomUUID();
   await producer.db.transaction(async (tx) => {
     tx.emit('order.confirmed', orderId, { orderId, customerId: 'C1', email: 'c1@example.com', totalCents: 1, currency: 'EUR' });
@@ -149,7 +150,7 @@ test('when the broker drops the connection, then the service reconnects and keep
 test('when a message keeps being returned to its queue, then the delivery limit policy parks it in the DLQ', async (t) => {
   const e = await env('delivery-limit', { DELIVERY_LIMIT: '2' });
   // The service only applies the topology and its policies; a raw consumer plays the crashing one.
-  await start(consumerService(), e.vars);
+  await start(consumerService(), { ...e.vars, AMQP_URL: e.amqpUrlFor('order') });
   const event = confirmedEvent();
   await publishEvent(e, event);
   const amqp = (await import('amqplib')).default;

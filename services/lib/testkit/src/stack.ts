@@ -52,7 +52,7 @@ export class Stack extends ApiClient {
     await Promise.all(
       names.map(async (name) => {
         const service = await startService(definitions[name] as never, {
-          ...this.env.env,
+          ...this.env.envFor(name),
           SEED_DEMO_CATALOGUE: 'true',
           // Parcels leave and arrive in a blink, so tests can follow an order to DELIVERED.
           SHIPPING_DISPATCH_DELAY_MS: '300',

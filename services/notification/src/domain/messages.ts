@@ -63,7 +63,12 @@ export function delivered(orderId: string): Message {
 }
 
 export function cancelled(orderId: string, reason: string): Message {
-  const why = reason === 'saga_timeout' ? 'we could not complete it in time' : 'you asked us to';
+  const why =
+    reason === 'saga_timeout'
+      ? 'we could not complete it in time'
+      : reason === 'payment_mismatch'
+        ? 'the payment did not match the order total'
+        : 'you asked us to';
   return {
     kind: 'order_cancelled',
     subject: `Your order ${shortId(orderId)} is cancelled`,

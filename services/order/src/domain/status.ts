@@ -19,11 +19,24 @@ export interface Change {
   reason?: RejectionReason | CancellationReason;
 }
 
+/**
+ * What a change means for an order in its current status: `apply` it; ignore it as `stale` (late,
+ * repeated or overtaken); or it is `early`: a step it depends on has not happened yet (CONFIRMED
+ * needs RESERVED first, SHIPPED needs CONFIRMED, DELIVERED needs SHIPPED). An early change is
+ * never applied by skipping the step: it is retried until the step has happened, or parked.
+ */
+export type Verdict = 'apply' | 'stale' | 'early';
+
+export function judge(current: Status, next: Status): Verdict {
+  if (current === 'REJECTED' || current === 'CANCELLED') return 'stale';
+  if (next === 'REJECTED') return current === 'PENDING' || current === 'RESERVED' ? 'apply' : 'stale';
+  if (next === 'CANCELLED') return canCancel(current) ? 'apply' : 'stale';
+  if (progress[next] <= progress[current]) return 'stale';
+  return progress[next] === progress[current] + 1 ? 'apply' : 'early';
+}
+
 export function applies(current: Status, next: Status): boolean {
-  if (current === 'REJECTED' || current === 'CANCELLED') return false;
-  if (next === 'REJECTED') return current === 'PENDING' || current === 'RESERVED';
-  if (next === 'CANCELLED') return canCancel(current);
-  return progress[next] > progress[current];
+  return judge(current, next) === 'apply';
 }
 
 /** A customer may cancel until the parcel has left. */

@@ -1,5 +1,5 @@
 import { observeLatency, PermanentError, type Tx } from '@orderly/platform';
-import { applies, type Change, isDecided } from '../domain/status.js';
+import { type Change, isDecided, judge } from '../domain/status.js';
 import type { OrderMetrics } from '../metrics.js';
 import { lockOrder, saveStatus } from '../store/order-store.js';
 
@@ -11,6 +11,11 @@ export interface Facts {
   trackingNumber?: string;
 }
 
+/** A change that depends on a step the order has not taken yet: retried (the step's event may be on its way), then parked. */
+export class StepMissingError extends Error {
+  override name = 'StepMissingError';
+}
+
 /**
  * Moves an order along its lifecycle, in the caller's transaction, and tells everyone downstream
  * what the customer would see. A change that no longer applies (late, repeated or overtaken) is
@@ -19,7 +24,9 @@ export interface Facts {
 export async function advanceOrder(tx: Tx, orderId: string, change: Change, facts: Facts, metrics: OrderMetrics): Promise<boolean> {
   const order = await lockOrder(tx, orderId);
   if (!order) throw new PermanentError(`order ${orderId} does not exist`);
-  if (!applies(order.status, change.status)) return false;
+  const verdict = judge(order.status, change.status);
+  if (verdict === 'early') throw new StepMissingError(`order ${orderId} is ${order.status}: ${change.status} cannot skip a step`);
+  if (verdict === 'stale') return false;
   await saveStatus(tx, orderId, change.status, {
     ...(change.reason ? { reason: change.reason } : {}),
     ...(facts.totalCents === undefined ? {} : { totalCents: facts.totalCents }),

@@ -1,5 +1,14 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { type Envelope, envelopeSchema, exchanges, isMessageType, messages, retryQueue } from '@orderly/events';
+import {
+  deadLetterExchange,
+  type Envelope,
+  envelopeSchema,
+  findTextIssue,
+  isMessageType,
+  messages,
+  retryExchange,
+  retryQueue,
+} from '@orderly/events';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { backoffDelay } from '../backoff.js';
 import type { Database, Tx } from '../db/transaction.js';
@@ -7,6 +16,7 @@ import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
 import { BatchedHandling } from './batching.js';
 import type { Broker } from './broker.js';
+import { type BrokerIdentity, producerProblem } from './identity.js';
 import type { Publisher } from './publisher.js';
 
 /** A handler gets the validated event and the transaction its effect (and its events) go into.
@@ -27,10 +37,24 @@ export interface ConsumerOptions {
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   /** Handle messages that arrive together in one transaction, up to this many (1: one by one). */
   batchSize?: number;
+  /** Who this service is on the broker: messages are accepted only from their catalog producer. */
+  identity: BrokerIdentity;
 }
 
 export const attemptHeader = 'x-orderly-attempt';
 export const errorHeader = 'x-orderly-error';
+/** On a retried copy (published by the consumer itself): the broker user that published the original. */
+export const publishedByHeader = 'x-orderly-published-by';
+
+/** The attempt a header claims, as a whole number from 1 to max; anything else counts as the first. */
+export function attemptOf(value: unknown, max: number): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^[0-9]{1,9}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) return 1;
+  return Math.min(n, max);
+}
+
+/** A label value from a closed set: the catalog's types, or "other" (label values must stay few). */
+const typeLabel = (type: unknown) => (typeof type === 'string' && isMessageType(type) ? type : 'other');
 
 type Outcome = 'ack' | 'duplicate' | 'retry' | 'dead_letter';
 const tracer = trace.getTracer('orderly-bus');
@@ -87,8 +111,8 @@ export class Consumer {
 
   async #handle(channel: Channel, msg: ConsumeMessage): Promise<void> {
     const { queue } = this.options;
-    const headers = msg.properties.headers ?? {};
-    const type = String(msg.properties.type ?? 'unknown');
+    const headers = isRecord(msg.properties.headers) ? msg.properties.headers : {};
+    const type = typeLabel(msg.properties.type);
     const parent = propagation.extract(ROOT_CONTEXT, headers);
     const span = tracer.startSpan(
       `${queue} process`,
@@ -118,16 +142,22 @@ export class Consumer {
   }
 
   async #process(channel: Channel, msg: ConsumeMessage, type: string, headers: Record<string, unknown>): Promise<Outcome> {
-    const { queue, handlers, retry } = this.options;
-    const attempt = Number(headers[attemptHeader] ?? 1);
+    const { queue, handlers, retry, identity } = this.options;
+    // Only a copy this consumer sent through its own retry exchange carries an attempt count and
+    // the original publisher worth believing; on anything else those headers are ignored.
+    const retried = msg.fields.exchange === retryExchange(queue) && msg.properties.userId === identity.user;
+    const attempt = retried ? attemptOf(headers[attemptHeader], retry.maxAttempts) : 1;
+    const publishedBy = retried ? stringOr(headers[publishedByHeader]) : stringOr(msg.properties.userId);
     let event: Envelope;
     try {
       event = parseEvent(msg.content);
     } catch (err) {
-      return this.#park(channel, msg, err as Error, attempt);
+      return this.#park(channel, msg, err as Error, attempt, publishedBy);
     }
+    const forged = producerProblem(event, publishedBy, identity);
+    if (forged) return this.#park(channel, msg, new PermanentError(`refused: ${forged}`), attempt, publishedBy);
     const handler = handlers[event.type] ?? handlers['*'];
-    if (!handler) return this.#park(channel, msg, new Error(`${queue} has no handler for ${event.type}`), attempt);
+    if (!handler) return this.#park(channel, msg, new Error(`${queue} has no handler for ${event.type}`), attempt, publishedBy);
     try {
       const fresh = this.#batches
         ? await this.#batches.handle(event, handler)
@@ -140,21 +170,23 @@ export class Consumer {
       }
       return outcome;
     } catch (err) {
-      if (err instanceof PermanentError || attempt >= retry.maxAttempts) return this.#park(channel, msg, err as Error, attempt);
+      if (err instanceof PermanentError || attempt >= retry.maxAttempts)
+        return this.#park(channel, msg, err as Error, attempt, publishedBy);
       this.logger.warn({ err, eventId: event.id, type, attempt }, 'handler failed; will retry');
       const delay = backoffDelay(attempt, retry.baseDelayMs, retry.maxDelayMs);
-      const retryHeaders = { [attemptHeader]: attempt + 1, [errorHeader]: errText(err) };
-      await this.#forward(channel, msg, exchanges.retry, retryQueue(queue), retryHeaders, delay);
+      const retryHeaders = { [attemptHeader]: attempt + 1, [errorHeader]: errText(err), [publishedByHeader]: publishedBy };
+      await this.#forward(channel, msg, retryExchange(queue), retryQueue(queue), retryHeaders, delay);
       return 'retry';
     }
   }
 
-  async #park(channel: Channel, msg: ConsumeMessage, err: Error, attempt: number): Promise<Outcome> {
-    this.logger.error({ err, messageId: msg.properties.messageId, type: msg.properties.type, attempt }, 'message dead-lettered');
-    await this.#forward(channel, msg, exchanges.dlx, this.options.queue, {
+  async #park(channel: Channel, msg: ConsumeMessage, err: Error, attempt: number, publishedBy: string | undefined): Promise<Outcome> {
+    this.logger.error({ err, messageId: msg.properties.messageId, type: typeLabel(msg.properties.type), attempt }, 'message dead-lettered');
+    await this.#forward(channel, msg, deadLetterExchange(this.options.queue), this.options.queue, {
       [errorHeader]: errText(err),
       'x-orderly-attempts': attempt,
       'x-orderly-failed-at': new Date().toISOString(),
+      [publishedByHeader]: publishedBy ?? '',
     });
     return 'dead_letter';
   }
@@ -177,9 +209,9 @@ export class Consumer {
         exchange,
         routingKey,
         content: msg.content,
-        messageId: String(msg.properties.messageId ?? ''),
-        type: String(msg.properties.type ?? 'unknown'),
-        headers: { ...(msg.properties.headers ?? {}), ...extraHeaders },
+        messageId: stringOr(msg.properties.messageId)?.slice(0, 200) ?? '',
+        type: stringOr(msg.properties.type)?.slice(0, 200) ?? 'unknown',
+        headers: { ...(isRecord(msg.properties.headers) ? msg.properties.headers : {}), ...extraHeaders },
         ...(expiration === undefined ? {} : { expiration }),
       });
       if (!routed) throw new Error(`${exchange} has no queue bound for ${routingKey}`);
@@ -195,11 +227,19 @@ export class Consumer {
   }
 }
 
+/** The validated envelope and data; anything malformed (not JSON, a bad field, a lone surrogate or control character anywhere) throws. */
 export function parseEvent(content: Buffer): Envelope {
-  const envelope = envelopeSchema.parse(JSON.parse(content.toString('utf8')));
-  if (!isMessageType(envelope.type)) throw new PermanentError(`unknown message type ${envelope.type}`);
+  const json: unknown = JSON.parse(content.toString('utf8'));
+  const issue = findTextIssue(json);
+  if (issue) throw new PermanentError(`${issue.path}: ${issue.reason}`);
+  const envelope = envelopeSchema.parse(json);
+  if (!isMessageType(envelope.type)) throw new PermanentError(`unknown message type ${envelope.type.slice(0, 100)}`);
   return { ...envelope, data: messages[envelope.type].parse(envelope.data) };
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+const stringOr = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 function safeAck(channel: Channel, msg: ConsumeMessage): void {
   try {

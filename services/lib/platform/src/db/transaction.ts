@@ -1,5 +1,14 @@
 import { context, propagation } from '@opentelemetry/api';
-import { type Cause, type Envelope, type EventData, type MessageType, messages, newEnvelope, routeOf } from '@orderly/events';
+import {
+  type Cause,
+  type Envelope,
+  type EventData,
+  findTextIssue,
+  type MessageType,
+  messages,
+  newEnvelope,
+  routeOf,
+} from '@orderly/events';
 import { inlineParams } from './inline.js';
 import type { Pool, PoolClient } from './pool.js';
 import { beginClaiming, commitWithOutbox, type OutboxRow } from './statements.js';
@@ -85,6 +94,9 @@ export class Database {
         committed.push(f);
       },
       emit: (type, subject, data) => {
+        // What consumers would refuse is refused here, where the bug is: text that is not well-formed.
+        const text = findTextIssue({ subject, data });
+        if (text) throw new Error(`cannot emit ${type}: ${text.path} ${text.reason}`);
         const envelope = newEnvelope(this.source, type, subject, messages[type].parse(data), cause.current);
         const { exchange, routingKey } = routeOf(type);
         const traceContext: Record<string, string> = {};

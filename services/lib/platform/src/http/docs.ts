@@ -34,7 +34,9 @@ export function docsRoutes(document: () => Record<string, unknown>): Router {
     ctx.body = init;
   });
   router.get('/docs/:asset', (ctx) => {
-    const type = assets[ctx.params.asset ?? ''];
+    // Own keys only: /docs/__proto__ or /docs/constructor is a 404, not a file read of Object.prototype.
+    const name = ctx.params.asset ?? '';
+    const type = Object.hasOwn(assets, name) ? assets[name] : undefined;
     if (!type) return;
     ctx.type = type;
     ctx.set('cache-control', 'public, max-age=86400');

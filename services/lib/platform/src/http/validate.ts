@@ -1,8 +1,16 @@
+import { findTextIssue } from '@orderly/events';
 import type { z } from 'zod';
 import { validationProblem } from './problem.js';
 
-/** Parses input with a schema or throws a 400 naming every bad field. */
+/**
+ * Parses input with a schema or throws a 400 naming every bad field. Every string in it (keys
+ * included) must be well-formed Unicode without control characters (line breaks and tabs allowed
+ * in values), whatever the schema says: a lone surrogate or a NUL is refused here, as a 400, not
+ * by PostgreSQL later as a 500 or by a consumer on every attempt.
+ */
 export function parseOr400<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const text = findTextIssue(input);
+  if (text) throw validationProblem([{ name: text.path, reason: text.reason }]);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw validationProblem(

@@ -39,6 +39,7 @@ export class OutboxRelay {
   readonly #loop: PollLoop;
   #listener: pg.Client | undefined;
   #lastPrune = 0;
+  #failedTicks = 0;
 
   constructor(
     private readonly pool: Pool,
@@ -79,9 +80,21 @@ export class OutboxRelay {
     this.#listener = client;
   }
 
+  /** False once publishing has failed twice in a row (until it works again): readiness shows it. */
+  get healthy(): boolean {
+    return this.#failedTicks < 2;
+  }
+
   async #tick(): Promise<TickResult> {
     if (!this.#listener) await this.#listen().catch(() => {});
-    const published = await this.publishBatch();
+    let published: number;
+    try {
+      published = await this.publishBatch();
+      this.#failedTicks = 0;
+    } catch (err) {
+      this.#failedTicks += 1;
+      throw err;
+    }
     await this.#pruneNow();
     return published === this.options.batchSize ? 'more' : 'idle';
   }

@@ -8,8 +8,10 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { ATTR_DB_QUERY_TEXT } from '@opentelemetry/semantic-conventions';
 import { createAddHookMessageChannel } from 'import-in-the-middle';
 import { sdkKey } from './flush.js';
+import { statementForSpan } from './statement-text.js';
 
 // Our code is ESM: import-in-the-middle lets the instrumentations patch modules that ESM imports.
 const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
@@ -19,7 +21,11 @@ const sdk = new NodeSDK({
   instrumentations: [
     new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)/.test(req.url ?? '') }),
     new KoaInstrumentation(),
-    new PgInstrumentation({ requireParentSpan: true }),
+    // Statement text without its literals: inlined values (envelopes, emails) never reach a span.
+    new PgInstrumentation({
+      requireParentSpan: true,
+      requestHook: (span, { query }) => span.setAttribute(ATTR_DB_QUERY_TEXT, statementForSpan(query.text)),
+    }),
   ],
 });
 sdk.start();

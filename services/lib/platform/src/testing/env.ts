@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { managementClient } from '../bus/management.js';
+import { createServiceUsers } from './broker-users.js';
 import { type TestIssuer, testIssuer } from './issuer.js';
 import { createScratch, serversFromEnv } from './scratch.js';
 
@@ -16,6 +17,10 @@ export interface TestEnv {
   managementUrl: string;
   /** Environment for a service under test; PORT 0 so tests never collide. */
   env: Record<string, string>;
+  /** env with AMQP_URL as the service's own broker user `<vhost>.<service>` (env's is the administrator's). */
+  envFor(service: string): Record<string, string>;
+  /** The AMQP URL of a service's own broker user (the administrator's for a name that is not a service). */
+  amqpUrlFor(service: string): string;
   /** The token issuer the services trust (env has its AUTH_*): tokens for customers and operators. */
   issuer: TestIssuer;
   management(path: string, init?: RequestInit): Promise<Response>;
@@ -30,8 +35,9 @@ export async function createTestEnv(name: string): Promise<TestEnv> {
   const scratch = await createScratch(`test_${id}`, servers);
   // A wedged broker must fail the test run with a message, not hang it.
   const management = managementClient(servers.managementUrl, 30_000).request;
+  const users = await createServiceUsers(servers.managementUrl, scratch.vhost, scratch.amqpUrl);
   const issuer = await testIssuer();
-  return {
+  const testEnv: TestEnv = {
     name,
     vhost: scratch.vhost,
     database: scratch.database,
@@ -54,8 +60,11 @@ export async function createTestEnv(name: string): Promise<TestEnv> {
     },
     issuer,
     management,
+    envFor: (service) => ({ ...testEnv.env, AMQP_URL: users.amqpUrlFor(service) }),
+    amqpUrlFor: users.amqpUrlFor,
     async cleanup() {
       if (process.env.ORDERLY_KEEP_TEST_STATE === '1') return;
+      await users.drop();
       // Teardown never fails or hangs a run whose tests passed: a busy broker may take longer to
       // delete a vhost's quorum queues than a test should wait, and it finishes on its own.
       await Promise.race([scratch.drop(), new Promise((r) => setTimeout(r, 20_000).unref())]).catch((err) =>
@@ -63,4 +72,5 @@ export async function createTestEnv(name: string): Promise<TestEnv> {
       );
     },
   };
+  return testEnv;
 }

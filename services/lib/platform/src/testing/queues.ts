@@ -48,18 +48,27 @@ export async function drainQueue(env: TestEnv, queue: string): Promise<TakenMess
   }
 }
 
-/** Publishes raw bytes as a producer outside Orderly might: used to prove bad input is parked. */
+/**
+ * Publishes raw bytes: as the administrator (no user_id: what a consumer refuses as unverified),
+ * or `as` a service, with that service's broker user and its user_id, as its relay would.
+ */
 export async function publishRaw(
   env: TestEnv,
   exchange: string,
   routingKey: string,
-  content: string,
-  options: { type?: string; messageId?: string; headers?: Record<string, unknown> } = {},
+  content: string | Buffer,
+  { as, ...options }: { type?: string; messageId?: string; headers?: Record<string, unknown>; as?: string } = {},
 ): Promise<void> {
-  const conn = await amqp.connect(env.amqpUrl);
+  const url = as ? env.amqpUrlFor(as) : env.amqpUrl;
+  const conn = await amqp.connect(url);
   try {
     const ch = await conn.createConfirmChannel();
-    ch.publish(exchange, routingKey, Buffer.from(content), { persistent: true, ...options });
+    const userId = as ? decodeURIComponent(new URL(url).username) : undefined;
+    ch.publish(exchange, routingKey, Buffer.isBuffer(content) ? content : Buffer.from(content), {
+      persistent: true,
+      ...(userId ? { userId } : {}),
+      ...options,
+    });
     await ch.waitForConfirms();
   } finally {
     await conn.close();

@@ -1,4 +1,4 @@
-import { type Envelope, routeOf } from '@orderly/events';
+import { type Envelope, isMessageType, producerOf, routeOf } from '@orderly/events';
 import type { z } from 'zod';
 import type { BaseConfig } from '../config.js';
 import { type RunningService, type ServiceDefinition, startService } from '../service.js';
@@ -25,15 +25,28 @@ export async function startTestService<S extends z.ZodType<BaseConfig>>(
   cleanups: Cleanups,
   vars: Record<string, string> = {},
 ): Promise<RunningService<z.infer<S>>> {
-  const service = await startService(definition, { ...env.env, ...vars });
+  const service = await startService(definition, { ...env.envFor(definition.name), ...vars });
   cleanups.add(() => service.stop());
   return service;
 }
 
-/** Publishes an envelope where its producer's relay would: events by type, commands by name, with type and message id. */
-export async function publishEnvelope(env: TestEnv, envelope: Envelope, headers: Record<string, unknown> = {}): Promise<Envelope> {
+/**
+ * Publishes an envelope where its producer's relay would: events by type, commands by name, with
+ * type and message id, as the broker user of the service that produces the type (or `as` another).
+ */
+export async function publishEnvelope(
+  env: TestEnv,
+  envelope: Envelope,
+  headers: Record<string, unknown> = {},
+  as: string | undefined = isMessageType(envelope.type) ? producerOf(envelope.type) : undefined,
+): Promise<Envelope> {
   const { exchange, routingKey } = routeOf(envelope.type);
-  await publishRaw(env, exchange, routingKey, JSON.stringify(envelope), { type: envelope.type, messageId: envelope.id, headers });
+  await publishRaw(env, exchange, routingKey, JSON.stringify(envelope), {
+    type: envelope.type,
+    messageId: envelope.id,
+    headers,
+    ...(as ? { as } : {}),
+  });
   return envelope;
 }
 
