@@ -36,11 +36,14 @@ test('when the grace period does not exceed the drain time, then rendering fails
   t.regex(stderr, /components\.payment: terminationGracePeriodSeconds/);
 });
 
-const ingressOf = (m: Manifest) => (m.spec as { ingress: { from: Record<string, unknown>[] }[] }).ingress;
+const ingressOf = (m: Manifest) => (m.spec as { ingress: { from?: Record<string, unknown>[] }[] }).ingress;
 
 test('only the order API accepts traffic from other namespaces', async (t) => {
   const policies = (await helmTemplate(defaults)).filter((m) => m.kind === 'NetworkPolicy');
-  const open = policies.filter((p) => ingressOf(p).some((rule) => rule.from.some((f) => JSON.stringify(f.namespaceSelector) === '{}')));
+  // A rule without `from` admits every source, NodePort traffic from node addresses included (issue 11, item 2).
+  const open = policies.filter((p) =>
+    ingressOf(p).some((rule) => rule.from === undefined || rule.from.some((f) => JSON.stringify(f.namespaceSelector) === '{}')),
+  );
   t.deepEqual(
     open.map((p) => p.metadata.name),
     ['orderly-order'],
