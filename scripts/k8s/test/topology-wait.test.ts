@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { consumerQueues, publishers, servicePorts, topology } from '@orderly/events';
 import { definition as payment } from '@orderly/payment';
 import { assertTopology, startService } from '@orderly/platform';
+import { testIssuer } from '@orderly/platform/testing';
 import amqp from 'amqplib';
 import test from 'ava';
 import pg from 'pg';
@@ -170,6 +171,7 @@ for (const target of brokerTargets) {
         BROKER_CONNECT_ATTEMPTS: '2',
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
         PAYMENT_SUCCESS_RATE: '1',
+        ...(await testIssuer()).env,
       }).then(
         (s) => {
           outcome = 'started';

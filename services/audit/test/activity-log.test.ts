@@ -1,6 +1,7 @@
 import { context, propagation } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { operatorHeaders } from '@orderly/platform/testing';
 import test from 'ava';
 import { consumed, message, publishMessage, startAudit, untilConsumed } from './helpers.js';
 
@@ -125,7 +126,7 @@ test('when an order has travelled through the services, then its timeline lists 
   for (const m of [confirmed, committed, paid, elsewhere, reserved, placed]) await publishMessage(env, m, {});
   await untilConsumed(service, 6);
 
-  const res = await fetch(url(`/orders/${orderId}/events`));
+  const res = await fetch(url(`/orders/${orderId}/events`), { headers: await operatorHeaders() });
   t.is(res.status, 200);
   const timeline = (await res.json()) as Record<string, unknown>[];
   t.deepEqual(
@@ -153,10 +154,10 @@ test('when an order has travelled through the services, then its timeline lists 
 
 test('when an order has no events, then its timeline is a 404 problem; a malformed id is a 400 problem', async (t) => {
   const { url } = await startAudit('missing', cleanups);
-  const missing = await fetch(url(`/orders/${crypto.randomUUID()}/events`));
+  const missing = await fetch(url(`/orders/${crypto.randomUUID()}/events`), { headers: await operatorHeaders() });
   t.is(missing.status, 404);
   t.regex(missing.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  const malformed = await fetch(url('/orders/not-an-id/events'));
+  const malformed = await fetch(url('/orders/not-an-id/events'), { headers: await operatorHeaders() });
   t.is(malformed.status, 400);
   t.like(await malformed.json(), { 'invalid-params': [{ name: 'id' }] });
 });

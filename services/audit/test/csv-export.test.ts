@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { waitFor } from '@orderly/platform/testing';
+import { operatorHeaders, waitFor } from '@orderly/platform/testing';
 import test from 'ava';
 import { type Service, startAudit } from './helpers.js';
 
@@ -39,7 +39,7 @@ async function fetchExport(url: string) {
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   }, 1);
   try {
-    const res = await fetch(url);
+    const res = await fetch(url, { headers: await operatorHeaders() });
     const reader = res.body!.getReader();
     let chunks = 0;
     let bytes = 0;
@@ -88,7 +88,7 @@ test.serial('when a payload holds commas, quotes and newlines, then its CSV fiel
      VALUES ($1, 'payment.charge', 'command', $2, 'order', '2030-06-01T10:00:00.123Z', 'cause-1', NULL, $3)`,
     [id, orderId, JSON.stringify({ note: 'a, "b"\nc' })],
   );
-  const res = await fetch(audit.url('/events.csv?from=2030-06-01T00:00:00Z&to=2030-06-02T00:00:00Z'));
+  const res = await fetch(audit.url('/events.csv?from=2030-06-01T00:00:00Z&to=2030-06-02T00:00:00Z'), { headers: await operatorHeaders() });
   t.is(res.status, 200);
   t.is(
     await res.text(),
@@ -99,7 +99,7 @@ test.serial('when a payload holds commas, quotes and newlines, then its CSV fiel
 test.serial('when from and to are given, then only the messages from (inclusive) to (exclusive) are exported', async (t) => {
   await insertMessages(audit.service, 10, '2031-01-01T00:00:00Z', 10); // 00:00:01 … 00:00:10
   const exported = async (query: string) => {
-    const text = await (await fetch(audit.url(`/events.csv?${query}`))).text();
+    const text = await (await fetch(audit.url(`/events.csv?${query}`), { headers: await operatorHeaders() })).text();
     return text
       .trim()
       .split('\n')
@@ -130,7 +130,7 @@ test.serial('when from or to is not an ISO timestamp, or to is before from, then
     ['from=2031-01-01T00:00:00Z&from=2031-01-02T00:00:00Z', 'from'],
   ];
   for (const [query, field] of cases) {
-    const res = await fetch(audit.url(`/events.csv?${query}`));
+    const res = await fetch(audit.url(`/events.csv?${query}`), { headers: await operatorHeaders() });
     t.is(res.status, 400, query);
     t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
     const body = (await res.json()) as { 'invalid-params': { name: string }[] };
@@ -145,19 +145,19 @@ test.serial('when from or to is not an ISO timestamp, or to is before from, then
 test.serial('when as many exports run as allowed, then one more is refused with a 503 problem until one of them ends', async (t) => {
   // The 5000 messages of the first test make each export far larger than the socket buffers: unread, it stays open.
   const url = audit.url('/events.csv?to=2025-01-01T00:00:00Z');
-  const running = [await fetch(url), await fetch(url)];
+  const running = [await fetch(url, { headers: await operatorHeaders() }), await fetch(url, { headers: await operatorHeaders() })];
   t.deepEqual(
     running.map((r) => r.status),
     [200, 200],
   );
-  const refused = await fetch(url);
+  const refused = await fetch(url, { headers: await operatorHeaders() });
   t.is(refused.status, 503);
   t.regex(refused.headers.get('content-type') ?? '', /^application\/problem\+json/);
   t.is(refused.headers.get('retry-after'), '10');
   await running[0]!.body!.cancel();
   const next = await waitFor(
     async () => {
-      const res = await fetch(url);
+      const res = await fetch(url, { headers: await operatorHeaders() });
       if (res.status === 200) return res;
       await res.body?.cancel();
       return undefined;

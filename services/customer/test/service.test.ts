@@ -3,6 +3,7 @@ import type { RunningService } from '@orderly/platform';
 import {
   cleanupList,
   createTestEnv,
+  operatorHeaders,
   publishEnvelope,
   startTestService,
   type TestEnv,
@@ -35,11 +36,15 @@ async function publish<T extends OrderEventType>(env: TestEnv, type: T, data: Ev
 const untilConsumed = (service: Service, n: number) => untilConsumedBy(service, n, { queue: 'customer' });
 
 const getJson = async (url: string) => {
-  const res = await fetch(url);
+  const res = await fetch(url, { headers: await operatorHeaders() });
   return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as Record<string, unknown> };
 };
 const send = async (method: string, url: string, body: unknown) => {
-  const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...(await operatorHeaders()) },
+    body: JSON.stringify(body),
+  });
   return {
     status: res.status,
     type: res.headers.get('content-type'),

@@ -1,6 +1,6 @@
 import type { ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
-import { placeOrderSchema } from './domain/order-request.js';
+import { placeOrderBody } from './domain/order-request.js';
 import { participantOutcomes } from './handlers/participant-outcomes.js';
 import { orderRoutes } from './http/order-routes.js';
 import { orderMetrics } from './metrics.js';
@@ -18,8 +18,9 @@ export const definition: ServiceDefinition<typeof configSchema> = {
       routes: orderRoutes(deps),
       api: {
         title: 'Orderly order',
-        description: 'Place, follow and cancel orders. POST /orders honours an Idempotency-Key header.',
-        bodies: { 'POST /orders': placeOrderSchema },
+        description:
+          "Place, follow and cancel orders. POST /orders honours an Idempotency-Key header (per customer). A customer's token supplies customerId and email; an operator names them.",
+        bodies: { 'POST /orders': placeOrderBody },
       },
       consumers: { order: participantOutcomes(deps) },
       batched: ['order'],

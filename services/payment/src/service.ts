@@ -9,7 +9,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   moduleUrl: import.meta.url,
   build: ({ db, config }) => ({
     routes: paymentRoutes(db),
-    consumers: { payment: paymentRequests(config.PAYMENT_SUCCESS_RATE) },
+    consumers: { payment: paymentRequests({ successRate: config.PAYMENT_SUCCESS_RATE, sandbox: config.PAYMENT_SANDBOX }) },
     batched: ['payment'],
   }),
 };

@@ -1,6 +1,14 @@
 import { type Envelope, type EventData, exchanges, type MessageType, newEnvelope } from '@orderly/events';
 import type { RunningService } from '@orderly/platform';
-import { type Cleanups, createTestEnv, publishEnvelope, startTestService, type TestEnv, waitFor } from '@orderly/platform/testing';
+import {
+  type Cleanups,
+  createTestEnv,
+  operatorHeaders,
+  publishEnvelope,
+  startTestService,
+  type TestEnv,
+  waitFor,
+} from '@orderly/platform/testing';
 import amqp from 'amqplib';
 import pg from 'pg';
 import type { Config } from '../src/config.js';
@@ -83,7 +91,7 @@ export interface ShipmentView {
 }
 
 export async function http(service: RunningService<Config>, path: string): Promise<{ status: number; type: string; body: unknown }> {
-  const res = await fetch(`http://127.0.0.1:${service.port}${path}`);
+  const res = await fetch(`http://127.0.0.1:${service.port}${path}`, { headers: await operatorHeaders() });
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.json() };
 }
 

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { z } from 'zod';
 import { baseConfigSchema, ConfigError, loadConfig } from '../src/config.js';
+import { requiredSettings } from '../src/testing/settings.js';
 
 const schema = baseConfigSchema.extend({ PORT: z.coerce.number().int().min(0).max(65535).default(8080) });
 
@@ -11,7 +12,25 @@ test('when the broker or database URL is missing, then the service stops naming 
   t.notRegex(err.message, /guest|orderly:orderly/);
 });
 
-const secrets = { AMQP_URL: 'amqp://orderly-order:s3cret@rabbit/orderly', DATABASE_URL: 'postgres://orderly_order:s3cret@db/orderly' };
+const secrets = requiredSettings;
+
+test('when the token issuer is not configured, then the service stops naming each AUTH_ variable', (t) => {
+  const { AUTH_ISSUER: _i, AUTH_AUDIENCE: _a, AUTH_JWKS_URL: _j, ...rest } = requiredSettings;
+  const err = t.throws(() => loadConfig(schema, rest), { instanceOf: ConfigError });
+  for (const name of ['AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URL']) t.regex(err.message, new RegExp(name));
+});
+
+test('when the accepted algorithms name a symmetric one or none, then the service refuses to start; asymmetric ones are read as a list', (t) => {
+  for (const bad of ['HS256', 'RS256,none', 'none', ',']) {
+    t.throws(() => loadConfig(schema, { ...requiredSettings, AUTH_ALGORITHMS: bad }), { message: /AUTH_ALGORITHMS/ }, bad);
+  }
+  t.deepEqual(loadConfig(schema, { ...requiredSettings, AUTH_ALGORITHMS: 'RS256, ES256' }).AUTH_ALGORITHMS, ['RS256', 'ES256']);
+  t.deepEqual(loadConfig(schema, requiredSettings).AUTH_ALGORITHMS, ['RS256', 'PS256', 'ES256', 'EdDSA']);
+});
+
+test('when the JWKS URL is not http(s), then the service refuses to start', (t) => {
+  t.throws(() => loadConfig(schema, { ...requiredSettings, AUTH_JWKS_URL: 'file:///etc/keys.json' }), { message: /AUTH_JWKS_URL/ });
+});
 
 test('when nothing but the secrets is set, then the defaults apply', (t) => {
   const config = loadConfig(schema, secrets);
@@ -61,7 +80,7 @@ for (const [name, value] of [
 }
 
 test('when several variables are bad, then the error names every one of them', (t) => {
-  const error = t.throws(() => loadConfig(schema, { PORT: 'abc', AMQP_URL: 'http://x', LOG_LEVEL: 'loud', PREFETCH: '32' }), {
+  const error = t.throws(() => loadConfig(schema, { ...secrets, PORT: 'abc', AMQP_URL: 'http://x', LOG_LEVEL: 'loud', PREFETCH: '32' }), {
     instanceOf: ConfigError,
   });
   const named = [...(error?.message ?? '').matchAll(/^\s+(\w+):/gm)].map((m) => m[1]).sort();

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { type Database, parseOr400 } from '@orderly/platform';
+import { actingFor, type Database, parseOr400 } from '@orderly/platform';
 import { z } from 'zod';
 import { notificationsOf } from '../store/notification-store.js';
 
@@ -7,10 +7,12 @@ const query = z
   .object({ orderId: z.uuid().optional(), customerId: z.string().min(1).optional() })
   .refine((q) => q.orderId || q.customerId, { message: 'give orderId or customerId', path: ['orderId'] });
 
+/** A customer reads their own notifications only (customerId is theirs, named or not); an operator anyone's. */
 export function notificationRoutes(db: Database): Router {
   const router = new Router();
   router.get('/notifications', async (ctx) => {
-    ctx.body = await notificationsOf(db.pool, parseOr400(query, ctx.query));
+    const asked = parseOr400(query, ctx.query);
+    ctx.body = await notificationsOf(db.pool, { ...asked, customerId: actingFor(ctx, asked.customerId) });
   });
   return router;
 }

@@ -20,6 +20,9 @@ export const placeOrderSchema = z.strictObject({
 });
 export type PlaceOrder = z.infer<typeof placeOrderSchema>;
 
+/** What the body of POST /orders may hold: a customer's token supplies customerId and email, an operator names them. */
+export const placeOrderBody = placeOrderSchema.partial({ customerId: true, email: true });
+
 export const idempotencyKeySchema = z.string().min(1).max(255);
 
 /** Stable fingerprint of a request, to tell "the same request again" from "another request, same key". */

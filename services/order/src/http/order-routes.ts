@@ -1,20 +1,32 @@
 import Router from '@koa/router';
-import { bodyOf, HttpProblem, notFound, parseOr400 } from '@orderly/platform';
+import { actingFor, bodyOf, callerOf, forbidden, HttpProblem, notFound, ownedBy, parseOr400, validationProblem } from '@orderly/platform';
 import { z } from 'zod';
-import { idempotencyKeySchema, placeOrderSchema } from '../domain/order-request.js';
+import { idempotencyKeySchema, placeOrderBody, placeOrderSchema } from '../domain/order-request.js';
 import { findOrder, ordersOf } from '../store/order-store.js';
 import { cancelOrder } from '../use-cases/cancel-order.js';
 import type { OrderDeps } from '../use-cases/order-deps.js';
 import { placeOrder } from '../use-cases/place-order.js';
 
 const idParam = z.object({ id: z.uuid('must be an order id (uuid)') });
-const listQuery = z.object({ customerId: z.string().min(1), limit: z.coerce.number().int().min(1).max(500).default(100) });
+const listQuery = z.object({ customerId: z.string().min(1).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
 
+/**
+ * Who may do what (docs/security.md): a customer places orders for themselves (customerId and
+ * email from the token), reads, lists and cancels their own; an operator does all of it for anyone.
+ */
 export function orderRoutes(deps: OrderDeps): Router {
   const router = new Router();
 
   router.post('/orders', async (ctx) => {
-    const request = parseOr400(placeOrderSchema, bodyOf(ctx));
+    const body = parseOr400(placeOrderBody, bodyOf(ctx));
+    const caller = callerOf(ctx);
+    if (caller.kind === 'customer') {
+      actingFor(ctx, body.customerId);
+      if (!caller.email) throw forbidden('the token carries no email claim: ask for the email scope');
+      if (body.email !== undefined && body.email !== caller.email) throw forbidden("the email is the token's, not the request's");
+    }
+    const own = caller.kind === 'customer' ? { customerId: caller.customerId, email: caller.email } : {};
+    const request = parseOr400(placeOrderSchema, { ...body, ...own });
     const rawKey = ctx.get('Idempotency-Key');
     const key = rawKey === '' ? undefined : parseOr400(idempotencyKeySchema, rawKey);
     const placed = await placeOrder(deps, request, key);
@@ -28,14 +40,13 @@ export function orderRoutes(deps: OrderDeps): Router {
 
   router.get('/orders/:id', async (ctx) => {
     const { id } = parseOr400(idParam, ctx.params);
-    const order = await findOrder(deps.db, id);
-    if (!order) throw notFound(`order ${id}`);
-    ctx.body = order;
+    ctx.body = ownedBy(ctx, await findOrder(deps.db, id), (o) => o.customerId, `order ${id}`);
   });
 
   router.post('/orders/:id/cancel', async (ctx) => {
     const { id } = parseOr400(idParam, ctx.params);
-    const cancelled = await cancelOrder(deps, id);
+    const caller = callerOf(ctx);
+    const cancelled = await cancelOrder(deps, id, caller.kind === 'customer' ? { customerId: caller.customerId } : {});
     switch (cancelled.outcome) {
       case 'not_found':
         throw notFound(`order ${id}`);
@@ -54,8 +65,10 @@ export function orderRoutes(deps: OrderDeps): Router {
   });
 
   router.get('/orders', async (ctx) => {
-    const { customerId, limit } = parseOr400(listQuery, ctx.query);
-    ctx.body = await ordersOf(deps.db, customerId, limit);
+    const query = parseOr400(listQuery, ctx.query);
+    const customerId = actingFor(ctx, query.customerId);
+    if (customerId === undefined) throw validationProblem([{ name: 'customerId', reason: 'an operator names the customer' }]);
+    ctx.body = await ordersOf(deps.db, customerId, query.limit);
   });
 
   return router;

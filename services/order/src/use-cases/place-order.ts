@@ -21,7 +21,7 @@ export async function placeOrder(
     const orderId = randomUUID();
     if (idempotencyKey) {
       const hash = requestHash(request);
-      const claim = await claimIdempotencyKey(tx, idempotencyKey, hash, orderId);
+      const claim = await claimIdempotencyKey(tx, request.customerId, idempotencyKey, hash, orderId);
       if (!claim.claimed) {
         return claim.requestHash === hash
           ? ({ outcome: 'replayed', orderId: claim.orderId } as const)

@@ -6,13 +6,21 @@ export const alwaysDeclines = 'pm_card_declined';
 
 export type Decision = 'approved' | 'declined';
 
+/** How the simulated gateway answers: the share it approves, and whether the test methods are honoured. */
+export interface GatewaySettings {
+  successRate: number;
+  /** Sandbox mode (PAYMENT_SANDBOX): the test methods have their fixed answers; otherwise they are ordinary methods. */
+  sandbox: boolean;
+}
+
 /**
- * The simulated gateway's answer. Any other method approves with probability successRate, drawn
- * from the order id rather than a random number, so a retried charge gets the same answer.
+ * The simulated gateway's answer. In sandbox mode the test methods answer as their names say. Any
+ * other method approves with probability successRate, drawn from the order id rather than a random
+ * number, so a retried charge gets the same answer.
  */
-export function decide(orderId: string, method: string | undefined, successRate: number): Decision {
-  if (method === alwaysApproves) return 'approved';
-  if (method === alwaysDeclines) return 'declined';
+export function decide(orderId: string, method: string | undefined, { successRate, sandbox }: GatewaySettings): Decision {
+  if (sandbox && method === alwaysApproves) return 'approved';
+  if (sandbox && method === alwaysDeclines) return 'declined';
   return drawFor(orderId) < successRate ? 'approved' : 'declined';
 }
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { EventData } from '@orderly/events';
 import type { Tx } from '@orderly/platform';
-import { decide } from '../domain/gateway.js';
+import { decide, type GatewaySettings } from '../domain/gateway.js';
 import { insertPayment } from '../store/payment-store.js';
 
 /** Charges an order once: the gateway decides, the payment row makes a second charge do nothing. */
-export async function chargePayment(data: EventData<'payment.charge'>, tx: Tx, successRate: number): Promise<void> {
-  const decision = decide(data.orderId, data.paymentMethod, successRate);
+export async function chargePayment(data: EventData<'payment.charge'>, tx: Tx, gateway: GatewaySettings): Promise<void> {
+  const decision = decide(data.orderId, data.paymentMethod, gateway);
   const paymentId = randomUUID();
   const inserted = await insertPayment(tx, {
     orderId: data.orderId,

@@ -1,19 +1,19 @@
 import Router from '@koa/router';
-import { type Database, notFound, parseOr400 } from '@orderly/platform';
+import { callerOf, type Database, ownedBy, parseOr400 } from '@orderly/platform';
 import { z } from 'zod';
 import { findShipment, shipmentsOfOrder } from '../store/shipment-store.js';
 
+/** A customer sees the shipments of their own orders (others' are not found, or an empty list); an operator all. */
 export function shipmentRoutes(db: Database): Router {
   const router = new Router();
   router.get('/shipments', async (ctx) => {
     const { orderId } = parseOr400(z.object({ orderId: z.uuid() }), ctx.query);
-    ctx.body = await shipmentsOfOrder(db.pool, orderId);
+    const caller = callerOf(ctx);
+    ctx.body = await shipmentsOfOrder(db.pool, orderId, caller.kind === 'customer' ? caller.customerId : undefined);
   });
   router.get('/shipments/:id', async (ctx) => {
     const { id } = parseOr400(z.object({ id: z.uuid() }), ctx.params);
-    const shipment = await findShipment(db.pool, id);
-    if (!shipment) throw notFound(`shipment ${id}`);
-    ctx.body = shipment;
+    ctx.body = ownedBy(ctx, await findShipment(db.pool, id), (s) => s.customerId, `shipment ${id}`);
   });
   return router;
 }

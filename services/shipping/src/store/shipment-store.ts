@@ -65,11 +65,20 @@ const viewSelect = `SELECT s.shipment_id AS "shipmentId", s.order_id AS "orderId
                                        FROM shipment_history h WHERE h.shipment_id = s.shipment_id), '[]') AS history
                       FROM shipments s WHERE s.carrier IS NOT NULL`;
 
-/** The shipments of an order as the API shows them, with the history of their statuses. */
-export async function shipmentsOfOrder(pool: Pool, orderId: string): Promise<unknown[]> {
-  return (await pool.query(`${viewSelect} AND s.order_id = $1`, [orderId])).rows;
+/** A shipment as the API shows it: the row, its customer and the history of its statuses. */
+export interface ShipmentView {
+  shipmentId: string;
+  orderId: string;
+  customerId: string | null;
+  [field: string]: unknown;
 }
 
-export async function findShipment(pool: Pool, shipmentId: string): Promise<unknown | undefined> {
+/** The shipments of an order as the API shows them; with customerId, only if the order is theirs. */
+export async function shipmentsOfOrder(pool: Pool, orderId: string, customerId?: string): Promise<ShipmentView[]> {
+  return (await pool.query(`${viewSelect} AND s.order_id = $1 AND ($2::text IS NULL OR s.customer_id = $2)`, [orderId, customerId ?? null]))
+    .rows;
+}
+
+export async function findShipment(pool: Pool, shipmentId: string): Promise<ShipmentView | undefined> {
   return (await pool.query(`${viewSelect} AND s.shipment_id = $1`, [shipmentId])).rows[0];
 }

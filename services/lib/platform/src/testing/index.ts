@@ -1,6 +1,6 @@
 export { managementClient } from '../bus/management.js';
 export { createTestEnv, type TestEnv } from './env.js';
-export { operatorRole, type TestIssuer, testIssuer } from './issuer.js';
+export { operatorHeaders, operatorRole, type TestIssuer, testIssuer } from './issuer.js';
 export { drainQueue, publishRaw, type QueueStats, queueStats, type TakenMessage } from './queues.js';
 export {
   createScratch,
@@ -14,4 +14,5 @@ export {
   withPath,
 } from './scratch.js';
 export { type Cleanups, cleanupList, consumedCount, publishEnvelope, startTestService, untilConsumed } from './service.js';
+export { requiredSettings } from './settings.js';
 export { waitFor } from './wait.js';

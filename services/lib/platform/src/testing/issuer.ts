@@ -59,3 +59,8 @@ async function startTestIssuer(): Promise<TestIssuer> {
     publicJwk,
   };
 }
+
+/** Authorization for a test that calls an API as an operator of the test issuer. */
+export async function operatorHeaders(): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await (await testIssuer()).operator()}` };
+}
