@@ -1,4 +1,4 @@
-import { drainQueue, waitFor } from '@orderly/platform/testing';
+import { drainQueue, operatorHeaders, waitFor } from '@orderly/platform/testing';
 import { customer, type ServiceProcess, Stack, spawnService } from '@orderly/testkit';
 import test from 'ava';
 
@@ -92,7 +92,7 @@ test('when inventory scales from one to three instances and back under load, the
   for (const sku of skus) {
     const res = await fetch(`http://127.0.0.1:${first!.port}/products/${sku}/stock`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await operatorHeaders()) },
       body: JSON.stringify({ available: stock }),
     });
     t.is(res.status, 200);
@@ -122,7 +122,7 @@ test('when inventory scales from one to three instances and back under load, the
   for (const sku of skus) {
     const ordered = placed.filter((o) => o.sku === sku).length;
     const product = await waitFor(async () => {
-      const res = await fetch(`http://127.0.0.1:${first!.port}/products/${sku}`);
+      const res = await fetch(`http://127.0.0.1:${first!.port}/products/${sku}`, { headers: await operatorHeaders() });
       const p = (await res.json()) as { available: number; reserved: number; sold: number };
       return p.reserved === 0 ? p : undefined;
     });

@@ -1,4 +1,4 @@
-import { drainQueue, waitFor } from '@orderly/platform/testing';
+import { drainQueue, operatorHeaders, waitFor } from '@orderly/platform/testing';
 import { customer, type ServiceProcess, Stack, spawnService } from '@orderly/testkit';
 import test from 'ava';
 
@@ -18,7 +18,7 @@ test('when inventory is stopped with SIGTERM under load and started again, then 
   processes.push(first);
   await fetch(`http://127.0.0.1:${first.port}/products/BOOK-ALICE/stock`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(await operatorHeaders()) },
     body: JSON.stringify({ available: 10_000 }),
   });
 
@@ -43,7 +43,7 @@ test('when inventory is stopped with SIGTERM under load and started again, then 
   t.is(orders.filter((o) => o.status === 'CONFIRMED').length, total);
 
   const product = await waitFor(async () => {
-    const res = await fetch(`http://127.0.0.1:${second.port}/products/BOOK-ALICE`);
+    const res = await fetch(`http://127.0.0.1:${second.port}/products/BOOK-ALICE`, { headers: await operatorHeaders() });
     const p = (await res.json()) as { available: number; reserved: number; sold: number };
     return p.sold === total ? p : undefined;
   });

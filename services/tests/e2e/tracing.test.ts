@@ -1,4 +1,4 @@
-import { createTestEnv, type TestEnv, waitFor } from '@orderly/platform/testing';
+import { createTestEnv, operatorHeaders, type TestEnv, waitFor } from '@orderly/platform/testing';
 import { customer, OtlpReceiver, type ReceivedSpan, type ServiceProcess, spawnService } from '@orderly/testkit';
 import test from 'ava';
 
@@ -47,7 +47,7 @@ function ancestry(span: ReceivedSpan, spans: ReceivedSpan[]): ReceivedSpan[] {
 test('when an order goes through the saga, then it is one trace from the HTTP request through every hop, across the broker and the outbox', async (t) => {
   const res = await fetch(url('order', '/orders'), {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(await operatorHeaders()) },
     body: JSON.stringify({ ...customer(1), items: [{ sku: 'TSHIRT-BLK-M', qty: 1 }] }),
   });
   const { orderId } = (await res.json()) as { orderId: string };

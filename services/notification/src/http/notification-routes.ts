@@ -11,8 +11,9 @@ const query = z
 export function notificationRoutes(db: Database): Router {
   const router = new Router();
   router.get('/notifications', async (ctx) => {
-    const asked = parseOr400(query, ctx.query);
-    ctx.body = await notificationsOf(db.pool, { ...asked, customerId: actingFor(ctx, asked.customerId) });
+    const named = typeof ctx.query.customerId === 'string' ? ctx.query.customerId : undefined;
+    const customerId = actingFor(ctx, named);
+    ctx.body = await notificationsOf(db.pool, parseOr400(query, { ...ctx.query, ...(customerId === undefined ? {} : { customerId }) }));
   });
   return router;
 }
