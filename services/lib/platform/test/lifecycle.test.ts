@@ -36,17 +36,7 @@ test('when MIGRATE_ONLY is set, then the schema is migrated and the service neve
   await service.stop();
 });
 
-test('when the topology is not to be declared and it does not exist, then the service refuses to start, naming what is missing', async (t) => {
-  const e = await env('no_topology');
-  const err = await t.throwsAsync(
-    startService(consumerService(recorder().handler), {
-      ...e.envFor('audit'),
-      BROKER_DECLARE_TOPOLOGY: 'false',
-      BROKER_CONNECT_ATTEMPTS: '1',
-    }),
-  );
-  t.regex(err.message, /NOT_FOUND.*orderly\./);
-});
+// A missing operator-owned topology no longer stops the service: it waits not-ready (scripts/k8s/test/topology-wait.test.ts).
 
 test('when the topology exists and is not to be declared, then the service only checks it and runs', async (t) => {
   const e = await env('check_topology');
