@@ -16,9 +16,18 @@ export function createPool(url: string, schema: string, max: number): Pool {
     options: `-c search_path=${schema}`,
     application_name: `orderly-${schema}`,
   });
-  pool.on('connect', (client) => coalesceWrites((client as unknown as { connection: { stream: Socket } }).connection.stream));
+  pool.on('connect', (client) => {
+    coalesceWrites((client as unknown as { connection: { stream: Socket } }).connection.stream);
+    // pg-pool listens for errors only on idle clients. A checked-out client whose connection dies
+    // (PostgreSQL restarted, the backend terminated) emits 'error' with nobody listening, and Node
+    // ends the process. The query in flight already rejects with the same error, its caller rolls
+    // back and retries, and the pool discards the client on release: nothing is left to do here.
+    client.on('error', ignoreCheckedOutError);
+  });
   return pool;
 }
+
+function ignoreCheckedOutError(): void {}
 
 export function clientConfig(url: string, schema: string): pg.ClientConfig {
   return { connectionString: url, options: `-c search_path=${schema}`, application_name: `orderly-${schema}-listen` };
