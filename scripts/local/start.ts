@@ -1,9 +1,11 @@
 /**
  * `npm start`: the local stack in the foreground with prefixed, readable logs. Ctrl-C (or
- * SIGTERM) stops every service gracefully. scripts/setup.sh has started RabbitMQ and PostgreSQL.
+ * SIGTERM) stops every service gracefully. A service that exits on its own is restarted with
+ * back-off, as Kubernetes restarts a pod, and the stack says so; the others keep running.
+ * scripts/setup.sh has started RabbitMQ and PostgreSQL.
  */
 
-import { type LocalStack, stackRunning, startLocalStack } from './local-stack.ts';
+import { describeRestart, type LocalStack, stackRunning, startLocalStack } from './local-stack.ts';
 import { formatLogLine } from './log-format.ts';
 import { baseUrl, services } from './services.ts';
 
@@ -33,10 +35,7 @@ console.log(`▸ starting ${services.length} services (SAGA_MODE=${process.env.S
 try {
   stack = await startLocalStack({
     onLine: (name, i, line) => console.log(`${prefix(name, i)} ${formatLogLine(line)}`),
-    onExit: (name, code, signal) => {
-      console.error(`▸ ${name} exited (${signal ?? code}); stopping the stack`);
-      void stop(1);
-    },
+    onRestart: (event) => console.error(`\x1b[1m${describeRestart(event)}\x1b[0m`),
   });
 } catch (err) {
   console.error(`▸ ${(err as Error).message}`);
