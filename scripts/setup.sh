@@ -86,12 +86,21 @@ if [[ -z ${DATABASE_URL:-} ]]; then
     # resets the statistics of the database it measures, which only a superuser may by default.
     psql_admin -d orderly -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
     psql_admin -d orderly -c "GRANT EXECUTE ON FUNCTION pg_stat_statements_reset(oid, oid, bigint) TO orderly"
-    # The role/grant contract test (scripts/k8s/test/database-versions.test.ts) creates the chart's
-    # per-service roles, as CloudNativePG does.
-    $for_tests && psql_admin -c "ALTER ROLE orderly CREATEROLE"
+    # The administrator role creates each service's own role (below, scripts/local/credentials.ts),
+    # and the role/grant contract test (scripts/k8s/test/database-versions.test.ts) the chart's.
+    psql_admin -c "ALTER ROLE orderly CREATEROLE"
   fi
   step "PostgreSQL ready (postgres://orderly@127.0.0.1:$pg_port/orderly)"
 fi
+
+# --- a broker user and a database role per service ---------------------------------------------
+# As on Kubernetes (issue 14): each service connects as `orderly-<service>` with the chart's
+# Permission and as `orderly_<service>`, owner of its schema only; passwords generated once, kept in
+# $state/credentials (0700, the file 0600) for the user who runs the stack. Idempotent.
+as_root mkdir -p "$state/credentials"
+as_root chown "$(id -u):$(id -g)" "$state/credentials"
+chmod 0700 "$state/credentials"
+ORDERLY_STATE_DIR=$state node --conditions=source --import tsx scripts/local/credentials.ts
 
 # --- the versions the chart ships -----------------------------------------------------------------
 # RabbitMQ 4.x (Debian sid) and PostgreSQL 17 (Debian trixie), each in a debootstrap chroot under

@@ -1,8 +1,8 @@
 /** PostgreSQL counters and settings the bench reads over one connection of its own. */
 import pg from 'pg';
-import { localDefaults } from '../local/services.ts';
+import { localAdmin } from '../local/services.ts';
 
-export const databaseUrl = () => process.env.DATABASE_URL ?? localDefaults.DATABASE_URL;
+export const databaseUrl = () => process.env.DATABASE_URL ?? localAdmin.DATABASE_URL;
 
 export interface PgStats {
   client: pg.Client;

@@ -1,10 +1,10 @@
 /** The few RabbitMQ management API calls the bench needs (vhost counters, queued messages). */
 import { managementClient, vhostOf } from '@orderly/platform';
-import { localDefaults } from '../local/services.ts';
+import { localAdmin } from '../local/services.ts';
 import { databaseUrl } from './pg-stats.ts';
 
-export const amqpUrl = () => process.env.AMQP_URL ?? localDefaults.AMQP_URL;
-const managementUrl = () => process.env.RABBITMQ_MANAGEMENT_URL ?? localDefaults.RABBITMQ_MANAGEMENT_URL;
+export const amqpUrl = () => process.env.AMQP_URL ?? localAdmin.AMQP_URL;
+const managementUrl = () => process.env.RABBITMQ_MANAGEMENT_URL ?? localAdmin.RABBITMQ_MANAGEMENT_URL;
 
 /** The servers the bench measures, for the shared scratch database and vhost helpers. */
 export const benchServers = () => ({ databaseUrl: databaseUrl(), amqpUrl: amqpUrl(), managementUrl: managementUrl() });

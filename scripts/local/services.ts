@@ -3,10 +3,18 @@ import { servicePorts } from '@orderly/events';
 /** The services the local stack runs, with their ports (docs/architecture.md#http-api). */
 export const services = Object.entries(servicePorts).map(([name, port]) => ({ name, port }));
 
+/**
+ * The administrator's access to the local servers scripts/setup.sh runs (RabbitMQ's loopback-only
+ * guest, the database owner): for tools — the credentials and topology step, the bench — never
+ * given to a service. Each service gets its own user and role (credentials.ts).
+ */
+export const localAdmin = {
+  AMQP_URL: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/orderly',
+  DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://orderly:orderly@127.0.0.1:5432/orderly',
+  RABBITMQ_MANAGEMENT_URL: process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672/',
+};
+
 export const localDefaults = {
-  AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672/orderly',
-  DATABASE_URL: 'postgres://orderly:orderly@127.0.0.1:5432/orderly',
-  RABBITMQ_MANAGEMENT_URL: 'http://guest:guest@127.0.0.1:15672/',
   // Short enough to watch a parcel leave and arrive during the demo.
   SHIPPING_DISPATCH_DELAY_MS: '2000',
   SHIPPING_DELIVERY_DELAY_MS: '3000',

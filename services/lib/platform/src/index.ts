@@ -3,7 +3,7 @@ export { Broker } from './bus/broker.js';
 export { attemptHeader, Consumer, errorHeader, type Handler, type Handlers, PermanentError, parseEvent } from './bus/consumer.js';
 export { managementClient } from './bus/management.js';
 export { Publisher } from './bus/publisher.js';
-export { applyPolicies, assertTopology, vhostOf } from './bus/topology.js';
+export { applyPolicies, assertTopology, removeStaleBindings, vhostOf } from './bus/topology.js';
 export { asymmetricAlgorithms, type BaseConfig, baseConfigSchema, ConfigError, loadConfig } from './config.js';
 export { migrate } from './db/migrate.js';
 export { createPool, type Pool, type PoolClient } from './db/pool.js';

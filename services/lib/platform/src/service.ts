@@ -142,7 +142,9 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
     }
 
     const definition = topology({ mode: config.SAGA_MODE, deliveryLimit: config.DELIVERY_LIMIT });
-    if (config.RABBITMQ_MANAGEMENT_URL) {
+    // Policies belong to whoever declares the topology (on Kubernetes the operator, locally the
+    // stack's administrator step): a service that declares nothing needs no management access.
+    if (config.RABBITMQ_MANAGEMENT_URL && config.BROKER_DECLARE_TOPOLOGY) {
       await applyPolicies(config.RABBITMQ_MANAGEMENT_URL, vhostOf(config.AMQP_URL), definition.policies);
     }
     const broker = await Broker.connect({
