@@ -1,0 +1,131 @@
+/**
+ * The system under test, on servers the harness owns: its own PostgreSQL cluster and RabbitMQ
+ * node, a fault proxy between each service and each of them, and the local stack (every service
+ * its own process from the built output, restarted with back-off when it dies) on ports of its own.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ApiClient } from '@orderly/testkit';
+import pg from 'pg';
+import { type LocalStack, type RestartEvent, startLocalStack } from '../local/local-stack.ts';
+import { services } from '../local/services.ts';
+import { freePorts } from './ports.ts';
+import { FaultProxy } from './proxy.ts';
+import { type OwnPostgres, ownPostgres } from './servers/postgres.ts';
+import { type OwnRabbit, ownRabbit } from './servers/rabbitmq.ts';
+
+export type SagaMode = 'choreography' | 'orchestration';
+export const serviceNames = services.map((s) => s.name);
+
+export interface ServiceProxies {
+  amqp: FaultProxy;
+  pg: FaultProxy;
+}
+
+export interface ChaosStack {
+  mode: SagaMode;
+  postgres: OwnPostgres;
+  rabbit: OwnRabbit;
+  proxies: Map<string, ServiceProxies>;
+  stack: LocalStack;
+  api: ApiClient;
+  /** Straight to the run's own database (not through a proxy): what the checker and the injectors read. */
+  db: pg.Pool;
+  restarts: RestartEvent[];
+  onRestart(listener: (e: RestartEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+export interface ChaosStackOptions {
+  name: string;
+  stateDir: string;
+  mode: SagaMode;
+  log: (line: string) => void;
+}
+
+/** The services' settings for the run: quick parcels, a saga step timeout longer than any fault. */
+export const serviceSettings = (mode: SagaMode): Record<string, string> => ({
+  SAGA_MODE: mode,
+  LOG_LEVEL: 'info',
+  SHIPPING_DISPATCH_DELAY_MS: '500',
+  SHIPPING_DELIVERY_DELAY_MS: '500',
+  SHIPPING_TIMER_POLL_MS: '100',
+  OUTBOX_POLL_MS: '500',
+  DB_POOL_SIZE: '5',
+  SHUTDOWN_TIMEOUT_MS: '10000',
+  SAGA_STEP_TIMEOUT_MS: '120000',
+  BROKER_CONNECT_ATTEMPTS: '30',
+});
+
+export async function startChaosStack({ name, stateDir, mode, log }: ChaosStackOptions): Promise<ChaosStack> {
+  await mkdir(stateDir, { recursive: true });
+  const [pgPort, amqpPort, mgmtPort, distPort, epmdPort, ...servicePorts] = await freePorts(5 + serviceNames.length);
+  log(
+    `servers: PostgreSQL 127.0.0.1:${pgPort}, RabbitMQ node ${name}@localhost amqp ${amqpPort} management ${mgmtPort} dist ${distPort} epmd ${epmdPort}`,
+  );
+  const postgres = await ownPostgres(stateDir, pgPort!);
+  let rabbit: OwnRabbit | undefined;
+  const proxies = new Map<string, ServiceProxies>();
+  let stack: LocalStack | undefined;
+  const db = new pg.Pool({ connectionString: postgres.databaseUrl, max: 4, connectionTimeoutMillis: 10_000 });
+  db.on('error', () => undefined); // a crash of the run's own PostgreSQL drops idle clients: expected
+  const restarts: RestartEvent[] = [];
+  const listeners = new Set<(e: RestartEvent) => void>();
+  const serviceLog = createWriteStream(join(stateDir, 'services.log'));
+  const close = async () => {
+    await stack?.stop(15_000).catch(() => undefined);
+    for (const p of proxies.values()) await Promise.all([p.amqp.close(), p.pg.close()]);
+    await db.end().catch(() => undefined);
+    await rabbit?.shutdown().catch(() => undefined);
+    await postgres.stop();
+    await new Promise((r) => serviceLog.end(r));
+  };
+  try {
+    rabbit = await ownRabbit(stateDir, name, { amqp: amqpPort!, management: mgmtPort!, dist: distPort!, epmd: epmdPort! });
+    for (const s of serviceNames) {
+      proxies.set(s, { amqp: await FaultProxy.start(`${s}→rabbitmq`, amqpPort!), pg: await FaultProxy.start(`${s}→postgres`, pgPort!) });
+    }
+    const ports = Object.fromEntries(serviceNames.map((s, i) => [s, servicePorts[i]!]));
+    log(`services: ${serviceNames.map((s) => `${s} :${ports[s]}`).join(', ')} (SAGA_MODE=${mode})`);
+    const r = rabbit;
+    stack = await startLocalStack({
+      env: serviceSettings(mode),
+      ports,
+      serviceEnv: (service) => {
+        const p = proxies.get(service)!;
+        return {
+          AMQP_URL: `amqp://guest:guest@127.0.0.1:${p.amqp.port}/orderly`,
+          DATABASE_URL: `postgres://orderly:orderly@127.0.0.1:${p.pg.port}/orderly`,
+          RABBITMQ_MANAGEMENT_URL: r.managementUrl,
+        };
+      },
+      // Quicker than npm start's, so that recovery times measure the system rather than the wait.
+      restart: { initialMs: 500, maxMs: 8_000, resetAfterMs: 20_000 },
+      onRestart: (e) => {
+        restarts.push(e);
+        for (const l of listeners) l(e);
+      },
+      onLine: (service, _i, line) => serviceLog.write(`${new Date().toISOString()} ${service} │ ${line}\n`),
+    });
+    const s = stack;
+    return {
+      mode,
+      postgres,
+      rabbit,
+      proxies,
+      stack,
+      api: new ApiClient((service) => s.url(service)),
+      db,
+      restarts,
+      onRestart: (l) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
