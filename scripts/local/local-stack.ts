@@ -223,7 +223,8 @@ export async function startLocalStack({
   };
 
   try {
-    await Promise.all(all().map((inst) => waitReady(inst.service, inst.port, () => inst.child !== undefined, 60_000)));
+    // Generous: on a busy machine seven processes starting at once take their time.
+    await Promise.all(all().map((inst) => waitReady(inst.service, inst.port, () => inst.child !== undefined, 180_000)));
   } catch (err) {
     await stop();
     throw err;
