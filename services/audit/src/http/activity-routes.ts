@@ -19,7 +19,10 @@ export interface ActivityRoutesOptions {
   logger: Logger;
 }
 
-export function activityRoutes(db: Database, { exportBatchRows, exportMaxConcurrent, exportTimeLimitMs, logger }: ActivityRoutesOptions): Router {
+export function activityRoutes(
+  db: Database,
+  { exportBatchRows, exportMaxConcurrent, exportTimeLimitMs, logger }: ActivityRoutesOptions,
+): Router {
   const router = new Router();
   let exporting = 0;
   // The activity log holds every customer's messages, emails included: operators only.
