@@ -211,7 +211,7 @@ export class Consumer {
         content: msg.content,
         messageId: stringOr(msg.properties.messageId)?.slice(0, 200) ?? '',
         type: stringOr(msg.properties.type)?.slice(0, 200) ?? 'unknown',
-        headers: { ...(isRecord(msg.properties.headers) ? msg.properties.headers : {}), ...extraHeaders },
+        headers: { ...forwardableHeaders(msg.properties.headers), ...extraHeaders },
         ...(expiration === undefined ? {} : { expiration }),
       });
       if (!routed) throw new Error(`${exchange} has no queue bound for ${routingKey}`);
@@ -225,6 +225,30 @@ export class Consumer {
       }
     }
   }
+}
+
+/**
+ * The headers a forwarded copy (retry or park) keeps from the delivery: scalars only, strings cut to
+ * 4 KiB, at most 64 of them. A header from outside must never make the copy unpublishable: amqplib
+ * takes a table with a `!` key for its typed-value notation, cannot write void or an integer beyond
+ * 64 bits, and refuses a table over 64 KiB — each would throw, return the message to the queue and
+ * loop until the delivery limit parks it without a reason. The broker's own dead-letter headers
+ * (`x-death`, `x-first-death-*`, `x-last-death-*`, `x-delivery-count`) are dropped: a publisher can
+ * set them, and RabbitMQ 3.10's dead-letter worker crashes on a malformed `x-death` when the copy
+ * is dead-lettered from the retry queue — after enough crashes the broker stops dead-lettering
+ * for every quorum queue (both found by the hostile-input suite).
+ */
+export function forwardableHeaders(headers: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!isRecord(headers)) return out;
+  for (const [key, value] of Object.entries(headers).slice(0, 64)) {
+    if (/^x-(death|first-death-|last-death-|delivery-count)/i.test(key)) continue;
+    if (typeof value === 'string') out[key] = value.slice(0, 4096);
+    else if (typeof value === 'boolean') out[key] = value;
+    else if (typeof value === 'number' && Number.isSafeInteger(value)) out[key] = value;
+    else if (typeof value === 'number' && Number.isFinite(value)) out[key] = { '!': 'double', value };
+  }
+  return out;
 }
 
 /** The validated envelope and data; anything malformed (not JSON, a bad field, a lone surrogate or control character anywhere) throws. */

@@ -1,0 +1,522 @@
+import { randomUUID } from 'node:crypto';
+import {
+  consumerQueues,
+  deadLetterQueue,
+  exchanges,
+  type MessageType,
+  messages,
+  producerOf,
+  retryQueue,
+  servicePorts,
+} from '@orderly/events';
+import { consumedCount, drainQueue, waitFor } from '@orderly/platform/testing';
+import { customer, type ServiceName, Stack } from '@orderly/testkit';
+import amqp from 'amqplib';
+import test from 'ava';
+import fc from 'fast-check';
+
+/**
+ * Issue 14's hostile-input suite: generated JSON, strings (lone surrogates, control characters,
+ * huge, any Unicode), numbers (negative, fractional, huge, NaN-ish strings), headers and envelopes
+ * thrown at every HTTP route of every service (with valid customer and operator tokens) and at
+ * every consumer queue through the real broker. Each input must be accepted and processed, or
+ * refused with a 4xx / parked in the queue's DLQ with its reason — never a 500, a lost or stuck
+ * message, or a service that stops handling a normal order afterwards.
+ *
+ * Bounded: a fixed seed (FUZZ_SEED to replay another), a fixed number of runs (FUZZ_HTTP_RUNS,
+ * FUZZ_MESSAGES_PER_QUEUE), about 30 s on the 2-core machine.
+ */
+const seed = Number(process.env.FUZZ_SEED ?? 140_014);
+const httpRuns = Number(process.env.FUZZ_HTTP_RUNS ?? 300);
+const perQueue = Number(process.env.FUZZ_MESSAGES_PER_QUEUE ?? 20);
+const mode = 'choreography' as const;
+
+let stack: Stack;
+test.before(async () => {
+  stack = await Stack.create('hostile-input', { SAGA_MODE: mode, RETRY_MAX_ATTEMPTS: '3' });
+  await stack.start();
+});
+test.after.always(async () => {
+  await stack?.dispose();
+});
+
+// ---------------------------------------------------------------------------------------------
+// Hostile values
+
+const nasty = fc.constantFrom(
+  '\ud800',
+  '\udfff',
+  'a\ud800b',
+  '\udc00\ud800',
+  'nul\u0000',
+  '\u0007bell',
+  '\u001b[31m',
+  'line\r\nbreak',
+  '\u202eevil',
+  '\ufeff',
+  '\uffff',
+  '💥'.repeat(50),
+  '=HYPERLINK("http://x")',
+  '+1',
+  '-1',
+  '@SUM(A1)',
+  '\t=1',
+  "'; DROP TABLE orders; --",
+  '--',
+  '../../etc/passwd',
+  '__proto__',
+  'constructor',
+  '%00',
+  '%ED%A0%80',
+  '',
+  ' ',
+);
+const hostileString = fc.oneof(
+  { weight: 3, arbitrary: nasty },
+  { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+  { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom('\u0000', '\ud800', '\udc00', 'a', '\u0085'), maxLength: 20 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 1_000, max: 300_000 }).map((n) => 'x'.repeat(n)) },
+);
+const hostileNumber = fc.oneof(
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(-1, 0, -0, 0.5, 10.5, -10.5, 1e308, 2 ** 31, 2 ** 31 - 1, 2 ** 53, 2 ** 63, Number.MAX_SAFE_INTEGER + 2, 1e-320),
+  fc.constantFrom('NaN', 'Infinity', '-Infinity', '1e400', '-0', '0x10', ' 1', '1_000', '10.5', '-1', '1e3', '٣'),
+);
+const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 4, arbitrary: hostileString },
+  { weight: 3, arbitrary: hostileNumber },
+  { weight: 1, arbitrary: fc.boolean() },
+  { weight: 1, arbitrary: fc.constant(null) },
+  { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+  { weight: 1, arbitrary: fc.array(hostileString, { maxLength: 3 }) },
+);
+
+/** A valid value for a field of that name, or a hostile one. */
+const plausible = (key: string): fc.Arbitrary<unknown> => {
+  const line = fc.record({
+    sku: fc.oneof(fc.constantFrom('TSHIRT-BLK-M', 'MUG-WHT', 'NOPE'), hostileString),
+    qty: fc.oneof(fc.integer({ min: 1, max: 3 }), hostileNumber),
+    unitCents: fc.oneof(fc.integer({ min: 1, max: 5_000 }), hostileNumber),
+    lineCents: fc.oneof(fc.integer({ min: 1, max: 5_000 }), hostileNumber),
+  });
+  const valid: Record<string, fc.Arbitrary<unknown>> = {
+    orderId: fc.uuid(),
+    paymentId: fc.uuid(),
+    shipmentId: fc.uuid(),
+    notificationId: fc.uuid(),
+    customerId: fc.constantFrom('C100', 'C1', 'C200'),
+    email: fc.constantFrom('c100@example.com', 'x@example.com'),
+    items: fc.array(line, { minLength: 1, maxLength: 3 }),
+    lines: fc.array(line, { minLength: 1, maxLength: 3 }),
+    totalCents: fc.integer({ min: 0, max: 10_000 }),
+    amountCents: fc.integer({ min: 0, max: 10_000 }),
+    currency: fc.constantFrom('EUR', 'USD'),
+    paymentMethod: fc.constantFrom('pm_card_visa', 'pm_card_declined'),
+    reason: fc.constantFrom('out_of_stock', 'unknown_product', 'payment_declined', 'customer_request', 'payment_mismatch'),
+    kind: fc.constantFrom('confirmed', 'rejected', 'shipped'),
+    returned: fc.boolean(),
+    skus: fc.array(fc.constantFrom('TSHIRT-BLK-M', 'NOPE'), { maxLength: 2 }),
+  };
+  return fc.oneof({ weight: 3, arbitrary: valid[key] ?? fc.string({ maxLength: 20 }) }, { weight: 1, arbitrary: hostileValue });
+};
+
+/** The data of a message type: every field of its schema, each valid or hostile, sometimes an extra key or a missing one. */
+const dataOf = (type: MessageType): fc.Arbitrary<unknown> => {
+  const shape = (messages[type] as unknown as { shape: Record<string, unknown> }).shape;
+  const keys = Object.keys(shape);
+  return fc.oneof(
+    {
+      weight: 8,
+      arbitrary: fc.record(Object.fromEntries(keys.map((k) => [k, plausible(k)])), { requiredKeys: keys.filter((_, i) => i % 4 !== 3) }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.record(Object.fromEntries(keys.map((k) => [k, plausible(k)]))), hostileString, hostileValue)
+        .map(([d, k, v]) => ({ ...d, [k]: v })),
+    },
+    { weight: 1, arbitrary: hostileValue },
+  );
+};
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+/** Percent-encodes any string, lone surrogates included (as their WTF-8 bytes, which are not UTF-8). */
+function encodeAny(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const next = s.charCodeAt(i + 1);
+    if (c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      out += encodeURIComponent(s.slice(i, i + 2));
+      i++;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      out += [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+    } else out += encodeURIComponent(s[i]!);
+  }
+  return out;
+}
+const pathPart = fc.oneof(
+  { weight: 3, arbitrary: hostileString.filter((s) => s.length < 5_000).map(encodeAny) },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 12 }).map((b) => [...b].map((x) => `%${x.toString(16).padStart(2, '0')}`).join('')) },
+  { weight: 1, arbitrary: fc.constantFrom('%', '%zz', '%u0000', '..', '%2e%2e', randomUUID(), 'TSHIRT-BLK-M', 'C100') },
+);
+
+interface Route {
+  service: ServiceName;
+  method: string;
+  path: string;
+  params: string[];
+  query: string[];
+}
+
+async function routes(): Promise<Route[]> {
+  const out: Route[] = [];
+  for (const service of Object.keys(servicePorts) as ServiceName[]) {
+    const doc = (await stack.http(service, '/openapi.json')).body as {
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+    };
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const params = op.parameters ?? [];
+        out.push({
+          service,
+          method: method.toUpperCase(),
+          path,
+          params: params.filter((p) => p.in === 'path').map((p) => p.name),
+          query: params.filter((p) => p.in === 'query').map((p) => p.name),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+const orderBody = fc.record(
+  {
+    customerId: plausible('customerId'),
+    email: plausible('email'),
+    items: fc.oneof(plausible('items'), fc.array(fc.dictionary(hostileString, hostileValue, { maxKeys: 3 }), { maxLength: 60 })),
+    paymentMethod: plausible('paymentMethod'),
+    available: hostileNumber,
+    name: hostileString,
+  },
+  { requiredKeys: [] },
+);
+const body = fc.oneof(
+  { weight: 4, arbitrary: orderBody.map((b) => JSON.stringify(b)) },
+  { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '{',
+      '{"a":1}}',
+      '[]',
+      'null',
+      '{"__proto__":{"x":1}}',
+      '{"constructor":{"prototype":{}}}',
+      '"\\ud800"',
+      '{"a":"\\u0000"}',
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 50_000, max: 2_000_000 }).map((n) => JSON.stringify({ customerId: 'C100', pad: 'x'.repeat(n) })),
+  },
+);
+const headerValue = fc.oneof(
+  fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 300 }),
+  fc.constantFrom('', ' ', 'x'.repeat(10_000), 'ÿ'),
+);
+
+test.serial(
+  'when any route of any service gets generated paths, queries, bodies and headers, then it answers 2xx or 4xx, never 5xx',
+  async (t) => {
+    t.timeout(60_000);
+    t.log(`seed ${seed}, ${httpRuns} requests (FUZZ_SEED=${seed} replays them)`);
+    const all = await routes();
+    t.true(all.length >= 15, `${all.length} routes from the services' OpenAPI documents`);
+    const tokens = { customer: await stack.identity.customerToken('C100'), operator: await stack.identity.operatorToken() };
+    const request = fc.record({
+      route: fc.constantFrom(...all),
+      params: fc.array(pathPart, { minLength: 4, maxLength: 4 }),
+      query: fc.array(
+        fc.tuple(
+          fc.oneof(
+            fc.constantFrom('customerId', 'orderId', 'from', 'to', 'limit', '__proto__'),
+            hostileString.filter((s) => s.length < 200),
+          ),
+          pathPart,
+        ),
+        {
+          maxLength: 3,
+        },
+      ),
+      body,
+      caller: fc.constantFrom('customer', 'operator'),
+      contentType: fc.oneof(
+        fc.constant('application/json'),
+        fc.constantFrom('text/plain', 'application/json; charset=latin1', 'multipart/form-data', ''),
+      ),
+      idempotencyKey: fc.option(headerValue),
+      extraHeader: fc.option(
+        fc.tuple(fc.constantFrom('x-orderly-attempt', 'traceparent', 'accept', 'accept-encoding', 'content-encoding'), headerValue),
+      ),
+    });
+    const statuses = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(request, async (r) => {
+        let path = r.route.path;
+        r.route.params.forEach((p, i) => {
+          path = path.replace(new RegExp(`\\{${p}\\}|:${p}`), r.params[i]!);
+        });
+        const query = r.route.query.length || r.query.length ? `?${r.query.map(([k, v]) => `${encodeAny(k)}=${v}`).join('&')}` : '';
+        const headers: Record<string, string> = { authorization: `Bearer ${tokens[r.caller as 'customer' | 'operator']}` };
+        if (r.contentType) headers['content-type'] = r.contentType;
+        if (r.idempotencyKey !== null) headers['idempotency-key'] = r.idempotencyKey;
+        if (r.extraHeader) headers[r.extraHeader[0]] = r.extraHeader[1];
+        const hasBody = !['GET', 'HEAD'].includes(r.route.method);
+        const res = await fetch(stack.url(r.route.service, `${path}${query}`), {
+          method: r.route.method,
+          headers,
+          ...(hasBody ? { body: r.body } : {}),
+        });
+        const text = await res.text();
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        if (res.status >= 500) throw new Error(`${r.route.method} ${r.route.service} ${path}${query}: ${res.status} ${text.slice(0, 300)}`);
+      }),
+      { seed, numRuns: httpRuns, endOnFailure: true },
+    );
+    t.log(
+      `answers: ${[...statuses]
+        .sort(([a], [b]) => a - b)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(' ')}`,
+    );
+    t.true(
+      [...statuses.keys()].some((s) => s < 300),
+      'some inputs were accepted',
+    );
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// Broker
+
+const services = Object.keys(servicePorts);
+interface Hostile {
+  content: Buffer;
+  type: string | undefined;
+  messageId: string | undefined;
+  as: string | undefined;
+  headers: Record<string, unknown>;
+}
+
+const messageFor = (types: MessageType[]): fc.Arbitrary<Hostile> =>
+  fc.constantFrom(...types).chain((type) => {
+    const producer = producerOf(type);
+    const envelope = fc.record({
+      specversion: fc.oneof({ weight: 9, arbitrary: fc.constant('1.0') }, { weight: 1, arbitrary: hostileValue }),
+      id: fc.oneof({ weight: 9, arbitrary: fc.uuid() }, { weight: 1, arbitrary: hostileValue }),
+      source: fc.oneof(
+        { weight: 8, arbitrary: fc.constant(`orderly/${producer}`) },
+        { weight: 2, arbitrary: fc.oneof(fc.constantFrom(...services.map((s) => `orderly/${s}`)), hostileValue) },
+      ),
+      type: fc.oneof(
+        { weight: 9, arbitrary: fc.constant(type) },
+        { weight: 1, arbitrary: fc.oneof(fc.constantFrom(...(Object.keys(messages) as string[])), hostileValue) },
+      ),
+      subject: fc.oneof({ weight: 8, arbitrary: fc.uuid() }, { weight: 2, arbitrary: hostileValue }),
+      time: fc.oneof({ weight: 8, arbitrary: fc.constant(new Date().toISOString()) }, { weight: 2, arbitrary: hostileValue }),
+      correlationid: fc.oneof({ weight: 8, arbitrary: fc.uuid() }, { weight: 2, arbitrary: hostileValue }),
+      data: dataOf(type),
+    });
+    const content = fc.oneof(
+      { weight: 9, arbitrary: envelope.map((e) => Buffer.from(JSON.stringify(e))) },
+      { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)) },
+      { weight: 1, arbitrary: fc.constantFrom('', '{', 'null', '[]', '"x"', '{"data":"\\ud800"}').map((s) => Buffer.from(s)) },
+    );
+    return fc.record({
+      content,
+      type: fc.oneof(
+        { weight: 8, arbitrary: fc.constant(type as string) },
+        { weight: 1, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: hostileString.filter((s) => s.length < 200) },
+      ),
+      messageId: fc.option(fc.oneof(fc.uuid(), fc.string({ maxLength: 50 })), { nil: undefined }),
+      // Mostly the genuine producer (so the message reaches its handler), else another service or nobody.
+      as: fc.oneof(
+        { weight: 7, arbitrary: fc.constant(producer as string) },
+        { weight: 2, arbitrary: fc.constantFrom(...services) },
+        { weight: 1, arbitrary: fc.constant(undefined) },
+      ),
+      headers: fc.record(
+        {
+          'x-orderly-attempt': hostileValue,
+          'x-orderly-published-by': fc.oneof(fc.constantFrom(...services), hostileString),
+          'x-death': hostileValue,
+          'x-delivery-count': hostileNumber,
+          'x-orderly-error': hostileString,
+          // Tables that amqplib would take for its typed-value notation when a consumer copies them.
+          'x-table': fc.constantFrom(
+            { '!': 'nonsense' },
+            { '!': 'timestamp', value: 'x' },
+            { '!': 'long', value: 2 ** 70 },
+            { nested: { '!': 'x' } },
+          ),
+        },
+        { requiredKeys: [] },
+      ) as fc.Arbitrary<Record<string, unknown>>,
+    });
+  });
+
+/** Header values as AMQP can carry them: an integer beyond int64 goes as a double, a string is cut to
+ * 2,000 characters (amqplib would throw on either; the whole table must fit in 64 KiB). */
+const wire = (v: unknown): unknown => {
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  if (typeof v === 'string') return v.slice(0, 2_000);
+  if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) >= 2 ** 62) return { '!': 'double', value: v };
+  if (Array.isArray(v)) return v.map((x) => (x === null ? 'null' : wire(x)));
+  if (v === null) return undefined; // amqplib cannot send AMQP void
+  if (typeof v === 'object') {
+    const table = Object.fromEntries(Object.entries(v).map(([k, x]) => [k.slice(0, 255), wire(x)]));
+    // A table with a '!' key is amqplib's typed-value trapdoor: sent as the table it is.
+    return '!' in table ? { '!': 'object', value: table } : table;
+  }
+  return v;
+};
+
+/** The message types a queue hears (the notification fan-out carries notification.requested). */
+const typesOf = (queue: string, subscriptions: { exchange: string; routingKey: string }[]): MessageType[] => {
+  if (subscriptions.some((s) => s.exchange === exchanges.notifications)) return ['notification.requested'];
+  if (subscriptions.some((s) => s.routingKey === '#')) return Object.keys(messages) as MessageType[];
+  return subscriptions.map((s) => s.routingKey as MessageType).filter((t) => t in messages && queue !== '');
+};
+
+const terminal = async (service: ServiceName, queue: string) => {
+  const s = stack.services.get(service)!;
+  return (
+    (await consumedCount(s, { queue, outcome: 'ack' })) +
+    (await consumedCount(s, { queue, outcome: 'duplicate' })) +
+    (await consumedCount(s, { queue, outcome: 'dead_letter' }))
+  );
+};
+
+test.serial(
+  'when every consumer queue gets generated envelopes, bodies, properties and headers, then each is handled or parked with its reason, and the services still work',
+  async (t) => {
+    t.timeout(90_000);
+    const queues = consumerQueues(mode);
+    t.log(`seed ${seed}, ${perQueue} messages into each of ${queues.length} queues (${queues.map((q) => q.queue).join(', ')})`);
+    const before = new Map<string, { terminal: number; parked: number }>();
+    for (const q of queues) {
+      const s = stack.services.get(q.service as ServiceName)!;
+      before.set(q.queue, {
+        terminal: await terminal(q.service as ServiceName, q.queue),
+        parked: await consumedCount(s, { queue: q.queue, outcome: 'dead_letter' }),
+      });
+    }
+    // Straight into each queue (the default exchange), so that each message has one consumer to account for.
+    const conns = new Map<string | undefined, { model: amqp.ChannelModel; ch: amqp.ConfirmChannel }>();
+    const channel = async (as: string | undefined) => {
+      if (!conns.has(as)) {
+        const model = await amqp.connect(as ? stack.env.amqpUrlFor(as) : stack.env.amqpUrl);
+        model.on('error', (err) => console.error(`publisher as ${as}: ${err.message}`));
+        conns.set(as, { model, ch: await model.createConfirmChannel() });
+      }
+      return conns.get(as)!.ch;
+    };
+    const sent = new Map<string, number>();
+    try {
+      for (const [i, q] of queues.entries()) {
+        const samples = fc.sample(messageFor(typesOf(q.queue, q.subscriptions)), { seed: seed + i, numRuns: perQueue });
+        for (const m of samples) {
+          const ch = await channel(m.as);
+          const userId = m.as ? decodeURIComponent(new URL(stack.env.amqpUrlFor(m.as)).username) : undefined;
+          ch.publish('', q.queue, m.content, {
+            persistent: true,
+            headers: wire(m.headers) as Record<string, unknown>,
+            ...(m.type === undefined ? {} : { type: m.type }),
+            ...(m.messageId === undefined ? {} : { messageId: m.messageId }),
+            ...(userId ? { userId } : {}),
+          });
+        }
+        await Promise.all([...conns.values()].map(({ ch }) => ch.waitForConfirms()));
+        sent.set(q.queue, samples.length);
+      }
+    } finally {
+      for (const { model } of conns.values()) await model.close().catch(() => {});
+    }
+
+    // Every message reaches an end (handled, a duplicate, or parked); none is lost or left in a queue.
+    for (const q of queues) {
+      await waitFor(
+        async () =>
+          (await terminal(q.service as ServiceName, q.queue)) - before.get(q.queue)!.terminal >= sent.get(q.queue)! ? true : undefined,
+        {
+          timeoutMs: 45_000,
+          what: `${sent.get(q.queue)} messages in ${q.queue} handled or parked`,
+        },
+      );
+    }
+    const admin = await amqp.connect(stack.env.amqpUrl);
+    try {
+      const ch = await admin.createChannel();
+      for (const q of queues) {
+        const s = stack.services.get(q.service as ServiceName)!;
+        // What the fuzzed messages made the services emit may still be on its way: until both settle,
+        // every message the consumer dead-lettered (its metric) must turn up in the DLQ, and no other.
+        const parked: Awaited<ReturnType<typeof drainQueue>> = [];
+        let counted = 0;
+        await waitFor(
+          async () => {
+            parked.push(...(await drainQueue(stack.env, deadLetterQueue(q.queue))));
+            counted = (await consumedCount(s, { queue: q.queue, outcome: 'dead_letter' })) - before.get(q.queue)!.parked;
+            const waiting = (await ch.checkQueue(retryQueue(q.queue))).messageCount + (await ch.checkQueue(q.queue)).messageCount;
+            return parked.length === counted && waiting === 0 ? true : undefined;
+          },
+          { timeoutMs: 30_000, intervalMs: 500, what: `${q.queue}: DLQ and dead-letter count agree, nothing waiting` },
+        ).catch(() => undefined);
+        t.is(parked.length, counted, `${q.queue}: every dead-lettered message is in ${deadLetterQueue(q.queue)}, and only those`);
+        for (const m of parked) t.truthy(m.headers['x-orderly-error'], `${q.queue}: a parked message says why`);
+        t.is((await ch.checkQueue(retryQueue(q.queue))).messageCount, 0, `${q.queue}: nothing left waiting for a retry`);
+        t.is((await ch.checkQueue(q.queue)).messageCount, 0, `${q.queue}: nothing left in the queue`);
+      }
+    } finally {
+      await admin.close();
+    }
+
+    // The broker still dead-letters: a malformed x-death copied onto a retry crashed RabbitMQ 3.10's
+    // dead-letter worker until its supervisor gave up, and then no quorum queue with a
+    // dead-letter exchange could even be declared (INTERNAL_ERROR).
+    const probe = await amqp.connect(stack.env.amqpUrl);
+    try {
+      const ch = await probe.createChannel();
+      const name = `fuzz-probe-${randomUUID()}`;
+      await ch.assertQueue(name, {
+        durable: true,
+        arguments: {
+          'x-queue-type': 'quorum',
+          'x-dead-letter-exchange': exchanges.dlx,
+          'x-dead-letter-strategy': 'at-least-once',
+          'x-overflow': 'reject-publish',
+        },
+      });
+      await ch.deleteQueue(name);
+    } finally {
+      await probe.close();
+    }
+
+    // The services still work: each is ready, and a normal order goes all the way.
+    for (const name of Object.keys(servicePorts) as ServiceName[]) t.is((await stack.http(name, '/readyz')).status, 200, `${name} ready`);
+    const c = stack.asCustomer('C100');
+    const placed = await c.placeOrder({ ...customer(100), items: [{ sku: 'TSHIRT-BLK-M', qty: 1 }] });
+    t.is(placed.status, 202, JSON.stringify(placed.body));
+    const order = await c.orderReaches(placed.body.orderId, ['CONFIRMED', 'SHIPPED', 'DELIVERED'], 30_000);
+    t.is(order.totalCents, 1999);
+  },
+);
