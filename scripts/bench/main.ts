@@ -4,6 +4,7 @@
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { localTokens } from '../local/identity.ts';
 import { stackRunning } from '../local/local-stack.ts';
 import { baseUrl, localDefaults } from '../local/services.ts';
 import { highestSustained } from './backlog.ts';
@@ -94,6 +95,8 @@ async function main(o: BenchOptions): Promise<void> {
   onCleanup('completion queue', () => watcher.stop());
   const client = new OrderClient(1024);
   onCleanup('http agent', () => client.close());
+  const tokens = await localTokens();
+  await client.authorize(tokens);
   const cpuSampler = await startCpuSampler({
     services: pids.services,
     rabbit: pids.rabbit,
@@ -119,7 +122,7 @@ async function main(o: BenchOptions): Promise<void> {
     log(`${leftover} messages already queued in the vhost (an earlier run's backlog?): letting the stack drain them first`);
     await settle(watcher, 'draining earlier backlog', 300_000);
   }
-  await restock();
+  await restock(tokens);
   log(`warm-up: ${o.warmupSec} s closed loop at 16`);
   const t = performance.now();
   await runClosedLoop(client, watcher, {
@@ -133,7 +136,7 @@ async function main(o: BenchOptions): Promise<void> {
   if ('begin' in statements) await statements.begin();
   const runStart = { cpu: await cpuSampler.sample(), commits: await xactCommit(pg), vhost: await vhostCounters(), bench: watcher.received };
   const step = async (label: string, run: () => Promise<LoadSummary>): Promise<StepResult> => {
-    await restock();
+    await restock(tokens);
     const w0 = await openWindow(probes);
     const load = await run();
     const window = await closeWindow(probes, w0);

@@ -1,9 +1,11 @@
 /**
  * Places orders over HTTP/1.1 keep-alive (node:http: cheaper per request than fetch, so the load
  * generator takes less of the machine it measures). Orders spread over the demo catalogue and
- * pay with pm_card_visa, so every order is confirmed unless stock runs out.
+ * pay with pm_card_visa, so every order is confirmed unless stock runs out. The bench calls as an
+ * operator with a token of the local provider (client credentials), naming its BENCH-n customers.
  */
 import http from 'node:http';
+import type { TokenIssuer } from '@orderly/testkit';
 import { baseUrl } from '../local/services.ts';
 
 export const catalogue = ['TSHIRT-BLK-M', 'TSHIRT-GRY-S', 'LAPTOP-123', 'BOOK-ALICE'] as const;
@@ -20,9 +22,24 @@ export class OrderClient {
   readonly agent: http.Agent;
   #url = new URL('/orders', baseUrl('order'));
   #n = 0;
+  #authorization = '';
+  #refresh: NodeJS.Timeout | undefined;
 
   constructor(maxSockets: number) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+  }
+
+  /** Takes the operator's token now and keeps it fresh (the provider's tokens live 15 minutes). */
+  async authorize(tokens: TokenIssuer): Promise<void> {
+    this.#authorization = `Bearer ${await tokens.operatorToken()}`;
+    this.#refresh = setInterval(() => {
+      tokens.operatorToken().then(
+        (token) => {
+          this.#authorization = `Bearer ${token}`;
+        },
+        () => {}, // keep the current one; the next tick tries again
+      );
+    }, 30_000).unref();
   }
 
   place(): Promise<Placed> {
@@ -39,7 +56,7 @@ export class OrderClient {
         {
           method: 'POST',
           agent: this.agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: this.#authorization },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -65,17 +82,19 @@ export class OrderClient {
   }
 
   close(): void {
+    clearInterval(this.#refresh);
     this.agent.destroy();
   }
 }
 
-/** Sets every catalogue SKU's available stock (inventory caps it at 1 000 000). */
-export async function restock(available = 1_000_000): Promise<void> {
+/** Sets every catalogue SKU's available stock (inventory caps it at 1 000 000; operators only). */
+export async function restock(tokens: TokenIssuer, available = 1_000_000): Promise<void> {
+  const authorization = `Bearer ${await tokens.operatorToken()}`;
   await Promise.all(
     catalogue.map(async (sku) => {
       const res = await fetch(`${baseUrl('inventory')}/products/${sku}/stock`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization },
         body: JSON.stringify({ available }),
       });
       if (!res.ok) throw new Error(`restocking ${sku}: HTTP ${res.status} ${await res.text()}`);

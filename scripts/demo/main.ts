@@ -4,20 +4,18 @@
  * with nothing running it starts the stack itself, once per saga mode, and shows both.
  */
 import type { SagaMode } from '@orderly/events';
-import {
-  ApiClient,
-  catalogue,
-  type OrderView,
-  type OutcomeScenario,
-  outcomeMatches,
-  outcomeScenarios,
-  scenarioOrder,
-} from '@orderly/testkit';
+import { ApiClient, catalogue, type OrderView, type OutcomeScenario, outcomeMatches, outcomeScenarios } from '@orderly/testkit';
+import { localTokens } from '../local/identity.ts';
 import { stackRunning, startLocalStack } from '../local/local-stack.ts';
 import { baseUrl } from '../local/services.ts';
 
-const api = new ApiClient(baseUrl);
-const who = { customerId: 'C100', email: 'c100@example.com' };
+// Tokens from the local demo provider: the shop's operator (client credentials) and the customer
+// C100, signed in as a browser would (authorization code + PKCE). The customer's id and email come
+// from the token, so the order bodies below name neither.
+const tokens = await localTokens();
+const api = new ApiClient(baseUrl, () => tokens.operatorToken());
+const c100 = api.as(() => tokens.customerToken('C100'));
+const c200 = api.as(() => tokens.customerToken('C200'));
 let failures = 0;
 
 async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
@@ -37,11 +35,11 @@ function report(title: string, ok: boolean, detail: string) {
 }
 
 const place = (items: { sku: string; qty: number }[], extra: object = {}, headers: Record<string, string> = {}) =>
-  api.placeOrder({ ...who, items, ...extra }, headers);
+  c100.placeOrder({ items, ...extra }, headers);
 
 async function outcome(s: OutcomeScenario): Promise<OrderView> {
-  const placed = await api.placeOrder(scenarioOrder(s, who));
-  const result = await api.orderReaches(placed.body.orderId, ['CONFIRMED', 'REJECTED', 'CANCELLED', 'SHIPPED', 'DELIVERED'], 15_000);
+  const placed = await place(s.items, s.paymentMethod ? { paymentMethod: s.paymentMethod } : {});
+  const result = await c100.orderReaches(placed.body.orderId, ['CONFIRMED', 'REJECTED', 'CANCELLED', 'SHIPPED', 'DELIVERED'], 15_000);
   report(
     s.title,
     outcomeMatches(s, result),
@@ -82,28 +80,29 @@ async function walkThrough(mode: SagaMode) {
   const other = await place([{ sku: 'BOOK-ALICE', qty: 2 }], {}, { 'Idempotency-Key': key });
   report('…and with another body it is refused', other.status === 409, `${other.status} ${other.body?.title}`);
 
+  // An operator names the customer: here badly.
   const bad = await api.placeOrder({ customerId: '', email: 'nope', items: [{ sku: 'BOOK-ALICE', qty: 0 }] });
   const fields = (bad.body['invalid-params'] ?? []).map((p: { name: string }) => p.name).join(', ');
   report('Bad input is a 400 problem naming each field', bad.status === 400, `${bad.status}: ${fields}`);
 
   // Fulfilment: the first order ships and arrives.
-  const delivered = await api.orderReaches(ok.orderId, ['DELIVERED'], 20_000);
-  const shipment = (await api.http('shipping', `/shipments?orderId=${ok.orderId}`)).body[0];
+  const delivered = await c100.orderReaches(ok.orderId, ['DELIVERED'], 20_000);
+  const shipment = (await c100.http('shipping', `/shipments?orderId=${ok.orderId}`)).body[0];
   report(
     'The confirmed order ships and is delivered',
     delivered.status === 'DELIVERED',
     `${ok.orderId} is ${delivered.status}; ${shipment?.carrier} ${shipment?.trackingNumber}: ${shipment?.history.map((h: { status: string }) => h.status).join(' → ')}`,
   );
   const told = await until(
-    async () => (await api.http('notification', `/notifications?orderId=${ok.orderId}`)).body as { kind: string }[],
+    async () => (await c100.http('notification', `/notifications?orderId=${ok.orderId}`)).body as { kind: string }[],
     (n) => n.length >= 3,
   );
   report('The customer was told at every step', told.length === 3, told.map((n) => n.kind).join(', '));
 
   // Cancellation before the parcel leaves: stock back, money back.
   const toCancel = await place([{ sku: 'BOOK-ALICE', qty: 1 }], { paymentMethod: 'pm_card_visa' });
-  await api.orderReaches(toCancel.body.orderId, ['CONFIRMED'], 15_000);
-  const cancelled = await api.cancel(toCancel.body.orderId);
+  await c100.orderReaches(toCancel.body.orderId, ['CONFIRMED'], 15_000);
+  const cancelled = await c100.cancel(toCancel.body.orderId);
   const refund = await until(
     async () => (await api.http('payment', `/payments?orderId=${toCancel.body.orderId}`)).body[0],
     (p) => p?.status === 'refunded',
@@ -113,10 +112,10 @@ async function walkThrough(mode: SagaMode) {
     cancelled.body?.status === 'CANCELLED' && refund?.status === 'refunded',
     `POST /orders/${toCancel.body.orderId}/cancel → ${cancelled.status} ${cancelled.body?.status}; payment ${refund?.status}`,
   );
-  const late = await api.cancel(ok.orderId);
+  const late = await c100.cancel(ok.orderId);
   report('A delivered order cannot be cancelled', late.status === 409, `${late.status}: ${late.body?.detail}`);
 
-  const history = (await api.http('customer', '/customers/C100/orders?limit=5')).body as { orderId: string; status: string }[];
+  const history = (await c100.http('customer', '/customers/C100/orders?limit=5')).body as { orderId: string; status: string }[];
   report(
     'The customer sees their order history',
     history.length > 0,
@@ -133,6 +132,20 @@ async function walkThrough(mode: SagaMode) {
     timeline[0]?.type === 'order.placed',
     timeline.map((e) => `${e.type}${e.sincePreviousMs === null ? '' : ` +${e.sincePreviousMs}ms`}`).join(' → '),
   );
+
+  // Who may do what (docs/security.md).
+  const anonymous = await api.as(undefined).http('order', `/orders/${ok.orderId}`);
+  report(
+    'Without a token the API answers 401',
+    anonymous.status === 401,
+    `${anonymous.status}, WWW-Authenticate: ${anonymous.headers.get('www-authenticate')}`,
+  );
+  const snooping = await c200.http('order', `/orders/${ok.orderId}`);
+  report("Another customer's order does not exist for C200", snooping.status === 404, `GET as C200 → ${snooping.status}`);
+  const posing = await c200.placeOrder({ customerId: 'C100', items: [{ sku: 'BOOK-ALICE', qty: 1 }] });
+  report("C200 cannot order in C100's name", posing.status === 403, `POST /orders naming C100 as C200 → ${posing.status}`);
+  const restock = await c100.http('inventory', `/products/${catalogue.book}/stock`, { method: 'PUT', json: { available: 0 } });
+  report('A customer cannot set stock (operators only)', restock.status === 403, `PUT /products/…/stock as C100 → ${restock.status}`);
 }
 
 /** A scenario that never settles is a failure to report, not a crash. */

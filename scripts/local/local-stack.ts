@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { localServiceEnv } from './credentials.ts';
+import { startLocalIdentity } from './identity.ts';
 import { baseUrl, localDefaults, services } from './services.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -107,6 +108,12 @@ export async function startLocalStack({
   restart = defaultRestartPolicy,
   onRestart = (e) => console.error(describeRestart(e)),
 }: LocalStackOptions = {}): Promise<LocalStack> {
+  // The demo identity provider first (unless AUTH_ISSUER names another): the services trust its tokens.
+  const identity =
+    (env.AUTH_ISSUER ?? process.env.AUTH_ISSUER)
+      ? undefined
+      : await startLocalIdentity((line) => onLine?.('identity', services.length, line));
+  if (identity) env = { ...identity.env, ...env };
   const own = credentials ? await localServiceEnv(env) : () => ({});
   const instances = new Map<string, Instance[]>();
   let stopping = false;
@@ -210,9 +217,11 @@ export async function startLocalStack({
   const stop = async (graceMs = 25_000) => {
     stopping = true;
     await Promise.all(all().map((inst) => terminate(inst, graceMs)));
+    await identity?.stop();
   };
   const kill = () => {
     for (const inst of all()) inst.child?.kill('SIGKILL');
+    identity?.kill();
   };
   const ready = async (timeoutMs = 120_000) => {
     await Promise.all(

@@ -18,6 +18,8 @@ export const localDefaults = {
   // Short enough to watch a parcel leave and arrive during the demo.
   SHIPPING_DISPATCH_DELAY_MS: '2000',
   SHIPPING_DELIVERY_DELAY_MS: '3000',
+  // The test payment methods (pm_card_visa, pm_card_declined) answer as their names say: a sandbox.
+  PAYMENT_SANDBOX: 'true',
 };
 
 export const baseUrl = (name: string) => {

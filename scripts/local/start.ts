@@ -5,6 +5,7 @@
  * scripts/setup.sh has started RabbitMQ and PostgreSQL.
  */
 
+import { localIssuer } from './identity.ts';
 import { describeRestart, type LocalStack, stackRunning, startLocalStack } from './local-stack.ts';
 import { formatLogLine } from './log-format.ts';
 import { baseUrl, services } from './services.ts';
@@ -48,8 +49,10 @@ ${rows.join('\n')}
   RabbitMQ management     http://127.0.0.1:15672  (guest / guest)
   RabbitMQ metrics        http://127.0.0.1:15692/metrics  (per queue: /metrics/detailed?family=queue_coarse_metrics)
   Traces                  set OTEL_EXPORTER_OTLP_ENDPOINT to a collector (README: Observability)
+  Identity provider       ${process.env.AUTH_ISSUER ?? localIssuer}  (demo accounts C100, C200, ops; docs/security.md)
 
-  Place an order:  curl -X POST localhost:8080/orders -H 'content-type: application/json' \\
-                     -d '{"customerId":"C100","email":"c100@example.com","items":[{"sku":"TSHIRT-BLK-M","qty":1}]}'
+  Get a token:     TOKEN=$(npm run -s token -- --customer C100)      (or --operator)
+  Place an order:  curl -X POST localhost:8080/orders -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+                     -d '{"items":[{"sku":"TSHIRT-BLK-M","qty":1}]}'
   Run the demo:    npm run demo
 `);

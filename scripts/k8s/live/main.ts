@@ -2,13 +2,17 @@
  * Live check of an installed release (not run in CI: it needs a cluster). Waits for the broker and
  * every Deployment, port-forwards to the order API and the RabbitMQ management API, runs the demo
  * scenarios, then drives load and watches each consumer's replicas follow its queue depth.
+ * It calls as an operator: with ORDERLY_TOKEN set (a token of your identity provider), that token;
+ * otherwise one of the chart's demo provider (auth.demoProvider.enabled), by client credentials
+ * through a port-forward, with the tools client's secret from the release's Secret.
  * Usage: node --conditions=source --import tsx scripts/k8s/live/main.ts [--namespace orderly] [--orders 3000]
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { consumerQueues, type SagaMode } from '@orderly/events';
+import { clientCredentialsToken, toolsClientId } from '@orderly/identity';
 import { managementClient } from '@orderly/platform';
-import { ApiClient, catalogue } from '@orderly/testkit';
+import { ApiClient, catalogue, type TokenSource, tokenCache } from '@orderly/testkit';
 import { Cluster } from './cluster.js';
 import { allReady, deploymentReadiness, describeWaiting, type Readiness, rabbitmqClusterReadiness } from './readiness.js';
 import { formatLiveReport, type LiveReport, livePassed } from './report.js';
@@ -76,8 +80,30 @@ const orderFwd = await cluster.portForward(
   8080,
 );
 const rabbitFwd = await cluster.portForward(await cluster.podFor(`app.kubernetes.io/name=${release}-rabbitmq`), 15672);
+/** The operator's token: ORDERLY_TOKEN, or the demo provider's (client credentials through a port-forward). */
+async function operatorToken(): Promise<TokenSource> {
+  const given = process.env.ORDERLY_TOKEN;
+  if (given) return async () => given;
+  const idpFwd = await cluster.portForward(
+    await cluster.podFor(`app.kubernetes.io/instance=${release},app.kubernetes.io/component=identity`),
+    8090,
+  );
+  const clientSecret = await cluster.secret(`${release}-identity`, 'tools-client-secret');
+  // Tokens name the issuer the services trust (the provider's in-cluster URL); only the token endpoint is forwarded.
+  const issuer = `http://${release}-identity.${opts.namespace}.svc:8090`;
+  const get = tokenCache(() =>
+    clientCredentialsToken({
+      issuer,
+      audience: 'urn:orderly:api',
+      clientId: toolsClientId,
+      clientSecret,
+      tokenEndpoint: `http://127.0.0.1:${idpFwd.port}/token`,
+    }),
+  );
+  return () => get('');
+}
 // Only the order API is forwarded: the client asks nothing of the other services here.
-const api = new ApiClient(() => `http://127.0.0.1:${orderFwd.port}`);
+const api = new ApiClient(() => `http://127.0.0.1:${orderFwd.port}`, await operatorToken());
 const user = await cluster.secret(`${release}-rabbitmq-default-user`, 'username');
 const pass = await cluster.secret(`${release}-rabbitmq-default-user`, 'password');
 const mgmtUrl = new URL(`http://127.0.0.1:${rabbitFwd.port}/`);

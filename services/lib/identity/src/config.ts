@@ -20,6 +20,10 @@ export const identityConfigSchema = z.object({
   IDP_ACCOUNTS: z.string().default('C100:c100@example.com,C200:c200@example.com,ops:ops@orderly.example:orderly-operator'),
   /** Extra redirect URIs of the browser client `orderly-web` (comma-separated), e.g. a front end's callback. */
   IDP_WEB_REDIRECT_URIS: z.string().default(''),
+  /** The signing key (a private key in PEM, or a private JWK as JSON), so tokens outlive a restart; generated per start when unset. */
+  IDP_SIGNING_KEY: z.string().min(1).optional(),
+  /** Exit when standard input closes: a child of the local stack does not outlive it (never set in a pod). */
+  IDP_EXIT_WITH_STDIN: z.stringbool().default(false),
   /** Access token lifetime. */
   IDP_ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(60).max(86_400).default(900),
 });

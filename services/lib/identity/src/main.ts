@@ -16,3 +16,7 @@ console.log(
 const stop = () => void idp.close().then(() => process.exit(0));
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
+if (parsed.data.IDP_EXIT_WITH_STDIN) {
+  // The parent holds the other end: when it goes, however it goes, so does the provider.
+  process.stdin.on('end', stop).on('error', stop).resume();
+}

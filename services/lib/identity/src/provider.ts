@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { errors } from 'oidc-provider';
 import { type Account, operatorRole, parseAccounts } from './accounts.js';
 import type { IdentityConfig } from './config.js';
@@ -36,7 +36,7 @@ export const apiScope = 'orderly';
  * in memory: a demo and test provider, not one to run a store on.
  */
 export async function createIdentityProvider({ config, signingKey }: IdentityProviderOptions): Promise<IdentityProvider> {
-  const key = signingKey ?? (await newSigningKey());
+  const key = signingKey ?? (config.IDP_SIGNING_KEY ? await signingKeyFrom(config.IDP_SIGNING_KEY) : await newSigningKey());
   const accounts = new Map<string, Account>(parseAccounts(config.IDP_ACCOUNTS).map((a) => [a.id, a]));
   const audience = config.IDP_AUDIENCE;
   const webRedirects = config.IDP_WEB_REDIRECT_URIS.split(',')
@@ -133,9 +133,22 @@ export async function createIdentityProvider({ config, signingKey }: IdentityPro
       ctx.body = `${out.error}: ${out.error_description ?? ''}\n`;
     },
   });
+  // The probes Kubernetes asks (the provider keeps nothing it could be unready for).
+  provider.use(async (ctx, next) => {
+    if (ctx.path !== '/healthz' && ctx.path !== '/readyz') return next();
+    ctx.body = { status: 'ok', service: 'identity' };
+  });
   provider.use(interactions(provider, accounts, config.IDP_DEMO_PASSWORD));
   const issuer = config.IDP_ISSUER.replace(/\/$/, '');
   return { issuer: config.IDP_ISSUER, audience, jwksUrl: `${issuer}/jwks`, tokenUrl: `${issuer}/token`, provider };
+}
+
+/** A configured key: PEM (what Helm's genPrivateKey "ecdsa" makes) or a JWK; P-256 only (ES256), its kid the thumbprint. */
+export async function signingKeyFrom(text: string): Promise<JWK> {
+  const jwk = (text.trim().startsWith('{') ? JSON.parse(text) : createPrivateKey(text).export({ format: 'jwk' })) as JWK;
+  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.d) throw new Error('IDP_SIGNING_KEY must be a private P-256 (ES256) key');
+  const { kty, crv, x, y, d } = jwk;
+  return { kty, crv, x, y, d, kid: jwk.kid ?? (await calculateJwkThumbprint({ kty, crv, x, y })), alg: 'ES256', use: 'sig' };
 }
 
 async function newSigningKey(): Promise<JWK> {

@@ -24,15 +24,19 @@ async function tokenFrom(res: Response): Promise<string> {
   return body.access_token;
 }
 
-/** An access token by client credentials (RFC 6749 §4.4): what tools and services use. */
+/**
+ * An access token by client credentials (RFC 6749 §4.4): what tools and services use. tokenEndpoint
+ * overrides the discovered one (a provider reached through a port-forward names its in-cluster URL).
+ */
 export async function clientCredentialsToken({
   issuer,
   audience,
   clientId,
   clientSecret,
   scope = 'orderly',
-}: TokenRequest & { clientId: string; clientSecret: string; scope?: string }): Promise<string> {
-  const { token_endpoint } = await discover(issuer);
+  tokenEndpoint,
+}: TokenRequest & { clientId: string; clientSecret: string; scope?: string; tokenEndpoint?: string }): Promise<string> {
+  const token_endpoint = tokenEndpoint ?? (await discover(issuer)).token_endpoint;
   const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64');
   return tokenFrom(
     await fetch(token_endpoint, {

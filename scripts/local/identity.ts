@@ -1,0 +1,135 @@
+/**
+ * The demo OpenID Connect provider of the local stack (services/lib/identity, oidc-provider) as its
+ * own process on 127.0.0.1:8090, started before the services, which trust its tokens (AUTH_*).
+ * Its secrets — the tools client's secret and the demo accounts' password — are generated once and
+ * kept in `<ORDERLY_STATE_DIR>/identity/secrets.json` (0600), where `npm run token` finds them.
+ * With AUTH_ISSUER set in the environment the stack trusts that issuer instead and starts none.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { type TokenIssuer, tokensFrom } from '@orderly/testkit';
+
+const root = new URL('../..', import.meta.url).pathname;
+const stateDir = process.env.ORDERLY_STATE_DIR ?? '/var/tmp/orderly';
+export const identityPort = Number(process.env.IDENTITY_PORT ?? 8090);
+export const localIssuer = `http://127.0.0.1:${identityPort}`;
+export const localAudience = 'urn:orderly:api';
+/** The demo accounts (password: `demoPassword` in the secrets file). */
+export const localAccounts = 'C100:c100@example.com,C200:c200@example.com,ops:ops@orderly.example:orderly-operator';
+
+export interface IdentitySecrets {
+  toolsClientSecret: string;
+  demoPassword: string;
+  /** The provider's signing key (PEM): tokens stay valid when the stack restarts. */
+  signingKey: string;
+}
+
+/** The local provider's secrets, made on first use. */
+export async function identitySecrets(): Promise<IdentitySecrets> {
+  const dir = join(stateDir, 'identity');
+  const file = join(dir, 'secrets.json');
+  if (existsSync(file)) {
+    const kept = JSON.parse(await readFile(file, 'utf8')) as Partial<IdentitySecrets>;
+    if (kept.toolsClientSecret && kept.demoPassword && kept.signingKey) return kept as IdentitySecrets;
+    await unlink(file); // an older file without the signing key: made anew
+  }
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const secrets = {
+    toolsClientSecret: randomBytes(32).toString('base64url'),
+    demoPassword: randomBytes(12).toString('base64url'),
+    signingKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+  };
+  // Written whole under another name, then linked into place: a reader never sees half a file, and
+  // of two processes making them at once the first wins (link fails on an existing name).
+  const partial = `${file}.${process.pid}`;
+  await writeFile(partial, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  await link(partial, file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
+  await unlink(partial);
+  await chmod(file, 0o600);
+  return JSON.parse(await readFile(file, 'utf8')) as IdentitySecrets;
+}
+
+/** Tokens from the local provider: the operator's (client credentials) and the demo customers' (code + PKCE). */
+export async function localTokens(): Promise<TokenIssuer> {
+  return tokensFrom({ issuer: localIssuer, audience: localAudience, ...(await identitySecrets()) });
+}
+
+export interface LocalIdentity {
+  /** AUTH_* for the services. */
+  env: Record<string, string>;
+  pid: number;
+  stop(): Promise<void>;
+  kill(): void;
+}
+
+async function answers(): Promise<boolean> {
+  try {
+    return (await fetch(`${localIssuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(1000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+const env = { AUTH_ISSUER: localIssuer, AUTH_AUDIENCE: localAudience, AUTH_JWKS_URL: `${localIssuer}/jwks` };
+
+/**
+ * Starts the provider and waits until its discovery document answers. If the local provider runs
+ * already (another stack of this machine started it, with the same secrets), that one is shared.
+ */
+export async function startLocalIdentity(onLine?: (line: string) => void): Promise<LocalIdentity> {
+  const main = `${root}services/lib/identity/dist/src/main.js`;
+  if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build`);
+  const secrets = await identitySecrets();
+  if (await answers()) {
+    const ours = await (await localTokens()).operatorToken().then(
+      () => true,
+      () => false,
+    );
+    if (!ours) throw new Error(`something else answers on ${localIssuer} (IDENTITY_PORT picks another port)`);
+    onLine?.(`sharing the identity provider already running on ${localIssuer}`);
+    return { env, pid: 0, stop: async () => {}, kill: () => {} };
+  }
+  const child: ChildProcess = spawn(process.execPath, [main], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(identityPort),
+      HOST: '127.0.0.1',
+      IDP_ISSUER: localIssuer,
+      IDP_AUDIENCE: localAudience,
+      IDP_ACCOUNTS: localAccounts,
+      IDP_TOOLS_CLIENT_SECRET: secrets.toolsClientSecret,
+      IDP_DEMO_PASSWORD: secrets.demoPassword,
+      IDP_SIGNING_KEY: secrets.signingKey,
+      IDP_EXIT_WITH_STDIN: 'true',
+    },
+    // stdin stays open while this process lives: the provider exits when it closes.
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream! }).on('line', (line) => onLine?.(line));
+  const deadline = Date.now() + 30_000;
+  while (!(await answers())) {
+    if (child.exitCode !== null) throw new Error(`the identity provider exited (${child.exitCode}) during start-up`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('the identity provider did not answer within 30 s');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    env,
+    pid: child.pid ?? 0,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+    kill: () => void child.kill('SIGKILL'),
+  };
+}
