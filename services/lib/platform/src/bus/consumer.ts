@@ -12,6 +12,7 @@ import {
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { backoffDelay } from '../backoff.js';
 import type { Database, Tx } from '../db/transaction.js';
+import { databaseUnavailable } from '../db/unavailable.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
 import { BatchedHandling } from './batching.js';
@@ -170,11 +171,22 @@ export class Consumer {
       }
       return outcome;
     } catch (err) {
-      if (err instanceof PermanentError || attempt >= retry.maxAttempts)
+      // The database could not be reached: not the message's fault. It waits the longest back-off
+      // and comes back without spending an attempt, so an outage longer than the retry budget
+      // parks nothing (decision 0010).
+      const outage = databaseUnavailable(err);
+      if (err instanceof PermanentError || (attempt >= retry.maxAttempts && !outage))
         return this.#park(channel, msg, err as Error, attempt, publishedBy);
-      this.logger.warn({ err, eventId: event.id, type, attempt }, 'handler failed; will retry');
-      const delay = backoffDelay(attempt, retry.baseDelayMs, retry.maxDelayMs);
-      const retryHeaders = { [attemptHeader]: attempt + 1, [errorHeader]: errText(err), [publishedByHeader]: publishedBy };
+      this.logger.warn(
+        { err, eventId: event.id, type, attempt },
+        outage ? 'database unavailable; will retry' : 'handler failed; will retry',
+      );
+      const delay = backoffDelay(outage ? retry.maxAttempts : attempt, retry.baseDelayMs, retry.maxDelayMs);
+      const retryHeaders = {
+        [attemptHeader]: outage ? attempt : attempt + 1,
+        [errorHeader]: errText(err),
+        [publishedByHeader]: publishedBy,
+      };
       await this.#forward(channel, msg, retryExchange(queue), retryQueue(queue), retryHeaders, delay);
       return 'retry';
     }
