@@ -76,3 +76,26 @@ test('when the trace id is all zeros, absent or malformed, then none is kept', (
   t.is(traceIdOrNull('xyz'), null);
   t.is(traceIdOrNull('4bf92f3577b34da6a3ce929d0e0e4736'), '4bf92f3577b34da6a3ce929d0e0e4736');
 });
+
+test('when an order has thousands of messages, then its timeline takes time in proportion, not squared (issue 14)', (t) => {
+  // The shapes that made the old ordering quadratic: a long causal chain whose clocks run
+  // backwards (each message looks older than its cause) and a wide fan-out from one message.
+  const n = 20_000;
+  const hops: Hop[] = [hop('m0', n)];
+  for (let i = 1; i < n / 2; i++) hops.push(hop(`m${i}`, n - i, `m${i - 1}`));
+  for (let i = n / 2; i < n; i++) hops.push(hop(`m${i}`, i, 'm0'));
+  const shuffled = [...hops].sort((a, b) => (a.id.length - b.id.length) * 7 + a.id.localeCompare(b.id));
+  const started = performance.now();
+  const ordered = causalOrder(shuffled);
+  const ms = performance.now() - started;
+  t.log(`${n} messages ordered in ${ms.toFixed(0)} ms`);
+  t.is(ordered.length, n);
+  const position = new Map(ordered.map((h, i) => [h.id, i]));
+  t.deepEqual(
+    hops.filter((h) => h.causationId && position.get(h.id)! < position.get(h.causationId)!).map((h) => h.id),
+    [],
+    'every message after its cause',
+  );
+  // n log n is a few tens of milliseconds here; n² (4·10^8 steps) is many seconds.
+  t.true(ms < 2_000, `${ms.toFixed(0)} ms`);
+});

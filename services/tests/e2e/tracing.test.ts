@@ -89,6 +89,21 @@ test('when an order goes through the saga, then it is one trace from the HTTP re
     'database spans are part of the trace',
   );
 
+  // Issue 14, finding 5: personal data stays out of every span of the trace (and of every span
+  // received at all): statements inlined with the COMMIT carried whole envelopes, emails included,
+  // into db.query.text. The statements are still there, their literals replaced.
+  const { email } = customer(1);
+  const leaking = receiver.spans.filter((s) => JSON.stringify(s.attributes).includes(email));
+  t.deepEqual(
+    leaking.map((s) => `${s.service} ${s.name}: ${JSON.stringify(s.attributes).slice(0, 200)}`),
+    [],
+    "no span attribute holds the customer's email",
+  );
+  t.true(
+    spans.some((s) => /INSERT INTO .*outbox/i.test(String(s.attributes['db.query.text'] ?? ''))),
+    'the outbox writes are traced (with their text, not their values)',
+  );
+
   // A slow bucket leads to a trace: the completion histogram's exemplar is this order's trace.
   const metrics = await waitFor(async () => {
     const text = await (await fetch(url('order', '/metrics'))).text();

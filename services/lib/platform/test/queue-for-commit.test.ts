@@ -10,7 +10,7 @@ const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 test('parameters become literals as the driver would send them', (t) => {
   t.is(
     inlineParams('INSERT INTO t VALUES ($1, $2, $3, $4, $5)', ["O'Brien", 42, null, true, { a: "it's" }], quote),
-    `INSERT INTO t VALUES ('O''Brien', 42, NULL, true, '{"a":"it''s"}')`,
+    `INSERT INTO t VALUES ('O''Brien', '42', NULL, 'true', '{"a":"it''s"}')`,
   );
   t.is(
     inlineParams(
@@ -24,9 +24,26 @@ test('parameters become literals as the driver would send them', (t) => {
     `SELECT '{"a\\"b","c\\\\d",NULL}'::text[], '{"1","2"}'::int[]`,
   );
   t.is(inlineParams('SELECT $1', [new Date('2026-01-02T03:04:05.000Z')], quote), `SELECT '2026-01-02T03:04:05.000Z'`);
-  t.is(inlineParams('SELECT $10, $1', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], quote), 'SELECT 10, 1');
+  t.is(inlineParams('SELECT $10, $1', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], quote), "SELECT '10', '1'");
   t.throws(() => inlineParams('SELECT $2', [1], quote), { message: /\$2 but has 1 parameters/ });
   t.throws(() => inlineParams('SELECT $1', [Number.NaN], quote), { message: /cannot inline NaN/ });
+});
+
+test('when an inlined number follows a minus or is fractional, then PostgreSQL reads it as it would a parameter (issue 14)', async (t) => {
+  t.is(inlineParams('SELECT 1-$1', [-5], quote), "SELECT 1-'-5'", 'quoted: never a -- comment');
+  const e = await createTestEnv('inline_numbers');
+  const pool = createPool(e.databaseUrl, 'public', 1);
+  t.teardown(async () => {
+    await pool.end();
+    await e.cleanup();
+  });
+  // Bare, `1--5 AS v` was `1` and a comment (no column v at all).
+  t.is((await pool.query(inlineParams('SELECT 1-$1 AS v', [-5], quote))).rows[0].v, 6);
+  await pool.query('CREATE TABLE whole (n integer)');
+  // Bare, 10.5 was rounded to 11 on its way into an integer column; a parameter is refused.
+  const err = await t.throwsAsync(pool.query(inlineParams('INSERT INTO whole VALUES ($1)', [10.5], quote)));
+  t.is((err as { code?: string }).code, '22P02', 'invalid input syntax for type integer');
+  t.is((await pool.query('SELECT count(*)::int AS n FROM whole')).rows[0].n, 0);
 });
 
 async function database(t: { teardown: (fn: () => Promise<void>) => void }) {
