@@ -31,7 +31,7 @@ RUN --mount=type=cache,target=/root/.npm \
 FROM deps AS build
 COPY tsconfig.json tsconfig.base.json ./
 COPY services ./services
-RUN npx tsc -b services/order services/inventory services/payment services/notification services/shipping services/customer services/audit \
+RUN npx tsc -b services/order services/inventory services/payment services/notification services/shipping services/customer services/audit services/lib/identity \
  && rm -rf services/tests services/lib/testkit/src \
  && for p in services/*/ services/lib/*/; do \
       if [ -f "$p/package.json" ]; then find "$p" -mindepth 1 -maxdepth 1 ! \( -name dist -o -name package.json -o -name migrations \) -exec rm -rf {} +; fi; \
@@ -82,3 +82,9 @@ CMD ["services/customer/dist/src/main.js"]
 FROM runtime AS audit
 EXPOSE 8086
 CMD ["services/audit/dist/src/main.js"]
+
+# The demo OpenID Connect provider (charts/orderly auth.demoProvider, kind and demos): no tracing hook.
+FROM runtime AS identity
+ENTRYPOINT ["node"]
+EXPOSE 8090
+CMD ["services/lib/identity/dist/src/main.js"]

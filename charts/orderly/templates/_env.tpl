@@ -28,6 +28,17 @@ Call with (list $ "component" $componentValues).
   value: {{ $root.Values.messaging.connectAttempts | quote }}
 - name: SHUTDOWN_TIMEOUT_MS
   value: {{ $c.shutdownTimeoutMs | quote }}
+# Whose bearer tokens the API accepts (docs/security.md): no default, the chart fails without one.
+- name: AUTH_ISSUER
+  value: {{ include "orderly.authIssuer" $root | quote }}
+- name: AUTH_AUDIENCE
+  value: {{ $root.Values.auth.audience | quote }}
+- name: AUTH_JWKS_URL
+  value: {{ include "orderly.jwksUrl" $root | quote }}
+- name: AUTH_ROLES_CLAIM
+  value: {{ $root.Values.auth.rolesClaim | quote }}
+- name: AUTH_OPERATOR_ROLE
+  value: {{ $root.Values.auth.operatorRole | quote }}
 - name: AMQP_URL
   valueFrom:
     secretKeyRef:

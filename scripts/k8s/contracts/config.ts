@@ -1,3 +1,4 @@
+import { identityConfigSchema } from '@orderly/identity';
 import type { z } from 'zod';
 import type { Manifest } from '../manifest.js';
 import { resolveEnv, runtimeVariable } from './env.js';
@@ -16,7 +17,8 @@ export function checkConfig(manifests: Manifest[], services: Map<string, Service
 function checkWorkload(w: Workload, manifests: Manifest[], services: Map<string, ServicePackage>): string[] {
   const where = `${w.manifest.kind}/${w.manifest.metadata.name}`;
   const service = w.component.replace(/-migrate$/, '');
-  const pkg = services.get(service);
+  // The demo identity provider (auth.demoProvider) is a library package with its own schema, not a service.
+  const pkg = service === 'identity' ? identityPackage : services.get(service);
   if (!pkg) return [`${where}: no service package services/${service} (with src/main.ts) for component ${w.component}`];
   if (pkg.importError) return [`${where}: @orderly/${service} cannot be imported: ${pkg.importError}`];
   if (!pkg.configSchema) return [`${where}: @orderly/${service} does not export configSchema from src/index.ts`];
@@ -59,6 +61,8 @@ export function envProblems(schema: z.ZodType, env: Record<string, string>, help
 const hints: Record<string, string> = {
   MIGRATE_ONLY: ' (the migration hook Job needs it: with MIGRATE_ONLY=true a service applies its migrations and exits 0)',
 };
+
+const identityPackage: ServicePackage = { name: 'identity', configSchema: identityConfigSchema };
 
 // loadConfig treats an empty variable as unset; so do we.
 const withoutEmpty = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));

@@ -32,6 +32,8 @@ test('when the grace period does not exceed the drain time, then rendering fails
     'components.payment.shutdownTimeoutMs=40000',
     '--set',
     'components.payment.terminationGracePeriodSeconds=30',
+    '--set',
+    'auth.demoProvider.enabled=true',
   ]);
   t.regex(stderr, /components\.payment: terminationGracePeriodSeconds/);
 });

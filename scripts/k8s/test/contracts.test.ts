@@ -15,6 +15,7 @@ import {
   servicePorts,
 } from '@orderly/events';
 import { baseConfigSchema } from '@orderly/platform';
+import { requiredSettings } from '@orderly/platform/testing';
 import test from 'ava';
 import { z } from 'zod';
 import { accepted, checkAccess } from '../contracts/access.js';
@@ -42,17 +43,17 @@ const render = () => {
 };
 
 test('an environment that the schema accepts has no problems', (t) => {
-  t.deepEqual(envProblems(schema, { PORT: '8082', PAYMENT_SUCCESS_RATE: '0.9', OTEL_SERVICE_NAME: 'payment' }), []);
+  t.deepEqual(envProblems(schema, { ...requiredSettings, PORT: '8082', PAYMENT_SUCCESS_RATE: '0.9', OTEL_SERVICE_NAME: 'payment' }), []);
 });
 
 test('when a variable is misspelt, then it is reported even though zod would drop it silently', (t) => {
-  t.deepEqual(envProblems(schema, { PORT: '8082', PAYMENT_SUCCES_RATE: '0.9', PAYMENT_SUCCESS_RATE: '1' }), [
+  t.deepEqual(envProblems(schema, { ...requiredSettings, PORT: '8082', PAYMENT_SUCCES_RATE: '0.9', PAYMENT_SUCCESS_RATE: '1' }), [
     "PAYMENT_SUCCES_RATE is not a variable of the service's config schema",
   ]);
 });
 
 test('when a value is out of range, then the schema message names the variable', (t) => {
-  const problems = envProblems(schema, { PORT: '8082', PAYMENT_SUCCESS_RATE: '1.5' });
+  const problems = envProblems(schema, { ...requiredSettings, PORT: '8082', PAYMENT_SUCCESS_RATE: '1.5' });
   t.is(problems.length, 1);
   t.true(problems[0]!.startsWith('PAYMENT_SUCCESS_RATE:'));
 });

@@ -32,6 +32,7 @@ function renderedAccess(manifests: Manifest[]): Map<string, Access> {
   const out = new Map<string, Access>();
   for (const w of workloads(manifests, ['Deployment'])) {
     const c = w.pod.containers[0]!;
+    if (!serviceRunBy(c)) continue; // the demo identity provider uses no broker
     const secret = c.env?.find((v) => v.name === 'AMQP_URL')?.valueFrom?.secretKeyRef?.name;
     const user = manifests.find(
       (m) => m.kind === 'User' && (m.spec as { importCredentialsSecret: { name: string } }).importCredentialsSecret.name === secret,

@@ -19,7 +19,7 @@ import { checkProbes } from '../contracts/probes.js';
 import { checkScaling } from '../contracts/scaling.js';
 import { loadServices, serviceNames } from '../contracts/services.js';
 import { checkTopology } from '../contracts/topology.js';
-import { workloads } from '../contracts/workloads.js';
+import { serviceRunBy, workloads } from '../contracts/workloads.js';
 import { helmBinary, helmLint, helmTemplate, type Profile } from '../helm.js';
 import { describe, type Manifest } from '../manifest.js';
 import { profiles } from '../profiles.js';
@@ -55,7 +55,8 @@ function render(p: Profile): Promise<Manifest[]> {
 
 /** SAGA_MODE, DELIVERY_LIMIT and the vhost the services actually get (from the order Deployment's env). */
 function brokerSettings(manifests: Manifest[]): { mode: SagaMode; deliveryLimit: number; vhost: string } {
-  const d = workloads(manifests, ['Deployment'])[0];
+  // A service's Deployment (not the demo identity provider's).
+  const d = workloads(manifests, ['Deployment']).find((w) => w.pod.containers.some((c) => serviceRunBy(c)));
   const env = d ? resolveEnv(d.pod.containers[0]?.env ?? [], manifests).env : {};
   const vhost = env.AMQP_URL ? decodeURIComponent(new URL(env.AMQP_URL).pathname.slice(1)) || '/' : '/';
   return { mode: (env.SAGA_MODE ?? 'choreography') as SagaMode, deliveryLimit: Number(env.DELIVERY_LIMIT ?? 20), vhost };
