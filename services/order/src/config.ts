@@ -7,5 +7,8 @@ export const configSchema = baseConfigSchema.extend({
   /** Orchestration mode: a saga step with no reply within this time is compensated. */
   SAGA_STEP_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   SAGA_TIMEOUT_POLL_MS: z.coerce.number().int().positive().default(1_000),
+  /** An Idempotency-Key answers with its first order for this long; after it, the key is free again
+   * (a new request) and its row is pruned. Clients retry within minutes; 24 h as Stripe's. */
+  IDEMPOTENCY_KEY_RETENTION_HOURS: z.coerce.number().int().min(1).max(8_760).default(24),
 });
 export type Config = z.infer<typeof configSchema>;

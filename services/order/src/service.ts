@@ -1,10 +1,11 @@
-import type { ServiceDefinition } from '@orderly/platform';
+import { pruner, type ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
 import { placeOrderBody } from './domain/order-request.js';
 import { participantOutcomes } from './handlers/participant-outcomes.js';
 import { orderRoutes } from './http/order-routes.js';
 import { orderMetrics } from './metrics.js';
 import { sagaFor } from './saga/coordinator.js';
+import { idempotencyKeyRetention } from './store/idempotency-store.js';
 import type { OrderDeps } from './use-cases/order-deps.js';
 import { sagaTimeouts } from './workers/saga-timeouts.js';
 
@@ -13,7 +14,13 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   configSchema,
   moduleUrl: import.meta.url,
   build({ db, metrics, config, logger }) {
-    const deps: OrderDeps = { db, metrics: orderMetrics(metrics), saga: sagaFor(config.SAGA_MODE, config.SAGA_STEP_TIMEOUT_MS) };
+    const deps: OrderDeps = {
+      db,
+      metrics: orderMetrics(metrics),
+      saga: sagaFor(config.SAGA_MODE, config.SAGA_STEP_TIMEOUT_MS),
+      idempotencyKeyRetentionHours: config.IDEMPOTENCY_KEY_RETENTION_HOURS,
+    };
+    const keyExpiry = pruner(db.pool, idempotencyKeyRetention(config.IDEMPOTENCY_KEY_RETENTION_HOURS), config.PRUNE_EVERY_MS, logger);
     return {
       routes: orderRoutes(deps),
       api: {
@@ -25,7 +32,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
       consumers: { order: participantOutcomes(deps) },
       batched: ['order'],
       // Only orchestration gives saga steps deadlines.
-      workers: config.SAGA_MODE === 'orchestration' ? [sagaTimeouts(deps, logger, config.SAGA_TIMEOUT_POLL_MS)] : [],
+      workers: [keyExpiry, ...(config.SAGA_MODE === 'orchestration' ? [sagaTimeouts(deps, logger, config.SAGA_TIMEOUT_POLL_MS)] : [])],
     };
   },
 };

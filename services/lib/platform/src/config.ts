@@ -57,6 +57,14 @@ export const baseConfigSchema = z.object({
   /** Attempts at the first broker connection before the service gives up and exits (then with
    * back-off and no limit once it has been connected). */
   BROKER_CONNECT_ATTEMPTS: positiveInt.default(10),
+  /**
+   * How long the inbox remembers a handled message (its duplicates are acknowledged without a second
+   * effect meanwhile). Far longer than any redelivery: a delivery ends after DELIVERY_LIMIT tries
+   * and a retry after RETRY_MAX_ATTEMPTS back-offs of at most RETRY_MAX_DELAY_MS (docs/security.md).
+   */
+  INBOX_RETENTION_HOURS: positiveInt.max(87_600).default(168),
+  /** How often rows past their retention (the inbox; the order service's idempotency keys) are pruned. */
+  PRUNE_EVERY_MS: positiveInt.min(100).default(600_000),
   /** Apply the migrations and exit: what the Helm hook Job runs before a rollout. */
   MIGRATE_ONLY: z.stringbool().default(false),
   /** Declare the topology on connect (local stack, tests). On Kubernetes the Messaging Topology

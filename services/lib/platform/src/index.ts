@@ -7,6 +7,7 @@ export { applyPolicies, assertTopology, removeStaleBindings, vhostOf } from './b
 export { asymmetricAlgorithms, type BaseConfig, baseConfigSchema, ConfigError, loadConfig } from './config.js';
 export { migrate } from './db/migrate.js';
 export { createPool, type Pool, type PoolClient } from './db/pool.js';
+export { pruneBatch, pruner, type Retention } from './db/prune.js';
 export { Database, type Tx } from './db/transaction.js';
 export {
   actingFor,

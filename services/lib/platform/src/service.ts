@@ -11,6 +11,7 @@ import { type BaseConfig, loadConfig } from './config.js';
 import { waitForDatabase } from './db/connect.js';
 import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
+import { pruner } from './db/prune.js';
 import { Database } from './db/transaction.js';
 import { tokenVerifier } from './http/auth.js';
 import type { ApiDocs } from './http/openapi.js';
@@ -209,7 +210,9 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
       await consumer.attach(broker);
       opened.push(() => consumer.stop());
     }
-    const workers = parts.workers ?? [];
+    // The inbox forgets handled messages after INBOX_RETENTION_HOURS, a batch at a time.
+    const inbox = { table: 'inbox', column: 'handled_at', retentionHours: config.INBOX_RETENTION_HOURS };
+    const workers = [...(parts.workers ?? []), pruner(pool, inbox, config.PRUNE_EVERY_MS, logger)];
     for (const w of workers) {
       await w.start();
       opened.push(() => w.stop());

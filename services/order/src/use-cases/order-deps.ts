@@ -7,4 +7,6 @@ export interface OrderDeps {
   db: Database;
   metrics: OrderMetrics;
   saga: SagaCoordinator;
+  /** IDEMPOTENCY_KEY_RETENTION_HOURS */
+  idempotencyKeyRetentionHours: number;
 }

@@ -13,7 +13,7 @@ export type PlaceOrderResult = { outcome: 'placed' | 'replayed'; orderId: string
  * all. The same key with the same request gets the first order back; with another request, nothing.
  */
 export async function placeOrder(
-  { db, metrics, saga }: OrderDeps,
+  { db, metrics, saga, idempotencyKeyRetentionHours }: OrderDeps,
   request: PlaceOrder,
   idempotencyKey?: string,
 ): Promise<PlaceOrderResult> {
@@ -21,7 +21,7 @@ export async function placeOrder(
     const orderId = randomUUID();
     if (idempotencyKey) {
       const hash = requestHash(request);
-      const claim = await claimIdempotencyKey(tx, request.customerId, idempotencyKey, hash, orderId);
+      const claim = await claimIdempotencyKey(tx, request.customerId, idempotencyKey, hash, orderId, idempotencyKeyRetentionHours);
       if (!claim.claimed) {
         return claim.requestHash === hash
           ? ({ outcome: 'replayed', orderId: claim.orderId } as const)
