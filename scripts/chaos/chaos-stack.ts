@@ -3,10 +3,12 @@
  * node, a fault proxy between each service and each of them, and the local stack (every service
  * its own process from the built output, restarted with back-off when it dies) on ports of its own.
  */
+
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ApiClient } from '@orderly/testkit';
+import { ApiClient, startTestIdentity, type TestIdentity } from '@orderly/testkit';
 import pg from 'pg';
 import { type LocalStack, type RestartEvent, startLocalStack } from '../local/local-stack.ts';
 import { services } from '../local/services.ts';
@@ -32,6 +34,8 @@ export interface ChaosStack {
   api: ApiClient;
   /** Straight to the run's own database (not through a proxy): what the checker and the injectors read. */
   db: pg.Pool;
+  /** A service's own broker user, straight to the node: what a message that service produced must come from. */
+  brokerUrlOf(service: string): string;
   restarts: RestartEvent[];
   onRestart(listener: (e: RestartEvent) => void): () => void;
   close(): Promise<void>;
@@ -48,6 +52,8 @@ export interface ChaosStackOptions {
 export const serviceSettings = (mode: SagaMode): Record<string, string> => ({
   SAGA_MODE: mode,
   LOG_LEVEL: 'info',
+  // The test payment methods (pm_card_declined) are honoured only in the sandbox.
+  PAYMENT_SANDBOX: 'true',
   SHIPPING_DISPATCH_DELAY_MS: '500',
   SHIPPING_DELIVERY_DELAY_MS: '500',
   SHIPPING_TIMER_POLL_MS: '100',
@@ -73,16 +79,37 @@ export async function startChaosStack({ name, stateDir, mode, log }: ChaosStackO
   const restarts: RestartEvent[] = [];
   const listeners = new Set<(e: RestartEvent) => void>();
   const serviceLog = createWriteStream(join(stateDir, 'services.log'));
+  let identity: TestIdentity | undefined;
   const close = async () => {
     await stack?.stop(15_000).catch(() => undefined);
+    await identity?.close().catch(() => undefined);
     for (const p of proxies.values()) await Promise.all([p.amqp.close(), p.pg.close()]);
     await db.end().catch(() => undefined);
     await rabbit?.shutdown().catch(() => undefined);
     await postgres.stop();
     await new Promise((r) => serviceLog.end(r));
   };
+  // Interrupted while starting: stop what was started (the servers are ours to stop, nobody else's).
+  const onSignal = () => void close().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const started = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
   try {
     rabbit = await ownRabbit(stateDir, name, { amqp: amqpPort!, management: mgmtPort!, dist: distPort!, epmd: epmdPort! });
+    // Each service is its own broker user, orderly-<service>, as on Kubernetes: consumers accept a
+    // message only from the user of the service the catalog says produces it.
+    const brokerUsers = new Map<string, { user: string; password: string; direct: string }>();
+    for (const s of serviceNames) {
+      const user = `orderly-${s}`;
+      const password = randomBytes(12).toString('hex');
+      brokerUsers.set(s, { user, password, direct: await rabbit.addUser(user, password) });
+    }
+    // The demo OpenID Connect provider: the services trust its tokens, the load calls as its operator.
+    identity = await startTestIdentity();
+    const tokens = identity;
     for (const s of serviceNames) {
       proxies.set(s, { amqp: await FaultProxy.start(`${s}→rabbitmq`, amqpPort!), pg: await FaultProxy.start(`${s}→postgres`, pgPort!) });
     }
@@ -90,12 +117,15 @@ export async function startChaosStack({ name, stateDir, mode, log }: ChaosStackO
     log(`services: ${serviceNames.map((s) => `${s} :${ports[s]}`).join(', ')} (SAGA_MODE=${mode})`);
     const r = rabbit;
     stack = await startLocalStack({
-      env: serviceSettings(mode),
+      env: { ...serviceSettings(mode), ...identity.env },
+      // The run's own users (above), not the shared servers' credentials.
+      credentials: false,
       ports,
       serviceEnv: (service) => {
         const p = proxies.get(service)!;
+        const u = brokerUsers.get(service)!;
         return {
-          AMQP_URL: `amqp://guest:guest@127.0.0.1:${p.amqp.port}/orderly`,
+          AMQP_URL: `amqp://${u.user}:${u.password}@127.0.0.1:${p.amqp.port}/orderly`,
           DATABASE_URL: `postgres://orderly:orderly@127.0.0.1:${p.pg.port}/orderly`,
           RABBITMQ_MANAGEMENT_URL: r.managementUrl,
         };
@@ -109,14 +139,19 @@ export async function startChaosStack({ name, stateDir, mode, log }: ChaosStackO
       onLine: (service, _i, line) => serviceLog.write(`${new Date().toISOString()} ${service} │ ${line}\n`),
     });
     const s = stack;
+    started();
     return {
       mode,
       postgres,
       rabbit,
       proxies,
       stack,
-      api: new ApiClient((service) => s.url(service)),
+      api: new ApiClient(
+        (service) => s.url(service),
+        () => tokens.operatorToken(),
+      ),
       db,
+      brokerUrlOf: (service) => brokerUsers.get(service)!.direct,
       restarts,
       onRestart: (l) => {
         listeners.add(l);
@@ -125,6 +160,7 @@ export async function startChaosStack({ name, stateDir, mode, log }: ChaosStackO
       close,
     };
   } catch (err) {
+    started();
     await close();
     throw err;
   }

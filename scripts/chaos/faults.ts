@@ -3,7 +3,7 @@
  * local stack does by restarting a killed service) and returns when it has been healed. Only
  * the run's own servers, proxies and processes are touched.
  */
-import { exchanges } from '@orderly/events';
+import { exchanges, type MessageType, producerOf } from '@orderly/events';
 import amqp from 'amqplib';
 import type { ChaosStack } from './chaos-stack.ts';
 import type { LoadGenerator } from './load.ts';
@@ -135,22 +135,32 @@ interface OutboxRow {
   payload: string;
 }
 
-async function republish(ctx: FaultContext, rows: OutboxRow[]): Promise<void> {
-  const conn = await amqp.connect(ctx.chaos.rabbit.amqpUrl);
+/** Publishes as the producer would: its own broker user, named in user_id (consumers trust nothing else). */
+async function publishAs(ctx: FaultContext, service: string, publish: (ch: amqp.ConfirmChannel, userId: string) => void): Promise<void> {
+  const url = ctx.chaos.brokerUrlOf(service);
+  const conn = await amqp.connect(url);
   try {
     const ch = await conn.createConfirmChannel();
-    for (const row of rows) {
+    publish(ch, decodeURIComponent(new URL(url).username));
+    await ch.waitForConfirms();
+  } finally {
+    await conn.close().catch(() => undefined);
+  }
+}
+
+/** Each row in the given order, each from its producer's own user. */
+async function republish(ctx: FaultContext, rows: OutboxRow[]): Promise<void> {
+  for (const row of rows) {
+    await publishAs(ctx, producerOf(row.type as MessageType), (ch, userId) =>
       ch.publish(row.exchange, row.routing_key, Buffer.from(row.payload), {
         persistent: true,
         contentType: 'application/cloudevents+json',
         messageId: row.event_id,
         type: row.type,
+        userId,
         headers: { 'x-chaos': 'redelivered' },
-      });
-    }
-    await ch.waitForConfirms();
-  } finally {
-    await conn.close().catch(() => undefined);
+      }),
+    );
   }
 }
 
@@ -212,15 +222,12 @@ async function poison(queue: string, variant: string, ctx: FaultContext): Promis
         ? JSON.stringify({ ...envelope, type: 'chaos.unheard-of', data: { orderId } })
         : JSON.stringify({ ...envelope, type: 'order.placed', data: { orderId, items: 'not a list' } });
   const type = variant === 'unknown-type' ? 'chaos.unheard-of' : 'order.placed';
-  const conn = await amqp.connect(ctx.chaos.rabbit.amqpUrl);
-  try {
-    const ch = await conn.createConfirmChannel();
-    // The default exchange routes by queue name: exactly this one consumer gets it.
-    ch.publish('', queue, Buffer.from(content), { persistent: true, messageId, type, headers: { 'x-chaos': 'poison' } });
-    await ch.waitForConfirms();
-    ctx.poison.push({ messageId, queue, variant, reason: poisonReasons[variant]! });
-  } finally {
-    await conn.close().catch(() => undefined);
-  }
+  // With the right credentials (the order service's, which produces order.placed): it is parked
+  // for what it says, not for who sent it. The default exchange routes by queue name: exactly
+  // this one consumer gets it.
+  await publishAs(ctx, 'order', (ch, userId) =>
+    ch.publish('', queue, Buffer.from(content), { persistent: true, messageId, type, userId, headers: { 'x-chaos': 'poison' } }),
+  );
+  ctx.poison.push({ messageId, queue, variant, reason: poisonReasons[variant]! });
   return `message ${messageId}`;
 }

@@ -24,6 +24,8 @@ export interface OwnRabbit {
   managementUrl: string;
   /** rabbitmqctl against this node only. */
   ctl(...args: string[]): Promise<string>;
+  /** A user with every permission on the vhost orderly; its AMQP URL (straight to the node). */
+  addUser(user: string, password: string): Promise<string>;
   /** stop_app / start_app: the broker goes away and comes back, the Erlang VM stays. */
   stopApp(): Promise<void>;
   startApp(): Promise<void>;
@@ -107,6 +109,11 @@ export async function ownRabbit(stateDir: string, name: string, ports: RabbitPor
     amqpUrl: `amqp://guest:guest@127.0.0.1:${ports.amqp}/orderly`,
     managementUrl: `http://guest:guest@127.0.0.1:${ports.management}/`,
     ctl,
+    addUser: async (user, password) => {
+      await ctl('add_user', user, password).catch(async () => ctl('change_password', user, password));
+      await ctl('set_permissions', '-p', 'orderly', user, '.*', '.*', '.*');
+      return `amqp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${ports.amqp}/orderly`;
+    },
     stopApp: async () => {
       await ctl('stop_app');
     },
