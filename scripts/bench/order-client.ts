@@ -5,7 +5,7 @@
  * operator with a token of the local provider (client credentials), naming its BENCH-n customers.
  */
 import http from 'node:http';
-import type { TokenIssuer } from '@orderly/testkit';
+import type { TokenIssuer } from '@orderly/identity/client';
 import { baseUrl } from '../local/services.ts';
 
 export const catalogue = ['TSHIRT-BLK-M', 'TSHIRT-GRY-S', 'LAPTOP-123', 'BOOK-ALICE'] as const;

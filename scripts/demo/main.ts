@@ -4,6 +4,7 @@
  * with nothing running it starts the stack itself, once per saga mode, and shows both.
  */
 import type { SagaMode } from '@orderly/events';
+import type { TokenIssuer } from '@orderly/identity/client';
 import { ApiClient, catalogue, type OrderView, type OutcomeScenario, outcomeMatches, outcomeScenarios } from '@orderly/testkit';
 import { localTokens } from '../local/identity.ts';
 import { stackRunning, startLocalStack } from '../local/local-stack.ts';
@@ -12,10 +13,15 @@ import { baseUrl } from '../local/services.ts';
 // Tokens from the local demo provider: the shop's operator (client credentials) and the customer
 // C100, signed in as a browser would (authorization code + PKCE). The customer's id and email come
 // from the token, so the order bodies below name neither.
-const tokens = await localTokens();
-const api = new ApiClient(baseUrl, () => tokens.operatorToken());
-const c100 = api.as(() => tokens.customerToken('C100'));
-const c200 = api.as(() => tokens.customerToken('C200'));
+// Looked up once the stack runs (its provider records where it is), again for each stack started here.
+let tokens: Promise<TokenIssuer> | undefined;
+const local = () => {
+  tokens ??= localTokens();
+  return tokens;
+};
+const api = new ApiClient(baseUrl, async () => (await local()).operatorToken());
+const c100 = api.as(async () => (await local()).customerToken('C100'));
+const c200 = api.as(async () => (await local()).customerToken('C200'));
 let failures = 0;
 
 async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
@@ -164,6 +170,7 @@ if (await stackRunning()) {
   console.log('No stack is running: starting one per saga mode (needs `npm run build` and scripts/setup.sh, which `npm start` runs).');
   for (const mode of ['choreography', 'orchestration'] as const) {
     const stack = await startLocalStack({ env: { SAGA_MODE: mode } });
+    tokens = undefined;
     try {
       await walkThroughReporting(mode);
     } finally {

@@ -7,17 +7,29 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { chmod, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { type TokenIssuer, tokensFrom } from '@orderly/testkit';
+import { type TokenIssuer, tokensFrom } from '@orderly/identity/client';
 
 const root = new URL('../..', import.meta.url).pathname;
 const stateDir = process.env.ORDERLY_STATE_DIR ?? '/var/tmp/orderly';
-export const identityPort = Number(process.env.IDENTITY_PORT ?? 8090);
-export const localIssuer = `http://127.0.0.1:${identityPort}`;
+const identityDir = join(stateDir, 'identity');
+/** Where the running stack's provider is, written when it starts (the default port may be taken). */
+const issuerFile = join(identityDir, 'issuer');
+const chosenPort = process.env.IDENTITY_PORT ? Number(process.env.IDENTITY_PORT) : undefined;
+export const defaultIssuer = `http://127.0.0.1:${chosenPort ?? 8090}`;
 export const localAudience = 'urn:orderly:api';
+
+/** The local provider's issuer: IDENTITY_PORT's, else the one the running stack recorded, else port 8090's. */
+export async function localIssuer(): Promise<string> {
+  if (chosenPort !== undefined || !existsSync(issuerFile)) return defaultIssuer;
+  return (await readFile(issuerFile, 'utf8')).trim();
+}
 /** The demo accounts (password: `demoPassword` in the secrets file). */
 export const localAccounts = 'C100:c100@example.com,C200:c200@example.com,ops:ops@orderly.example:orderly-operator';
 
@@ -30,7 +42,7 @@ export interface IdentitySecrets {
 
 /** The local provider's secrets, made on first use. */
 export async function identitySecrets(): Promise<IdentitySecrets> {
-  const dir = join(stateDir, 'identity');
+  const dir = identityDir;
   const file = join(dir, 'secrets.json');
   if (existsSync(file)) {
     const kept = JSON.parse(await readFile(file, 'utf8')) as Partial<IdentitySecrets>;
@@ -56,8 +68,8 @@ export async function identitySecrets(): Promise<IdentitySecrets> {
 }
 
 /** Tokens from the local provider: the operator's (client credentials) and the demo customers' (code + PKCE). */
-export async function localTokens(): Promise<TokenIssuer> {
-  return tokensFrom({ issuer: localIssuer, audience: localAudience, ...(await identitySecrets()) });
+export async function localTokens(issuer?: string): Promise<TokenIssuer> {
+  return tokensFrom({ issuer: issuer ?? (await localIssuer()), audience: localAudience, ...(await identitySecrets()) });
 }
 
 export interface LocalIdentity {
@@ -68,39 +80,55 @@ export interface LocalIdentity {
   kill(): void;
 }
 
-async function answers(): Promise<boolean> {
+async function answers(issuer: string): Promise<boolean> {
   try {
-    return (await fetch(`${localIssuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(1000) })).ok;
+    return (await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(1000) })).ok;
   } catch {
     return false;
   }
 }
 
-const env = { AUTH_ISSUER: localIssuer, AUTH_AUDIENCE: localAudience, AUTH_JWKS_URL: `${localIssuer}/jwks` };
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+const envFor = (issuer: string) => ({ AUTH_ISSUER: issuer, AUTH_AUDIENCE: localAudience, AUTH_JWKS_URL: `${issuer}/jwks` });
 
 /**
  * Starts the provider and waits until its discovery document answers. If the local provider runs
- * already (another stack of this machine started it, with the same secrets), that one is shared.
+ * already (another stack of this machine started it, with the same secrets), that one is shared;
+ * if something else holds the port, the provider takes a free one (unless IDENTITY_PORT names it).
+ * The issuer is recorded in the state directory, where `npm run token` finds it.
  */
 export async function startLocalIdentity(onLine?: (line: string) => void): Promise<LocalIdentity> {
   const main = `${root}services/lib/identity/dist/src/main.js`;
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build`);
   const secrets = await identitySecrets();
-  if (await answers()) {
-    const ours = await (await localTokens()).operatorToken().then(
+  let issuer = defaultIssuer;
+  if (await answers(issuer)) {
+    const ours = await (await localTokens(issuer)).operatorToken().then(
       () => true,
       () => false,
     );
-    if (!ours) throw new Error(`something else answers on ${localIssuer} (IDENTITY_PORT picks another port)`);
-    onLine?.(`sharing the identity provider already running on ${localIssuer}`);
-    return { env, pid: 0, stop: async () => {}, kill: () => {} };
+    if (ours) {
+      onLine?.(`sharing the identity provider already running on ${issuer}`);
+      await writeFile(issuerFile, `${issuer}\n`);
+      return { env: envFor(issuer), pid: 0, stop: async () => {}, kill: () => {} };
+    }
+    if (chosenPort !== undefined) throw new Error(`something else answers on ${issuer} (IDENTITY_PORT)`);
+    issuer = `http://127.0.0.1:${await freePort()}`;
+    onLine?.(`something else answers on ${defaultIssuer}: the identity provider takes ${issuer}`);
   }
   const child: ChildProcess = spawn(process.execPath, [main], {
     env: {
       PATH: process.env.PATH ?? '',
-      PORT: String(identityPort),
+      PORT: new URL(issuer).port,
       HOST: '127.0.0.1',
-      IDP_ISSUER: localIssuer,
+      IDP_ISSUER: issuer,
       IDP_AUDIENCE: localAudience,
       IDP_ACCOUNTS: localAccounts,
       IDP_TOOLS_CLIENT_SECRET: secrets.toolsClientSecret,
@@ -113,7 +141,7 @@ export async function startLocalIdentity(onLine?: (line: string) => void): Promi
   });
   for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream! }).on('line', (line) => onLine?.(line));
   const deadline = Date.now() + 30_000;
-  while (!(await answers())) {
+  while (!(await answers(issuer))) {
     if (child.exitCode !== null) throw new Error(`the identity provider exited (${child.exitCode}) during start-up`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -121,8 +149,9 @@ export async function startLocalIdentity(onLine?: (line: string) => void): Promi
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  await writeFile(issuerFile, `${issuer}\n`);
   return {
-    env,
+    env: envFor(issuer),
     pid: child.pid ?? 0,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -49,7 +49,7 @@ ${rows.join('\n')}
   RabbitMQ management     http://127.0.0.1:15672  (guest / guest)
   RabbitMQ metrics        http://127.0.0.1:15692/metrics  (per queue: /metrics/detailed?family=queue_coarse_metrics)
   Traces                  set OTEL_EXPORTER_OTLP_ENDPOINT to a collector (README: Observability)
-  Identity provider       ${process.env.AUTH_ISSUER ?? localIssuer}  (demo accounts C100, C200, ops; docs/security.md)
+  Identity provider       ${process.env.AUTH_ISSUER ?? (await localIssuer())}  (demo accounts C100, C200, ops; docs/security.md)
 
   Get a token:     TOKEN=$(npm run -s token -- --customer C100)      (or --operator)
   Place an order:  curl -X POST localhost:8080/orders -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\

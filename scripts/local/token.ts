@@ -12,8 +12,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { authorizationUrl, exchangeCode, pkcePair } from '@orderly/identity';
+import { authorizationUrl, exchangeCode, pkcePair } from '@orderly/identity/client';
 import { identitySecrets, localAudience, localIssuer, localTokens } from './identity.ts';
+
+const issuer = await localIssuer();
 
 const { values } = parseArgs({
   options: {
@@ -47,7 +49,7 @@ async function browserToken(): Promise<string> {
   }).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`;
-  const request = { issuer: localIssuer, audience: localAudience, clientId: 'orderly-cli', redirectUri };
+  const request = { issuer, audience: localAudience, clientId: 'orderly-cli', redirectUri };
   console.error(
     `Open this in a browser and sign in as ${account} (password in the secrets file):\n${await authorizationUrl({ ...request, challenge, state })}`,
   );
@@ -68,6 +70,6 @@ try {
       : await tokens.customerToken(account!);
   console.log(token);
 } catch (err) {
-  console.error(`token: ${(err as Error).message} (is npm start running? the provider is ${localIssuer})`);
+  console.error(`token: ${(err as Error).message} (is npm start running? the provider is ${issuer})`);
   process.exit(1);
 }

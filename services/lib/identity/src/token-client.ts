@@ -162,3 +162,48 @@ export async function loginToken({
     throw new Error(`sign-in refused: ${callback.searchParams.get('error')} ${callback.searchParams.get('error_description') ?? ''}`);
   return exchangeCode({ issuer, audience, clientId, redirectUri, code, verifier });
 }
+
+/** Where tokens come from and what a service needs to trust them. */
+export interface TokenIssuer {
+  /** AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL for the services. */
+  env: Record<string, string>;
+  /** An operator's token (client credentials of the tools client), reused until close to expiry. */
+  operatorToken(): Promise<string>;
+  /** A demo customer's token (authorization code + PKCE with the account's password). */
+  customerToken(customerId: string): Promise<string>;
+}
+
+/** Caches each token until a minute before it expires. */
+export function tokenCache(fetchToken: (key: string) => Promise<string>) {
+  const cached = new Map<string, { token: string; until: number }>();
+  return async (key: string) => {
+    const hit = cached.get(key);
+    if (hit && hit.until > Date.now()) return hit.token;
+    const token = await fetchToken(key);
+    const { exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number };
+    cached.set(key, { token, until: exp * 1000 - 60_000 });
+    return token;
+  };
+}
+
+/** Issuer-side credentials: enough to get any demo token from a provider that is running. */
+export interface IdentityCredentials {
+  issuer: string;
+  audience: string;
+  toolsClientSecret: string;
+  demoPassword: string;
+}
+
+export function tokensFrom(c: IdentityCredentials): TokenIssuer {
+  const jwksUrl = `${c.issuer.replace(/\/$/, '')}/jwks`;
+  const get = tokenCache((key) =>
+    key === '' // the operator
+      ? clientCredentialsToken({ issuer: c.issuer, audience: c.audience, clientId: 'orderly-tools', clientSecret: c.toolsClientSecret })
+      : loginToken({ issuer: c.issuer, audience: c.audience, login: key, password: c.demoPassword }),
+  );
+  return {
+    env: { AUTH_ISSUER: c.issuer, AUTH_AUDIENCE: c.audience, AUTH_JWKS_URL: jwksUrl },
+    operatorToken: () => get(''),
+    customerToken: (customerId) => get(customerId),
+  };
+}
