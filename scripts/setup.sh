@@ -100,7 +100,12 @@ fi
 as_root mkdir -p "$state/credentials"
 as_root chown "$(id -u):$(id -g)" "$state/credentials"
 chmod 0700 "$state/credentials"
-ORDERLY_STATE_DIR=$state node --conditions=source --import tsx scripts/local/credentials.ts
+if ! ORDERLY_STATE_DIR=$state node --conditions=source --import tsx scripts/local/credentials.ts; then
+  # Servers of your own (AMQP_URL / DATABASE_URL) may not let their user create users and roles:
+  # the tests do not need these, npm start does.
+  [[ -n ${AMQP_URL:-}${DATABASE_URL:-} ]] || exit 1
+  step "could not create the per-service credentials on your servers: npm start needs an administrator in AMQP_URL / DATABASE_URL (CREATEROLE)"
+fi
 
 # --- the versions the chart ships -----------------------------------------------------------------
 # RabbitMQ 4.x (Debian sid) and PostgreSQL 17 (Debian trixie), each in a debootstrap chroot under
