@@ -1,6 +1,15 @@
 export { backoffDelay } from './backoff.js';
 export { Broker } from './bus/broker.js';
-export { attemptHeader, Consumer, errorHeader, type Handler, type Handlers, PermanentError, parseEvent } from './bus/consumer.js';
+export {
+  attemptHeader,
+  Consumer,
+  errorHeader,
+  type Handler,
+  type Handlers,
+  NotYetError,
+  PermanentError,
+  parseEvent,
+} from './bus/consumer.js';
 export { managementClient } from './bus/management.js';
 export { Publisher } from './bus/publisher.js';
 export { applyPolicies, assertTopology, removeStaleBindings, vhostOf } from './bus/topology.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Tx } from '@orderly/platform';
+import { NotYetError, type Tx } from '@orderly/platform';
 import type { Message } from '../domain/messages.js';
 import { findRecipient, type Recipient, rememberRecipient } from '../store/recipient-store.js';
 
@@ -12,8 +12,9 @@ export async function notifyCustomer(tx: Tx, to: Recipient, message: Message): P
 /** An event that does not name the customer (payment.refunded): tell the one the order's events named. */
 export async function notifyCustomerOfOrder(tx: Tx, orderId: string, message: Message): Promise<void> {
   const to = await findRecipient(tx, orderId);
-  // Not a permanent failure: the order event naming the customer may simply not be here yet.
-  if (!to) throw new Error(`no recipient known yet for order ${orderId}`);
+  // The order event naming the customer may simply not be here yet (it may be waiting out a fault):
+  // wait for it without spending attempts, or the refund would be parked and never told.
+  if (!to) throw new NotYetError(`no recipient known yet for order ${orderId}`);
   request(tx, to, message);
 }
 

@@ -31,6 +31,15 @@ export class PermanentError extends Error {
   override name = 'PermanentError';
 }
 
+/**
+ * Thrown by a handler whose message needs another that has not arrived yet (the order event that
+ * names the customer a refund is for): like a database outage, it waits and comes back without
+ * spending an attempt (decision 0010).
+ */
+export class NotYetError extends Error {
+  override name = 'NotYetError';
+}
+
 export interface ConsumerOptions {
   queue: string;
   handlers: Handlers;
@@ -171,10 +180,10 @@ export class Consumer {
       }
       return outcome;
     } catch (err) {
-      // The database could not be reached: not the message's fault. It waits the longest back-off
-      // and comes back without spending an attempt, so an outage longer than the retry budget
-      // parks nothing (decision 0010).
-      const outage = databaseUnavailable(err);
+      // The database could not be reached, or the message it needs has not arrived: not the
+      // message's fault. It waits the longest back-off and comes back without spending an attempt,
+      // so an outage longer than the retry budget parks nothing (decision 0010).
+      const outage = databaseUnavailable(err) || err instanceof NotYetError;
       if (err instanceof PermanentError || (attempt >= retry.maxAttempts && !outage))
         return this.#park(channel, msg, err as Error, attempt, publishedBy);
       this.logger.warn(
