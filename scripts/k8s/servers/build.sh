@@ -9,9 +9,8 @@
 # in all, most of it downloading; starting them afterwards takes seconds.
 # Usage: scripts/k8s/servers/build.sh [rabbitmq4|postgresql17]...   (default: both)
 set -euo pipefail
-state=${ORDERLY_STATE_DIR:-/var/tmp/orderly}
+source "$(dirname "$0")/lib.sh"
 mirror=${ORDERLY_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
 step() { printf '\033[1m▸ %s\033[0m\n' "$*"; }
 
 if ! command -v debootstrap >/dev/null; then

@@ -2,14 +2,7 @@
 # Stops the chroot servers of scripts/k8s/servers/up.sh (the chroots stay, for the next start).
 # Usage: scripts/k8s/servers/down.sh [rabbitmq4|postgresql17]...   (default: both)
 set -euo pipefail
-state=${ORDERLY_STATE_DIR:-/var/tmp/orderly}
-as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
-in_root() {
-  local root=$1
-  shift
-  as_root unshare --mount --propagation private -- sh -c \
-    'mount -t proc proc "$0/proc" && mount --rbind /dev "$0/dev" && exec chroot "$0" "$@"' "$root" "$@"
-}
+source "$(dirname "$0")/lib.sh"
 targets=("$@")
 ((${#targets[@]})) || targets=(rabbitmq4 postgresql17)
 for t in "${targets[@]}"; do

@@ -9,18 +9,9 @@
 # Usage: scripts/k8s/servers/up.sh [rabbitmq4|postgresql17]...   (default: both)
 set -euo pipefail
 here=$(dirname "$0")
-state=${ORDERLY_STATE_DIR:-/var/tmp/orderly}
-as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
+source "$(dirname "$0")/lib.sh"
 step() { printf '\033[1m▸ %s\033[0m\n' "$*"; }
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-# Runs a command in a chroot with /proc and /dev mounted in a private mount namespace: nothing is
-# left mounted on the host, and the namespace lives as long as the server does.
-in_root() {
-  local root=$1
-  shift
-  as_root unshare --mount --propagation private -- sh -c \
-    'mount -t proc proc "$0/proc" && mount --rbind /dev "$0/dev" && exec chroot "$0" "$@"' "$root" "$@"
-}
 
 targets=("$@")
 ((${#targets[@]})) || targets=(rabbitmq4 postgresql17)

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMetrics } from '@orderly/platform';
+import { freePort } from '@orderly/testkit';
 import test from 'ava';
 import YAML from 'yaml';
 import { helmTemplate } from '../helm.js';
@@ -17,15 +17,6 @@ import { helmTemplate } from '../helm.js';
  * (`{service="order"}`) work on the cluster as they do locally. The same target scraped without
  * honor_labels shows the defect: service="orderly-order", and "order" moved to exported_service.
  */
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 test("the chart's ServiceMonitor keeps the metrics' own service label on a real Prometheus", async (t) => {
   t.timeout(60_000);

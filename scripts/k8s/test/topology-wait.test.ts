@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { consumerQueues, publishers, servicePorts, topology } from '@orderly/events';
 import { definition as payment } from '@orderly/payment';
 import { assertTopology, startService } from '@orderly/platform';
 import { testIssuer } from '@orderly/platform/testing';
+import { freePort } from '@orderly/testkit';
 import amqp from 'amqplib';
 import test from 'ava';
 import pg from 'pg';
@@ -77,16 +77,6 @@ const needsOf = (service: string) => ({
     .filter((c) => c.service === service)
     .map((c) => c.queue),
 });
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 async function readyz(port: number): Promise<number | undefined> {
   try {
