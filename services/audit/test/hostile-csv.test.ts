@@ -43,7 +43,8 @@ test('when logged fields start with = + - @ tab or CR, then each exported cell s
 });
 
 test('when a reader is slower than EXPORT_TIME_LIMIT_MS, then the export is cut off and its connection released', async (t) => {
-  const audit = await startAudit('csv_time_limit', cleanups, { EXPORT_TIME_LIMIT_MS: '500', EXPORT_BATCH_ROWS: '100' });
+  // 2 s: long enough that a busy machine still sends the first rows before the limit.
+  const audit = await startAudit('csv_time_limit', cleanups, { EXPORT_TIME_LIMIT_MS: '2000', EXPORT_BATCH_ROWS: '100' });
   // About 20 MB: far more than the socket buffers hold, so the server must wait for the reader.
   await audit.service.db.pool.query(
     `INSERT INTO activity (event_id, type, kind, order_id, source, time, causation_id, trace_id, payload)
@@ -56,7 +57,7 @@ test('when a reader is slower than EXPORT_TIME_LIMIT_MS, then the export is cut 
   const reader = res.body!.getReader();
   let bytes = (await reader.read()).value?.length ?? 0;
   // The slow reader: nothing read for well over the limit.
-  await new Promise((r) => setTimeout(r, 1_500));
+  await new Promise((r) => setTimeout(r, 5_000));
   const started = Date.now();
   const outcome = await (async () => {
     try {
