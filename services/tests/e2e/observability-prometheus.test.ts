@@ -66,7 +66,7 @@ let services: ServiceName[];
 const placed = { confirmed: 0, rejected: 0 };
 
 test.before(async (t) => {
-  t.timeout(60_000);
+  t.timeout(120_000); // 300 orders through the whole stack; generous for a busy machine
   stack = await (await Stack.create('observability')).start();
   services = [...stack.services.keys()];
   const broker = new URL(process.env.RABBITMQ_PROMETHEUS_URL ?? 'http://127.0.0.1:15692');
