@@ -9,7 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { consumerQueues, type SagaMode } from '@orderly/events';
+import { consumerQueues, type SagaMode, servicePorts } from '@orderly/events';
 import { clientCredentialsToken, toolsClientId } from '@orderly/identity';
 import { managementClient } from '@orderly/platform';
 import { ApiClient, catalogue, type TokenSource, tokenCache } from '@orderly/testkit';
@@ -77,7 +77,7 @@ async function queueDepth(mgmt: ReturnType<typeof managementClient>, queue: stri
 const ready = await waitReady(Date.now() + 10 * 60_000);
 const orderFwd = await cluster.portForward(
   await cluster.podFor(`app.kubernetes.io/instance=${release},app.kubernetes.io/component=order`),
-  8080,
+  servicePorts.order,
 );
 const rabbitFwd = await cluster.portForward(await cluster.podFor(`app.kubernetes.io/name=${release}-rabbitmq`), 15672);
 /** The operator's token: ORDERLY_TOKEN, or the demo provider's (client credentials through a port-forward). */
