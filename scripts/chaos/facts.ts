@@ -25,6 +25,8 @@ export interface Facts {
   notificationRequests: Map<string, Map<string, string[]>>;
   /** Event ids the email channel handled (its inbox). */
   emailsSent: Set<string>;
+  /** The order.* events the order service emitted, per order (a skipped status emits none). */
+  orderEvents: Map<string, Set<string>>;
   /** Every event and command any outbox holds, by event id → order id. */
   published: Map<string, string>;
   /** The activity log: event id → order id. */
@@ -97,6 +99,12 @@ export async function gatherFacts(chaos: ChaosStack, customers: string[], skus: 
     for (const r of rows) published.set(r.event_id, r.order_id);
     unpublished[s] = (await db.query(`SELECT count(*)::int AS n FROM "${s}".outbox WHERE published_at IS NULL`)).rows[0].n;
   }
+  const orderEvents: Facts['orderEvents'] = new Map();
+  for (const r of (await db.query(`SELECT DISTINCT payload->>'subject' AS order_id, type FROM "order".outbox WHERE type LIKE 'order.%'`))
+    .rows) {
+    if (!orderEvents.has(r.order_id)) orderEvents.set(r.order_id, new Set());
+    orderEvents.get(r.order_id)!.add(r.type);
+  }
   const activity = new Map(
     (await db.query('SELECT event_id::text, order_id FROM audit.activity')).rows.map((r) => [r.event_id as string, r.order_id as string]),
   );
@@ -117,6 +125,7 @@ export async function gatherFacts(chaos: ChaosStack, customers: string[], skus: 
     notificationLog,
     notificationRequests,
     emailsSent,
+    orderEvents,
     published,
     activity,
     unpublished,
