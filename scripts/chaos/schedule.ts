@@ -5,27 +5,25 @@
  */
 import type { Random } from './random.ts';
 
-export const faultKinds = [
-  'kill-9',
-  'rolling-restart',
-  'scale-out-in',
-  'postgres-crash',
-  'rabbitmq-stop',
-  'rabbitmq-kill',
-  'network-hang',
-  'network-slow',
-  'duplicate',
-  'reorder',
-  'poison',
-] as const;
-export type FaultKind = (typeof faultKinds)[number];
+export type FaultKind =
+  | 'kill-9'
+  | 'rolling-restart'
+  | 'scale-out-in'
+  | 'postgres-crash'
+  | 'rabbitmq-stop'
+  | 'rabbitmq-kill'
+  | 'network-hang'
+  | 'network-slow'
+  | 'duplicate'
+  | 'reorder'
+  | 'poison';
 
 /**
  * Two nemeses run side by side, each one fault at a time: one for processes and servers (slow to
  * heal: a process takes its time to start), one for the network and the messages (quick). Their
  * faults overlap, as real ones do.
  */
-export const processFaultKinds: FaultKind[] = [
+export const processFaultKinds: readonly FaultKind[] = [
   'kill-9',
   'rolling-restart',
   'scale-out-in',
@@ -33,7 +31,8 @@ export const processFaultKinds: FaultKind[] = [
   'rabbitmq-stop',
   'rabbitmq-kill',
 ];
-export const networkFaultKinds: FaultKind[] = ['network-hang', 'network-slow', 'duplicate', 'reorder', 'poison'];
+export const networkFaultKinds: readonly FaultKind[] = ['network-hang', 'network-slow', 'duplicate', 'reorder', 'poison'];
+export const faultKinds: readonly FaultKind[] = [...processFaultKinds, ...networkFaultKinds];
 
 /** Quick to inject and to recover from: what the one-minute run of `npm test` uses. */
 export const quickFaultKinds: FaultKind[] = [
