@@ -55,3 +55,30 @@ test('when the refund arrives long before the event naming the customer, then it
   t.deepEqual(kinds, ['order_cancelled', 'payment_refunded']);
   t.deepEqual(await drainQueue(env, 'notification.dlq'), []);
 });
+
+test('when the event naming the customer never comes, then the refund is parked after NOT_YET_MAX_WAIT_MS with its reason', async (t) => {
+  // Found by the hostile-input suite: without a bound, an orphan (or forged) refund waited for ever.
+  // A vhost of its own: the other test's instance must not take this message.
+  const own = await createTestEnv('notification_orphan_refund');
+  t.teardown(() => own.cleanup());
+  const service = await startService(definition, {
+    ...own.envFor('notification'),
+    RETRY_MAX_ATTEMPTS: '2',
+    RETRY_BASE_DELAY_MS: '20',
+    RETRY_MAX_DELAY_MS: '80',
+    NOT_YET_MAX_WAIT_MS: '1500',
+  });
+  t.teardown(() => service.stop());
+  const orderId = crypto.randomUUID();
+  await publishEnvelope(
+    own,
+    newEnvelope('payment', 'payment.refunded', orderId, { orderId, paymentId: crypto.randomUUID(), amountCents: 1999, currency: 'EUR' }),
+  );
+  await waitFor(async () => ((await consumedCount(service, { queue: 'notification', outcome: 'dead_letter' })) >= 1 ? true : undefined), {
+    timeoutMs: 20_000,
+  });
+  const parked = await drainQueue(own, 'notification.dlq');
+  t.is(parked.length, 1);
+  t.regex(String(parked[0]?.headers['x-orderly-error']), /waited \d+ ms: .*no recipient known yet/);
+  t.true((await consumedCount(service, { queue: 'notification', outcome: 'retry' })) > 2, 'it waited past its attempts first');
+});

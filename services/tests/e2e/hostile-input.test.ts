@@ -33,7 +33,7 @@ const mode = 'choreography' as const;
 
 let stack: Stack;
 test.before(async () => {
-  stack = await Stack.create('hostile-input', { SAGA_MODE: mode, RETRY_MAX_ATTEMPTS: '3' });
+  stack = await Stack.create('hostile-input', { SAGA_MODE: mode, RETRY_MAX_ATTEMPTS: '3', NOT_YET_MAX_WAIT_MS: '5000' });
   await stack.start();
 });
 test.after.always(async () => {

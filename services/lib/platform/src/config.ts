@@ -50,6 +50,8 @@ export const baseConfigSchema = z.object({
   RETRY_MAX_ATTEMPTS: positiveInt.default(5),
   RETRY_BASE_DELAY_MS: positiveInt.default(500),
   RETRY_MAX_DELAY_MS: positiveInt.default(10_000),
+  /** How long a message waits for the one it needs (NotYetError) before it is parked as an orphan. */
+  NOT_YET_MAX_WAIT_MS: positiveInt.default(600_000),
   DELIVERY_LIMIT: positiveInt.default(20),
   OUTBOX_POLL_MS: positiveInt.default(1_000),
   OUTBOX_BATCH_SIZE: positiveInt.default(200),

@@ -188,6 +188,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
       maxAttempts: config.RETRY_MAX_ATTEMPTS,
       baseDelayMs: config.RETRY_BASE_DELAY_MS,
       maxDelayMs: config.RETRY_MAX_DELAY_MS,
+      notYetMaxWaitMs: config.NOT_YET_MAX_WAIT_MS,
     };
     const consumers = Object.entries(parts.consumers ?? {}).map(
       ([queue, handlers]) =>

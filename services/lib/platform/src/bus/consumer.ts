@@ -44,7 +44,7 @@ export interface ConsumerOptions {
   queue: string;
   handlers: Handlers;
   prefetch: number;
-  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; notYetMaxWaitMs: number };
   /** Handle messages that arrive together in one transaction, up to this many (1: one by one). */
   batchSize?: number;
   /** Who this service is on the broker: messages are accepted only from their catalog producer. */
@@ -55,6 +55,8 @@ export const attemptHeader = 'x-orderly-attempt';
 export const errorHeader = 'x-orderly-error';
 /** On a retried copy (published by the consumer itself): the broker user that published the original. */
 export const publishedByHeader = 'x-orderly-published-by';
+/** When a message first waited for one it needs (NotYetError): the wait is bounded from there. */
+export const waitingSinceHeader = 'x-orderly-waiting-since';
 
 /** The attempt a header claims, as a whole number from 1 to max; anything else counts as the first. */
 export function attemptOf(value: unknown, max: number): number {
@@ -183,9 +185,20 @@ export class Consumer {
       // The database could not be reached, or the message it needs has not arrived: not the
       // message's fault. It waits the longest back-off and comes back without spending an attempt,
       // so an outage longer than the retry budget parks nothing (decision 0010).
-      const outage = databaseUnavailable(err) || err instanceof NotYetError;
-      if (err instanceof PermanentError || (attempt >= retry.maxAttempts && !outage))
-        return this.#park(channel, msg, err as Error, attempt, publishedBy);
+      const notYet = err instanceof NotYetError;
+      const outage = databaseUnavailable(err) || notYet;
+      // A message whose companion never comes (an orphan, or a forged one) must not wait for ever.
+      const now = Date.now();
+      const waitingSince = notYet && retried ? sinceOr(headers[waitingSinceHeader], now) : now;
+      const waitedOut = notYet && now - waitingSince >= retry.notYetMaxWaitMs;
+      if (err instanceof PermanentError || waitedOut || (attempt >= retry.maxAttempts && !outage))
+        return this.#park(
+          channel,
+          msg,
+          waitedOut ? new Error(`waited ${now - waitingSince} ms: ${errText(err)}`) : (err as Error),
+          attempt,
+          publishedBy,
+        );
       this.logger.warn(
         { err, eventId: event.id, type, attempt },
         outage ? 'database unavailable; will retry' : 'handler failed; will retry',
@@ -195,6 +208,7 @@ export class Consumer {
         [attemptHeader]: outage ? attempt : attempt + 1,
         [errorHeader]: errText(err),
         [publishedByHeader]: publishedBy,
+        ...(notYet ? { [waitingSinceHeader]: waitingSince } : {}),
       };
       await this.#forward(channel, msg, retryExchange(queue), retryQueue(queue), retryHeaders, delay);
       return 'retry';
@@ -296,4 +310,10 @@ function safeAck(channel: Channel, msg: ConsumeMessage): void {
 
 function errText(err: unknown): string {
   return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 1000);
+}
+
+/** A waiting-since time from our own retry copy: a past epoch in ms, else now. */
+function sinceOr(value: unknown, now: number): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  return Number.isSafeInteger(n) && n > 0 && n <= now ? n : now;
 }
