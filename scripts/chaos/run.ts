@@ -3,7 +3,7 @@
  * load, inject faults from the seeded schedule and measure how long each takes to recover from,
  * then let it settle and check every invariant over the whole history.
  */
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { consumerQueues, type SagaMode } from '@orderly/events';
 import { type ChaosStack, serviceNames, startChaosStack } from './chaos-stack.ts';
@@ -45,6 +45,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const runId = `${o.mode.slice(0, 5)}${process.pid}`;
   log(`seed ${o.seed} (repeat with --seed ${o.seed} --mode ${o.mode}); state in ${o.stateDir}`);
   await rm(o.stateDir, { recursive: true, force: true });
+  // Before the history opens its file: the stack creates the folder too, but later (ENOENT once in CI).
+  await mkdir(o.stateDir, { recursive: true });
 
   const random = new Random(o.seed);
   const history = new History(join(o.stateDir, 'history.jsonl'));
