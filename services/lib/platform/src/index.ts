@@ -1,3 +1,5 @@
+export type { DryRunAnswer } from './admin/dry-run.js';
+export type { PendingEvent } from './admin/outbox-pending.js';
 export { backoffDelay } from './backoff.js';
 export { Broker } from './bus/broker.js';
 export {
@@ -17,8 +19,9 @@ export { asymmetricAlgorithms, type BaseConfig, baseConfigSchema, ConfigError, l
 export { migrate } from './db/migrate.js';
 export { createPool, type Pool, type PoolClient } from './db/pool.js';
 export { pruneBatch, pruner, type Retention } from './db/prune.js';
-export { Database, type Tx } from './db/transaction.js';
+export { Database, type DryRun, type Tx } from './db/transaction.js';
 export {
+  type Authentication,
   actingFor,
   authenticate,
   type Caller,

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import type Router from '@koa/router';
 import { consumerQueues, publishers, type ServiceName, topology } from '@orderly/events';
+import type { Middleware } from 'koa';
 import type { z } from 'zod';
+import { adminRoutes, dryRunBody, dryRunBodyLimit } from './admin/admin-routes.js';
 import { Broker } from './bus/broker.js';
 import { Consumer, type Handlers } from './bus/consumer.js';
 import { brokerIdentity } from './bus/identity.js';
@@ -47,6 +49,12 @@ export interface ServiceParts {
    * the rows of their own order (see BatchedHandling). */
   batched?: string[];
   workers?: Worker[];
+  /** Paths served without authentication besides the platform's (a sign-in page, its callback, static assets):
+   * exact, or every path under one ending in '/'. */
+  openPaths?: string[];
+  /** Replaces the bearer-token check of every other path (the console also accepts its session cookie); gets
+   * the bearer check to fall back on, and must set ctx.state.caller before calling next. */
+  authenticate?: (bearer: Middleware) => Middleware;
 }
 
 /**
@@ -118,6 +126,9 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
     checkHandlers(def.name, config.SAGA_MODE, parts.consumers ?? {});
     // A consumer tells who published each message by the broker user: ours must name us.
     const identity = Object.keys(parts.consumers ?? {}).length > 0 ? brokerIdentity(config.AMQP_URL, def.name) : undefined;
+    // Every service answers its operators' dry runs and outbox questions (docs/console.md).
+    const admin = adminRoutes({ db, consumers: parts.consumers ?? {}, identity }, logger);
+    const api = parts.api ?? { title: `Orderly ${def.name}` };
     const http = await startHttpServer({
       port: config.PORT,
       logger,
@@ -125,8 +136,14 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
       lifecycle,
       info: { service: def.name, sagaMode: config.SAGA_MODE },
       auth: tokenVerifier(config),
-      ...(parts.routes ? { routes: parts.routes } : {}),
-      ...(parts.api ? { api: parts.api } : {}),
+      authentication: {
+        ...(parts.openPaths ? { openPaths: parts.openPaths } : {}),
+        ...(parts.authenticate ? { authenticate: parts.authenticate } : {}),
+      },
+      // The admin routes first: a service's catch-all (the console's pages) must not hide them.
+      routes: parts.routes ? [admin, parts.routes] : [admin],
+      bodyLimits: { '/admin/dry-run': dryRunBodyLimit },
+      api: { ...api, bodies: { ...api.bodies, 'POST /admin/dry-run': dryRunBody } },
     });
     opened.push(() => http.close());
 

@@ -2,12 +2,18 @@ import type { EventData } from '@orderly/events';
 import type { Handlers } from '@orderly/platform';
 import type { Mailer } from '../adapters/mailer.js';
 
-/** notification.requested, as an email: sent inside the handler's transaction, so a failed send is retried and a sent one is not repeated. */
+/** What a dry run (POST /admin/dry-run) reports instead of sending. */
+export const notSentInDryRun = 'email channel: not sent in a dry run';
+
+/**
+ * notification.requested, as an email: sent inside the handler's transaction, so a failed send is
+ * retried and a sent one is not repeated. Never sent in a dry run, which rolls everything back.
+ */
 export function emailChannel(mailer: Mailer): Handlers {
   return {
-    'notification.requested': async ({ data }) => {
+    'notification.requested': async ({ data }, tx) => {
       const n = data as EventData<'notification.requested'>;
-      await mailer.send({ to: n.email, subject: n.subject, body: n.body });
+      await tx.outside(notSentInDryRun, () => mailer.send({ to: n.email, subject: n.subject, body: n.body }));
     },
   };
 }

@@ -25,11 +25,43 @@ export interface Tx {
   queueForCommit(text: string, values?: readonly unknown[]): void;
   /** Runs fn once the transaction has committed (metrics, logs): never for one that rolls back. */
   afterCommit(fn: () => void): void;
+  /** True in a dry run (Database.dryRun): everything will be rolled back, so nothing may happen outside the database. */
+  readonly dryRun: boolean;
+  /**
+   * An effect outside the database (a mail): runs fn, except in a dry run, where fn is not called
+   * and `skipped` (e.g. "email channel: not sent in a dry run") is reported instead.
+   */
+  outside(skipped: string, fn: () => Promise<void>): Promise<void>;
 }
+
+/** What a dry run saw. `fresh` false: the consumer had handled the message already, nothing ran. */
+export interface DryRun {
+  fresh: boolean;
+  /** What the work emitted, in order (none of it reached the outbox). */
+  emitted: Envelope[];
+  /** The effects outside the database that were not performed. */
+  skipped: string[];
+  /** Why the work failed, if it did. */
+  error?: unknown;
+}
+
+/** How long a dry run may wait for a lock, and run a statement: an operator's look never stalls the consumers. */
+const dryRunTimeoutsMs = { lock: 5_000, statement: 15_000 };
 
 interface Claim {
   consumer: string;
   eventId: string;
+}
+
+type DryRunLog = Pick<DryRun, 'emitted' | 'skipped'>;
+
+/** The inbox claim alone (the transaction has begun): false when the event was handled before. */
+async function claimed(client: PoolClient, { consumer, eventId }: Claim): Promise<boolean> {
+  const { rowCount } = await client.query('INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+    consumer,
+    eventId,
+  ]);
+  return rowCount === 1;
 }
 
 export class Database {
@@ -80,12 +112,38 @@ export class Database {
     return handled;
   }
 
-  async #run<R>(fn: (tx: Tx) => Promise<R>, cause: { current?: Cause } = {}, claim?: Claim): Promise<{ fresh: boolean; result?: R }> {
+  /**
+   * Handles a message as handleOnce would — the same inbox claim, statements, emits (validated)
+   * and queued writes — and then rolls everything back: nothing is stored, published or sent.
+   * Effects outside the database are skipped (Tx.outside). An error once connected is returned,
+   * not thrown (the caller tells the handler's from an outage or a lock not had in time).
+   */
+  async dryRun(claim: Claim, cause: Cause, fn: (tx: Tx) => Promise<void>): Promise<DryRun> {
+    const log: DryRunLog = { emitted: [], skipped: [] };
+    try {
+      const { fresh } = await this.#run(fn, { current: cause }, claim, log);
+      return { fresh, ...log };
+    } catch (error) {
+      return { fresh: true, ...log, error };
+    }
+  }
+
+  async #run<R>(
+    fn: (tx: Tx) => Promise<R>,
+    cause: { current?: Cause } = {},
+    claim?: Claim,
+    dry?: DryRunLog,
+  ): Promise<{ fresh: boolean; result?: R }> {
     const client = await this.pool.connect();
     const pending: OutboxRow[] = [];
     const committed: (() => void)[] = [];
     const queued: string[] = [];
     const tx: Tx = {
+      dryRun: dry !== undefined,
+      outside: async (skipped, f) => {
+        if (dry) dry.skipped.push(skipped);
+        else await f();
+      },
       query: client.query.bind(client) as PoolClient['query'],
       queueForCommit: (text, values = []) => {
         queued.push(inlineParams(text, values, (v) => client.escapeLiteral(v)));
@@ -98,6 +156,7 @@ export class Database {
         const text = findTextIssue({ subject, data });
         if (text) throw new Error(`cannot emit ${type}: ${text.path} ${text.reason}`);
         const envelope = newEnvelope(this.source, type, subject, messages[type].parse(data), cause.current);
+        dry?.emitted.push(envelope);
         const { exchange, routingKey } = routeOf(type);
         const traceContext: Record<string, string> = {};
         propagation.inject(context.active(), traceContext);
@@ -114,7 +173,15 @@ export class Database {
     };
     let released = false;
     try {
-      if (claim) {
+      if (dry) {
+        await client.query(
+          `BEGIN; SET LOCAL lock_timeout = ${dryRunTimeoutsMs.lock}; SET LOCAL statement_timeout = ${dryRunTimeoutsMs.statement}`,
+        );
+        if (claim && !(await claimed(client, claim))) {
+          await client.query('ROLLBACK');
+          return { fresh: false };
+        }
+      } else if (claim) {
         if (!(await beginClaiming(client, claim.consumer, claim.eventId))) {
           await client.query('ROLLBACK');
           return { fresh: false };
@@ -123,6 +190,12 @@ export class Database {
         await client.query('BEGIN');
       }
       const result = await fn(tx);
+      if (dry) {
+        // The writes queued for the commit run too (their errors are the handler's), then all is undone.
+        if (queued.length > 0) await client.query(queued.join('; '));
+        await client.query('ROLLBACK');
+        return { fresh: true, result };
+      }
       await commitWithOutbox(client, pending, queued);
       for (const f of committed) f();
       return { fresh: true, result };

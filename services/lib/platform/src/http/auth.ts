@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
-import type { Context, Next } from 'koa';
+import type { Context, Middleware, Next } from 'koa';
 import type { BaseConfig } from '../config.js';
 import { HttpProblem, notFound } from './problem.js';
 
@@ -19,7 +19,31 @@ export type AuthConfig = Pick<
 
 /** Paths anyone may call: probes, metrics (cluster-internal; no personal data) and the API description. */
 export const openPaths = ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs'];
-const isOpen = (path: string) => openPaths.includes(path) || path.startsWith('/docs/');
+
+/**
+ * How a service authenticates beyond the default (bearer tokens everywhere but the open paths):
+ * the console also accepts its session cookie and serves its sign-in pages to anyone.
+ */
+export interface Authentication {
+  /** Paths served without authentication besides the platform's: exact, or every path under one ending in '/'. */
+  openPaths?: readonly string[];
+  /**
+   * Authenticates every other request instead of the bearer check, which it gets to fall back on.
+   * It must set ctx.state.caller before calling next (a request without one is refused with 401).
+   */
+  authenticate?: (bearer: Middleware) => Middleware;
+}
+
+/** Whether a path is served without authentication: the platform's open paths, and the service's own. */
+export function openPathTest(extra: readonly string[] = []): (path: string) => boolean {
+  if (extra.some((p) => !p.startsWith('/') || p === '/'))
+    throw new Error(`open paths start with / and are not / itself: ${extra.join(', ')}`);
+  const exact = new Set([...openPaths, ...extra.filter((p) => !p.endsWith('/'))]);
+  const prefixes = ['/docs/', ...extra.filter((p) => p.endsWith('/'))];
+  // A dot segment (plain or encoded) could climb out of an open prefix in whatever serves it: never open.
+  const dotSegment = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
+  return (path) => exact.has(path) || (prefixes.some((p) => path.startsWith(p)) && !dotSegment.test(path));
+}
 
 const realm = 'realm="orderly"';
 
@@ -82,12 +106,28 @@ function keysUnavailable(err: unknown): boolean {
 }
 
 /**
- * Koa middleware: every request but the open paths needs a valid bearer token; the caller is put
- * on ctx.state.caller for the routes to decide what it may do.
+ * Koa middleware: every request but the open paths needs a valid bearer token (or what the
+ * service's own authenticate accepts); the caller is put on ctx.state.caller for the routes to
+ * decide what it may do.
  */
-export function authenticate(verifier: TokenVerifier) {
+export function authenticate(verifier: TokenVerifier, custom: Authentication = {}): Middleware {
+  const isOpen = openPathTest(custom.openPaths);
+  const bearer = bearerAuthentication(verifier);
+  const own = custom.authenticate?.(bearer);
   return async (ctx: Context, next: Next) => {
     if (isOpen(ctx.path)) return next();
+    if (!own) return bearer(ctx, next);
+    // A service's authenticator that lets a request through without a caller has not authenticated it.
+    return own(ctx, () => {
+      if (!ctx.state.caller) throw unauthorized('not signed in', false);
+      return next();
+    });
+  };
+}
+
+/** Verifies the request's bearer token and puts its caller on ctx.state.caller. */
+function bearerAuthentication(verifier: TokenVerifier): Middleware {
+  return async (ctx: Context, next: Next) => {
     const header = ctx.get('Authorization');
     const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header);
     if (!match) throw unauthorized(header ? 'the Authorization header is not a bearer token' : 'a bearer token is required', header !== '');

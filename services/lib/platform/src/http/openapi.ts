@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
-import { openPaths } from './auth.js';
+import { openPathTest } from './auth.js';
 
 /** What a service says about its API beyond its routes: request bodies, keyed "METHOD /path/{param}". */
 export interface ApiDocs {
@@ -27,7 +27,13 @@ const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, '{$1}'
  * The service's OpenAPI 3.1 document, built from the routes it actually registers (so it cannot
  * list a route that does not exist or miss one that does) and the zod schemas it validates with.
  */
-export function openApiDocument(service: string, version: string, routers: Router[], docs: ApiDocs): Record<string, unknown> {
+export function openApiDocument(
+  service: string,
+  version: string,
+  routers: Router[],
+  docs: ApiDocs,
+  isOpen: (path: string) => boolean = openPathTest(),
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const router of routers) {
     for (const layer of router.stack) {
@@ -40,7 +46,7 @@ export function openApiDocument(service: string, version: string, routers: Route
         paths[path][method.toLowerCase()] = {
           operationId: `${method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
           // Every route but the open ones needs a bearer token (docs/security.md says who may call what).
-          ...(openPaths.includes(layer.path) ? { security: [] } : {}),
+          ...(isOpen(layer.path) ? { security: [] } : {}),
           parameters: layer.paramNames.map((p) => ({ name: String(p.name), in: 'path', required: true, schema: { type: 'string' } })),
           ...(body
             ? {

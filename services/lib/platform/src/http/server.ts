@@ -6,7 +6,7 @@ import Koa from 'koa';
 import type { Lifecycle } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
-import { authenticate, type TokenVerifier } from './auth.js';
+import { type Authentication, authenticate, openPathTest, type TokenVerifier } from './auth.js';
 import { docsRoutes } from './docs.js';
 import { type ApiDocs, openApiDocument } from './openapi.js';
 import { HttpProblem } from './problem.js';
@@ -16,14 +16,18 @@ export interface HttpServerOptions {
   logger: Logger;
   metrics: Metrics;
   lifecycle: Lifecycle;
-  routes?: Router;
+  routes?: Router | Router[];
   bodyLimit?: string;
+  /** Larger (or smaller) body limits for some paths, exact: { '/admin/dry-run': '256kb' }. */
+  bodyLimits?: Record<string, string>;
   /** Shown by /healthz: which service this is and how it runs. */
   info?: Record<string, string>;
   /** Served as /openapi.json and /docs. */
   api?: ApiDocs;
   /** Verifies the bearer token of every request but the open paths (required with routes). */
   auth?: TokenVerifier;
+  /** The service's own open paths and authenticator, if it has them (the console). */
+  authentication?: Authentication;
 }
 
 export interface HttpServer {
@@ -49,13 +53,16 @@ export function createApp({
   logger,
   metrics,
   lifecycle,
-  routes,
+  routes: given,
   bodyLimit = '32kb',
+  bodyLimits = {},
   info = {},
   api,
   auth,
+  authentication = {},
 }: Omit<HttpServerOptions, 'port'>): Koa {
-  if (routes && !auth) throw new Error('routes need a token verifier (auth): no API is served without authentication');
+  const routes = given === undefined ? [] : Array.isArray(given) ? given : [given];
+  if (routes.length > 0 && !auth) throw new Error('routes need a token verifier (auth): no API is served without authentication');
   const app = new Koa();
   // A client that goes away mid-response (a cancelled CSV download) is not a server error.
   app.on('error', (err: NodeJS.ErrnoException) => {
@@ -116,18 +123,22 @@ export function createApp({
     }
   });
   // Before the body is parsed: an unauthenticated caller costs no parsing.
-  if (auth) app.use(authenticate(auth));
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: bodyLimit, encoding: 'utf-8' }));
+  if (auth) app.use(authenticate(auth, authentication));
+  const jsonBody = (limit: string) => bodyParser({ enableTypes: ['json'], jsonLimit: limit, encoding: 'utf-8' });
+  const parsers = new Map(Object.entries(bodyLimits).map(([path, limit]) => [path, jsonBody(limit)]));
+  const standardParser = jsonBody(bodyLimit);
+  app.use((ctx, next) => (parsers.get(ctx.path) ?? standardParser)(ctx, next));
   const service = info.service ?? 'orderly';
-  const routers = routes ? [base, routes] : [base];
+  const routers = [base, ...routes];
+  const isOpen = openPathTest(authentication.openPaths);
   let document: Record<string, unknown> | undefined;
   const docs = docsRoutes(() => {
-    document ??= openApiDocument(service, '0.1.0', routers, api ?? { title: `Orderly ${service}` });
+    document ??= openApiDocument(service, '0.1.0', routers, api ?? { title: `Orderly ${service}` }, isOpen);
     return document;
   });
   app.use(base.routes());
   app.use(docs.routes());
-  if (routes) app.use(routes.routes()).use(routes.allowedMethods({ throw: true }));
+  for (const r of routes) app.use(r.routes()).use(r.allowedMethods({ throw: true }));
   return app;
 }
 

@@ -1,0 +1,66 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { publishedByHeader } from '../bus/consumer.js';
+import { requireOperator } from '../http/auth.js';
+import { HttpProblem } from '../http/problem.js';
+import { bodyOf, parseOr400 } from '../http/validate.js';
+import type { Logger } from '../logger.js';
+import { type DryRunTarget, dryRunMessage } from './dry-run.js';
+import { pendingFor } from './outbox-pending.js';
+
+/** The largest POST /admin/dry-run body: a message is a few KiB at most (the catalog bounds its lines and texts). */
+export const dryRunBodyLimit = '256kb';
+
+export const dryRunBody = z.strictObject({
+  /** The queue whose consumer takes the message (a dead letter's queue, without .dlq). */
+  queue: z.string().min(1).max(255),
+  /** The message as it was published: its text, or base64 when `encoding` says so (bytes that are not clean text). */
+  body: z.string().max(256 * 1024),
+  encoding: z.enum(['utf8', 'base64']).default('utf8'),
+  /** The message's headers; only x-orderly-published-by (the publisher a dead letter recorded) is read. */
+  headers: z.record(z.string().max(1_000), z.unknown()).optional(),
+});
+
+const outboxQuery = z.object({ subject: z.string().min(1).max(200) });
+
+/** Dry runs in flight at once per service: each holds a database connection the consumers share. */
+const maxConcurrentDryRuns = 2;
+
+/**
+ * Operator-only routes every service serves (docs/console.md): a message's dry run against this
+ * service's consumer, and the outbox rows still waiting to be published for a subject.
+ */
+export function adminRoutes(target: DryRunTarget, logger: Logger): Router {
+  const router = new Router();
+  let inFlight = 0;
+
+  router.post('/admin/dry-run', async (ctx) => {
+    const operator = requireOperator(ctx);
+    const request = parseOr400(dryRunBody, bodyOf(ctx));
+    if (inFlight >= maxConcurrentDryRuns) {
+      throw new HttpProblem(429, 'Too many dry runs', `at most ${maxConcurrentDryRuns} at once`, {}, { headers: { 'Retry-After': '1' } });
+    }
+    inFlight += 1;
+    try {
+      const publishedBy = request.headers?.[publishedByHeader];
+      const answer = await dryRunMessage(
+        target,
+        request.queue,
+        Buffer.from(request.body, request.encoding),
+        typeof publishedBy === 'string' && publishedBy !== '' ? publishedBy : undefined,
+      );
+      logger.info({ operator: operator.subject, queue: request.queue, outcome: answer.outcome }, 'dry run');
+      ctx.body = answer;
+    } finally {
+      inFlight -= 1;
+    }
+  });
+
+  router.get('/admin/outbox', async (ctx) => {
+    requireOperator(ctx);
+    const { subject } = parseOr400(outboxQuery, ctx.query);
+    ctx.body = { pending: await pendingFor(target.db.pool, subject) };
+  });
+
+  return router;
+}

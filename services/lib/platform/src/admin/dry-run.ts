@@ -1,0 +1,78 @@
+import type { Handlers } from '../bus/consumer.js';
+import { parseEvent } from '../bus/consumer.js';
+import { type BrokerIdentity, producerProblem } from '../bus/identity.js';
+import type { Database } from '../db/transaction.js';
+import { databaseUnavailable } from '../db/unavailable.js';
+import { HttpProblem } from '../http/problem.js';
+
+/** What a message would do if its consumer took it now (POST /admin/dry-run). */
+export interface DryRunAnswer {
+  outcome: 'would-succeed' | 'would-fail' | 'already-handled';
+  /** The messages it would emit (none when it would fail). */
+  emitted: { type: string; subject: string; data: unknown }[];
+  /** Why it would fail, as the consumer would record it in x-orderly-error. */
+  error?: string;
+  /** Effects outside the database the handler would have had, not performed in the dry run. */
+  skipped?: string[];
+}
+
+/** The service's consumers as the dry run needs them: their handlers, and who the service is on the broker. */
+export interface DryRunTarget {
+  db: Database;
+  consumers: Record<string, Handlers>;
+  identity: BrokerIdentity | undefined;
+}
+
+/**
+ * Runs a message through the queue's consumer as it would arrive now — the same parsing and
+ * validation, the same producer check (against the publisher the dead letter recorded), the same
+ * handler and inbox claim — in a transaction that is always rolled back.
+ */
+export async function dryRunMessage(
+  { db, consumers, identity }: DryRunTarget,
+  queue: string,
+  content: Buffer,
+  publishedBy: string | undefined,
+): Promise<DryRunAnswer> {
+  const handlers = consumers[queue];
+  if (!handlers || !identity) throw new HttpProblem(404, 'Not found', `${queue} is not a queue this service consumes`);
+  const fails = (err: unknown): DryRunAnswer => ({ outcome: 'would-fail', emitted: [], error: errorText(err) });
+  let event: ReturnType<typeof parseEvent>;
+  try {
+    event = parseEvent(content);
+  } catch (err) {
+    return fails(err);
+  }
+  const forged = producerProblem(event, publishedBy, identity);
+  if (forged) return fails(`PermanentError: refused: ${forged}`);
+  const handler = handlers[event.type] ?? handlers['*'];
+  if (!handler) return fails(`Error: ${queue} has no handler for ${event.type}`);
+  const run = await db.dryRun({ consumer: queue, eventId: event.id }, event, (tx) => handler(event, tx));
+  if (run.error !== undefined && notTheMessage(run.error)) {
+    throw new HttpProblem(
+      503,
+      'Dry run unavailable',
+      'the database could not be reached, or the rows this message touches stayed locked: try again',
+      {},
+      { cause: run.error },
+    );
+  }
+  const skipped = run.skipped.length > 0 ? { skipped: run.skipped } : {};
+  if (!run.fresh) return { outcome: 'already-handled', emitted: [] };
+  if (run.error !== undefined) return { ...fails(run.error), ...skipped };
+  const emitted = run.emitted.map(({ type, subject, data }) => ({ type, subject, data }));
+  return { outcome: 'would-succeed', emitted, ...skipped };
+}
+
+// lock_not_available (lock_timeout), query_canceled (statement_timeout): the dry run's own bounds.
+const boundCodes = new Set(['55P03', '57014']);
+
+/** An outage, or the dry run's own time bounds: says nothing about what the message would do. */
+function notTheMessage(err: unknown): boolean {
+  return databaseUnavailable(err) || boundCodes.has(String((err as { code?: unknown }).code));
+}
+
+/** As the consumer writes x-orderly-error. */
+function errorText(err: unknown): string {
+  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 1000);
+}
