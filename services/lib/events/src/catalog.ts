@@ -39,6 +39,8 @@ export const notificationKinds = [
 
 const customer = { customerId: text(128), email: z.email().max(254) };
 const shipment = { shipmentId: z.uuid(), carrier: text(128), trackingNumber: text(128) };
+/** Which parked message an operator acted on, and who did it (the token's subject). */
+const deadLetterAction = { deadLetterId: z.uuid(), queue: text(200), messageType: text(200), operator: text(200) };
 
 export const events = {
   'order.placed': z.object({ orderId, ...customer, items: lines, paymentMethod }),
@@ -74,6 +76,13 @@ export const events = {
     subject: text(200),
     body: text(10_000),
   }),
+  /**
+   * Operator actions on a parked message, produced by the console (decision 0011): the audit log
+   * keeps them, so they appear on the order's timeline. The subject is the order id, or the parked
+   * message's id when it names no order.
+   */
+  'deadletter.redriven': z.object({ ...deadLetterAction, reason: text(1000).optional() }),
+  'deadletter.discarded': z.object({ ...deadLetterAction, reason: text(1000) }),
 } as const;
 
 /** Orchestration commands. Each carries what its handler needs, in the same shape as the event

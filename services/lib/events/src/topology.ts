@@ -107,6 +107,14 @@ export const servicePorts = {
 } as const;
 export type ServiceName = keyof typeof servicePorts;
 
+/**
+ * The operations console (decision 0011): not one of the pipeline's services (it consumes no queue
+ * of the catalog), but it produces the operator-action events and redrives parked messages.
+ */
+export const consolePort = 8087;
+/** Whoever produces catalog messages: a pipeline service, or the console. */
+export type Producer = ServiceName | 'console';
+
 export interface ExchangeDef {
   name: string;
   type: 'topic' | 'direct' | 'fanout';
@@ -210,10 +218,11 @@ const eventProducers = {
   payment: 'payment',
   shipment: 'shipping',
   notification: 'notification',
-} as const satisfies Record<EventPrefix, ServiceName>;
+  deadletter: 'console',
+} as const satisfies Record<EventPrefix, Producer>;
 
 /** Who publishes a message: an event, the service its type names; a command, the orchestrator (order). */
-export function producerOf(type: MessageType): ServiceName {
+export function producerOf(type: MessageType): Producer {
   if ((commandTypes as string[]).includes(type)) return 'order';
   return eventProducers[type.slice(0, type.indexOf('.')) as EventPrefix];
 }
@@ -227,8 +236,28 @@ export function producerOf(type: MessageType): ServiceName {
 export function publishers(mode: SagaMode): Record<ServiceName, string[]> {
   const types: MessageType[] = mode === 'orchestration' ? [...eventTypes, ...commandTypes] : [...eventTypes];
   const out = Object.fromEntries(Object.keys(servicePorts).map((s) => [s, new Set<string>()])) as Record<ServiceName, Set<string>>;
-  for (const type of types) out[producerOf(type)].add(routeOf(type).exchange);
+  for (const type of types) {
+    const producer = producerOf(type);
+    // The console's rights are consoleAccess(): it also writes every queue's retry exchange.
+    if (producer !== 'console') out[producer].add(routeOf(type).exchange);
+  }
   for (const { service, queue } of consumerQueues(mode))
     out[service as ServiceName].add(retryExchange(queue)).add(deadLetterExchange(queue));
   return Object.fromEntries(Object.entries(out).map(([s, set]) => [s, [...set].sort()])) as Record<ServiceName, string[]>;
+}
+
+/**
+ * What the console needs on the broker in a mode, and no more (its Permission): write where its
+ * operator-action events go and every consumer queue's retry exchange (a redrive goes back to its
+ * queue through it, decision 0011); read every dead-letter queue (the keeper records what is
+ * parked). It configures nothing and writes no dead-letter exchange and no other exchange, so it
+ * reaches a queue only through that queue's retry path.
+ */
+export function consoleAccess(mode: SagaMode): { publishes: string[]; consumes: string[] } {
+  const queues = consumerQueues(mode).map((q) => q.queue);
+  const own = eventTypes.filter((type) => producerOf(type) === 'console').map((type) => routeOf(type).exchange);
+  return {
+    publishes: [...new Set([...own, ...queues.map(retryExchange)])].sort(),
+    consumes: queues.map(deadLetterQueue).sort(),
+  };
 }

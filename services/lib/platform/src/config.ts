@@ -72,6 +72,10 @@ export const baseConfigSchema = z.object({
   /** Declare the topology on connect (local stack, tests). On Kubernetes the Messaging Topology
    * Operator owns it: false only checks that it exists, so the service needs no configure permission. */
   BROKER_DECLARE_TOPOLOGY: z.stringbool().default(true),
+  /** The console's broker user (orderly-console): its redriven copies, arriving through a queue's
+   * retry exchange, start again at attempt 1 with their original publisher (decision 0011). No
+   * default: unset, no redrive is trusted and a redriven copy is treated as any other message. */
+  BROKER_REDRIVE_USER: z.string().min(1).max(200).optional(),
   /** The OpenID Connect issuer whose access tokens the API accepts: the token's `iss`, exactly. */
   AUTH_ISSUER: z.url({ protocol: /^https?$/ }),
   /** The API's identifier at the issuer: a token's `aud` must contain it. */

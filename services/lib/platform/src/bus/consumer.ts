@@ -4,8 +4,10 @@ import {
   type Envelope,
   envelopeSchema,
   findTextIssue,
+  forwardableHeaders,
   isMessageType,
   messages,
+  orderlyHeaders,
   retryExchange,
   retryQueue,
 } from '@orderly/events';
@@ -49,14 +51,21 @@ export interface ConsumerOptions {
   batchSize?: number;
   /** Who this service is on the broker: messages are accepted only from their catalog producer. */
   identity: BrokerIdentity;
+  /**
+   * The broker user of the console (BROKER_REDRIVE_USER), whose copies through the queue's retry
+   * exchange are believed like the consumer's own retries: a redriven message starts again at the
+   * attempt it names (1) and keeps its original publisher (decision 0011). None: no redrive trusted.
+   */
+  redriveUser?: string | undefined;
 }
 
-export const attemptHeader = 'x-orderly-attempt';
-export const errorHeader = 'x-orderly-error';
+export const attemptHeader = orderlyHeaders.attempt;
+export const errorHeader = orderlyHeaders.error;
 /** On a retried copy (published by the consumer itself): the broker user that published the original. */
-export const publishedByHeader = 'x-orderly-published-by';
+export const publishedByHeader = orderlyHeaders.publishedBy;
 /** When a message first waited for one it needs (NotYetError): the wait is bounded from there. */
-export const waitingSinceHeader = 'x-orderly-waiting-since';
+export const waitingSinceHeader = orderlyHeaders.waitingSince;
+export { forwardableHeaders };
 
 /** The attempt a header claims, as a whole number from 1 to max; anything else counts as the first. */
 export function attemptOf(value: unknown, max: number): number {
@@ -154,10 +163,13 @@ export class Consumer {
   }
 
   async #process(channel: Channel, msg: ConsumeMessage, type: string, headers: Record<string, unknown>): Promise<Outcome> {
-    const { queue, handlers, retry, identity } = this.options;
-    // Only a copy this consumer sent through its own retry exchange carries an attempt count and
-    // the original publisher worth believing; on anything else those headers are ignored.
-    const retried = msg.fields.exchange === retryExchange(queue) && msg.properties.userId === identity.user;
+    const { queue, handlers, retry, identity, redriveUser } = this.options;
+    // Only a copy this consumer sent through its own retry exchange, or the console redrove through
+    // it, carries an attempt count and an original publisher worth believing; on anything else
+    // those headers are ignored. RabbitMQ checks user_id against the publishing connection's user.
+    const copier = msg.properties.userId;
+    const trusted = copier === identity.user || (redriveUser !== undefined && copier === redriveUser);
+    const retried = msg.fields.exchange === retryExchange(queue) && trusted;
     const attempt = retried ? attemptOf(headers[attemptHeader], retry.maxAttempts) : 1;
     const publishedBy = retried ? stringOr(headers[publishedByHeader]) : stringOr(msg.properties.userId);
     let event: Envelope;
@@ -219,8 +231,8 @@ export class Consumer {
     this.logger.error({ err, messageId: msg.properties.messageId, type: typeLabel(msg.properties.type), attempt }, 'message dead-lettered');
     await this.#forward(channel, msg, deadLetterExchange(this.options.queue), this.options.queue, {
       [errorHeader]: errText(err),
-      'x-orderly-attempts': attempt,
-      'x-orderly-failed-at': new Date().toISOString(),
+      [orderlyHeaders.attempts]: attempt,
+      [orderlyHeaders.failedAt]: new Date().toISOString(),
       [publishedByHeader]: publishedBy ?? '',
     });
     return 'dead_letter';
@@ -260,30 +272,6 @@ export class Consumer {
       }
     }
   }
-}
-
-/**
- * The headers a forwarded copy (retry or park) keeps from the delivery: scalars only, strings cut to
- * 4 KiB, at most 64 of them. A header from outside must never make the copy unpublishable: amqplib
- * takes a table with a `!` key for its typed-value notation, cannot write void or an integer beyond
- * 64 bits, and refuses a table over 64 KiB — each would throw, return the message to the queue and
- * loop until the delivery limit parks it without a reason. The broker's own dead-letter headers
- * (`x-death`, `x-first-death-*`, `x-last-death-*`, `x-delivery-count`) are dropped: a publisher can
- * set them, and RabbitMQ 3.10's dead-letter worker crashes on a malformed `x-death` when the copy
- * is dead-lettered from the retry queue — after enough crashes the broker stops dead-lettering
- * for every quorum queue (both found by the hostile-input suite).
- */
-export function forwardableHeaders(headers: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (!isRecord(headers)) return out;
-  for (const [key, value] of Object.entries(headers).slice(0, 64)) {
-    if (/^x-(death|first-death-|last-death-|delivery-count)/i.test(key)) continue;
-    if (typeof value === 'string') out[key] = value.slice(0, 4096);
-    else if (typeof value === 'boolean') out[key] = value;
-    else if (typeof value === 'number' && Number.isSafeInteger(value)) out[key] = value;
-    else if (typeof value === 'number' && Number.isFinite(value)) out[key] = { '!': 'double', value };
-  }
-  return out;
 }
 
 /** The validated envelope and data; anything malformed (not JSON, a bad field, a lone surrogate or control character anywhere) throws. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { servicePorts } from '@orderly/events';
+import { consoleAccess, sagaModes, servicePorts } from '@orderly/events';
 import { managementClient } from '../bus/management.js';
 
 export interface ServiceUsers {
@@ -8,25 +8,49 @@ export interface ServiceUsers {
   drop(): Promise<void>;
 }
 
+interface Permission {
+  configure: string;
+  write: string;
+  read: string;
+}
+
+const exactly = (names: string[]) => `^(${[...new Set(names)].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`;
+
+/**
+ * The console's Permission as the chart grants it (consoleAccess, both saga modes): it declares
+ * nothing, writes its events' exchange and the queues' retry exchanges, and reads the DLQs. In
+ * tests it may also write the default exchange: the hostile-input suite publishes every catalog
+ * type as its producer straight into a queue, the console's events into the audit queue included.
+ * The console's code never uses it (a copy that did would not come through the retry exchange and
+ * would not be trusted: the redrive tests would fail).
+ */
+export const consolePermission: Permission = {
+  configure: '^$',
+  write: exactly([...sagaModes.flatMap((m) => consoleAccess(m).publishes), 'amq.default']),
+  read: exactly(sagaModes.flatMap((m) => consoleAccess(m).consumes)),
+};
+
 /**
  * A broker user per service for a scratch vhost, as on Kubernetes: consumers tell who published a
- * message by its user (RabbitMQ checks user_id against the connection's user). Full rights on the
- * scratch vhost, because in tests each service declares the topology itself; the chart's
- * least-privilege Permissions are proven in scripts/k8s/test/permissions.test.ts.
+ * message by its user (RabbitMQ checks user_id against the connection's user). The pipeline's
+ * services get full rights on the scratch vhost, because in tests each declares the topology
+ * itself (the chart's least-privilege Permissions are proven in scripts/k8s/test/permissions.test.ts);
+ * the console, which declares nothing, gets the chart's rights (consolePermission).
  */
 export async function createServiceUsers(managementUrl: string, vhost: string, adminAmqpUrl: string): Promise<ServiceUsers> {
   const api = managementClient(managementUrl, 30_000).json;
   const urls = new Map<string, string>();
+  const everything: Permission = { configure: '.*', write: '.*', read: '.*' };
+  const users: [string, Permission][] = [
+    ...Object.keys(servicePorts).map((s): [string, Permission] => [s, everything]),
+    ['console', consolePermission],
+  ];
   await Promise.all(
-    Object.keys(servicePorts).map(async (service) => {
+    users.map(async ([service, permission]) => {
       const user = `${vhost}.${service}`;
       const password = randomBytes(12).toString('hex');
       await api('PUT', `api/users/${encodeURIComponent(user)}`, { password, tags: '' });
-      await api('PUT', `api/permissions/${encodeURIComponent(vhost)}/${encodeURIComponent(user)}`, {
-        configure: '.*',
-        write: '.*',
-        read: '.*',
-      });
+      await api('PUT', `api/permissions/${encodeURIComponent(vhost)}/${encodeURIComponent(user)}`, permission);
       const url = new URL(adminAmqpUrl);
       url.username = encodeURIComponent(user);
       url.password = password;
