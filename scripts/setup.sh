@@ -33,8 +33,16 @@ if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json
   npm install --no-audit --no-fund --loglevel=error
 fi
 
-# promtool checks the alert rules, and the observability proof scrapes the stack with a real Prometheus.
-$for_tests && apt_install prometheus
+# Prometheus (Debian's): npm start runs it on :9090 over the stack with the chart's alert rules;
+# promtool checks those rules, and the observability proof scrapes the stack with a real Prometheus.
+if ! dpkg -s prometheus >/dev/null 2>&1; then
+  apt_install prometheus
+  # Under systemd the package starts a system Prometheus on :9090, where npm start runs its own:
+  # installed for this project only, it is stopped and disabled.
+  if [[ -d /run/systemd/system ]]; then as_root systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
+fi
+# Chromium (Debian's, never a browser download): the console's browser tests drive it headless.
+$for_tests && apt_install chromium
 
 # --- RabbitMQ ---------------------------------------------------------------------------------
 if [[ -z ${AMQP_URL:-} ]]; then
@@ -52,6 +60,8 @@ if [[ -z ${AMQP_URL:-} ]]; then
   for _ in $(seq 60); do as_root rabbitmqctl ping >/dev/null 2>&1 && break; sleep 1; done
   as_root rabbitmqctl await_startup --timeout 120 >/dev/null
   for _ in $(seq 60); do listening 15672 && break; sleep 1; done
+  # npm start's Prometheus scrapes the broker's own plugin (:15692); a broker started elsewhere may lack it.
+  listening 15692 || as_root rabbitmq-plugins enable rabbitmq_prometheus >/dev/null
   as_root rabbitmqctl list_vhosts --quiet | grep -qx orderly || as_root rabbitmqctl add_vhost orderly >/dev/null
   as_root rabbitmqctl set_permissions -p orderly guest '.*' '.*' '.*' >/dev/null
   step "RabbitMQ ready (amqp://127.0.0.1:5672, management http://127.0.0.1:15672)"

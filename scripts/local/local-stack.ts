@@ -1,44 +1,33 @@
 /**
  * Runs every service as its own process from the built output (what ships), with the tracing
- * register hook loaded first. Used by `npm start`, the demo, the benchmark and the chaos harness.
+ * register hook loaded first, and for `npm start` a Prometheus scraping them (prometheus.ts). Used
+ * by `npm start`, the demo, the benchmark and the chaos harness.
  *
- * A service that exits on its own is treated the way Kubernetes treats a pod: it is started again
- * after a back-off that doubles with each quick failure (reset once it has run for a while), and
- * the stack says so. Only stop(), a rolling restart() or a scale-in end a service for good.
+ * A process that exits on its own is treated the way Kubernetes treats a pod (supervisor.ts): it is
+ * started again after a back-off, and the stack says so. Only stop(), a rolling restart() or a
+ * scale-in end a service for good.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { createInterface } from 'node:readline';
+import { vhostOf } from '@orderly/platform';
 import { localServiceEnv } from './credentials.ts';
 import { startLocalIdentity } from './identity.ts';
-import { baseUrl, localDefaults, services } from './services.ts';
+import { preparePrometheus, prometheusPort, scrapeTargets } from './prometheus.ts';
+import { baseUrl, localAdmin, localDefaults, services } from './services.ts';
+import {
+  defaultRestartPolicy,
+  describeRestart,
+  type RestartEvent,
+  type RestartPolicy,
+  type Supervised,
+  supervisor,
+  waitReady,
+} from './supervisor.ts';
+
+export { defaultRestartPolicy, describeRestart, type RestartEvent, type RestartPolicy };
 
 const root = new URL('../..', import.meta.url).pathname;
-
-export interface RestartPolicy {
-  /** First wait after an unexpected exit. */
-  initialMs: number;
-  /** The longest wait. */
-  maxMs: number;
-  /** A process that ran at least this long before exiting starts over from initialMs. */
-  resetAfterMs: number;
-}
-
-/** Kubernetes' CrashLoopBackOff shape, scaled to a laptop: 1 s, 2 s, 4 s … 30 s. */
-export const defaultRestartPolicy: RestartPolicy = { initialMs: 1000, maxMs: 30_000, resetAfterMs: 60_000 };
-
-export type RestartEvent =
-  | {
-      phase: 'exited';
-      service: string;
-      replica: number;
-      code: number | null;
-      signal: NodeJS.Signals | null;
-      delayMs: number;
-      restarts: number;
-    }
-  | { phase: 'ready'; service: string; replica: number; pid: number; restarts: number; downMs: number };
+const stateDir = process.env.ORDERLY_STATE_DIR ?? '/var/tmp/orderly';
 
 export interface LocalStackOptions {
   env?: Record<string, string>;
@@ -53,6 +42,8 @@ export interface LocalStackOptions {
   onLine?: (service: string, index: number, line: string) => void;
   /** Called when a service exits on its own (not through stop(), restart() or scale()). */
   onExit?: (service: string, code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Also run Prometheus on :9090 (PROMETHEUS_PORT), scraping the stack with the chart's alert rules (npm start). */
+  prometheus?: boolean;
   /** How an unexpected exit is restarted; false: not at all. */
   restart?: RestartPolicy | false;
   /** What the stack says about a restart; by default a line on stderr. */
@@ -85,48 +76,37 @@ export interface LocalStack {
   kill(): void;
 }
 
-interface Instance {
-  service: string;
-  replica: number;
-  port: number;
-  child: ChildProcess | undefined;
-  startedAt: number;
-  restarts: number;
-  backoffMs: number;
-  /** Set when the stack itself ends the process (stop, restart, scale-in): no restart then. */
-  retiring: boolean;
-  pendingRestart: NodeJS.Timeout | undefined;
-}
-
 export async function startLocalStack({
   env = {},
   credentials = true,
   serviceEnv,
   ports = {},
+  prometheus = false,
   onLine,
   onExit,
   restart = defaultRestartPolicy,
   onRestart = (e) => console.error(describeRestart(e)),
 }: LocalStackOptions = {}): Promise<LocalStack> {
+  // Log colours by position: the services, then the identity provider and Prometheus.
+  const names = [...services.map((s) => s.name), 'identity', 'prometheus'];
+  const line = (name: string, text: string) => onLine?.(name, names.indexOf(name), text);
   // The demo identity provider first (unless AUTH_ISSUER names another): the services trust its tokens.
-  const identity =
-    (env.AUTH_ISSUER ?? process.env.AUTH_ISSUER)
-      ? undefined
-      : await startLocalIdentity((line) => onLine?.('identity', services.length, line));
+  const identity = (env.AUTH_ISSUER ?? process.env.AUTH_ISSUER) ? undefined : await startLocalIdentity((text) => line('identity', text));
   if (identity) env = { ...identity.env, ...env };
   const own = credentials ? await localServiceEnv(env) : () => ({});
-  const instances = new Map<string, Instance[]>();
-  let stopping = false;
+  const instances = new Map<string, Supervised[]>();
+  const extras: Supervised[] = [];
+  const processes = supervisor({ restart, onLine: line, onExit, onRestart });
   const register = `${root}services/lib/platform/dist/src/telemetry/register.js`;
   const portOf = (name: string) => ports[name] ?? services.find((s) => s.name === name)!.port;
   const urlOf = (name: string) => (ports[name] ? `http://127.0.0.1:${ports[name]}` : baseUrl(name));
-  const indexOf = (name: string) => services.findIndex((s) => s.name === name);
 
-  const spawnInstance = (inst: Instance) => {
-    const { service: name } = inst;
+  const launchService = (name: string, port: number) => () => {
     const main = `${root}services/${name}/dist/src/main.js`;
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build`);
-    const child = spawn(process.execPath, ['--import', register, main], {
+    return {
+      command: process.execPath,
+      args: ['--import', register, main],
       env: {
         ...localDefaults,
         // Spans get ids (for logs, exemplars and the audit log) but go nowhere unless a collector is named.
@@ -137,103 +117,36 @@ export async function startLocalStack({
         ...env,
         ...own(name),
         ...serviceEnv?.(name),
-        PORT: String(inst.port),
+        PORT: String(port),
         OTEL_SERVICE_NAME: `orderly-${name}`,
         ...(name === 'inventory' ? { SEED_DEMO_CATALOGUE: 'true' } : {}),
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    inst.child = child;
-    inst.startedAt = Date.now();
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream! }).on('line', (line) => onLine?.(name, indexOf(name), line));
-    }
-    child.on('exit', (code, signal) => {
-      if (inst.child === child) inst.child = undefined;
-      if (stopping || inst.retiring) return;
-      onExit?.(name, code, signal);
-      if (!restart) return;
-      const ranMs = Date.now() - inst.startedAt;
-      inst.backoffMs =
-        ranMs >= restart.resetAfterMs || inst.backoffMs === 0 ? restart.initialMs : Math.min(inst.backoffMs * 2, restart.maxMs);
-      inst.restarts++;
-      const exitedAt = Date.now();
-      onRestart({ phase: 'exited', service: name, replica: inst.replica, code, signal, delayMs: inst.backoffMs, restarts: inst.restarts });
-      inst.pendingRestart = setTimeout(() => {
-        inst.pendingRestart = undefined;
-        if (stopping || inst.retiring) return;
-        spawnInstance(inst);
-        const started = inst.child;
-        void waitReady(name, inst.port, () => inst.child === started && started !== undefined, 120_000).then(
-          () =>
-            onRestart({
-              phase: 'ready',
-              service: name,
-              replica: inst.replica,
-              pid: started?.pid ?? 0,
-              restarts: inst.restarts,
-              downMs: Date.now() - exitedAt,
-            }),
-          () => undefined, // exited again: its own exit handler schedules the next attempt
-        );
-      }, inst.backoffMs);
-    });
-  };
-
-  const newInstance = (service: string, replica: number, port: number): Instance => {
-    const inst: Instance = {
-      service,
-      replica,
-      port,
-      child: undefined,
-      startedAt: 0,
-      restarts: 0,
-      backoffMs: 0,
-      retiring: false,
-      pendingRestart: undefined,
     };
-    spawnInstance(inst);
-    return inst;
   };
-
-  const terminate = (inst: Instance, graceMs: number) =>
-    new Promise<void>((resolve) => {
-      inst.retiring = true;
-      if (inst.pendingRestart) clearTimeout(inst.pendingRestart);
-      const c = inst.child;
-      if (!c || c.exitCode !== null || c.signalCode !== null) return resolve();
-      const timer = setTimeout(() => c.kill('SIGKILL'), graceMs);
-      c.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      c.kill('SIGTERM');
-    });
+  const newInstance = (service: string, replica: number, port: number) =>
+    processes.start(service, replica, port, `http://127.0.0.1:${port}/readyz`, launchService(service, port));
 
   const all = () => [...instances.values()].flat();
-
-  for (const { name } of services) instances.set(name, [newInstance(name, 0, portOf(name))]);
-
   const stop = async (graceMs = 25_000) => {
-    stopping = true;
-    await Promise.all(all().map((inst) => terminate(inst, graceMs)));
+    processes.stopping();
+    await Promise.all([...all(), ...extras].map((p) => processes.terminate(p, graceMs)));
     await identity?.stop();
-  };
-  const kill = () => {
-    for (const inst of all()) inst.child?.kill('SIGKILL');
-    identity?.kill();
-  };
-  const ready = async (timeoutMs = 120_000) => {
-    await Promise.all(
-      all().map((inst) =>
-        waitReady(inst.service, inst.port, () => inst.child !== undefined || inst.pendingRestart !== undefined, timeoutMs),
-      ),
-    );
   };
 
   try {
+    for (const { name } of services) instances.set(name, [newInstance(name, 0, portOf(name))]);
+    if (prometheus) {
+      const amqpUrl = env.AMQP_URL ?? localAdmin.AMQP_URL;
+      const targets = scrapeTargets({
+        services: services.map((s) => ({ name: s.name, port: portOf(s.name) })),
+        brokerMetricsUrl: process.env.RABBITMQ_PROMETHEUS_URL ?? 'http://127.0.0.1:15692',
+        vhost: vhostOf(amqpUrl),
+      });
+      const { readyUrl, launch } = await preparePrometheus(stateDir, targets);
+      extras.push(processes.start('prometheus', 0, prometheusPort, readyUrl, launch));
+    }
     // Generous: on a busy machine seven processes starting at once take their time.
-    await Promise.all(all().map((inst) => waitReady(inst.service, inst.port, () => inst.child !== undefined, 180_000)));
+    await Promise.all([...all(), ...extras].map((p) => waitReady(p, () => p.child !== undefined, 180_000)));
   } catch (err) {
     await stop();
     throw err;
@@ -250,38 +163,33 @@ export async function startLocalStack({
     restart: async (service, replica = 0) => {
       const inst = instances.get(service)?.find((i) => i.replica === replica);
       if (!inst) throw new Error(`${service} has no replica ${replica}`);
-      await terminate(inst, 25_000);
-      inst.retiring = false;
-      inst.backoffMs = 0;
-      spawnInstance(inst);
-      const started = inst.child;
-      await waitReady(service, inst.port, () => inst.child === started, 120_000);
+      await processes.terminate(inst, 25_000);
+      await processes.respawn(inst);
     },
     scale: async (service, count) => {
       const list = instances.get(service);
       if (!list) throw new Error(`no service ${service}`);
-      const added: Instance[] = [];
+      const added: Supervised[] = [];
       while (list.length < count) {
         const inst = newInstance(service, Math.max(...list.map((i) => i.replica)) + 1, await freePort());
         list.push(inst);
         added.push(inst);
       }
-      await Promise.all(added.map((inst) => waitReady(service, inst.port, () => inst.child !== undefined, 120_000)));
+      await Promise.all(added.map((inst) => waitReady(inst, () => inst.child !== undefined, 120_000)));
       const extra = list.splice(Math.max(count, 1));
-      await Promise.all(extra.map((inst) => terminate(inst, 25_000)));
+      await Promise.all(extra.map((inst) => processes.terminate(inst, 25_000)));
     },
-    ready,
+    ready: async (timeoutMs = 120_000) => {
+      await Promise.all(
+        all().map((inst) => waitReady(inst, () => inst.child !== undefined || inst.pendingRestart !== undefined, timeoutMs)),
+      );
+    },
     stop,
-    kill,
+    kill: () => {
+      for (const p of [...all(), ...extras]) p.child?.kill('SIGKILL');
+      identity?.kill();
+    },
   };
-}
-
-export function describeRestart(e: RestartEvent): string {
-  const who = e.replica === 0 ? e.service : `${e.service}#${e.replica}`;
-  if (e.phase === 'exited') {
-    return `▸ ${who} exited unexpectedly (${e.signal ?? `code ${e.code}`}); restarting in ${(e.delayMs / 1000).toFixed(1)} s (restart ${e.restarts})`;
-  }
-  return `▸ ${who} restarted (pid ${e.pid}, restart ${e.restarts}) and ready after ${(e.downMs / 1000).toFixed(1)} s`;
 }
 
 async function freePort(): Promise<number> {
@@ -290,20 +198,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((r) => server.close(r));
   return port;
-}
-
-async function waitReady(name: string, port: number, alive: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!alive()) throw new Error(`${name} exited during start-up`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) })).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${name} was not ready within ${timeoutMs / 1000} s`);
 }
 
 /** Whether something answers where the order service would (a wedged listener counts as not running). */
