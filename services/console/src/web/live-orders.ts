@@ -1,0 +1,173 @@
+import { PassThrough } from 'node:stream';
+import type { Logger } from '@orderly/platform';
+import type { Context } from 'koa';
+import type { ServicesClient } from './services-client.js';
+
+/** What the browser is sent for each new or changed order. */
+export interface OrderChange {
+  id: string;
+  status: string;
+  updatedAt: string;
+  [field: string]: unknown;
+}
+
+interface Subscriber {
+  stream: PassThrough;
+  token: string;
+  /** The token's expiry (ms): the stream ends then, and the page signs in again. */
+  expiresAt: number;
+  lastWriteAt: number;
+}
+
+export interface LiveOrdersOptions {
+  pollMs?: number;
+  /** At most this many changes per request to the order service (more are fetched at once after). */
+  pageSize?: number;
+  heartbeatMs?: number;
+  now?: () => number;
+}
+
+/**
+ * New orders and status changes as Server-Sent Events. While at least one browser listens, the
+ * order service's operator list is asked once per pollMs for orders updated since the last change
+ * seen, with a listening operator's own token; with nobody listening nothing runs. Each change is
+ * sent once to every listener (the cursor is the latest updatedAt seen, and the orders already
+ * sent at that instant are remembered, so changes in the same millisecond are neither lost nor repeated).
+ */
+export class LiveOrders {
+  readonly #subscribers = new Set<Subscriber>();
+  readonly #pollMs: number;
+  readonly #pageSize: number;
+  readonly #heartbeatMs: number;
+  readonly #now: () => number;
+  #timer: NodeJS.Timeout | undefined;
+  #cursor = '';
+  #sentAtCursor = new Set<string>();
+  #polls = 0;
+
+  constructor(
+    private readonly services: ServicesClient,
+    private readonly logger: Logger,
+    { pollMs = 1000, pageSize = 500, heartbeatMs = 15_000, now = Date.now }: LiveOrdersOptions = {},
+  ) {
+    this.#pollMs = pollMs;
+    this.#pageSize = pageSize;
+    this.#heartbeatMs = heartbeatMs;
+    this.#now = now;
+  }
+
+  /** How many times the order service has been asked (for tests: it stays put while nobody listens). */
+  get polls(): number {
+    return this.#polls;
+  }
+
+  get listeners(): number {
+    return this.#subscribers.size;
+  }
+
+  /** Turns the request into an event stream for this caller. */
+  subscribe(ctx: Context, token: string, expiresAt: number): void {
+    const stream = new PassThrough();
+    const subscriber: Subscriber = { stream, token, expiresAt, lastWriteAt: this.#now() };
+    ctx.req.socket.setTimeout(0);
+    ctx.req.socket.setNoDelay(true);
+    ctx.status = 200;
+    ctx.type = 'text/event-stream';
+    ctx.set('X-Accel-Buffering', 'no');
+    ctx.body = stream;
+    stream.write('retry: 3000\n\n');
+    const leave = () => {
+      this.#subscribers.delete(subscriber);
+      if (this.#subscribers.size === 0) this.#halt();
+    };
+    ctx.req.once('close', leave);
+    stream.once('close', leave);
+    this.#subscribers.add(subscriber);
+    if (!this.#timer) {
+      // Changes from just before the page connected are sent too; the page merges them by id.
+      this.#cursor = new Date(this.#now() - 2 * this.#pollMs).toISOString();
+      this.#sentAtCursor.clear();
+      this.#schedule();
+    }
+  }
+
+  #schedule(): void {
+    this.#timer = setTimeout(() => {
+      this.#tick().then(
+        () => this.#subscribers.size > 0 && this.#schedule(),
+        (err: unknown) => {
+          this.logger.warn({ err }, 'live orders: poll failed');
+          if (this.#subscribers.size > 0) this.#schedule();
+        },
+      );
+    }, this.#pollMs);
+  }
+
+  #halt(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  async #tick(): Promise<void> {
+    const now = this.#now();
+    for (const s of this.#subscribers) {
+      if (s.expiresAt <= now) this.#end(s, 'signed-out');
+    }
+    const caller = [...this.#subscribers].sort((a, b) => b.expiresAt - a.expiresAt)[0];
+    if (!caller) return;
+    for (let page = 0; page < 10; page++) {
+      this.#polls += 1;
+      const query = new URLSearchParams({ updatedSince: this.#cursor, limit: String(this.#pageSize) });
+      const answer = await this.services.get<{ items: OrderChange[] } | OrderChange[]>('order', `/orders?${query}`, caller.token);
+      if (!answer.ok) {
+        this.#broadcast('problem', { error: answer.error });
+        return;
+      }
+      const orders = (Array.isArray(answer.body) ? answer.body : answer.body.items).map(asChange);
+      const fresh = orders
+        .filter((o) => o.updatedAt > this.#cursor || (o.updatedAt === this.#cursor && !this.#sentAtCursor.has(`${o.id}/${o.status}`)))
+        .sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : 0));
+      for (const order of fresh) {
+        if (order.updatedAt > this.#cursor) {
+          this.#cursor = order.updatedAt;
+          this.#sentAtCursor = new Set();
+        }
+        this.#sentAtCursor.add(`${order.id}/${order.status}`);
+        this.#broadcast('order', order);
+      }
+      if (orders.length < this.#pageSize) break;
+    }
+    for (const s of this.#subscribers) {
+      if (now - s.lastWriteAt >= this.#heartbeatMs) this.#write(s, ': still here\n\n');
+    }
+  }
+
+  #broadcast(event: string, data: unknown): void {
+    const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const s of this.#subscribers) this.#write(s, frame);
+  }
+
+  #write(s: Subscriber, frame: string): void {
+    s.lastWriteAt = this.#now();
+    s.stream.write(frame);
+  }
+
+  #end(s: Subscriber, event: string): void {
+    s.stream.end(`event: ${event}\ndata: {}\n\n`);
+    this.#subscribers.delete(s);
+  }
+
+  /** Ends every stream (the service is stopping: an open stream would hold the HTTP server open). */
+  async stop(): Promise<void> {
+    for (const s of [...this.#subscribers]) this.#end(s, 'closing');
+    this.#halt();
+  }
+
+  async start(): Promise<void> {}
+}
+
+/** An order of the operator list as a change: its id under `id`, times as ISO strings. */
+function asChange(order: Record<string, unknown>): OrderChange {
+  const id = String(order.orderId ?? order.id);
+  return { ...order, id, status: String(order.status), updatedAt: new Date(String(order.updatedAt)).toISOString() };
+}

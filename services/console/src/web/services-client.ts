@@ -1,0 +1,63 @@
+import { type ServiceName, servicePorts } from '@orderly/events';
+
+/** Where a service's HTTP API answers (from SERVICE_URL_TEMPLATE). */
+export type BaseUrlOf = (service: ServiceName) => string;
+
+export const pipelineServices = Object.keys(servicePorts) as ServiceName[];
+
+/** `http://127.0.0.1:{port}` or `http://<release>-{service}:{port}` → each service's base URL. */
+export function baseUrlsFrom(template: string, ports: Record<ServiceName, number> = servicePorts): BaseUrlOf {
+  return (service) => template.replaceAll('{service}', service).replaceAll('{port}', String(ports[service])).replace(/\/$/, '');
+}
+
+/** What a service answered, or why nothing usable came back. */
+export type Answer<T> = { ok: true; status: number; body: T } | { ok: false; status: number; error: string };
+
+/**
+ * Calls the services' operator APIs with the signed-in operator's own access token, so each
+ * service decides, as for any caller, what they may see. A slow or absent service is an answer
+ * (status 0 or 5xx with a short reason) for the page to show, never a hang.
+ */
+export class ServicesClient {
+  constructor(
+    private readonly baseUrlOf: BaseUrlOf,
+    private readonly timeoutMs = 5_000,
+  ) {}
+
+  async get<T>(service: ServiceName, path: string, token: string): Promise<Answer<T>> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrlOf(service)}${path}`, {
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      const timedOut = (err as Error).name === 'TimeoutError';
+      return { ok: false, status: 0, error: `${service} ${timedOut ? 'did not answer in time' : 'cannot be reached'}` };
+    }
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      return { ok: false, status: res.status, error: `${service} answered HTTP ${res.status} without JSON` };
+    }
+    if (res.ok) return { ok: true, status: res.status, body: body as T };
+    const detail = (body as { detail?: string; title?: string } | undefined)?.detail ?? (body as { title?: string } | undefined)?.title;
+    return { ok: false, status: res.status, error: `${service}: HTTP ${res.status}${detail ? ` ${detail}` : ''}` };
+  }
+}
+
+/** Runs fn over items with at most `limit` at a time (a page of stuck orders asks audit once per order). */
+export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
