@@ -18,6 +18,8 @@ export const definition: ServiceDefinition<typeof configSchema> = {
       db,
       metrics: orderMetrics(metrics),
       saga: sagaFor(config.SAGA_MODE, config.SAGA_STEP_TIMEOUT_MS),
+      sagaMode: config.SAGA_MODE,
+      stuckAfterS: config.STUCK_AFTER_S,
       idempotencyKeyRetentionHours: config.IDEMPOTENCY_KEY_RETENTION_HOURS,
     };
     const keyExpiry = pruner(db.pool, idempotencyKeyRetention(config.IDEMPOTENCY_KEY_RETENTION_HOURS), config.PRUNE_EVERY_MS, logger);

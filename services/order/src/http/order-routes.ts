@@ -1,21 +1,26 @@
 import Router from '@koa/router';
-import { actingFor, bodyOf, callerOf, forbidden, HttpProblem, notFound, ownedBy, parseOr400, validationProblem } from '@orderly/platform';
+import { actingFor, bodyOf, callerOf, forbidden, HttpProblem, notFound, ownedBy, parseOr400 } from '@orderly/platform';
 import { z } from 'zod';
 import { idempotencyKeySchema, placeOrderBody, placeOrderSchema } from '../domain/order-request.js';
+import { listOrders } from '../store/order-search-store.js';
 import { findOrder, ordersOf } from '../store/order-store.js';
 import { cancelOrder } from '../use-cases/cancel-order.js';
 import type { OrderDeps } from '../use-cases/order-deps.js';
 import { placeOrder } from '../use-cases/place-order.js';
+import { operatorRoutes } from './operator-routes.js';
+import { encodeCursor, operatorListQuery } from './order-list-query.js';
 
 const idParam = z.object({ id: z.uuid('must be an order id (uuid)') });
 const listQuery = z.object({ customerId: z.string().min(1).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
 
 /**
  * Who may do what (docs/security.md): a customer places orders for themselves (customerId and
- * email from the token), reads, lists and cancels their own; an operator does all of it for anyone.
+ * email from the token), reads, lists and cancels their own; an operator does all of it for anyone,
+ * lists the whole shop's orders and reads what the console shows (operator-routes.ts).
  */
 export function orderRoutes(deps: OrderDeps): Router {
   const router = new Router();
+  operatorRoutes(router, deps);
 
   router.post('/orders', async (ctx) => {
     const body = parseOr400(placeOrderBody, bodyOf(ctx));
@@ -65,10 +70,19 @@ export function orderRoutes(deps: OrderDeps): Router {
   });
 
   router.get('/orders', async (ctx) => {
+    if (callerOf(ctx).kind === 'operator') {
+      // Any customer's orders, or all of them, filtered, a page at a time (the next one in the Link header).
+      const { orders, next } = await listOrders(deps.db, parseOr400(operatorListQuery, ctx.query));
+      if (next) {
+        const query = new URLSearchParams(ctx.querystring);
+        query.set('cursor', encodeCursor(next));
+        ctx.set('Link', `</orders?${query}>; rel="next"`);
+      }
+      ctx.body = orders;
+      return;
+    }
     const query = parseOr400(listQuery, ctx.query);
-    const customerId = actingFor(ctx, query.customerId);
-    if (customerId === undefined) throw validationProblem([{ name: 'customerId', reason: 'an operator names the customer' }]);
-    ctx.body = await ordersOf(deps.db, customerId, query.limit);
+    ctx.body = await ordersOf(deps.db, actingFor(ctx, query.customerId)!, query.limit);
   });
 
   return router;

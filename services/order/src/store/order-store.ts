@@ -15,11 +15,11 @@ export interface Order {
   updatedAt: string;
 }
 
-const columns = `id AS "orderId", customer_id AS "customerId", email, status, reason, items, total_cents AS "totalCents",
+export const columns = `id AS "orderId", customer_id AS "customerId", email, status, reason, items, total_cents AS "totalCents",
                  currency, payment_method AS "paymentMethod", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /** Drops nulls so optional fields are absent from the API rather than null. */
-function present(row: Record<string, unknown>): Order {
+export function present(row: Record<string, unknown>): Order {
   return Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null)) as unknown as Order;
 }
 

@@ -1,4 +1,4 @@
-import type { Tx } from '@orderly/platform';
+import type { Database, Tx } from '@orderly/platform';
 import type { SagaContext } from '../saga/definition.js';
 
 export type SagaState = 'running' | 'completed' | 'failed' | 'cancelled' | 'timed_out';
@@ -44,4 +44,19 @@ export async function lockOverdueSagas(tx: Tx, limit: number): Promise<SagaRow[]
     [limit],
   );
   return rows;
+}
+
+/** The saga row as an operator reads it: where it is, and until when its step may wait. */
+export interface SagaView extends SagaRow {
+  /** When the current step times out; null once no step is waiting. */
+  deadlineAt: Date | null;
+  updatedAt: Date;
+}
+
+export async function findSaga(db: Database, orderId: string): Promise<SagaView | undefined> {
+  const { rows } = await db.pool.query<SagaView>(
+    `SELECT ${columns}, deadline_at AS "deadlineAt", updated_at AS "updatedAt" FROM sagas WHERE order_id = $1`,
+    [orderId],
+  );
+  return rows[0];
 }
