@@ -1,0 +1,107 @@
+import { once } from 'node:events';
+import { newEnvelope } from '@orderly/events';
+import {
+  cleanupList,
+  createTestEnv,
+  operatorHeaders,
+  publishEnvelope,
+  startTestService,
+  type TestEnv,
+  waitFor,
+} from '@orderly/platform/testing';
+import test from 'ava';
+import { SMTPServer } from 'smtp-server';
+import { definition } from '../src/service.js';
+
+/** A dry run on the notification service (issue 15): the email channel sends no mail and says so; a real delivery does. */
+const cleanups = cleanupList();
+let env: TestEnv;
+let port: number;
+const mails: string[][] = [];
+
+test.before(async () => {
+  env = await createTestEnv('notification_dry_run');
+  cleanups.add(() => env.cleanup());
+  // A real SMTP server, as in email.test.ts: what a dry run must never talk to.
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, done) {
+      stream.resume().on('end', () => {
+        mails.push(session.envelope.rcptTo.map((r) => r.address));
+        done();
+      });
+    },
+  });
+  smtp.listen(0, '127.0.0.1');
+  await once(smtp.server, 'listening');
+  cleanups.add(async () => smtp.close());
+  const service = await startTestService(definition, env, cleanups, {
+    SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as { port: number }).port}`,
+  });
+  port = service.port;
+});
+test.after.always(() => cleanups.run());
+
+const dryRun = async (queue: string, message: object, publisher: string) => {
+  const res = await fetch(`http://127.0.0.1:${port}/admin/dry-run`, {
+    method: 'POST',
+    headers: { ...(await operatorHeaders()), 'content-type': 'application/json' },
+    body: JSON.stringify({ queue, body: JSON.stringify(message), headers: { 'x-orderly-published-by': `${env.vhost}.${publisher}` } }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+
+const requested = (orderId: string) =>
+  newEnvelope('notification', 'notification.requested', orderId, {
+    notificationId: crypto.randomUUID(),
+    orderId,
+    customerId: 'C9',
+    email: 'c9@example.com',
+    kind: 'order_confirmed',
+    subject: 'Your order is confirmed',
+    body: 'Thank you.',
+  });
+
+test.serial(
+  'when the email channel’s message is dry-run, then no mail is sent and the answer says it was skipped; delivered for real, it is mailed',
+  async (t) => {
+    const message = requested(crypto.randomUUID());
+    const res = await dryRun('notification.email', message, 'notification');
+    t.is(res.status, 200);
+    t.deepEqual(res.body, { outcome: 'would-succeed', emitted: [], skipped: ['email channel: not sent in a dry run'] });
+    await new Promise((r) => setTimeout(r, 500));
+    t.deepEqual(mails, [], 'no mail');
+
+    // The control: the same message through the broker is mailed, so the server above does hear the service.
+    await publishEnvelope(env, message);
+    await waitFor(async () => (mails.length > 0 ? true : undefined));
+    t.deepEqual(mails, [['c9@example.com']]);
+    t.deepEqual(await dryRun('notification.email', message, 'notification').then((r) => r.body), {
+      outcome: 'already-handled',
+      emitted: [],
+    });
+  },
+);
+
+test.serial(
+  'when an order outcome is dry-run on the notification queue, then it shows the message it would request and stores nothing',
+  async (t) => {
+    const orderId = crypto.randomUUID();
+    const confirmed = newEnvelope('order', 'order.confirmed', orderId, {
+      orderId,
+      customerId: 'C9',
+      email: 'c9@example.com',
+      totalCents: 2598,
+      currency: 'EUR',
+    });
+    const res = await dryRun('notification', confirmed, 'order');
+    t.is(res.body.outcome, 'would-succeed', JSON.stringify(res.body));
+    t.like(res.body.emitted, [
+      { type: 'notification.requested', subject: orderId, data: { orderId, kind: 'order_confirmed', email: 'c9@example.com' } },
+    ]);
+    t.is(res.body.skipped, undefined, 'nothing outside the database on this queue');
+    const stored = await fetch(`http://127.0.0.1:${port}/notifications?orderId=${orderId}`, { headers: await operatorHeaders() });
+    t.deepEqual(await stored.json(), []);
+  },
+);
