@@ -1,4 +1,5 @@
 import {
+  consoleAccess,
   consumerQueues,
   publishers,
   type SagaMode,
@@ -26,10 +27,13 @@ export interface ServiceAccess {
   consumes: string[];
 }
 
+/** Whose broker access the chart renders: the pipeline's services and the operations console. */
+export type AccessHolder = ServiceName | 'console';
+
 /** One saga mode's topology as the chart iterates it: which service consumes which queue, and each service's broker access. */
 export interface ModeTopology extends Topology {
   consumers: { queue: string; service: string }[];
-  access: Record<string, ServiceAccess>;
+  access: Record<AccessHolder, ServiceAccess>;
 }
 
 export interface TopologyFile {
@@ -65,7 +69,11 @@ export function buildTopologyFile(): TopologyFile {
     sagaModes.map((mode) => {
       const t = topology({ mode, deliveryLimit: deliveryLimitSentinel });
       const consumers = consumerQueues(mode).map(({ queue, service }) => ({ queue, service }));
-      const access = Object.fromEntries(Object.keys(servicePorts).map((s) => [s, accessOf(s as ServiceName, mode)]));
+      const access = {
+        ...Object.fromEntries(Object.keys(servicePorts).map((s) => [s, accessOf(s as ServiceName, mode)])),
+        // Reads every DLQ (its keeper records what is parked), writes every queue's retry exchange (redrive).
+        console: consoleAccess(mode),
+      };
       return [mode, { ...withValueRefs(t), consumers, access }];
     }),
   ) as Record<SagaMode, ModeTopology>;

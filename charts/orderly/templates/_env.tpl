@@ -49,6 +49,31 @@ Call with (list $ "component" $componentValues).
     secretKeyRef:
       name: {{ include "orderly.child" (list $root (printf "%s-db" $name)) }}
       key: uri
+{{- /* Redriven copies (decision 0011) keep their recorded publisher only when the console sent them. */}}
+{{- if include "orderly.consoleEnabled" $root }}
+- name: BROKER_REDRIVE_USER
+  value: {{ include "orderly.brokerUser" "console" | quote }}
+{{- end }}
+{{- if eq $name "console" }}
+- name: CONSOLE_PUBLIC_URL
+  value: {{ $root.Values.console.publicUrl | quote }}
+- name: CONSOLE_SESSION_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "orderly.child" (list $root "console-session") }}
+      key: secret
+# The services' APIs it calls with the operator's token: their Services in this release.
+- name: SERVICE_URL_TEMPLATE
+  value: {{ printf "http://%s:{port}" (include "orderly.child" (list $root "{service}")) | quote }}
+{{- with $root.Values.console.prometheusUrl }}
+- name: PROMETHEUS_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- with $root.Values.console.traceUrlTemplate }}
+- name: TRACE_URL_TEMPLATE
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
 {{- range $key := keys $c.env | sortAlpha }}
 - name: {{ $key }}
   value: {{ index $c.env $key | quote }}

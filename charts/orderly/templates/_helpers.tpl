@@ -110,3 +110,14 @@ Call with (list $ "secret-name" "key").
 {{- randAlphaNum 32 -}}
 {{- end -}}
 {{- end -}}
+
+{{/* A component's broker user name (its User imports it from the <component>-amqp Secret). */}}
+{{- define "orderly.brokerUser" -}}{{ printf "orderly-%s" . }}{{- end -}}
+
+{{/* "true" when the operations console runs (components.console enabled), else "". */}}
+{{- define "orderly.consoleEnabled" -}}
+{{- if hasKey .Values.components "console" -}}
+{{- $c := include "orderly.componentValues" (list . "console") | fromJson -}}
+{{- if $c.enabled }}true{{ end -}}
+{{- end -}}
+{{- end -}}

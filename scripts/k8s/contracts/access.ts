@@ -1,4 +1,4 @@
-import { consumerQueues, publishers, type SagaMode, type ServiceName, servicePorts, topology } from '@orderly/events';
+import { consoleAccess, consumerQueues, publishers, type SagaMode, type ServiceName, servicePorts, topology } from '@orderly/events';
 import type { Manifest } from '../manifest.js';
 import { resolveEnv, secretValue } from './env.js';
 import { serviceRunBy, workloads } from './workloads.js';
@@ -15,6 +15,8 @@ interface PermissionSpec {
  * (BROKER_DECLARE_TOPOLOGY=false, the operator owns the topology), so the Permission configures
  * nothing, writes exactly the exchanges publishers(mode) names and reads exactly its own queues —
  * judged by what each regex accepts among every name of the topology, not by how it is spelt.
+ * The console the same way, against consoleAccess(mode): every DLQ read, every retry exchange and
+ * its events' exchange written, nothing else.
  */
 export function checkAccess(manifests: Manifest[], mode: SagaMode, vhost: string): string[] {
   const t = topology({ mode, deliveryLimit: 1 });
@@ -23,7 +25,7 @@ export function checkAccess(manifests: Manifest[], mode: SagaMode, vhost: string
   for (const w of workloads(manifests, ['Deployment'])) {
     for (const c of w.pod.containers) {
       const service = serviceRunBy(c);
-      if (!service || !(service in servicePorts)) continue;
+      if (!service || !(service in servicePorts || service === 'console')) continue;
       const where = `Deployment/${w.manifest.metadata.name}`;
       const { env } = resolveEnv(c.env ?? [], manifests);
       if (env.BROKER_DECLARE_TOPOLOGY !== 'false')
@@ -39,13 +41,7 @@ export function checkAccess(manifests: Manifest[], mode: SagaMode, vhost: string
         continue;
       }
       const p = permission.spec;
-      const expected = {
-        configure: [] as string[],
-        write: publishers(mode)[service as ServiceName],
-        read: consumerQueues(mode)
-          .filter((q) => q.service === service)
-          .map((q) => q.queue),
-      };
+      const expected = { configure: [] as string[], ...needs(service, mode) };
       if (p.vhost !== vhost) problems.push(`${where}: Permission in vhost ${p.vhost}, the service connects to ${vhost}`);
       for (const kind of ['configure', 'write', 'read'] as const) {
         const granted = accepted(p.permissions[kind] ?? '', names);
@@ -60,6 +56,45 @@ export function checkAccess(manifests: Manifest[], mode: SagaMode, vhost: string
           );
       }
     }
+  }
+  return problems;
+}
+
+/** What a service (or the console) must be able to write and read on the broker in a mode: exactly that. */
+function needs(service: string, mode: SagaMode): { write: string[]; read: string[] } {
+  if (service === 'console') {
+    const { publishes, consumes } = consoleAccess(mode);
+    return { write: publishes, read: consumes };
+  }
+  return {
+    write: publishers(mode)[service as ServiceName],
+    read: consumerQueues(mode)
+      .filter((q) => q.service === service)
+      .map((q) => q.queue),
+  };
+}
+
+/**
+ * A consumer believes the attempt and publisher headers of a redriven copy only when its broker
+ * user is BROKER_REDRIVE_USER (decision 0011): every service must name the console's own user
+ * (the one in the console's AMQP Secret) when the console runs, and none when it does not.
+ */
+export function checkRedriveUser(manifests: Manifest[]): string[] {
+  const deployments = workloads(manifests, ['Deployment']).flatMap((w) =>
+    w.pod.containers.map((c) => ({ where: `Deployment/${w.manifest.metadata.name}`, service: serviceRunBy(c), c })),
+  );
+  const consoleContainer = deployments.find((d) => d.service === 'console')?.c;
+  const consoleSecret = consoleContainer?.env?.find((v) => v.name === 'AMQP_URL')?.valueFrom?.secretKeyRef?.name;
+  const consoleUser = consoleSecret ? secretValue(manifests, consoleSecret, 'username') : undefined;
+  const problems: string[] = [];
+  for (const { where, service, c } of deployments) {
+    if (!service) continue;
+    const { env } = resolveEnv(c.env ?? [], manifests);
+    const named = env.BROKER_REDRIVE_USER;
+    if (consoleContainer && named !== consoleUser)
+      problems.push(`${where}: BROKER_REDRIVE_USER is ${named ?? 'unset'}, the console's broker user is ${consoleUser}`);
+    if (!consoleContainer && named !== undefined)
+      problems.push(`${where}: BROKER_REDRIVE_USER names ${named}, but no console runs: nobody's redrive should be trusted`);
   }
   return problems;
 }

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  consoleAccess,
   consumerQueues,
   deadLetterExchange,
   exchanges,
@@ -18,7 +19,7 @@ import { baseConfigSchema } from '@orderly/platform';
 import { requiredSettings } from '@orderly/platform/testing';
 import test from 'ava';
 import { z } from 'zod';
-import { accepted, checkAccess } from '../contracts/access.js';
+import { accepted, checkAccess, checkRedriveUser } from '../contracts/access.js';
 import { envProblems } from '../contracts/config.js';
 import { checkNodeMajor, imageNodeMajor, parseDockerfile } from '../contracts/dockerfile.js';
 import { expand, resolveEnv } from '../contracts/env.js';
@@ -143,6 +144,39 @@ test('each Permission allows exactly what its service needs; a wider or narrower
   t.true(checkAccess(manifests, 'orchestration', 'orderly').some((p) => p.includes('order needs exactly [orderly.commands')));
 });
 
+test("the console's Permission is checked like a service's: reading a main queue or writing a dead-letter exchange is caught", async (t) => {
+  const manifests = structuredClone(await render());
+  const perm = manifests.find((m) => m.kind === 'Permission' && m.metadata.name === 'orderly-console-broker-permission')!;
+  const spec = perm.spec as { permissions: Record<string, string> };
+  t.regex(spec.permissions.read!, /payment\\\.dlq/);
+  // Unanchored, as RabbitMQ applies it: every DLQ, and the payment queue itself.
+  spec.permissions.read = '\\.dlq$|^payment$';
+  spec.permissions.write = spec.permissions.write!.replace(')$', '|orderly\\.dlx\\.payment)$');
+  const problems = checkAccess(manifests, 'choreography', 'orderly');
+  t.true(problems.some((p) => p.startsWith('Permission/orderly-console-broker-permission read allows') && p.includes(', payment, ')));
+  t.true(
+    problems.some((p) => p.startsWith('Permission/orderly-console-broker-permission write allows') && p.includes('orderly.dlx.payment')),
+  );
+  t.is(problems.length, 2);
+});
+
+test("every service trusts redriven copies only from the console's own broker user, and from nobody without a console", async (t) => {
+  const manifests = structuredClone(await render());
+  t.deepEqual(checkRedriveUser(manifests), []);
+  const env = (name: string) =>
+    (
+      manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === name)!.spec as {
+        template: { spec: { containers: { env: { name: string; value?: string }[] }[] } };
+      }
+    ).template.spec.containers[0]!.env;
+  env('orderly-payment').find((v) => v.name === 'BROKER_REDRIVE_USER')!.value = 'orderly-payment';
+  t.deepEqual(checkRedriveUser(manifests), [
+    "Deployment/orderly-payment: BROKER_REDRIVE_USER is orderly-payment, the console's broker user is orderly-console",
+  ]);
+  const withoutConsole = manifests.filter((m) => !(m.kind === 'Deployment' && m.metadata.name === 'orderly-console'));
+  t.true(checkRedriveUser(withoutConsole).some((p) => p.startsWith('Deployment/orderly-audit: BROKER_REDRIVE_USER names orderly-console')));
+});
+
 test('a Deployment that would declare the topology itself is caught', async (t) => {
   const manifests = structuredClone(await render());
   const d = manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === 'orderly-audit')!;
@@ -197,6 +231,14 @@ test("publishers() covers every message a service's code emits; the services tha
   }
   // The orchestrator emits its commands through a step table, not a literal: they are order's.
   t.true(emittedBy('order').includes('order.placed'));
+  // The console's operator-action events go where its Permission (consoleAccess) lets it write.
+  const consoleEmits = emittedBy('console');
+  t.deepEqual(consoleEmits, ['deadletter.discarded', 'deadletter.redriven']);
+  for (const type of consoleEmits) {
+    t.is(producerOf(type as never), 'console', `${type} is emitted by the console`);
+    for (const mode of sagaModes)
+      t.true(consoleAccess(mode).publishes.includes(routeOf(type).exchange), `console may write ${type} (${mode})`);
+  }
   for (const mode of sagaModes) {
     const p = publishers(mode);
     // Each consumer writes only its own queues' retry and dead-letter exchanges: never another service's queue.

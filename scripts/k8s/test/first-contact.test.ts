@@ -172,13 +172,13 @@ test('10: every profile fits its connection budget, and a profile that does not 
       v.postgres.maxConnections = 150;
     }),
   );
-  t.regex(String(err?.message), /postgres\.maxConnections \(150\) is below what the services may open at their most replicas: 192/);
+  t.regex(String(err?.message), /postgres\.maxConnections \(150\) is below what the services may open at their most replicas: 203/);
   const scaled = await t.throwsAsync(
     kindWith((v) => {
       v.default.autoscaling.maxReplicas = 5;
     }),
   );
-  t.regex(String(scaled?.message), /postgres\.maxConnections \(200\) is below what the services may open/);
+  t.regex(String(scaled?.message), /postgres\.maxConnections \(220\) is below what the services may open/);
 });
 
 test('11: kind, its node image (by digest), the broker and PostgreSQL images are pinned; skaffold’s minimum is stated', async (t) => {

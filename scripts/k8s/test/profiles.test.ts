@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { consumerQueues, type SagaMode } from '@orderly/events';
 import test from 'ava';
 import { validateSkaffold } from '../config-files.js';
-import { checkAccess } from '../contracts/access.js';
+import { checkAccess, checkRedriveUser } from '../contracts/access.js';
 import { checkConfig } from '../contracts/config.js';
 import { checkDockerfile, checkNodeMajor } from '../contracts/dockerfile.js';
 import { resolveEnv } from '../contracts/env.js';
@@ -117,10 +117,11 @@ for (const p of profiles()) {
     const { mode, deliveryLimit, vhost } = brokerSettings(manifests);
     return checkTopology(manifests, mode, deliveryLimit, vhost);
   });
-  check('broker permissions are the least each service needs', (manifests) => {
+  check('broker permissions are the least each service (and the console) needs', (manifests) => {
     const { mode, vhost } = brokerSettings(manifests);
     return checkAccess(manifests, mode, vhost);
   });
+  check("every service trusts redriven copies from the console's broker user only", checkRedriveUser);
   check('migration hook Jobs run MIGRATE_ONLY before each upgrade', checkMigrations);
   check('every image is built by skaffold', async (manifests) => checkImages(manifests, await readSkaffold()));
   check('every service package is deployed and built', async (manifests) =>
