@@ -55,7 +55,7 @@ test("when the broker's per-queue metrics are scraped, then for the stack's vhos
   t.timeout(60_000);
   const manifests = await helmTemplate({ name: 'defaults', valuesFile: 'charts/orderly/ci/defaults-values.yaml' });
   const monitor = manifests.find((m) => m.kind === 'PodMonitor' && m.metadata.name.endsWith('-rabbitmq'));
-  const endpoints = (monitor?.spec as { podMetricsEndpoints: { path: string; params?: Record<string, string[]> }[] }).podMetricsEndpoints;
+  const endpoints = (monitor!.spec as { podMetricsEndpoints: { path: string; params?: Record<string, string[]> }[] }).podMetricsEndpoints;
   const detailed = endpoints.find((e) => e.path === '/metrics/detailed');
   t.deepEqual([...(detailed?.params?.family ?? [])].sort(), [...detailedFamilies].sort());
   const local = targets.find((x) => x.path === '/metrics/detailed');
