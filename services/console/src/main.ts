@@ -1,0 +1,4 @@
+import { runMain } from '@orderly/platform';
+import { definition } from './service.js';
+
+await runMain(definition);
