@@ -1,5 +1,7 @@
 import { cleanupList, publishEnvelope, waitFor } from '@orderly/platform/testing';
 import test from 'ava';
+import { unchangedOrdersSql } from '../src/store/order-search-store.js';
+import { openStatuses } from '../src/use-cases/find-stuck-orders.js';
 import { type OrderUnderTest, rejected, reserved, startOrder } from './helpers.js';
 
 /**
@@ -159,6 +161,19 @@ test.serial(
       t.is((await o.ops(`/orders/stuck?${query}`)).status, 400, query);
   },
 );
+
+test.serial('when the stuck list is read, then its query is one the partial index of unfinished orders serves', async (t) => {
+  const client = await o.service.db.pool.connect();
+  try {
+    // The table is tiny: without this the planner rightly reads it whole, and the index would go unproved.
+    await client.query('BEGIN; SET LOCAL enable_seqscan = off');
+    const { rows } = await client.query(`EXPLAIN ${unchangedOrdersSql}`, [openStatuses, 300, 100]);
+    t.regex(rows.map((r) => r['QUERY PLAN']).join('\n'), /orders_open_by_update/);
+  } finally {
+    await client.query('ROLLBACK');
+    client.release();
+  }
+});
 
 test.serial('when an operator asks for the saga row in choreography, then 404 saying the mode keeps none', async (t) => {
   const res = await o.ops(`/orders/${ids.a}/saga`);

@@ -63,12 +63,14 @@ export async function countByStatus(db: Database): Promise<Record<Status, number
   return counts;
 }
 
-/** Orders in one of these statuses whose last change is older than olderThanS seconds, longest unchanged first. */
+/**
+ * Orders in one of these statuses whose last change is older than olderThanS seconds, longest
+ * unchanged first. With the unfinished statuses, the partial index orders_open_by_update (migration 007) serves it.
+ */
 export async function unchangedOrders(db: Database, inStatus: readonly Status[], olderThanS: number, limit: number): Promise<Order[]> {
-  const { rows } = await db.pool.query(
-    `SELECT ${columns} FROM orders WHERE status = ANY($1::text[]) AND updated_at < now() - make_interval(secs => $2)
-      ORDER BY updated_at LIMIT $3`,
-    [inStatus, olderThanS, limit],
-  );
+  const { rows } = await db.pool.query(unchangedOrdersSql, [inStatus, olderThanS, limit]);
   return rows.map(present);
 }
+
+export const unchangedOrdersSql = `SELECT ${columns} FROM orders WHERE status = ANY($1::text[]) AND updated_at < now() - make_interval(secs => $2)
+  ORDER BY updated_at LIMIT $3`;

@@ -5,7 +5,7 @@ import type { Order } from '../store/order-store.js';
 import type { OrderDeps } from './order-deps.js';
 
 /** The statuses something still follows: an order in one of them that stopped changing is stuck. */
-const open = statuses.filter((s: Status) => expectedNext(s, 'choreography') !== undefined);
+export const openStatuses = statuses.filter((s: Status) => expectedNext(s, 'choreography') !== undefined);
 
 /** Orders not finished whose last change is older than olderThanS, longest first, each with what it waits for. */
 export async function findStuckOrders(
@@ -13,6 +13,6 @@ export async function findStuckOrders(
   olderThanS: number,
   limit: number,
 ): Promise<{ order: Order; expectedNext: string }[]> {
-  const orders = await unchangedOrders(db, open, olderThanS, limit);
+  const orders = await unchangedOrders(db, openStatuses, olderThanS, limit);
   return orders.map((order) => ({ order, expectedNext: describeExpectation(expectedNext(order.status, sagaMode)!) }));
 }
