@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { accessTokenOf } from '../auth/console-authentication.js';
 import type { GraphLink } from './graph-links.js';
 import type { LiveOrders } from './live-orders.js';
-import type { ServicesClient } from './services-client.js';
+import { nextCursor, type ServicesClient } from './services-client.js';
 import { stuckOrders } from './stuck.js';
 import { type DeadLettersOf, xrayOf } from './xray.js';
 
@@ -20,7 +20,7 @@ const ordersQuery = z.strictObject({
   since: instant.optional(),
   until: instant.optional(),
   reason: word.optional(),
-  limit: z.coerce.number().int().min(1).max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
   cursor: z.string().min(1).max(500).optional(),
 });
 const orderParam = z.object({ id: z.uuid('must be an order id (uuid)') });
@@ -67,10 +67,12 @@ export function apiRoutes({ services, live, deadLettersOf, traceUrlTemplate, stu
   router.get('/orders', async (ctx) => {
     const q = parseOr400(ordersQuery, ctx.query);
     const search = new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)]));
-    const answer = await services.get('order', `/orders?${search}`, accessTokenOf(ctx));
+    const answer = await services.get<unknown[]>('order', `/orders?${search}`, accessTokenOf(ctx));
     if (!answer.ok)
       throw answer.status >= 400 && answer.status < 500 ? new HttpProblem(answer.status, 'Refused', answer.error) : bad(answer.error);
-    ctx.body = answer.body;
+    // The next page's cursor, from the order service's Link header.
+    const next = nextCursor(answer.headers);
+    ctx.body = { items: answer.body, ...(next ? { next } : {}) };
   });
 
   router.get('/orders/stats', async (ctx) => {

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type { Logger } from '@orderly/platform';
 import type { Context } from 'koa';
-import type { ServicesClient } from './services-client.js';
+import { nextCursor, type ServicesClient } from './services-client.js';
 
 /** What the browser is sent for each new or changed order. */
 export interface OrderChange {
@@ -21,8 +21,10 @@ interface Subscriber {
 
 export interface LiveOrdersOptions {
   pollMs?: number;
-  /** At most this many changes per request to the order service (more are fetched at once after). */
+  /** Changes per request to the order service (its limit without a customer is 200). */
   pageSize?: number;
+  /** Pages read per poll at most (2,000 changes a second); past that, some changes show only when the page is reloaded. */
+  maxPages?: number;
   heartbeatMs?: number;
   now?: () => number;
 }
@@ -38,6 +40,7 @@ export class LiveOrders {
   readonly #subscribers = new Set<Subscriber>();
   readonly #pollMs: number;
   readonly #pageSize: number;
+  readonly #maxPages: number;
   readonly #heartbeatMs: number;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
@@ -48,10 +51,11 @@ export class LiveOrders {
   constructor(
     private readonly services: ServicesClient,
     private readonly logger: Logger,
-    { pollMs = 1000, pageSize = 500, heartbeatMs = 15_000, now = Date.now }: LiveOrdersOptions = {},
+    { pollMs = 1000, pageSize = 200, maxPages = 10, heartbeatMs = 15_000, now = Date.now }: LiveOrdersOptions = {},
   ) {
     this.#pollMs = pollMs;
     this.#pageSize = pageSize;
+    this.#maxPages = maxPages;
     this.#heartbeatMs = heartbeatMs;
     this.#now = now;
   }
@@ -80,7 +84,7 @@ export class LiveOrders {
       this.#subscribers.delete(subscriber);
       if (this.#subscribers.size === 0) this.#halt();
     };
-    ctx.req.once('close', leave);
+    ctx.res.once('close', leave);
     stream.once('close', leave);
     this.#subscribers.add(subscriber);
     if (!this.#timer) {
@@ -115,27 +119,32 @@ export class LiveOrders {
     }
     const caller = [...this.#subscribers].sort((a, b) => b.expiresAt - a.expiresAt)[0];
     if (!caller) return;
-    for (let page = 0; page < 10; page++) {
+    // Everything updated since the cursor, a page at a time (the list is newest first, so all pages
+    // are read before the cursor moves).
+    const changed: OrderChange[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < this.#maxPages; page++) {
       this.#polls += 1;
-      const query = new URLSearchParams({ updatedSince: this.#cursor, limit: String(this.#pageSize) });
-      const answer = await this.services.get<{ items: OrderChange[] } | OrderChange[]>('order', `/orders?${query}`, caller.token);
+      const query = new URLSearchParams({ updatedSince: this.#cursor, limit: String(this.#pageSize), ...(cursor ? { cursor } : {}) });
+      const answer = await this.services.get<OrderChange[]>('order', `/orders?${query}`, caller.token);
       if (!answer.ok) {
         this.#broadcast('problem', { error: answer.error });
         return;
       }
-      const orders = (Array.isArray(answer.body) ? answer.body : answer.body.items).map(asChange);
-      const fresh = orders
-        .filter((o) => o.updatedAt > this.#cursor || (o.updatedAt === this.#cursor && !this.#sentAtCursor.has(`${o.id}/${o.status}`)))
-        .sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : 0));
-      for (const order of fresh) {
-        if (order.updatedAt > this.#cursor) {
-          this.#cursor = order.updatedAt;
-          this.#sentAtCursor = new Set();
-        }
-        this.#sentAtCursor.add(`${order.id}/${order.status}`);
-        this.#broadcast('order', order);
+      changed.push(...answer.body.map(asChange));
+      cursor = nextCursor(answer.headers);
+      if (!cursor) break;
+    }
+    const fresh = changed
+      .filter((o) => o.updatedAt > this.#cursor || (o.updatedAt === this.#cursor && !this.#sentAtCursor.has(`${o.id}/${o.status}`)))
+      .sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : 0));
+    for (const order of fresh) {
+      if (order.updatedAt > this.#cursor) {
+        this.#cursor = order.updatedAt;
+        this.#sentAtCursor = new Set();
       }
-      if (orders.length < this.#pageSize) break;
+      this.#sentAtCursor.add(`${order.id}/${order.status}`);
+      this.#broadcast('order', order);
     }
     for (const s of this.#subscribers) {
       if (now - s.lastWriteAt >= this.#heartbeatMs) this.#write(s, ': still here\n\n');

@@ -11,7 +11,7 @@ export function baseUrlsFrom(template: string, ports: Record<ServiceName, number
 }
 
 /** What a service answered, or why nothing usable came back. */
-export type Answer<T> = { ok: true; status: number; body: T } | { ok: false; status: number; error: string };
+export type Answer<T> = { ok: true; status: number; body: T; headers: Headers } | { ok: false; status: number; error: string };
 
 /**
  * Calls the services' operator APIs with the signed-in operator's own access token, so each
@@ -42,7 +42,7 @@ export class ServicesClient {
     } catch {
       return { ok: false, status: res.status, error: `${service} answered HTTP ${res.status} without JSON` };
     }
-    if (res.ok) return { ok: true, status: res.status, body: body as T };
+    if (res.ok) return { ok: true, status: res.status, body: body as T, headers: res.headers };
     const detail = (body as { detail?: string; title?: string } | undefined)?.detail ?? (body as { title?: string } | undefined)?.title;
     return { ok: false, status: res.status, error: `${service}: HTTP ${res.status}${detail ? ` ${detail}` : ''}` };
   }
@@ -60,4 +60,10 @@ export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/** The cursor of the next page, from a list's `Link: </orders?…&cursor=…>; rel="next"` header. */
+export function nextCursor(headers: Headers): string | undefined {
+  const link = /<([^>]+)>\s*;\s*rel="next"/.exec(headers.get('link') ?? '')?.[1];
+  return link ? (new URL(link, 'http://x').searchParams.get('cursor') ?? undefined) : undefined;
 }

@@ -48,7 +48,7 @@ export async function stuckOrders({ services, deadLettersOf }: StuckDeps, olderT
       order: s.order,
       expectedNext: s.expectedNext,
       lastEvent: last ? { id: last.id, type: last.type, source: last.source, time: last.time } : null,
-      deadLetters: parked.filter((d) => d.orderId === ids[i]),
+      deadLetters: parked.filter((d) => d.orderId === ids[i] && d.status === 'parked'),
     };
   });
   return { items, olderThanS, problems };

@@ -31,7 +31,7 @@ function SearchForm({ value, onSearch }) {
       <label>Status <select ...${field('status')}>
         ${['parked', 'redriving', 'redriven', 'discarded', ''].map((s) => html`<option value=${s}>${s || 'any'}</option>`)}
       </select></label>
-      <label>&nbsp;<button type="submit">Search</button></label>
+      <div><button type="submit" id="search">Search</button></div>
     </div>
   </form>`;
 }
