@@ -11,15 +11,7 @@ import { createMetrics } from '../src/metrics.js';
 import { testIssuer } from '../src/testing/issuer.js';
 
 const issuer = await testIssuer();
-const auth = tokenVerifier({
-  AUTH_ISSUER: issuer.issuer,
-  AUTH_AUDIENCE: issuer.audience,
-  AUTH_JWKS_URL: issuer.jwksUrl,
-  AUTH_ALGORITHMS: ['ES256'],
-  AUTH_CLOCK_SKEW_S: 30,
-  AUTH_ROLES_CLAIM: 'roles',
-  AUTH_OPERATOR_ROLE: 'orderly-operator',
-});
+const auth = tokenVerifier(issuer.auth);
 const bearer = { authorization: `Bearer ${await issuer.operator()}` };
 
 const lifecycle = new Lifecycle();

@@ -16,15 +16,7 @@ import { testIssuer } from '../src/testing/issuer.js';
  * services' default left as it was. Also per-path body limits (POST /admin/dry-run takes 256 KiB).
  */
 const issuer = await testIssuer();
-const verifier = tokenVerifier({
-  AUTH_ISSUER: issuer.issuer,
-  AUTH_AUDIENCE: issuer.audience,
-  AUTH_JWKS_URL: issuer.jwksUrl,
-  AUTH_ALGORITHMS: ['ES256'],
-  AUTH_CLOCK_SKEW_S: 30,
-  AUTH_ROLES_CLAIM: 'roles',
-  AUTH_OPERATOR_ROLE: 'orderly-operator',
-});
+const verifier = tokenVerifier(issuer.auth);
 const routes = new Router();
 for (const path of ['/login', '/assets/app.js', '/assets/../whoami', '/loginx', '/whoami']) {
   routes.get(path, (ctx) => {

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
+import type { AuthConfig } from '../http/auth.js';
 
 /**
  * A token issuer for service tests: a real key pair whose public half is served as a JWKS over
@@ -13,6 +14,8 @@ export interface TestIssuer {
   jwksUrl: string;
   /** AUTH_* for a service that trusts this issuer. */
   env: Record<string, string>;
+  /** The same, parsed: for a token verifier built without a service (tokenVerifier(issuer.auth)). */
+  auth: AuthConfig;
   customer(customerId: string, email?: string): Promise<string>;
   operator(subject?: string): Promise<string>;
   /** A token with these claims (iss, aud, sub, iat and exp set unless given), signed with the issuer's key. */
@@ -53,6 +56,15 @@ async function startTestIssuer(): Promise<TestIssuer> {
     audience,
     jwksUrl: `${base}/jwks`,
     env: { AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience, AUTH_JWKS_URL: `${base}/jwks` },
+    auth: {
+      AUTH_ISSUER: issuer,
+      AUTH_AUDIENCE: audience,
+      AUTH_JWKS_URL: `${base}/jwks`,
+      AUTH_ALGORITHMS: ['ES256'],
+      AUTH_CLOCK_SKEW_S: 30,
+      AUTH_ROLES_CLAIM: 'roles',
+      AUTH_OPERATOR_ROLE: operatorRole,
+    },
     customer: (customerId, email = `${customerId.toLowerCase()}@example.com`) => sign({ sub: customerId, email }),
     operator: (subject = 'test-operator') => sign({ sub: subject, roles: [operatorRole] }),
     sign,
