@@ -23,6 +23,16 @@ export const dryRunBody = z.strictObject({
 
 const outboxQuery = z.object({ subject: z.string().min(1).max(200) });
 
+/**
+ * The request, checked: the message text is left to the dry run to judge, as the consumer would (a
+ * control character in it is a would-fail, not a bad request); the rest must be clean text.
+ */
+function dryRunRequest(input: unknown): z.infer<typeof dryRunBody> {
+  const fields = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : undefined;
+  if (typeof fields?.body !== 'string') return parseOr400(dryRunBody, input);
+  return { ...parseOr400(dryRunBody, { ...fields, body: '' }), body: fields.body };
+}
+
 /** Dry runs in flight at once per service: each holds a database connection the consumers share. */
 const maxConcurrentDryRuns = 2;
 
@@ -36,7 +46,7 @@ export function adminRoutes(target: DryRunTarget, logger: Logger): Router {
 
   router.post('/admin/dry-run', async (ctx) => {
     const operator = requireOperator(ctx);
-    const request = parseOr400(dryRunBody, bodyOf(ctx));
+    const request = dryRunRequest(bodyOf(ctx));
     if (inFlight >= maxConcurrentDryRuns) {
       throw new HttpProblem(429, 'Too many dry runs', `at most ${maxConcurrentDryRuns} at once`, {}, { headers: { 'Retry-After': '1' } });
     }
