@@ -3,7 +3,8 @@
  * service with exactly the Permission charts/orderly/templates/broker-access.yaml grants (configure
  * nothing, write the exchanges publishers(mode) names, read its own queues), and a PostgreSQL login
  * role `orderly_<service>` per service that owns only its own schema (the chart's CloudNativePG
- * managed roles). Passwords are generated once and kept in `<stateDir>/credentials/local.json`
+ * managed roles). The operations console likewise: `orderly-console` with consoleAccess(mode) (read
+ * every DLQ, write every retry exchange and its events' exchange) and `orderly_console`. Passwords are generated once and kept in `<stateDir>/credentials/local.json`
  * (mode 0600); nothing here has a default password.
  *
  * Services declare nothing (BROKER_DECLARE_TOPOLOGY=false, as on Kubernetes): prepareBroker() is
@@ -20,12 +21,15 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { consumerQueues, publishers, type SagaMode, type ServiceName, servicePorts, topology } from '@orderly/events';
+import { consoleAccess, consumerQueues, publishers, type SagaMode, type ServiceName, servicePorts, topology } from '@orderly/events';
 import { applyPolicies, assertTopology, managementClient, removeStaleBindings, vhostOf } from '@orderly/platform';
 import amqp from 'amqplib';
 import pg from 'pg';
 
 export const serviceNames = Object.keys(servicePorts) as ServiceName[];
+/** Who gets a broker user and a database role: every service, and the console. */
+export const credentialHolders = [...serviceNames, 'console'] as const;
+export type CredentialHolder = (typeof credentialHolders)[number];
 export const brokerUser = (service: string, prefix = 'orderly-') => `${prefix}${service}`;
 export const databaseRole = (service: string, prefix = 'orderly_') => `${prefix}${service}`;
 
@@ -53,8 +57,12 @@ const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const exactRegex = (names: string[]) => (names.length ? `^(${names.map((n) => n.replace(/\./g, '\\.')).join('|')})$` : '^$');
 
-/** The Permission the chart grants a service in a saga mode (broker-access.yaml, from the same catalog). */
-export function permissionOf(mode: SagaMode, service: ServiceName) {
+/** The Permission the chart grants a service (or the console) in a saga mode (broker-access.yaml, from the same catalog). */
+export function permissionOf(mode: SagaMode, service: CredentialHolder) {
+  if (service === 'console') {
+    const { publishes, consumes } = consoleAccess(mode);
+    return { configure: '^$', write: exactRegex(publishes), read: exactRegex(consumes) };
+  }
   return {
     configure: '^$',
     write: exactRegex(publishers(mode)[service] ?? []),
@@ -81,7 +89,7 @@ async function passwords(stateDir: string, brokerPrefix: string, rolePrefix: str
   let changed = false;
   // Hex: safe inside a URL and a SQL literal without escaping.
   const secret = () => randomBytes(18).toString('hex');
-  for (const s of serviceNames) {
+  for (const s of credentialHolders) {
     if (!creds.broker[s]) {
       creds.broker[s] = { user: brokerUser(s, brokerPrefix), password: secret() };
       changed = true;
@@ -111,7 +119,7 @@ export async function ensureCredentials(options: EnsureOptions): Promise<Credent
 
   const api = managementClient(options.managementUrl, 30_000).json;
   await api('PUT', `api/vhosts/${encodeURIComponent(options.vhost)}`, {});
-  for (const s of serviceNames) {
+  for (const s of credentialHolders) {
     const { user, password } = creds.broker[s]!;
     await api('PUT', `api/users/${encodeURIComponent(user)}`, { password, tags: '' });
   }
@@ -124,7 +132,7 @@ export async function ensureCredentials(options: EnsureOptions): Promise<Credent
   await db.connect();
   try {
     const database = (await db.query('SELECT current_database() AS d')).rows[0].d as string;
-    for (const s of serviceNames) {
+    for (const s of credentialHolders) {
       const { role, password } = creds.database[s]!;
       const exists = (await db.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount;
       // No CREATEDB, no CREATEROLE, no inheritance: it logs in and owns its schema, nothing more.
@@ -188,7 +196,7 @@ export async function prepareBroker({ adminAmqpUrl, managementUrl, mode, deliver
   await applyPolicies(managementUrl, vhost, definition.policies);
   const stale = await removeStaleBindings(managementUrl, vhost, definition);
   const api = managementClient(managementUrl, 30_000).json;
-  for (const s of serviceNames) {
+  for (const s of credentialHolders) {
     await api(
       'PUT',
       `api/permissions/${encodeURIComponent(vhost)}/${encodeURIComponent(brokerUser(s, brokerPrefix))}`,
@@ -200,7 +208,8 @@ export async function prepareBroker({ adminAmqpUrl, managementUrl, mode, deliver
 
 /**
  * A service's own connection settings: the given administrator URLs with the service's user or
- * role and password instead, and no topology declaration (prepareBroker() did it).
+ * role and password instead, no topology declaration (prepareBroker() did it), and the console's
+ * user as the one whose redriven copies it trusts (BROKER_REDRIVE_USER, as the chart sets it).
  */
 export function serviceEnv(creds: Credentials, service: string, admin: { amqpUrl: string; databaseUrl: string }): Record<string, string> {
   const broker = creds.broker[service];
@@ -212,7 +221,12 @@ export function serviceEnv(creds: Credentials, service: string, admin: { amqpUrl
   const databaseUrl = new URL(admin.databaseUrl);
   databaseUrl.username = encodeURIComponent(database.role);
   databaseUrl.password = database.password;
-  return { AMQP_URL: amqpUrl.toString(), DATABASE_URL: databaseUrl.toString(), BROKER_DECLARE_TOPOLOGY: 'false' };
+  return {
+    AMQP_URL: amqpUrl.toString(),
+    DATABASE_URL: databaseUrl.toString(),
+    BROKER_DECLARE_TOPOLOGY: 'false',
+    ...(creds.broker.console ? { BROKER_REDRIVE_USER: creds.broker.console.user } : {}),
+  };
 }
 
 /** The saved passwords, without touching any server (the local stack; setup.sh created them). */

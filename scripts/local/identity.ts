@@ -9,12 +9,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { chmod, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type TokenIssuer, tokensFrom } from '@orderly/identity/client';
+import { consoleCallback } from './console.ts';
+import { keptSecrets } from './secrets-file.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const stateDir = process.env.ORDERLY_STATE_DIR ?? '/var/tmp/orderly';
@@ -40,31 +42,19 @@ export interface IdentitySecrets {
   signingKey: string;
 }
 
-/** The local provider's secrets, made on first use. */
-export async function identitySecrets(): Promise<IdentitySecrets> {
-  const dir = identityDir;
-  const file = join(dir, 'secrets.json');
-  if (existsSync(file)) {
-    const kept = JSON.parse(await readFile(file, 'utf8')) as Partial<IdentitySecrets>;
-    if (kept.toolsClientSecret && kept.demoPassword && kept.signingKey) return kept as IdentitySecrets;
-    await unlink(file); // an older file without the signing key: made anew
-  }
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const secrets = {
-    toolsClientSecret: randomBytes(32).toString('base64url'),
-    demoPassword: randomBytes(12).toString('base64url'),
-    signingKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-  };
-  // Written whole under another name, then linked into place: a reader never sees half a file, and
-  // of two processes making them at once the first wins (link fails on an existing name).
-  const partial = `${file}.${process.pid}`;
-  await writeFile(partial, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
-  await link(partial, file).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EEXIST') throw err;
-  });
-  await unlink(partial);
-  await chmod(file, 0o600);
-  return JSON.parse(await readFile(file, 'utf8')) as IdentitySecrets;
+export const identitySecretsFile = join(identityDir, 'secrets.json');
+
+/** The local provider's secrets, made on first use (an older file without the signing key is made anew). */
+export function identitySecrets(): Promise<IdentitySecrets> {
+  return keptSecrets(
+    identitySecretsFile,
+    () => ({
+      toolsClientSecret: randomBytes(32).toString('base64url'),
+      demoPassword: randomBytes(12).toString('base64url'),
+      signingKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    }),
+    (kept) => Boolean(kept.toolsClientSecret && kept.demoPassword && kept.signingKey),
+  );
 }
 
 /** Tokens from the local provider: the operator's (client credentials) and the demo customers' (code + PKCE). */
@@ -131,6 +121,8 @@ export async function startLocalIdentity(onLine?: (line: string) => void): Promi
       IDP_ISSUER: issuer,
       IDP_AUDIENCE: localAudience,
       IDP_ACCOUNTS: localAccounts,
+      // The console signs operators in through the public client orderly-web.
+      IDP_WEB_REDIRECT_URIS: consoleCallback,
       IDP_TOOLS_CLIENT_SECRET: secrets.toolsClientSecret,
       IDP_DEMO_PASSWORD: secrets.demoPassword,
       IDP_SIGNING_KEY: secrets.signingKey,

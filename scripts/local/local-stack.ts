@@ -10,10 +10,11 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { vhostOf } from '@orderly/platform';
+import { consoleSettings } from './console.ts';
 import { localServiceEnv } from './credentials.ts';
 import { startLocalIdentity } from './identity.ts';
 import { preparePrometheus, prometheusPort, scrapeTargets } from './prometheus.ts';
-import { baseUrl, localAdmin, localDefaults, services } from './services.ts';
+import { baseUrl, consoleService, localAdmin, localDefaults, services } from './services.ts';
 import {
   defaultRestartPolicy,
   describeRestart,
@@ -44,6 +45,8 @@ export interface LocalStackOptions {
   onExit?: (service: string, code: number | null, signal: NodeJS.Signals | null) => void;
   /** Also run Prometheus on :9090 (PROMETHEUS_PORT), scraping the stack with the chart's alert rules (npm start). */
   prometheus?: boolean;
+  /** Also run the operations console on :8087 (npm start; needs credentials). */
+  console?: boolean;
   /** How an unexpected exit is restarted; false: not at all. */
   restart?: RestartPolicy | false;
   /** What the stack says about a restart; by default a line on stderr. */
@@ -82,13 +85,15 @@ export async function startLocalStack({
   serviceEnv,
   ports = {},
   prometheus = false,
+  console: runConsole = false,
   onLine,
   onExit,
   restart = defaultRestartPolicy,
   onRestart = (e) => console.error(describeRestart(e)),
 }: LocalStackOptions = {}): Promise<LocalStack> {
-  // Log colours by position: the services, then the identity provider and Prometheus.
-  const names = [...services.map((s) => s.name), 'identity', 'prometheus'];
+  // Log colours by position: the services, then the console, the identity provider and Prometheus.
+  const names = [...services.map((s) => s.name), consoleService.name, 'identity', 'prometheus'];
+  const stackServices = runConsole ? [...services, consoleService] : services;
   const line = (name: string, text: string) => onLine?.(name, names.indexOf(name), text);
   // The demo identity provider first (unless AUTH_ISSUER names another): the services trust its tokens.
   const identity = (env.AUTH_ISSUER ?? process.env.AUTH_ISSUER) ? undefined : await startLocalIdentity((text) => line('identity', text));
@@ -98,7 +103,8 @@ export async function startLocalStack({
   const extras: Supervised[] = [];
   const processes = supervisor({ restart, onLine: line, onExit, onRestart });
   const register = `${root}services/lib/platform/dist/src/telemetry/register.js`;
-  const portOf = (name: string) => ports[name] ?? services.find((s) => s.name === name)!.port;
+  const portOf = (name: string) => ports[name] ?? stackServices.find((s) => s.name === name)!.port;
+  const consoleEnv = runConsole ? await consoleSettings({ prometheus }) : {};
   const urlOf = (name: string) => (ports[name] ? `http://127.0.0.1:${ports[name]}` : baseUrl(name));
 
   const launchService = (name: string, port: number) => () => {
@@ -120,6 +126,7 @@ export async function startLocalStack({
         PORT: String(port),
         OTEL_SERVICE_NAME: `orderly-${name}`,
         ...(name === 'inventory' ? { SEED_DEMO_CATALOGUE: 'true' } : {}),
+        ...(name === consoleService.name ? consoleEnv : {}),
       },
     };
   };
@@ -134,11 +141,11 @@ export async function startLocalStack({
   };
 
   try {
-    for (const { name } of services) instances.set(name, [newInstance(name, 0, portOf(name))]);
+    for (const { name } of stackServices) instances.set(name, [newInstance(name, 0, portOf(name))]);
     if (prometheus) {
       const amqpUrl = env.AMQP_URL ?? localAdmin.AMQP_URL;
       const targets = scrapeTargets({
-        services: services.map((s) => ({ name: s.name, port: portOf(s.name) })),
+        services: stackServices.map((s) => ({ name: s.name, port: portOf(s.name) })),
         brokerMetricsUrl: process.env.RABBITMQ_PROMETHEUS_URL ?? 'http://127.0.0.1:15692',
         vhost: vhostOf(amqpUrl),
       });

@@ -1,7 +1,9 @@
-import { servicePorts } from '@orderly/events';
+import { consolePort, servicePorts } from '@orderly/events';
 
 /** The services the local stack runs, with their ports (docs/architecture.md#http-api). */
 export const services = Object.entries(servicePorts).map(([name, port]) => ({ name, port }));
+/** The operations console, which npm start runs beside them (docs/console.md). */
+export const consoleService = { name: 'console', port: consolePort };
 
 /**
  * The administrator's access to the local servers scripts/setup.sh runs (RabbitMQ's loopback-only
@@ -23,6 +25,6 @@ export const localDefaults = {
 };
 
 export const baseUrl = (name: string) => {
-  const s = services.find((x) => x.name === name);
+  const s = [...services, consoleService].find((x) => x.name === name);
   return process.env[`${name.toUpperCase()}_URL`] ?? `http://127.0.0.1:${s?.port ?? 0}`;
 };

@@ -1,18 +1,20 @@
 /**
- * `npm start`: the local stack in the foreground with prefixed, readable logs, and Prometheus on
- * :9090 scraping it with the chart's alert rules. Ctrl-C (or SIGTERM) stops every process
+ * `npm start`: the local stack in the foreground with prefixed, readable logs: every service, the
+ * operations console on :8087, and Prometheus on :9090 scraping them with the chart's alert rules. Ctrl-C (or SIGTERM) stops every process
  * gracefully. One that exits on its own is restarted with back-off, as Kubernetes restarts a pod,
  * and the stack says so; the others keep running. scripts/setup.sh has started RabbitMQ and
  * PostgreSQL and installed Prometheus.
  */
 
-import { localIssuer } from './identity.ts';
+import { consolePublicUrl } from './console.ts';
+import { identitySecretsFile, localIssuer } from './identity.ts';
 import { describeRestart, type LocalStack, stackRunning, startLocalStack } from './local-stack.ts';
 import { formatLogLine } from './log-format.ts';
 import { prometheusUrl } from './prometheus.ts';
 import { baseUrl, services } from './services.ts';
 
-const colours = ['\x1b[36m', '\x1b[35m', '\x1b[34m', '\x1b[32m', '\x1b[33m', '\x1b[96m', '\x1b[95m'];
+// One per process: the services, the console, the identity provider, Prometheus.
+const colours = ['\x1b[36m', '\x1b[35m', '\x1b[34m', '\x1b[32m', '\x1b[33m', '\x1b[96m', '\x1b[95m', '\x1b[94m', '\x1b[92m', '\x1b[93m'];
 const width = Math.max(...services.map((s) => s.name.length));
 const prefix = (name: string, i: number) => `${colours[i % colours.length]}${name.padEnd(width)} │\x1b[0m`;
 
@@ -34,10 +36,11 @@ async function stop(code: number) {
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
-console.log(`▸ starting ${services.length} services (SAGA_MODE=${process.env.SAGA_MODE ?? 'choreography'})`);
+console.log(`▸ starting ${services.length} services and the console (SAGA_MODE=${process.env.SAGA_MODE ?? 'choreography'})`);
 try {
   stack = await startLocalStack({
     prometheus: true,
+    console: true,
     onLine: (name, i, line) => console.log(`${prefix(name, i)} ${formatLogLine(line)}`),
     onRestart: (event) => console.error(`\x1b[1m${describeRestart(event)}\x1b[0m`),
   });
@@ -51,6 +54,7 @@ console.log(`
 ${rows.join('\n')}
   RabbitMQ management     http://127.0.0.1:15672  (guest / guest)
   RabbitMQ metrics        http://127.0.0.1:15692/metrics  (per queue: /metrics/detailed?family=queue_coarse_metrics)
+  Operations console      ${consolePublicUrl}  (sign in as ops, password demoPassword in ${identitySecretsFile}; docs/console.md)
   Prometheus              ${prometheusUrl}  (every service and the broker, the chart's alert rules: /alerts; docs/observability.md)
   Traces                  set OTEL_EXPORTER_OTLP_ENDPOINT to a collector (README: Observability)
   Identity provider       ${process.env.AUTH_ISSUER ?? (await localIssuer())}  (demo accounts C100, C200, ops; docs/security.md)

@@ -23,10 +23,11 @@ test('when the credentials are ensured twice and the broker prepared, then each 
   const brokerPrefix = `${e.vhost}-cred-`;
   const rolePrefix = `cred_${id}_`;
   const services = Object.keys(servicePorts);
+  const holders = [...services, 'console'];
   const admin = new pg.Client({ connectionString: e.databaseUrl });
   await admin.connect();
   t.teardown(async () => {
-    for (const s of services) {
+    for (const s of holders) {
       await e.management(`api/users/${encodeURIComponent(`${brokerPrefix}${s}`)}`, { method: 'DELETE' }).catch(() => {});
       await admin.query(`DROP OWNED BY "${rolePrefix}${s}" CASCADE`).catch(() => {});
       await admin.query(`DROP ROLE IF EXISTS "${rolePrefix}${s}"`).catch(() => {});
@@ -64,6 +65,7 @@ test('when the credentials are ensured twice and the broker prepared, then each 
   // As audit: its own queue, yes; another service's retry exchange or the topology, no.
   const env = serviceEnv(first, 'audit', { amqpUrl: e.amqpUrl, databaseUrl: e.databaseUrl });
   t.is(env.BROKER_DECLARE_TOPOLOGY, 'false');
+  t.is(env.BROKER_REDRIVE_USER, `${brokerPrefix}console`, "redriven copies are trusted from the console's user");
   const conn = await amqp.connect(env.AMQP_URL!);
   conn.on('error', () => {});
   try {
@@ -81,8 +83,35 @@ test('when the credentials are ensured twice and the broker prepared, then each 
     await conn.close().catch(() => {});
   }
 
+  // As the console: every DLQ and every queue's retry exchange (a redrive), but no pipeline queue
+  // and no dead-letter exchange.
+  const consoleEnv = serviceEnv(first, 'console', { amqpUrl: e.amqpUrl, databaseUrl: e.databaseUrl });
+  const asConsole = await amqp.connect(consoleEnv.AMQP_URL!);
+  asConsole.on('error', () => {});
+  try {
+    const ch = await asConsole.createChannel();
+    ch.on('error', () => {});
+    await ch.consume('payment.dlq', () => {}, { noAck: false });
+    const allowed = await asConsole.createConfirmChannel();
+    allowed.on('error', () => {});
+    allowed.publish('orderly.retry.payment', 'payment.retry', Buffer.from('{}'), { expiration: '0' });
+    await t.notThrowsAsync(allowed.waitForConfirms(), 'a redrive through the queue retry exchange');
+    const mainQueue = await asConsole.createChannel();
+    mainQueue.on('error', () => {});
+    await t.throwsAsync(
+      mainQueue.consume('payment', () => {}),
+      { message: /ACCESS_REFUSED/ },
+    );
+    const dlx = await asConsole.createConfirmChannel();
+    dlx.on('error', () => {});
+    dlx.publish('orderly.dlx.payment', 'payment.dlq', Buffer.from('{}'));
+    await t.throwsAsync(dlx.waitForConfirms(), undefined, 'writing a dead-letter exchange is refused');
+  } finally {
+    await asConsole.close().catch(() => {});
+  }
+
   // Each role owns its schema and nothing else.
-  for (const s of ['order', 'audit']) {
+  for (const s of ['order', 'audit', 'console']) {
     const client = new pg.Client({
       connectionString: serviceEnv(first, s, { amqpUrl: e.amqpUrl, databaseUrl: e.databaseUrl }).DATABASE_URL,
     });
