@@ -1,5 +1,6 @@
 import { cleanupList, publishEnvelope, waitFor } from '@orderly/platform/testing';
 import test from 'ava';
+import fc from 'fast-check';
 import { type OrderUnderTest, paid, publishedBy, rejected, startOrder } from './helpers.js';
 
 /**
@@ -165,3 +166,87 @@ test.serial('when an order’s event waits in the outbox, then GET /admin/outbox
     t.is((await o.ops(`/admin/outbox${query}`)).status, 400, query);
   }
 });
+
+test.serial(
+  'when dry-run requests and list queries are generated, hostile ones included, then every answer is 2xx or 4xx, never 5xx',
+  async (t) => {
+    t.timeout(120_000);
+    const orderId = await o.place('C9');
+    const text = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 60 }),
+      fc.constantFrom('\ud800', 'nul\u0000', '__proto__', '', '{', 'null', '[]', '"x"', '1e400', 'x'.repeat(5_000)),
+    );
+    const value = fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 3 }));
+    const envelope = fc
+      .record({
+        type: fc.oneof(
+          fc.constantFrom('inventory.reserved', 'inventory.rejected', 'payment.completed', 'payment.failed', 'shipment.delivered'),
+          text,
+        ),
+        data: fc.oneof(
+          fc.record({
+            orderId: fc.oneof(fc.constant(orderId), fc.uuid(), text),
+            reason: value,
+            totalCents: value,
+            lines: value,
+            skus: value,
+          }),
+          value,
+        ),
+        field: fc.constantFrom('id', 'source', 'subject', 'time', 'correlationid', 'specversion'),
+        replacement: fc.option(value),
+      })
+      .map(({ type, data, field, replacement }) => {
+        const base = { ...rejected(orderId), type, data } as Record<string, unknown>;
+        if (replacement !== null) base[field] = replacement;
+        return JSON.stringify(base);
+      });
+    const request = fc.record(
+      {
+        queue: fc.oneof(fc.constant('order'), text, value),
+        body: fc.oneof(envelope, text, value),
+        encoding: fc.oneof(fc.constantFrom('utf8', 'base64'), value),
+        headers: fc.oneof(
+          fc.constant(fromInventory()),
+          fc.dictionary(fc.oneof(fc.constant('x-orderly-published-by'), text), value, { maxKeys: 3 }),
+          value,
+        ),
+      },
+      { requiredKeys: [] },
+    );
+    const statuses = new Map<number, number>();
+    const count = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    await fc.assert(
+      fc.asyncProperty(request, async (r) => {
+        const res = await dryRun(r);
+        count(res.status);
+        if (res.status >= 500) throw new Error(`${res.status} for ${JSON.stringify(r).slice(0, 300)}: ${JSON.stringify(res.body)}`);
+      }),
+      { seed: 150_015, numRuns: 150, endOnFailure: true },
+    );
+    const key = fc.oneof(
+      fc.constantFrom('status', 'customerId', 'since', 'until', 'updatedSince', 'reason', 'limit', 'cursor', '__proto__'),
+      text,
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(key, fc.oneof(text, value.map(String))), { maxLength: 4 }), async (pairs) => {
+        const query = pairs.map(
+          ([k, v]) => `${encodeURIComponent(k.replace(/[\ud800-\udfff]/g, ''))}=${encodeURIComponent(v.replace(/[\ud800-\udfff]/g, ''))}`,
+        );
+        for (const path of [`/orders?${query.join('&')}`, `/orders/stuck?${query.join('&')}`]) {
+          const res = await o.ops(path);
+          count(res.status);
+          if (res.status >= 500) throw new Error(`${res.status} for ${path}: ${JSON.stringify(res.body)}`);
+        }
+      }),
+      { seed: 150_015, numRuns: 100, endOnFailure: true },
+    );
+    t.log(
+      `answers: ${[...statuses]
+        .sort(([a], [b]) => a - b)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(' ')}`,
+    );
+    t.true(statuses.has(200) && statuses.has(400));
+  },
+);
