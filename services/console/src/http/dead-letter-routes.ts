@@ -82,14 +82,10 @@ export function deadLetterRoutes({ db, redrives, metrics, logger, mode, baseUrlO
     const operator = requireOperator(ctx);
     const request = parseOr400(redriveBody, bodyOf(ctx));
     const outcome = await redrives.redrive(chosenOf(request), operator.subject, request.reason);
-    if (outcome.pending > 0)
-      throw new HttpProblem(
-        503,
-        'Redrive interrupted',
-        `${outcome.redriven} redriven; the broker did not confirm ${outcome.pending}, which the console sends again by itself`,
-        { ...outcome },
-      );
-    ctx.body = { redriven: outcome.redriven };
+    // Some copies were recorded and audited but not confirmed by the broker: accepted, not done —
+    // the console's resumer sends them (a 5xx would hide how far it got).
+    if (outcome.pending > 0) ctx.status = 202;
+    ctx.body = outcome.pending > 0 ? outcome : { redriven: outcome.redriven };
   });
 
   router.post('/api/dead-letters/discard', async (ctx) => {
