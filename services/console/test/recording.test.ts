@@ -188,3 +188,20 @@ test.serial('when the console starts, then it empties every DLQ of the saga mode
   );
   await console.stop();
 });
+
+test.serial(
+  'when the console starts before the topology exists, then it is not ready, and records once the DLQs are declared',
+  async (t) => {
+    const fresh = await consoleTestEnv('recording_early');
+    cleanups.add(() => fresh.cleanups.run());
+    const early = await startConsole(fresh.env, fresh.cleanups);
+    t.is((await fetch(early.url('/readyz'))).status, 503);
+    await declareTopology(fresh.env);
+    await waitFor(async () => ((await fetch(early.url('/readyz'))).status === 200 ? true : undefined), {
+      what: 'the console ready',
+      timeoutMs: 30_000,
+    });
+    await park(fresh.env, 'order', 'order', JSON.stringify(confirmed()));
+    t.is((await untilRecorded(early, fresh.env, 1)).length, 1);
+  },
+);
