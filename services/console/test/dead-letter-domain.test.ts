@@ -9,27 +9,22 @@ import { likeLiteral, whereOf } from '../src/store/dead-letter-filter.js';
 const orderId = '6f0c3c1e-8a3b-4d2e-9f10-1a2b3c4d5e6f';
 const envelope = Buffer.from(JSON.stringify({ id: 'e1', type: 'payment.completed', subject: orderId, data: { orderId } }));
 const now = new Date('2025-01-31T12:00:00Z');
+const parkedWith = (properties: Parameters<typeof describeParked>[0]['properties']) =>
+  describeParked({ queue: 'order', content: envelope, properties }, now);
 
 test('when the consumer parked a message, then its error, attempts, publisher and time come from its headers', (t) => {
-  const parked = describeParked(
-    {
-      queue: 'order',
-      content: envelope,
-      properties: {
-        messageId: 'm1',
-        type: 'payment.completed',
-        userId: 'orderly-order',
-        headers: {
-          [orderlyHeaders.error]: 'Error: boom',
-          [orderlyHeaders.attempts]: 5,
-          [orderlyHeaders.failedAt]: '2025-01-31T11:59:00.000Z',
-          [orderlyHeaders.publishedBy]: 'orderly-payment',
-          [orderlyHeaders.redrives]: 2,
-        },
-      },
+  const parked = parkedWith({
+    messageId: 'm1',
+    type: 'payment.completed',
+    userId: 'orderly-order',
+    headers: {
+      [orderlyHeaders.error]: 'Error: boom',
+      [orderlyHeaders.attempts]: 5,
+      [orderlyHeaders.failedAt]: '2025-01-31T11:59:00.000Z',
+      [orderlyHeaders.publishedBy]: 'orderly-payment',
+      [orderlyHeaders.redrives]: 2,
     },
-    now,
-  );
+  });
   t.like(parked, {
     queue: 'order',
     messageId: 'm1',
@@ -44,22 +39,15 @@ test('when the consumer parked a message, then its error, attempts, publisher an
 });
 
 test('when the broker dead-lettered a message, then only its own facts are believed: reason, time, the verified user', (t) => {
-  const parked = describeParked(
-    {
-      queue: 'order',
-      content: envelope,
-      properties: {
-        userId: 'orderly-payment',
-        headers: {
-          'x-death': [{ reason: 'delivery_limit', queue: 'order', count: 1, time: { '!': 'timestamp', value: 1_738_324_740 } }],
-          [orderlyHeaders.failedAt]: '2000-01-01T00:00:00Z',
-          [orderlyHeaders.publishedBy]: 'orderly-order',
-          [orderlyHeaders.attempts]: 1,
-        },
-      },
+  const parked = parkedWith({
+    userId: 'orderly-payment',
+    headers: {
+      'x-death': [{ reason: 'delivery_limit', queue: 'order', count: 1, time: { '!': 'timestamp', value: 1_738_324_740 } }],
+      [orderlyHeaders.failedAt]: '2000-01-01T00:00:00Z',
+      [orderlyHeaders.publishedBy]: 'orderly-order',
+      [orderlyHeaders.attempts]: 1,
     },
-    now,
-  );
+  });
   t.is(parked.error, 'dead-lettered by the broker: delivery_limit in order');
   t.is(parked.publishedBy, 'orderly-payment');
   t.is(parked.attempts, null);

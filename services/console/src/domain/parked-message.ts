@@ -10,10 +10,8 @@ export interface Delivery {
   properties: { messageId?: unknown; type?: unknown; userId?: unknown; headers?: unknown };
 }
 
-/** What the dead_letters table keeps of a parked message. */
-export interface ParkedMessage {
-  /** Identifies the delivery, so a redelivery (the keeper stopped between insert and ack) finds its row. */
-  deliveryKey: string;
+/** What is known of a parked message: where, what, for which order, why, after how many attempts, from whom. */
+export type ParkedFacts = {
   queue: string;
   messageId: string | null;
   type: string | null;
@@ -21,6 +19,12 @@ export interface ParkedMessage {
   error: string;
   attempts: number | null;
   publishedBy: string | null;
+};
+
+/** What the dead_letters table keeps of a parked message. */
+export interface ParkedMessage extends ParkedFacts {
+  /** Identifies the delivery, so a redelivery (the keeper stopped between insert and ack) finds its row. */
+  deliveryKey: string;
   failedAt: Date;
   /** Redrives this message had before it was parked this time. */
   redrives: number;

@@ -1,19 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from '@orderly/platform';
 import type { Position } from '../domain/cursor.js';
-import type { ParkedMessage } from '../domain/parked-message.js';
+import type { ParkedFacts, ParkedMessage } from '../domain/parked-message.js';
 import { type DeadLetterFilter, type DeadLetterStatus, whereOf } from './dead-letter-filter.js';
 
 /** A row as the API shows it in a list (a type, not an interface: the pages take it as a plain record). */
-export type DeadLetter = {
+export type DeadLetter = ParkedFacts & {
   id: string;
-  queue: string;
-  messageId: string | null;
-  type: string | null;
-  orderId: string | null;
-  error: string;
-  attempts: number | null;
-  publishedBy: string | null;
   failedAt: string;
   recordedAt: string;
   status: DeadLetterStatus;

@@ -96,6 +96,16 @@ async function redrive(e: TestEnv, as: string, attempt = 1) {
   return event;
 }
 
+/** What the consumer parked in audit.dlq, once something is there. */
+const parkedIn = (e: TestEnv) =>
+  waitFor(
+    async () => {
+      const got = await drainQueue(e, 'audit.dlq');
+      return got.length > 0 ? got : undefined;
+    },
+    { what: 'a message parked in audit.dlq' },
+  );
+
 const counted = async (metrics: ReturnType<typeof createMetrics>, outcome: string) =>
   (await metrics.consumed.get()).values.filter((v) => v.labels.outcome === outcome).reduce((n, v) => n + v.value, 0);
 
@@ -114,13 +124,7 @@ test('when the redrive user sends a parked message back at attempt 1, then it is
 test('when the redrive user names the last attempt, then it is believed: one more failure parks it, keeping its redrive count', async (t) => {
   const { e, metrics, calls } = await consumerUnderTest('redrive-attempt', true, () => new Error('broken'));
   await redrive(e, 'console', maxAttempts);
-  const parked = await waitFor(
-    async () => {
-      const got = await drainQueue(e, 'audit.dlq');
-      return got.length > 0 ? got : undefined;
-    },
-    { what: 'the copy parked' },
-  );
+  const parked = await parkedIn(e);
   t.is(calls(), 1);
   t.is(await counted(metrics, 'retry'), 0);
   t.is(parked[0]?.headers[orderlyHeaders.attempts], maxAttempts);
@@ -131,19 +135,13 @@ test('when the redrive user names the last attempt, then it is believed: one mor
 test('when another service sends the same copy, or no redrive user is configured, then its headers are not believed: refused as from whoever published it', async (t) => {
   const trusting = await consumerUnderTest('redrive-forged', true);
   await redrive(trusting.e, 'payment');
-  const forged = await waitFor(async () => {
-    const got = await drainQueue(trusting.e, 'audit.dlq');
-    return got.length > 0 ? got : undefined;
-  });
+  const forged = await parkedIn(trusting.e);
   t.regex(String(forged[0]?.headers[orderlyHeaders.error]), new RegExp(`was published by ${trusting.e.vhost}\\.payment`));
   t.is(trusting.calls(), 0);
 
   const untrusting = await consumerUnderTest('redrive-unset', false);
   await redrive(untrusting.e, 'console');
-  const refused = await waitFor(async () => {
-    const got = await drainQueue(untrusting.e, 'audit.dlq');
-    return got.length > 0 ? got : undefined;
-  });
+  const refused = await parkedIn(untrusting.e);
   t.regex(String(refused[0]?.headers[orderlyHeaders.error]), new RegExp(`was published by ${untrusting.e.vhost}\\.console`));
   t.is(untrusting.calls(), 0);
 });
