@@ -1,5 +1,5 @@
 import { waitFor } from '@orderly/platform/testing';
-import { type ApiClient, type ApiResponse, type ServiceName, Stack } from '@orderly/testkit';
+import { type ApiClient, type ApiResponse, allServices, type ServiceName, Stack } from '@orderly/testkit';
 import test from 'ava';
 import { base64url, exportSPKI, generateKeyPair, importJWK, SignJWT, UnsecuredJWT } from 'jose';
 
@@ -90,6 +90,14 @@ const routes: Route[] = [
   { service: 'customer', method: 'GET', path: () => '/customers/C100/orders', rule: { kind: 'owned', status: 404 } },
   { service: 'audit', method: 'GET', path: () => `/orders/${ids.orderId}/events`, rule: { kind: 'operator' } },
   { service: 'audit', method: 'GET', path: () => '/events.csv', rule: { kind: 'operator' } },
+  { service: 'order', method: 'GET', path: () => '/orders/stats', rule: { kind: 'operator' } },
+  { service: 'order', method: 'GET', path: () => '/orders/stuck', rule: { kind: 'operator' } },
+  { service: 'order', method: 'GET', path: () => `/orders/${ids.orderId}/saga`, rule: { kind: 'operator' } },
+  // Every service's admin routes (the console's dry run and pending outbox).
+  ...allServices.flatMap((service): Route[] => [
+    { service, method: 'GET', path: () => `/admin/outbox?subject=${ids.orderId}`, rule: { kind: 'operator' } },
+    { service, method: 'POST', path: () => '/admin/dry-run', body: { queue: service, body: '{}' }, rule: { kind: 'operator' } },
+  ]),
 ];
 
 const call = (api: ApiClient, r: Route, headers: Record<string, string> = {}): Promise<ApiResponse> =>

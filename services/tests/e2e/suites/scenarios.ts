@@ -182,7 +182,7 @@ export function scenarios(mode: SagaMode): void {
     t.is(missing.status, 404);
     t.is(missing.body.title, 'Not found');
     t.is((await stack.http('order', '/orders/not-a-uuid')).status, 400);
-    t.is((await stack.http('order', '/orders')).status, 400);
+    t.is((await stack.http('order', '/orders?status=NOPE')).status, 400, 'an unknown status is refused by name');
   });
 
   test('when a service is asked whether it lives, then it says which service it is and in which saga mode it runs', async (t) => {
