@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { exchanges, publishers, type SagaMode, type ServiceName, topology } from '@orderly/events';
+import {
+  consoleAccess,
+  consumerQueues,
+  deadLetterQueue,
+  exchanges,
+  publishers,
+  type SagaMode,
+  type ServiceName,
+  topology,
+} from '@orderly/events';
 import { applyPolicies, assertTopology } from '@orderly/platform';
 import { drainQueue, publishRaw } from '@orderly/platform/testing';
 import { allServices, customer, Stack } from '@orderly/testkit';
@@ -15,7 +24,8 @@ import type { Manifest } from '../manifest.js';
  * administrator (the Topology Operator's part), then all seven services started as their own users
  * with exactly the rendered Permission and the rendered BROKER_DECLARE_TOPOLOGY. An order travels
  * to DELIVERED, a malformed message is parked by its consumers through orderly.dlx, and what a
- * service must not do (declare, write elsewhere) is refused.
+ * service must not do (declare, write elsewhere) is refused. The console's rendered Permission too:
+ * it consumes every DLQ and writes every retry exchange (a redrive), and nothing else.
  */
 const profiles: Record<SagaMode, string> = {
   choreography: 'charts/orderly/ci/defaults-values.yaml',
@@ -51,7 +61,7 @@ function renderedAccess(manifests: Manifest[]): Map<string, Access> {
 for (const mode of ['choreography', 'orchestration'] as const) {
   test(`when every service runs as its own broker user with the chart's Permission (${mode}), then an order is delivered and failures reach the DLQ`, async (t) => {
     const access = renderedAccess(await helmTemplate({ name: mode, valuesFile: profiles[mode] }));
-    t.deepEqual([...access.keys()].sort(), [...allServices].sort());
+    t.deepEqual([...access.keys()].sort(), [...allServices, 'console'].sort());
     const stack = await Stack.create(`permissions_${mode}`);
     const users: string[] = [];
     try {
@@ -76,6 +86,7 @@ for (const mode of ['choreography', 'orchestration'] as const) {
       }
       for (const [service, a] of access) {
         t.is(a.env.BROKER_DECLARE_TOPOLOGY, 'false');
+        if (service === 'console') continue; // its rights are tried below, not by running it
         // RABBITMQ_MANAGEMENT_URL blank: the Policy resources own the policies, as on Kubernetes.
         await stack.start([service as never], { ...a.env, AMQP_URL: urlOf.get(service)!, RABBITMQ_MANAGEMENT_URL: '' });
       }
@@ -104,11 +115,31 @@ for (const mode of ['choreography', 'orchestration'] as const) {
       };
       await refused((ch) => ch.assertQueue('customer.extra', { durable: true }));
 
+      // The console's keeper consumes every DLQ, and no pipeline queue.
+      const asConsole = await amqp.connect(urlOf.get('console')!);
+      asConsole.on('error', () => {});
+      for (const { queue } of consumerQueues(mode)) {
+        const ch = await asConsole.createChannel();
+        ch.on('error', () => {});
+        const { consumerTag } = await ch.consume(deadLetterQueue(queue), () => {});
+        await ch.cancel(consumerTag);
+        await ch.close();
+        const main = await asConsole.createChannel();
+        main.on('error', () => {});
+        const err = await t.throwsAsync(
+          main.consume(queue, () => {}),
+          undefined,
+          `the console may not consume ${queue}`,
+        );
+        t.regex(String(err?.message), /ACCESS_REFUSED/);
+      }
+      await asConsole.close();
+
       // Each service's credentials publish to what publishers(mode) names and to nothing else
       // (another queue's retry or dead-letter exchange included), and only under their own user_id.
       const allExchanges = definition.exchanges.map((x) => x.name);
       for (const [service, url] of urlOf) {
-        const allowed = new Set(publishers(mode)[service as ServiceName]);
+        const allowed = new Set(service === 'console' ? consoleAccess(mode).publishes : publishers(mode)[service as ServiceName]);
         const conn = await amqp.connect(url);
         const user = decodeURIComponent(new URL(url).username);
         const outcomes: string[] = [];
