@@ -217,6 +217,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
             retry,
             batchSize: parts.batched?.includes(queue) ? config.CONSUMER_BATCH_SIZE : 1,
             identity: identity!,
+            redriveUser: config.BROKER_REDRIVE_USER,
           },
           db,
           publisher,
