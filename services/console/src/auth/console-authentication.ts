@@ -16,12 +16,15 @@ export const consoleOpenPaths = ['/auth/', '/ui/', '/vendor/'];
  */
 export function consoleAuthenticate(sessions: SessionStore, cookies: CookieJar, publicUrl: string): (bearer: Middleware) => Middleware {
   return (bearer) => async (ctx: Context, next: Next) => {
-    const session = sessions.get(cookies.read(ctx, 'session'));
+    const id = cookies.read(ctx, 'session');
+    const session = sessions.get(id);
     if (session) {
       if (!isSafeMethod(ctx.method) && !sameOrigin(ctx, publicUrl))
         throw forbidden('a request on a console session must come from the console');
       ctx.state.caller = session.caller;
       ctx.state.accessToken = session.accessToken;
+      // A long-lived answer (the live stream) ends when its session does (sign-out, expiry).
+      ctx.state.stillSignedIn = () => sessions.get(id) !== undefined;
       return next();
     }
     // A browser opening the console without a session is sent to sign in, and back here after.

@@ -93,7 +93,8 @@ export function apiRoutes({ services, live, deadLettersOf, traceUrlTemplate, stu
 
   router.get('/live', (ctx) => {
     const token = accessTokenOf(ctx);
-    live.subscribe(ctx, token, (decodeJwt(token).exp ?? 0) * 1000);
+    const stillSignedIn = (ctx.state as { stillSignedIn?: () => boolean }).stillSignedIn;
+    live.subscribe(ctx, token, (decodeJwt(token).exp ?? 0) * 1000, stillSignedIn);
   });
 
   return router;

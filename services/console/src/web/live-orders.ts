@@ -16,6 +16,8 @@ interface Subscriber {
   token: string;
   /** The token's expiry (ms): the stream ends then, and the page signs in again. */
   expiresAt: number;
+  /** False once the caller's session has ended (signed out): the stream ends too. */
+  stillSignedIn: () => boolean;
   lastWriteAt: number;
 }
 
@@ -70,9 +72,9 @@ export class LiveOrders {
   }
 
   /** Turns the request into an event stream for this caller. */
-  subscribe(ctx: Context, token: string, expiresAt: number): void {
+  subscribe(ctx: Context, token: string, expiresAt: number, stillSignedIn: () => boolean = () => true): void {
     const stream = new PassThrough();
-    const subscriber: Subscriber = { stream, token, expiresAt, lastWriteAt: this.#now() };
+    const subscriber: Subscriber = { stream, token, expiresAt, stillSignedIn, lastWriteAt: this.#now() };
     ctx.req.socket.setTimeout(0);
     ctx.req.socket.setNoDelay(true);
     ctx.status = 200;
@@ -115,7 +117,7 @@ export class LiveOrders {
   async #tick(): Promise<void> {
     const now = this.#now();
     for (const s of this.#subscribers) {
-      if (s.expiresAt <= now) this.#end(s, 'signed-out');
+      if (s.expiresAt <= now || !s.stillSignedIn()) this.#end(s, 'signed-out');
     }
     const caller = [...this.#subscribers].sort((a, b) => b.expiresAt - a.expiresAt)[0];
     if (!caller) return;

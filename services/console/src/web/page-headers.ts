@@ -23,7 +23,8 @@ export const contentSecurityPolicy = [
 /** Headers for an HTML page (the platform already sets nosniff and no-store). */
 export function setPageHeaders(ctx: Context): void {
   ctx.set('Content-Security-Policy', contentSecurityPolicy);
-  ctx.set('Referrer-Policy', 'no-referrer');
+  // same-origin, not no-referrer: with no-referrer a browser sends `Origin: null` on a form's POST, which the CSRF check refuses.
+  ctx.set('Referrer-Policy', 'same-origin');
   ctx.set('X-Frame-Options', 'DENY');
   ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
   ctx.set('Cross-Origin-Resource-Policy', 'same-origin');

@@ -17,7 +17,7 @@ function SearchForm({ value, onSearch }) {
   const field = (name) => ({ name, value: draft[name], onInput: (e) => setDraft({ ...draft, [name]: e.currentTarget.value }) });
   return html`<form class="filters" id="dead-letter-search" onSubmit=${(e) => {
     e.preventDefault();
-    onSearch(draft);
+    onSearch({ ...draft });
   }}>
     <div class="grid">
       <input ...${field('queue')} placeholder="queue (payment, order, …)" aria-label="Queue" />

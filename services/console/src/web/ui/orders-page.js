@@ -38,7 +38,7 @@ function Filters({ value, onChange }) {
   const field = (name) => ({ name, value: draft[name] ?? '', onInput: (e) => setDraft({ ...draft, [name]: e.currentTarget.value }) });
   return html`<form class="filters" onSubmit=${(e) => {
     e.preventDefault();
-    onChange(draft);
+    onChange({ ...draft });
   }}>
     <fieldset role="group">
       <select ...${field('status')} aria-label="Status">
