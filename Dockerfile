@@ -31,7 +31,8 @@ RUN --mount=type=cache,target=/root/.npm \
 FROM deps AS build
 COPY tsconfig.json tsconfig.base.json ./
 COPY services ./services
-RUN npx tsc -b services/order services/inventory services/payment services/notification services/shipping services/customer services/audit services/lib/identity \
+RUN npx tsc -b services/order services/inventory services/payment services/notification services/shipping services/customer services/audit services/console services/lib/identity \
+ && cp -r services/console/src/web/ui services/console/dist/src/web/ \
  && rm -rf services/tests services/lib/testkit/src \
  && for p in services/*/ services/lib/*/; do \
       if [ -f "$p/package.json" ]; then find "$p" -mindepth 1 -maxdepth 1 ! \( -name dist -o -name package.json -o -name migrations \) -exec rm -rf {} +; fi; \
@@ -82,6 +83,10 @@ CMD ["services/customer/dist/src/main.js"]
 FROM runtime AS audit
 EXPOSE 8086
 CMD ["services/audit/dist/src/main.js"]
+
+FROM runtime AS console
+EXPOSE 8087
+CMD ["services/console/dist/src/main.js"]
 
 # The demo OpenID Connect provider (charts/orderly auth.demoProvider, kind and demos): no tracing hook.
 FROM runtime AS identity
