@@ -1,19 +1,16 @@
 import { HttpProblem, notFound } from '@orderly/platform';
 import { type Answer, pipelineServices, type ServicesClient } from './services-client.js';
 
-/** One message of the order's timeline, as audit returns it, with a link to its trace when a tracing UI is configured. */
-export interface TimelineHop {
-  id: string;
-  type: string;
-  kind: 'event' | 'command';
-  source: string;
-  time: string;
+/**
+ * One message of the order's timeline as audit's GET /orders/:id/events returns it (the fields the
+ * console reads; the others, its data and causation id, pass through), with a link to its trace
+ * when a tracing UI is configured.
+ */
+export type TimelineHop = { id: string; type: string; source: string; time: string } & {
   traceId: string | null;
-  causationId: string | null;
   sincePreviousMs: number | null;
-  data: unknown;
   traceUrl?: string;
-}
+} & Record<string, unknown>;
 
 /** A parked (or resolved) message as the console's dead-letter store shows it. */
 export type DeadLetterSummary = { id: string; orderId: string | null } & Record<string, unknown>;
