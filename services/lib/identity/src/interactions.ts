@@ -34,6 +34,11 @@ export function interactions(provider: Provider, accounts: Map<string, Account>,
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Content-Security-Policy', "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
     const details = await provider.interactionDetails(ctx.req, ctx.res);
+    // The login form's answer ends in a redirect to the client's redirect URI (checked by the
+    // provider against the client's own), and browsers apply form-action to every redirect of a
+    // form's submission: without that origin, the browser blocks the sign-in's last step.
+    const redirectOrigin = URL.canParse(String(details.params.redirect_uri)) ? new URL(String(details.params.redirect_uri)).origin : '';
+    ctx.set('Content-Security-Policy', `default-src 'none'; form-action 'self' ${redirectOrigin}; frame-ancestors 'none'; base-uri 'none'`);
     if (details.uid !== match[1]) ctx.throw(400, 'interaction mismatch');
     const clientId = String(details.params.client_id);
     if (details.prompt.name === 'login') {
