@@ -12,21 +12,13 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { prometheusBinary, prometheusConfig, type ScrapeTarget } from '@orderly/testkit/prometheus-config';
 import { alertFiles } from '../k8s/promtool.ts';
 import type { Launch } from './supervisor.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
-export const prometheusBinary = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
 export const prometheusPort = Number(process.env.PROMETHEUS_PORT ?? 9090);
 export const prometheusUrl = `http://127.0.0.1:${prometheusPort}`;
-
-export interface ScrapeTarget {
-  job: string;
-  /** host:port */
-  address: string;
-  path?: string;
-  params?: Record<string, string[]>;
-}
 
 /** The chart's PodMonitor families for /metrics/detailed: per-queue depth, consumers and deliveries. */
 export const detailedFamilies = ['queue_coarse_metrics', 'queue_consumer_count', 'queue_delivery_metrics'];
@@ -41,19 +33,9 @@ export function scrapeTargets(options: { services: { name: string; port: number 
   ];
 }
 
-/** A Prometheus configuration (JSON is YAML, so no YAML writer is needed). */
-export function prometheusConfig(targets: ScrapeTarget[], ruleFiles: string[], scrapeInterval = '5s') {
-  return {
-    global: { scrape_interval: scrapeInterval, scrape_timeout: scrapeInterval, evaluation_interval: '15s' },
-    rule_files: ruleFiles,
-    scrape_configs: targets.map((t) => ({
-      job_name: t.job,
-      metrics_path: t.path ?? '/metrics',
-      ...(t.params ? { params: t.params } : {}),
-      static_configs: [{ targets: [t.address] }],
-    })),
-  };
-}
+/** The local stack's configuration: scraped every 5 s, rules evaluated every 15 s. */
+export const localPrometheusConfig = (targets: ScrapeTarget[], ruleFiles: string[]) =>
+  prometheusConfig(targets, ruleFiles, { scrapeInterval: '5s', evaluationInterval: '15s' });
 
 /** The chart's alert rule files (promtool's unit tests beside them are not rules). */
 export const chartRuleFiles = () => alertFiles(join(root, 'charts/orderly/files/alerts')).rules;
@@ -72,7 +54,7 @@ export async function preparePrometheus(stateDir: string, targets: ScrapeTarget[
   const dir = join(stateDir, 'prometheus');
   await mkdir(join(dir, 'data'), { recursive: true });
   const configFile = join(dir, 'prometheus.yml');
-  await writeFile(configFile, `${JSON.stringify(prometheusConfig(targets, chartRuleFiles()), null, 2)}\n`);
+  await writeFile(configFile, `${JSON.stringify(localPrometheusConfig(targets, chartRuleFiles()), null, 2)}\n`);
   const launch = () => ({
     command: prometheusBinary,
     args: [

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
 import { helmTemplate } from '../../k8s/helm.ts';
-import { chartRuleFiles, detailedFamilies, prometheusConfig, scrapeTargets } from '../prometheus.ts';
+import { chartRuleFiles, detailedFamilies, localPrometheusConfig, scrapeTargets } from '../prometheus.ts';
 
 /**
  * npm start's Prometheus scrapes what the chart's monitors scrape, with their labels, so the
@@ -34,7 +34,7 @@ test('when the local configuration is written, then promtool accepts it with eve
   const dir = await mkdtemp(join(tmpdir(), 'orderly-local-prometheus-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'prometheus.yml');
-  await writeFile(file, JSON.stringify(prometheusConfig(targets, rules)));
+  await writeFile(file, JSON.stringify(localPrometheusConfig(targets, rules)));
   const { stdout } = await run('promtool', ['check', 'config', file]);
   t.regex(stdout, new RegExp(`SUCCESS: ${rules.length} rule files found`));
   t.regex(stdout, /SUCCESS: .*prometheus\.yml is valid prometheus config file syntax/);
@@ -42,7 +42,7 @@ test('when the local configuration is written, then promtool accepts it with eve
 });
 
 test("when the services are scraped, then each is its own job (the ServiceMonitor's job = component), as the dashboards select", (t) => {
-  const jobs = prometheusConfig(targets, []).scrape_configs.map((c) => [c.job_name, c.static_configs[0]!.targets[0], c.metrics_path]);
+  const jobs = localPrometheusConfig(targets, []).scrape_configs.map((c) => [c.job_name, c.static_configs[0]!.targets[0], c.metrics_path]);
   t.deepEqual(jobs, [
     ['order', '127.0.0.1:8080', '/metrics'],
     ['audit', '127.0.0.1:8086', '/metrics'],

@@ -6,16 +6,9 @@ import { join } from 'node:path';
 import { waitFor } from '@orderly/platform/testing';
 import { parser } from '@prometheus-io/lezer-promql';
 import { freePort } from './process.js';
+import { prometheusBinary, prometheusConfig, type ScrapeTarget } from './prometheus-config.js';
 
-export const prometheusBinary = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
-
-export interface ScrapeTarget {
-  job: string;
-  /** host:port */
-  address: string;
-  path?: string;
-  params?: Record<string, string[]>;
-}
+export { prometheusBinary, type ScrapeTarget } from './prometheus-config.js';
 
 export interface QueryResult {
   resultType: string;
@@ -47,17 +40,7 @@ export class Prometheus {
       );
     });
     const dir = await mkdtemp(join(tmpdir(), 'orderly-prometheus-'));
-    const config = {
-      global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
-      rule_files: ruleFiles,
-      scrape_configs: targets.map((t) => ({
-        job_name: t.job,
-        metrics_path: t.path ?? '/metrics',
-        ...(t.params ? { params: t.params } : {}),
-        static_configs: [{ targets: [t.address] }],
-      })),
-    };
-    // JSON is YAML: no YAML writer needed.
+    const config = prometheusConfig(targets, ruleFiles, { scrapeInterval: '1s', evaluationInterval: '1s' });
     await writeFile(join(dir, 'prometheus.yml'), JSON.stringify(config, null, 2));
     const port = await freePort();
     const child = spawn(
