@@ -7,6 +7,7 @@
  * follow.
  */
 import { createScratch } from '@orderly/platform/testing';
+import { ensureCredentials } from '../local/credentials.ts';
 import { onCleanup } from './cleanup.ts';
 import { benchServers } from './rabbit-api.ts';
 
@@ -22,6 +23,9 @@ export async function useFreshTarget(name = freshName): Promise<Target> {
   // Administration goes over the original URLs (database and vhost `orderly`), which stay as they are.
   const scratch = await createScratch(name, benchServers(), { replace: true });
   onCleanup(`fresh database and vhost ${name}`, () => scratch.drop());
+  // The stack runs each service as its own role and broker user, as npm start does: the roles need
+  // their schemas in this database too (they exist in `orderly` only), or a service cannot migrate.
+  await ensureCredentials({ managementUrl: benchServers().managementUrl, vhost: scratch.vhost, adminDatabaseUrl: scratch.databaseUrl });
   process.env.DATABASE_URL = scratch.databaseUrl;
   process.env.AMQP_URL = scratch.amqpUrl;
   return { database: scratch.database, vhost: scratch.vhost, fresh: true };
