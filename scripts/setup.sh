@@ -96,6 +96,9 @@ if [[ -z ${DATABASE_URL:-} ]]; then
     # resets the statistics of the database it measures, which only a superuser may by default.
     psql_admin -d orderly -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
     psql_admin -d orderly -c "GRANT EXECUTE ON FUNCTION pg_stat_statements_reset(oid, oid, bigint) TO orderly"
+    # Each service runs as its own role: without pg_read_all_stats the bench sees their statements
+    # only as "<insufficient privilege>".
+    psql_admin -c "GRANT pg_read_all_stats TO orderly"
     # The administrator role creates each service's own role (below, scripts/local/credentials.ts),
     # and the role/grant contract test (scripts/k8s/test/database-versions.test.ts) the chart's.
     psql_admin -c "ALTER ROLE orderly CREATEROLE"

@@ -4,15 +4,20 @@ import pg from 'pg';
 import { readCredentials, serviceEnv } from '../../local/credentials.ts';
 import { runCleanup } from '../cleanup.ts';
 import { useFreshTarget } from '../fresh-target.ts';
+import { benchServers } from '../rabbit-api.ts';
 
 // The bench's own stack runs every service as its own database role in a fresh database; a role
 // without its schema there cannot migrate, and the stack never starts (found when the bench failed
 // with "permission denied for database orderly_bench").
-test('when the bench makes its fresh database, then each service role can migrate its own schema there', async (t) => {
+test('when the bench makes its fresh database, then each service role can migrate its own schema there, and the bench can read its statements', async (t) => {
   const admin = { DATABASE_URL: process.env.DATABASE_URL, AMQP_URL: process.env.AMQP_URL };
+  const adminDatabaseUrl = benchServers().databaseUrl;
   t.teardown(async () => {
     await runCleanup();
-    Object.assign(process.env, admin);
+    for (const [key, value] of Object.entries(admin)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
   });
   const target = await useFreshTarget(`orderly_bench_test_${randomBytes(3).toString('hex')}`);
   const creds = await readCredentials();
@@ -32,5 +37,22 @@ test('when the bench makes its fresh database, then each service role can migrat
     } finally {
       await db.end();
     }
+  }
+  // The bench's statement table reads every role's statements as the administrator (setup.sh grants
+  // it pg_read_all_stats); without that each one would show as "<insufficient privilege>".
+  const stats = new pg.Client({ connectionString: adminDatabaseUrl });
+  await stats.connect();
+  try {
+    const { rows } = await stats.query<{ query: string }>(
+      `SELECT query FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = $1 AND s.dbid = (SELECT oid FROM pg_database WHERE datname = $2)`,
+      [creds.database.audit!.role, target.database],
+    );
+    t.true(rows.length > 0, 'the audit role ran statements in the fresh database');
+    t.false(
+      rows.some((r) => r.query === '<insufficient privilege>'),
+      rows.map((r) => r.query).join('; '),
+    );
+  } finally {
+    await stats.end();
   }
 });
