@@ -83,6 +83,8 @@ test.serial('an operator sees a new order appear live, X-rays it, repairs the pa
   await placeOrder('TSHIRT-GRY-S', { customerId: 'C200' });
   await page.locator('#orders tr [data-status="REJECTED"]').first().waitFor({ timeout: 15_000 });
   await page.locator('[data-count="DELIVERED"]', { hasText: /^[1-9]/ }).waitFor({ timeout: 15_000 });
+  // The counts follow the live changes too (within a second), not only the first load.
+  await page.locator('[data-count="REJECTED"]', { hasText: /^[1-9]/ }).waitFor({ timeout: 15_000 });
   await screenshot(page, 'orders');
 
   // The X-ray: the timeline from audit, hop by hop.
