@@ -2,11 +2,8 @@ import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } f
 import {
   deadLetterExchange,
   type Envelope,
-  envelopeSchema,
-  findTextIssue,
   forwardableHeaders,
   isMessageType,
-  messages,
   orderlyHeaders,
   retryExchange,
   retryQueue,
@@ -20,6 +17,7 @@ import { type Metrics, observeLatency } from '../metrics.js';
 import { BatchedHandling } from './batching.js';
 import type { Broker } from './broker.js';
 import { type BrokerIdentity, producerProblem } from './identity.js';
+import { PermanentError, parseEvent } from './parse-event.js';
 import type { Publisher } from './publisher.js';
 
 /** A handler gets the validated event and the transaction its effect (and its events) go into.
@@ -27,11 +25,6 @@ import type { Publisher } from './publisher.js';
 // biome-ignore lint/suspicious/noExplicitAny: each handler narrows data to its own event type
 export type Handler = (event: Envelope & { data: any }, tx: Tx) => Promise<void>;
 export type Handlers = Partial<Record<string, Handler>>;
-
-/** Thrown by a handler for a message that no retry can fix: it is parked at once. */
-export class PermanentError extends Error {
-  override name = 'PermanentError';
-}
 
 /**
  * Thrown by a handler whose message needs another that has not arrived yet (the order event that
@@ -65,6 +58,7 @@ export const errorHeader = orderlyHeaders.error;
 export const publishedByHeader = orderlyHeaders.publishedBy;
 /** When a message first waited for one it needs (NotYetError): the wait is bounded from there. */
 export const waitingSinceHeader = orderlyHeaders.waitingSince;
+export { PermanentError, parseEvent } from './parse-event.js';
 export { forwardableHeaders };
 
 /** The attempt a header claims, as a whole number from 1 to max; anything else counts as the first. */
@@ -272,16 +266,6 @@ export class Consumer {
       }
     }
   }
-}
-
-/** The validated envelope and data; anything malformed (not JSON, a bad field, a lone surrogate or control character anywhere) throws. */
-export function parseEvent(content: Buffer): Envelope {
-  const json: unknown = JSON.parse(content.toString('utf8'));
-  const issue = findTextIssue(json);
-  if (issue) throw new PermanentError(`${issue.path}: ${issue.reason}`);
-  const envelope = envelopeSchema.parse(json);
-  if (!isMessageType(envelope.type)) throw new PermanentError(`unknown message type ${envelope.type.slice(0, 100)}`);
-  return { ...envelope, data: messages[envelope.type].parse(envelope.data) };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
