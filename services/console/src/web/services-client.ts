@@ -48,20 +48,6 @@ export class ServicesClient {
   }
 }
 
-/** Runs fn over items with at most `limit` at a time (a page of stuck orders asks audit once per order). */
-export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 /** The cursor of the next page, from a list's `Link: </orders?…&cursor=…>; rel="next"` header. */
 export function nextCursor(headers: Headers): string | undefined {
   const link = /<([^>]+)>\s*;\s*rel="next"/.exec(headers.get('link') ?? '')?.[1];

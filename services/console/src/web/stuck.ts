@@ -1,5 +1,6 @@
 import { HttpProblem } from '@orderly/platform';
-import { mapLimited, type ServicesClient } from './services-client.js';
+import pMap from 'p-map';
+import type { ServicesClient } from './services-client.js';
 import type { DeadLetterSummary, DeadLettersOf, TimelineHop } from './xray.js';
 
 export interface StuckOrder {
@@ -32,7 +33,8 @@ export async function stuckOrders({ services, deadLettersOf }: StuckDeps, olderT
   const ids = stuck.map((s) => String(s.order.orderId));
   const problems: string[] = [];
   const [timelines, parked] = await Promise.all([
-    mapLimited(ids, 8, (id) => services.get<TimelineHop[]>('audit', `/orders/${encodeURIComponent(id)}/events`, token)),
+    // A page of stuck orders asks audit once per order: at most 8 at a time.
+    pMap(ids, (id) => services.get<TimelineHop[]>('audit', `/orders/${encodeURIComponent(id)}/events`, token), { concurrency: 8 }),
     ids.length === 0
       ? Promise.resolve([])
       : deadLettersOf(ids).catch((err: Error) => {
