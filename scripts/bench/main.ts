@@ -6,18 +6,23 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { localTokens } from '../local/identity.ts';
 import { stackRunning } from '../local/local-stack.ts';
-import { baseUrl, localDefaults } from '../local/services.ts';
+import { baseUrl } from '../local/services.ts';
 import { highestSustained } from './backlog.ts';
 import { achievedFraction, computeBound } from './bound.ts';
 import { installSignalHandlers, onCleanup, runCleanup } from './cleanup.ts';
 import { runClosedLoop } from './closed-loop.ts';
+import { compareWith, loadEarlierRun } from './compare.ts';
 import { CompletionWatcher } from './completions.ts';
+import { cpuPerOrder } from './cpu-per-order.ts';
+import { headline } from './figures.ts';
 import { type Target, useFreshTarget } from './fresh-target.ts';
+import { measureIdle } from './idle.ts';
 import type { LoadSummary } from './load-result.ts';
 import { closeWindow, openWindow, type WindowProbes } from './measure-window.ts';
 import { runOpenLoop } from './open-loop.ts';
 import { type BenchOptions, parseOptions, usage } from './options.ts';
 import { OrderClient, restock } from './order-client.ts';
+import { peer } from './peer.ts';
 import { measurePgLimit } from './pg-limit.ts';
 import { openStatements, type StatementsReport } from './pg-statements.ts';
 import { backendDatabases, connectPgStats, databaseUrl, pgSettings, xactCommit } from './pg-stats.ts';
@@ -27,36 +32,14 @@ import { orderlyVhost, queuedMessages, vhostCounters } from './rabbit-api.ts';
 import { measureBrokerLimit } from './rabbit-limit.ts';
 import { type BenchReport, type StepResult, writeReport } from './report.ts';
 import { renderReport } from './report-table.ts';
+import { runCounts } from './run-counts.ts';
+import { settle } from './settle.ts';
+import { runSingleOrders } from './single-order.ts';
 import { discoverStack } from './stack-discovery.ts';
 import { startStack } from './stack-processes.ts';
 import { judgeTargets } from './targets.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (s: string) => progressDone(`▸ ${s}`);
-
-/** Shipping's timers (dispatch + delivery) run after an order is confirmed: wait them out. */
-const shippingTailMs = () =>
-  Number(process.env.SHIPPING_DISPATCH_DELAY_MS ?? localDefaults.SHIPPING_DISPATCH_DELAY_MS) +
-  Number(process.env.SHIPPING_DELIVERY_DELAY_MS ?? localDefaults.SHIPPING_DELIVERY_DELAY_MS);
-
-/** Lets the stack go quiet: every order decided, shipping's timers fired, the orderly vhost empty,
- * and the management API's counters refreshed (it samples every 5 s). */
-async function settle(watcher: CompletionWatcher, what: string, maxExtraMs = 30_000): Promise<void> {
-  const start = Date.now();
-  const minMs = Math.max(shippingTailMs() + 1000, 5500);
-  for (;;) {
-    const elapsed = Date.now() - start;
-    const messages = await queuedMessages().catch(() => 0);
-    progress(`${what}: settling ${(elapsed / 1000).toFixed(0)} s (waiting for ${watcher.pending} decisions, ${messages} messages queued)`);
-    if ((elapsed >= minMs && watcher.pending === 0 && messages === 0) || elapsed > minMs + maxExtraMs) {
-      if (messages > 0) log(`warning: ${what}: still ${messages} messages queued; measuring anyway`);
-      break;
-    }
-    await sleep(500);
-  }
-  await sleep(5500); // one more management sampling interval, so its counters include everything
-  progressDone();
-}
 
 async function main(o: BenchOptions): Promise<void> {
   const startedAt = new Date().toISOString();
@@ -67,6 +50,8 @@ async function main(o: BenchOptions): Promise<void> {
   let fresh = false;
   // pg_stat_statements lives in the database of the URL the bench was given (`orderly` locally).
   const statementsUrl = databaseUrl();
+  const earlier = o.compare ? loadEarlierRun(o.compare) : undefined; // a bad file stops the run before it starts anything
+  const sagaMode = process.env.SAGA_MODE ?? 'choreography';
   if (!(await stackRunning())) {
     if (o.useRunning) throw new Error(`--use-running: nothing answers at ${baseUrl('order')}; start it with npm start`);
     const logFile = join(outDir, `${stamp}-stack.log`);
@@ -132,6 +117,17 @@ async function main(o: BenchOptions): Promise<void> {
     onTick: tick('warm-up', o.warmupSec, t),
   });
   await settle(watcher, 'warm-up');
+  // A single order at a time, each 300 ms after the previous decision: no order shares the stack with another.
+  const singleOrders = (when: string) =>
+    runSingleOrders(client, watcher, {
+      count: o.singleOrders,
+      pauseMs: 300,
+      decisionTimeoutMs: timeoutMs,
+      onTick: (i) => progress(`single orders ${when}: ${i}/${o.singleOrders}`),
+    });
+  log(`${o.singleOrders} single orders on the idle stack, one at a time`);
+  const beforeLoad = await singleOrders('before the load');
+  await settle(watcher, 'single orders');
 
   if ('begin' in statements) await statements.begin();
   const runStart = { cpu: await cpuSampler.sample(), commits: await xactCommit(pg), vhost: await vhostCounters(), bench: watcher.received };
@@ -142,7 +138,13 @@ async function main(o: BenchOptions): Promise<void> {
     const window = await closeWindow(probes, w0);
     const decided = load.confirmed + load.rejected;
     progressDone(`▸ ${label}: ${load.completedPerSec.toFixed(0)} orders/s completed, p99 ${load.latencyMs.p99.toFixed(1)} ms`);
-    return { label, load, window, cpuMsPerOrder: (window.cpu.stackSec * 1000) / Math.max(1, decided) };
+    return {
+      label,
+      load,
+      window,
+      cpuMsPerOrder: (window.cpu.stackSec * 1000) / Math.max(1, decided),
+      cpuPerOrder: cpuPerOrder(window.cpu, decided),
+    };
   };
   const closed: StepResult[] = [];
   for (const c of o.concurrencies) {
@@ -182,8 +184,13 @@ async function main(o: BenchOptions): Promise<void> {
   if (skippedRates.length) log(`skipped ${skippedRates.join(', ')} orders/s: the step below collapsed`);
   await settle(watcher, 'end of load');
   const runEnd = { cpu: await cpuSampler.sample(), commits: await xactCommit(pg), vhost: await vhostCounters(), bench: watcher.received };
-  cpuSampler.stop(); // the limit measurements below are not sampled
   const pgStatements: StatementsReport = 'begin' in statements ? await statements.end(runEnd.bench - runStart.bench) : statements;
+  log(`${o.singleOrders} single orders on the idle stack after the load`);
+  const afterLoad = await singleOrders('after the load');
+  await settle(watcher, 'single orders');
+  log(`idle stack: ${o.idleSec} s with no orders`);
+  const idle = await measureIdle(cpuSampler, watcher, o.idleSec, (sec) => progress(`idle stack: ${sec}/${o.idleSec} s`));
+  cpuSampler.stop(); // the limit measurements below are not sampled
 
   log(`PostgreSQL limit: ${o.limitSec} s of small write transactions`);
   const pgLimit = await measurePgLimit({ clients: 32, durationSec: o.limitSec });
@@ -194,29 +201,7 @@ async function main(o: BenchOptions): Promise<void> {
 
   const steps = [...closed, ...open];
   const cpu = cpuBetween(runStart.cpu, runEnd.cpu);
-  const counters = {
-    commits: runEnd.commits - runStart.commits,
-    deliverGet: runEnd.vhost.deliverGet - runStart.vhost.deliverGet,
-    publish: runEnd.vhost.publish - runStart.vhost.publish,
-    benchDeliveries: runEnd.bench - runStart.bench,
-  };
-  // Every order decided in the run window, late ones (after the bench stopped waiting) included.
-  const ordersCompleted = counters.benchDeliveries;
-  const per = (n: number) => n / Math.max(1, ordersCompleted);
-  const consumed = steps.reduce(
-    (n, s) =>
-      n +
-      Object.entries(s.window.metrics.consumed)
-        .filter(([k]) => k.endsWith('outcome=ack'))
-        .reduce((a, [, v]) => a + v, 0),
-    0,
-  );
-  const perOrder = {
-    commits: per(counters.commits),
-    deliveries: per(counters.deliverGet - counters.benchDeliveries),
-    publishes: per(counters.publish),
-    consumedByServices: per(consumed),
-  };
+  const { counters, ordersCompleted, perOrder } = runCounts(runStart, runEnd, steps);
   const bound = computeBound({
     pgTxPerSec: pgLimit.txPerSec,
     commitsPerOrder: perOrder.commits,
@@ -233,6 +218,9 @@ async function main(o: BenchOptions): Promise<void> {
   );
   const boundFraction = achievedFraction(bestCompletedPerSec, bound);
   const cpuMsPerOrder = (cpu.stackSec * 1000) / Math.max(1, ordersCompleted);
+  const singleOrder = { beforeLoad, afterLoad };
+  const figures = headline({ highestSustainedRate, skippedRates, open, singleOrder, idle });
+  const comparison = earlier ? compareWith(figures, sagaMode, earlier) : undefined;
   const hopStep = open.filter((s) => s.load.backlog?.sustained).at(-1) ?? closed.at(-1);
   const report: BenchReport = {
     startedAt,
@@ -242,7 +230,7 @@ async function main(o: BenchOptions): Promise<void> {
     stack: {
       startedByBench,
       target,
-      sagaMode: process.env.SAGA_MODE ?? 'choreography',
+      sagaMode,
       pids: { ...pids.services, rabbitmq: pids.rabbit, postmaster: pids.postmaster },
       pg: await pgSettings(pg),
     },
@@ -259,12 +247,12 @@ async function main(o: BenchOptions): Promise<void> {
     limits: { pg: pgLimit, broker: brokerLimit },
     bound,
     boundFraction,
-    targets: judgeTargets({
-      highestSustainedRate,
-      p99AtRate: (rate) => open.find((s) => s.load.offeredRate === rate)?.load.latencyMs.p99,
-      cpuMsPerOrder,
-      boundFraction,
-    }),
+    singleOrder,
+    idle,
+    headline: figures,
+    peer,
+    ...(comparison ? { comparison } : {}),
+    targets: judgeTargets(figures, sagaMode, comparison),
   };
   const files = await writeReport(outDir, stamp, report);
   console.log(`\n${renderReport(report)}\n\nJSON: ${files.json}\nchart: ${files.svg}`);

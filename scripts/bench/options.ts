@@ -11,6 +11,12 @@ export interface BenchOptions {
   openSec: number;
   limitSec: number;
   decisionTimeoutSec: number;
+  /** Orders placed one at a time on the idle stack, before and after the load. */
+  singleOrders: number;
+  /** Seconds of the idle window (no orders) after the load. */
+  idleSec: number;
+  /** An earlier run's JSON to compare this run's figures with. */
+  compare?: string;
   outDir: string;
 }
 
@@ -19,11 +25,15 @@ export const usage = `npm run bench -- [options]
   --use-running         measure the stack already running (fail if none); without it the bench
                         starts the local stack when nothing answers on the order port, and stops it after
   --concurrency 16,64   closed-loop concurrencies (default 16,64,256)
-  --rates 50,100        open-loop rates, orders/s (default 50,100,200,400)
+  --rates 50,100        open-loop rates, orders/s (default 50,100,150,200)
   --closed-sec N        seconds per closed-loop step (default 30, quick 4)
   --open-sec N          seconds per open-loop step (default 40, quick 5)
   --warmup-sec N        warm-up seconds (default 10, quick 3)
   --limit-sec N         seconds per machine-limit test (default 15, quick 4)
+  --single-orders N     orders placed one at a time on the idle stack, before and after the load (default 30, quick 10)
+  --idle-sec N          seconds of the idle-stack CPU window (default 30, quick 5)
+  --compare FILE        an earlier run's JSON: print this run's figures as ratios of it, judged within 25 %
+                        (SAGA_MODE=orchestration npm run bench -- --compare <choreography run>.json)
   --out DIR             where the JSON and SVG go (default bench/results)`;
 
 const list = (s: string, name: string) =>
@@ -35,7 +45,7 @@ const list = (s: string, name: string) =>
 const num = (s: string | undefined, name: string, fallback: number) => {
   if (s === undefined) return fallback;
   const n = Number(s);
-  if (!(n > 0)) throw new Error(`--${name}: "${s}" is not a positive number of seconds`);
+  if (!(n > 0)) throw new Error(`--${name}: "${s}" is not a positive number`);
   return n;
 };
 
@@ -51,6 +61,9 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'open-sec': { type: 'string' },
       'warmup-sec': { type: 'string' },
       'limit-sec': { type: 'string' },
+      'single-orders': { type: 'string' },
+      'idle-sec': { type: 'string' },
+      compare: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -64,10 +77,13 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     warmupSec: num(values['warmup-sec'], 'warmup-sec', quick ? 3 : 10),
     concurrencies: values.concurrency ? list(values.concurrency, 'concurrency') : [16, 64, 256],
     closedSec: num(values['closed-sec'], 'closed-sec', quick ? 4 : 30),
-    rates: values.rates ? list(values.rates, 'rates') : [50, 100, 200, 400],
+    rates: values.rates ? list(values.rates, 'rates') : [50, 100, 150, 200],
     openSec: num(values['open-sec'], 'open-sec', quick ? 5 : 40),
     limitSec: num(values['limit-sec'], 'limit-sec', quick ? 4 : 15),
     decisionTimeoutSec: quick ? 15 : 30,
+    singleOrders: Math.round(num(values['single-orders'], 'single-orders', quick ? 10 : 30)),
+    idleSec: num(values['idle-sec'], 'idle-sec', quick ? 5 : 30),
+    ...(values.compare ? { compare: values.compare } : {}),
     outDir: values.out ?? 'bench/results',
   };
 }

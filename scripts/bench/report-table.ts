@@ -1,12 +1,9 @@
 /** The human-readable report printed at the end of a run. */
-import Table from 'cli-table3';
 import type { LoadSummary } from './load-result.ts';
 import type { StatementsReport } from './pg-statements.ts';
 import type { BenchReport } from './report.ts';
-
-const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
-const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
-const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
+import { comparisonLines, cpuPerStepLines, idleLines, peerLines, singleOrderLines, targetsLines } from './report-sections.ts';
+import { f0, f1, f2, table } from './text-table.ts';
 
 /** The columns both load tables share: rates and latency percentiles. */
 const loadCells = (l: LoadSummary) => [
@@ -17,17 +14,6 @@ const loadCells = (l: LoadSummary) => [
   f1(l.latencyMs.p99),
   f1(l.latencyMs.max),
 ];
-
-/** A table with the first column left-aligned and the numbers right-aligned. */
-export function table(headers: string[], rows: (string | number)[][]): string {
-  const t = new Table({
-    head: headers,
-    colAligns: headers.map((_, i) => (i === 0 ? 'left' : 'right')),
-    style: { head: [], border: [], compact: true }, // plain text: it also goes into files
-  });
-  t.push(...rows.map((r) => r.map(String)));
-  return t.toString();
-}
 
 /** The pg_stat_statements table, or one line saying why there is none. */
 export function statementsLines(s: StatementsReport): string[] {
@@ -77,7 +63,8 @@ export function renderReport(r: BenchReport): string {
         'send lag p99',
         'backlog mid→end',
         'sustained',
-        'CPU ms/order',
+        'machine CPU ms/order',
+        'stack CPU ms/order',
       ],
       r.open.map((s) => [
         s.load.offeredRate ?? 0,
@@ -85,11 +72,15 @@ export function renderReport(r: BenchReport): string {
         f1(s.load.sendLagMs?.p99 ?? Number.NaN),
         `${s.load.backlog?.backlogMid ?? '–'}→${s.load.backlog?.backlogEnd ?? '–'}`,
         s.load.backlog?.sustained ? 'yes' : `no (${s.load.backlog?.why})`,
+        f2(s.cpuPerOrder.machineMs),
         f2(s.cpuMsPerOrder),
       ]),
     ),
     `highest rate sustained: ${r.highestSustainedRate} orders/s; best completed/s of any step: ${f0(r.bestCompletedPerSec)}${r.skippedRates.length ? `; not run (a lower rate collapsed): ${r.skippedRates.join(', ')} orders/s` : ''}`,
     '',
+    ...cpuPerStepLines(r),
+    ...singleOrderLines(r),
+    ...idleLines(r),
   );
   const hopStep = r.hopStep;
   if (hopStep) {
@@ -134,7 +125,7 @@ export function renderReport(r: BenchReport): string {
     `load generator (bench): ${f2(cpu.benchSec)} s; other load on the machine: ${f2(cpu.otherSec)} s; machine busy ${f0((cpu.machineBusySec / (cpu.wallSec * r.machine.cores)) * 100)} % of ${r.machine.cores} cores`,
     '',
     ...statementsLines(r.pgStatements),
-    'Machine limits (same servers, same run) and the bound',
+    'Machine limits (same servers, same run) and the bound (information; no longer a target)',
   );
   const b = r.bound;
   out.push(
@@ -158,11 +149,9 @@ export function renderReport(r: BenchReport): string {
     `bound = ${f0(b.ordersPerSec)} orders/s (limited by ${b.limitedBy}); achieved ${f0(r.bestCompletedPerSec)} orders/s = ${f0(r.boundFraction * 100)} % of it`,
     `per order also: ${f2(r.perOrder.publishes)} broker publishes, ${f2(r.perOrder.consumedByServices)} messages handled by services (their own counters)`,
     '',
-    'Targets',
-    table(
-      ['target', 'wanted', 'measured', 'result'],
-      r.targets.map((t) => [t.name, t.target, t.measured, t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : 'FAIL']),
-    ),
+    ...peerLines(r),
+    ...comparisonLines(r.comparison),
+    ...targetsLines(r),
   );
   return out.join('\n');
 }
