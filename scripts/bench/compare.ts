@@ -16,7 +16,7 @@ export interface ComparisonRow {
   other: number | undefined;
   /** thisRun ÷ other (NaN or ±Infinity when either is missing or zero). */
   ratio: number;
-  /** undefined when either run lacks the figure; false when this run has no order decided (NaN). */
+  /** undefined when either run lacks the figure; false when this run decided no order there (NaN) or skipped the step after a collapse. */
   within: boolean | undefined;
 }
 
@@ -31,22 +31,24 @@ export interface Comparison {
   within: boolean | undefined;
 }
 
-const figures: { key: Exclude<keyof Headline, 'skippedRates'>; figure: string; better: 'higher' | 'lower' }[] = [
+/** `rate`: the open-loop step the figure comes from (a step this run skipped after a collapse is outside). */
+const figures: { key: Exclude<keyof Headline, 'skippedRates'>; figure: string; better: 'higher' | 'lower'; rate?: number }[] = [
   { key: 'sustainedPerSec', figure: 'highest rate sustained, orders/s', better: 'higher' },
-  { key: 'p99At50Ms', figure: 'p99 at 50 orders/s, ms', better: 'lower' },
-  { key: 'p99At100Ms', figure: 'p99 at 100 orders/s, ms', better: 'lower' },
-  { key: 'machineCpuMsPerOrderAt100', figure: 'machine CPU per order at 100/s, ms', better: 'lower' },
+  { key: 'p99At50Ms', figure: 'p99 at 50 orders/s, ms', better: 'lower', rate: 50 },
+  { key: 'p99At100Ms', figure: 'p99 at 100 orders/s, ms', better: 'lower', rate: 100 },
+  { key: 'machineCpuMsPerOrderAt100', figure: 'machine CPU per order at 100/s, ms', better: 'lower', rate: 100 },
   { key: 'singleOrderMs', figure: 'single order on an idle stack (p50), ms', better: 'lower' },
 ];
 
 /** Pure: each figure of `a` against `b`. */
 export function compareFigures(a: Headline, b: Headline): ComparisonRow[] {
-  return figures.map(({ key, figure, better }) => {
+  return figures.map(({ key, figure, better, rate }) => {
     const thisRun = a[key];
     const other = b[key];
     const ratio = thisRun !== undefined && other !== undefined ? thisRun / other : Number.NaN;
     let within: boolean | undefined;
-    if (thisRun !== undefined && Number.isNaN(thisRun)) within = false;
+    const collapsed = thisRun === undefined && rate !== undefined && a.skippedRates.includes(rate);
+    if (collapsed || (thisRun !== undefined && Number.isNaN(thisRun))) within = false;
     else if (thisRun !== undefined && other !== undefined && !Number.isNaN(other))
       within = better === 'higher' ? thisRun >= (1 - tolerance) * other : thisRun <= (1 + tolerance) * other;
     return { figure, better, thisRun, other, ratio, within };

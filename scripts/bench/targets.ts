@@ -30,7 +30,7 @@ function atRate(h: Headline, rate: number, v: number | undefined, limit: number)
 const atMost = (v: number | undefined, limit: number) => (v === undefined ? undefined : !Number.isNaN(v) && v <= limit);
 
 function orchestrationWithin(sagaMode: string, c: Comparison | undefined): Pick<TargetResult, 'measured' | 'pass'> {
-  const how = 'run SAGA_MODE=orchestration npm run bench -- --compare <a choreography run.json>';
+  const how = 'needs an orchestration run with --compare <choreography run.json>';
   if (!c) return { measured: `not judged: ${how}`, pass: undefined };
   if (sagaMode !== 'orchestration' || c.otherSagaMode !== 'choreography')
     return { measured: `not judged: compared ${sagaMode} with ${c.otherSagaMode}; ${how}`, pass: undefined };
