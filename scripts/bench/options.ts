@@ -21,7 +21,7 @@ export interface BenchOptions {
 }
 
 export const usage = `npm run bench -- [options]
-  --quick               short run (≈ 1 minute): short steps, same shape
+  --quick               short run (≈ 2–3 minutes): short steps, same shape
   --use-running         measure the stack already running (fail if none); without it the bench
                         starts the local stack when nothing answers on the order port, and stops it after
   --concurrency 16,64   closed-loop concurrencies (default 16,64,256)
