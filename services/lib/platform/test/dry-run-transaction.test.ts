@@ -47,7 +47,7 @@ test.serial(
       t.true(tx.dryRun);
       await tx.query(`INSERT INTO notes VALUES (1, 'a')`);
       tx.queueForCommit(`INSERT INTO notes VALUES (2, 'b')`);
-      seen = (await tx.query('SELECT count(*)::int AS n FROM notes')).rows[0].n;
+      seen = (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM notes')).rows[0]!.n;
       tx.emit('order.rejected', event.subject, {
         orderId: event.subject,
         customerId: 'C1',

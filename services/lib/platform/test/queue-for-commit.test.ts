@@ -1,50 +1,7 @@
 import test from 'ava';
-import { inlineParams } from '../src/db/inline.js';
 import { createPool } from '../src/db/pool.js';
 import { Database } from '../src/db/transaction.js';
 import { createTestEnv } from '../src/testing/index.js';
-
-// The driver's own quoting, as the transaction uses it (no connection needed for escaping).
-const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
-
-test('parameters become literals as the driver would send them', (t) => {
-  t.is(
-    inlineParams('INSERT INTO t VALUES ($1, $2, $3, $4, $5)', ["O'Brien", 42, null, true, { a: "it's" }], quote),
-    `INSERT INTO t VALUES ('O''Brien', '42', NULL, 'true', '{"a":"it''s"}')`,
-  );
-  t.is(
-    inlineParams(
-      'SELECT $1::text[], $2::int[]',
-      [
-        ['a"b', 'c\\d', null],
-        [1, 2],
-      ],
-      quote,
-    ),
-    `SELECT '{"a\\"b","c\\\\d",NULL}'::text[], '{"1","2"}'::int[]`,
-  );
-  t.is(inlineParams('SELECT $1', [new Date('2026-01-02T03:04:05.000Z')], quote), `SELECT '2026-01-02T03:04:05.000Z'`);
-  t.is(inlineParams('SELECT $10, $1', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], quote), "SELECT '10', '1'");
-  t.throws(() => inlineParams('SELECT $2', [1], quote), { message: /\$2 but has 1 parameters/ });
-  t.throws(() => inlineParams('SELECT $1', [Number.NaN], quote), { message: /cannot inline NaN/ });
-});
-
-test('when an inlined number follows a minus or is fractional, then PostgreSQL reads it as it would a parameter (issue 14)', async (t) => {
-  t.is(inlineParams('SELECT 1-$1', [-5], quote), "SELECT 1-'-5'", 'quoted: never a -- comment');
-  const e = await createTestEnv('inline_numbers');
-  const pool = createPool(e.databaseUrl, 'public', 1);
-  t.teardown(async () => {
-    await pool.end();
-    await e.cleanup();
-  });
-  // Bare, `1--5 AS v` was `1` and a comment (no column v at all).
-  t.is((await pool.query(inlineParams('SELECT 1-$1 AS v', [-5], quote))).rows[0].v, 6);
-  await pool.query('CREATE TABLE whole (n integer)');
-  // Bare, 10.5 was rounded to 11 on its way into an integer column; a parameter is refused.
-  const err = await t.throwsAsync(pool.query(inlineParams('INSERT INTO whole VALUES ($1)', [10.5], quote)));
-  t.is((err as { code?: string }).code, '22P02', 'invalid input syntax for type integer');
-  t.is((await pool.query('SELECT count(*)::int AS n FROM whole')).rows[0].n, 0);
-});
 
 async function database(t: { teardown: (fn: () => Promise<void>) => void }) {
   const e = await createTestEnv('queued');
@@ -86,5 +43,28 @@ test('when a queued write fails, then the whole transaction is rolled back and t
   );
   t.deepEqual((await pool.query('SELECT id, body FROM notes')).rows, [{ id: 1, body: 'kept' }]);
   // The connection went back to the pool usable, not stuck in an aborted transaction.
-  t.is((await db.transaction(async (tx) => (await tx.query('SELECT 1 AS one')).rows[0].one)) as number, 1);
+  t.is((await db.transaction(async (tx) => (await tx.query('SELECT 1 AS one')).rows[0]!.one)) as number, 1);
+});
+
+test('when a queued write passes a fractional number for an integer, then PostgreSQL refuses it as a parameter (issue 14)', async (t) => {
+  const { pool, db } = await database(t);
+  // Inlined as a bare literal, 10.5 was once rounded to 11 on its way into an integer column.
+  const err = await t.throwsAsync(db.transaction(async (tx) => tx.queueForCommit('INSERT INTO notes (id) VALUES ($1)', [10.5])));
+  t.is((err as { code?: string }).code, '22P02', 'invalid input syntax for type integer');
+  t.is((await pool.query('SELECT count(*)::int AS n FROM notes')).rows[0].n, 0);
+});
+
+test('when a transaction emits, then its outbox rows carry the payloads byte for byte, written with the commit', async (t) => {
+  const { pool, db } = await database(t);
+  const orderId = crypto.randomUUID();
+  const email = "o'brien+x@example.com";
+  const [first, second] = await db.transaction(async (tx) => [
+    tx.emit('order.rejected', orderId, { orderId, customerId: `C'1 {"} \\ \\"`, email, reason: 'out_of_stock' }),
+    tx.emit('order.rejected', crypto.randomUUID(), { orderId, customerId: 'C2 ü ✓', email, reason: 'payment_declined' }),
+  ]);
+  const { rows } = await pool.query('SELECT event_id, type, routing_key, payload::text AS payload FROM outbox ORDER BY id');
+  t.deepEqual(
+    rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) })),
+    [first, second].map((e) => ({ event_id: e.id, type: e.type, routing_key: e.type, payload: JSON.parse(JSON.stringify(e)) })),
+  );
 });

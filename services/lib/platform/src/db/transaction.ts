@@ -9,20 +9,21 @@ import {
   newEnvelope,
   routeOf,
 } from '@orderly/events';
-import { inlineParams } from './inline.js';
+import { type OutboxRow, type WrittenRow, writeOutbox } from '../outbox/outbox-writer.js';
+import { type Claim, claim, claimMany } from './inbox.js';
+import { type Query, statementName } from './named.js';
 import type { Pool, PoolClient } from './pool.js';
-import { beginClaiming, commitWithOutbox, type OutboxRow } from './statements.js';
 
 /** A transaction that can also emit messages (events, commands): they reach the outbox in the same commit. */
 export interface Tx {
-  query: PoolClient['query'];
+  query: Query;
   emit<T extends MessageType>(type: T, subject: string, data: EventData<T>): Envelope;
   /**
    * A write whose result nobody reads, sent with the COMMIT in the same round trip instead of on
    * its own. Statements run in the order queued, after every `query`. Its failure fails the commit
    * (and so the handler): do not queue a statement whose error the handler means to catch.
    */
-  queueForCommit(text: string, values?: readonly unknown[]): void;
+  queueForCommit(text: string, values?: unknown[]): void;
   /** Runs fn once the transaction has committed (metrics, logs): never for one that rolls back. */
   afterCommit(fn: () => void): void;
   /** True in a dry run (Database.dryRun): everything will be rolled back, so nothing may happen outside the database. */
@@ -48,27 +49,46 @@ export interface DryRun {
 /** How long a dry run may wait for a lock, and run a statement: an operator's look never stalls the consumers. */
 const dryRunTimeoutsMs = { lock: 5_000, statement: 15_000 };
 
-interface Claim {
-  consumer: string;
-  eventId: string;
+type DryRunLog = Pick<DryRun, 'emitted' | 'skipped'>;
+interface Queued {
+  text: string;
+  values: unknown[];
 }
 
-type DryRunLog = Pick<DryRun, 'emitted' | 'skipped'>;
+const prepared = (client: PoolClient, text: string, values: unknown[] = []) => client.query({ name: statementName(text), text, values });
 
-/** The inbox claim alone (the transaction has begun): false when the event was handled before. */
-async function claimed(client: PoolClient, { consumer, eventId }: Claim): Promise<boolean> {
-  const { rowCount } = await client.query('INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-    consumer,
-    eventId,
-  ]);
-  return rowCount === 1;
+/**
+ * The queued writes, the outbox rows and COMMIT, sent together (the pool's connections pipeline):
+ * one round trip. A failure in any aborts the transaction, and PostgreSQL then answers the COMMIT
+ * with a rollback, not an error: the first failure is what the caller sees.
+ */
+async function commitWith(client: PoolClient, queued: readonly Queued[], rows: readonly OutboxRow[]): Promise<WrittenRow[]> {
+  const sent: Promise<unknown>[] = queued.map((q) => prepared(client, q.text, q.values));
+  const written = rows.length > 0 ? writeOutbox(client, rows) : Promise.resolve([]);
+  sent.push(written, client.query('COMMIT'));
+  const failed = (await Promise.allSettled(sent)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return written;
+}
+
+/** BEGIN and the inbox claim in one round trip: false when the message was handled before. */
+async function beginClaiming(client: PoolClient, c: Claim): Promise<boolean> {
+  const [, fresh] = await Promise.all([client.query('BEGIN'), claim(client, c)]);
+  return fresh;
 }
 
 export class Database {
+  readonly #outboxWritten: ((rows: readonly WrittenRow[]) => void)[] = [];
+
   constructor(
     readonly pool: Pool,
     private readonly source: string,
   ) {}
+
+  /** Calls fn with the rows after each commit that wrote outbox rows (the relay, so it publishes them at once). */
+  onOutboxWritten(fn: (rows: readonly WrittenRow[]) => void): void {
+    this.#outboxWritten.push(fn);
+  }
 
   /**
    * Runs fn in one transaction. Messages it emits are validated against the catalog (a producer
@@ -97,11 +117,11 @@ export class Database {
     const cause: { current?: Cause } = {};
     const handled = new Set<string>();
     await this.#run(async (tx) => {
-      const { rows } = await tx.query<{ event_id: string }>(
-        `INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id`,
-        [consumer, items.map((i) => i.eventId)],
+      const fresh = await claimMany(
+        tx.query,
+        consumer,
+        items.map((i) => i.eventId),
       );
-      const fresh = new Set(rows.map((r) => r.event_id));
       for (const item of items) {
         if (!fresh.has(item.eventId) || handled.has(item.eventId)) continue;
         handled.add(item.eventId);
@@ -131,22 +151,22 @@ export class Database {
   async #run<R>(
     fn: (tx: Tx) => Promise<R>,
     cause: { current?: Cause } = {},
-    claim?: Claim,
+    c?: Claim,
     dry?: DryRunLog,
   ): Promise<{ fresh: boolean; result?: R }> {
     const client = await this.pool.connect();
     const pending: OutboxRow[] = [];
     const committed: (() => void)[] = [];
-    const queued: string[] = [];
+    const queued: Queued[] = [];
     const tx: Tx = {
       dryRun: dry !== undefined,
       outside: async (skipped, f) => {
         if (dry) dry.skipped.push(skipped);
         else await f();
       },
-      query: client.query.bind(client) as PoolClient['query'],
+      query: (text, values) => prepared(client, text, values),
       queueForCommit: (text, values = []) => {
-        queued.push(inlineParams(text, values, (v) => client.escapeLiteral(v)));
+        queued.push({ text, values });
       },
       afterCommit: (f) => {
         committed.push(f);
@@ -166,7 +186,7 @@ export class Database {
           routingKey,
           type,
           payload: JSON.stringify(envelope),
-          traceContext: JSON.stringify(traceContext),
+          traceContext,
         });
         return envelope;
       },
@@ -177,12 +197,12 @@ export class Database {
         await client.query(
           `BEGIN; SET LOCAL lock_timeout = ${dryRunTimeoutsMs.lock}; SET LOCAL statement_timeout = ${dryRunTimeoutsMs.statement}`,
         );
-        if (claim && !(await claimed(client, claim))) {
+        if (c && !(await claim(client, c))) {
           await client.query('ROLLBACK');
           return { fresh: false };
         }
-      } else if (claim) {
-        if (!(await beginClaiming(client, claim.consumer, claim.eventId))) {
+      } else if (c) {
+        if (!(await beginClaiming(client, c))) {
           await client.query('ROLLBACK');
           return { fresh: false };
         }
@@ -192,11 +212,12 @@ export class Database {
       const result = await fn(tx);
       if (dry) {
         // The writes queued for the commit run too (their errors are the handler's), then all is undone.
-        if (queued.length > 0) await client.query(queued.join('; '));
+        for (const q of queued) await prepared(client, q.text, q.values);
         await client.query('ROLLBACK');
         return { fresh: true, result };
       }
-      await commitWithOutbox(client, pending, queued);
+      const written = await commitWith(client, queued, pending);
+      if (written.length > 0) for (const f of this.#outboxWritten) f(written);
       for (const f of committed) f();
       return { fresh: true, result };
     } catch (err) {
