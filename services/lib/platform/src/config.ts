@@ -41,7 +41,8 @@ export const baseConfigSchema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/)
     .optional(),
-  DB_POOL_SIZE: positiveInt.default(10),
+  /** Connections kept open (never closed when idle): few, since two cores serve them all (decision 12). */
+  DB_POOL_SIZE: positiveInt.default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SAGA_MODE: z.enum(['choreography', 'orchestration']).default('choreography'),
   PREFETCH: positiveInt.default(32),
@@ -53,7 +54,12 @@ export const baseConfigSchema = z.object({
   /** How long a message waits for the one it needs (NotYetError) before it is parked as an orphan. */
   NOT_YET_MAX_WAIT_MS: positiveInt.default(600_000),
   DELIVERY_LIMIT: positiveInt.default(20),
+  /** The outbox sweep's interval: it publishes rows no live writer did (an instance that stopped, a failed publish). */
   OUTBOX_POLL_MS: positiveInt.default(1_000),
+  /** How long a row waits unsent before the sweep takes it (its writer publishes it at commit). */
+  OUTBOX_SWEEP_AFTER_MS: positiveInt.default(5_000),
+  /** How long confirmed rows wait to be marked sent together (one UPDATE for all of them). */
+  OUTBOX_MARK_MS: positiveInt.default(250),
   OUTBOX_BATCH_SIZE: positiveInt.default(200),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
   /** Attempts at the first broker connection before the service gives up and exits (then with

@@ -193,8 +193,14 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
     }
     const publisher = new Publisher(metrics, logger, decodeURIComponent(new URL(config.AMQP_URL).username));
     await publisher.attach(broker);
-    const relayOptions = { databaseUrl: config.DATABASE_URL, schema, pollMs: config.OUTBOX_POLL_MS, batchSize: config.OUTBOX_BATCH_SIZE };
+    const relayOptions = {
+      pollMs: config.OUTBOX_POLL_MS,
+      sweepAfterMs: config.OUTBOX_SWEEP_AFTER_MS,
+      markMs: config.OUTBOX_MARK_MS,
+      batchSize: config.OUTBOX_BATCH_SIZE,
+    };
     const relay = new OutboxRelay(pool, publisher, relayOptions, metrics, logger);
+    db.onOutboxWritten((rows) => relay.committed(rows));
     await relay.start();
     opened.push(() => relay.stop());
     // Not ready while nothing can be published (no confirm channel, or the relay keeps failing).

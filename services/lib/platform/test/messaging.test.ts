@@ -99,12 +99,13 @@ test('when the relay dies between publish and mark-sent, then the republished ev
     tx.emit('order.confirmed', orderId, { orderId, customerId: 'C1', email: 'c1@example.com', totalCents: 1, currency: 'EUR' });
   });
   await waitFor(async () => ((await effectsOf(service)).length === 1 ? true : undefined));
-  // What a crash after the broker's confirm but before the UPDATE leaves behind: a sent row still unsent.
+  const unsent = async () => (await producer.db.pool.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).rows[0].n;
+  await waitFor(async () => ((await unsent()) === 0 ? true : undefined), { what: 'the row marked sent' });
+  // What a crash after the broker's confirm but before the mark leaves behind: a sent row still unsent.
   await producer.db.pool.query('UPDATE outbox SET published_at = NULL');
   await waitFor(async () => ((await consumedOf(service, 'duplicate')) === 1 ? true : undefined));
   t.is((await effectsOf(service)).length, 1);
-  const { rows } = await producer.db.pool.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
-  t.is(rows[0].n, 0);
+  t.is(await unsent(), 0);
 });
 
 test('when an event is published while its consumer is down, then it is handled once the consumer comes back', async (t) => {

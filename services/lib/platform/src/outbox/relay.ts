@@ -1,45 +1,49 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
-import pg from 'pg';
 import type { Publisher } from '../bus/publisher.js';
-import { clientConfig, type Pool } from '../db/pool.js';
+import { statementName } from '../db/named.js';
+import type { Pool } from '../db/pool.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { PollLoop, type TickResult } from '../poll-loop.js';
+import type { WrittenRow } from './outbox-writer.js';
+import { SentMarks } from './sent-marks.js';
 
 export interface RelayOptions {
-  databaseUrl: string;
-  schema: string;
+  /** The wait between sweeps for rows no commit of this process handed over (another instance's, left at a crash). */
   pollMs: number;
+  /** A row is swept only when it has waited this long unsent: the instance that wrote it has had its chance. */
+  sweepAfterMs: number;
+  /** How long confirmed rows wait to be marked sent together. */
+  markMs: number;
   batchSize: number;
 }
 
 /** Sent rows are kept this long (for inspection) and then pruned. */
 const retentionMs = 3_600_000;
 
-interface OutboxRow {
-  id: number;
-  event_id: string;
-  exchange: string;
-  routing_key: string;
-  type: string;
-  payload: string;
-  trace_context: Record<string, string>;
-  created_at: Date;
-}
+const sweepRows = `SELECT id, event_id AS "eventId", exchange, routing_key AS "routingKey", type, payload::text AS payload,
+         trace_context AS "traceContext", (extract(epoch FROM created_at) * 1000)::float8 AS "writtenAt"
+    FROM outbox WHERE published_at IS NULL AND created_at < clock_timestamp() - make_interval(secs => $1::float8 / 1000)
+   ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`;
+const markRows = 'UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])';
 
 const tracer = trace.getTracer('orderly-outbox');
 
 /**
- * Publishes outbox rows with confirms and marks them sent. Woken by LISTEN/NOTIFY at commit,
- * with a polling fallback for a missed notification; FOR UPDATE SKIP LOCKED lets replicas share
- * the work. A crash between publish and mark-sent republishes the batch: consumers' inboxes
- * absorb the duplicate.
+ * Publishes outbox rows with confirms (decision 0012). The transaction that wrote them hands them
+ * over once committed, and they are published at once from memory, then marked sent in batches
+ * (SentMarks): no NOTIFY, no read back, no transaction per publish. A sweep every pollMs publishes
+ * what no live writer did — rows left by an instance that stopped, or whose publish failed — with
+ * FOR UPDATE SKIP LOCKED, so replicas share it. A crash between publish and mark republishes the
+ * row: consumers' inboxes absorb the duplicate.
  */
 export class OutboxRelay {
   readonly #loop: PollLoop;
-  #listener: pg.Client | undefined;
+  readonly #marks: SentMarks;
+  /** Rows of this process being published from memory: the sweep leaves them alone. */
+  readonly #inFlight = new Map<number, Promise<void>>();
   #lastPrune = 0;
-  #failedTicks = 0;
+  #failures = 0;
 
   constructor(
     private readonly pool: Pool,
@@ -52,104 +56,82 @@ export class OutboxRelay {
       const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
       return rows[0]?.n ?? 0;
     });
-    this.#loop = new PollLoop(() => this.#tick(), { name: 'outbox relay', everyMs: options.pollMs, logger });
+    this.#marks = new SentMarks(pool, options.markMs, logger);
+    this.#loop = new PollLoop(() => this.#sweep(options.sweepAfterMs), { name: 'outbox relay', everyMs: options.pollMs, logger });
   }
 
   async start(): Promise<void> {
-    await this.#listen();
     await this.#loop.start();
+  }
+
+  /** Rows a transaction of this process has committed: published now, in the order written. */
+  committed(rows: readonly WrittenRow[]): void {
+    for (const row of rows) {
+      if (!Number.isSafeInteger(row.id)) continue; // not returned by the insert: the sweep has it
+      const work = this.#publish(row).then(
+        () => {
+          this.#failures = 0;
+          this.#marks.add(row.id);
+        },
+        (err: unknown) => {
+          this.#failures += 1;
+          this.logger.warn({ err, eventId: row.eventId }, 'outbox publish failed; the sweep will retry it');
+        },
+      );
+      this.#inFlight.set(row.id, work);
+      void work.finally(() => this.#inFlight.delete(row.id));
+    }
   }
 
   /** Stops after publishing what is pending, so a rollout leaves nothing behind. */
   async stop(): Promise<void> {
     await this.#loop.stop();
-    await this.#drain();
-    await this.#listener?.end().catch(() => {});
-  }
-
-  async #listen(): Promise<void> {
-    const client = new pg.Client(clientConfig(this.options.databaseUrl, this.options.schema));
-    client.on('notification', () => this.#loop.wake());
-    client.on('error', (err) => {
-      // Polling carries on; the next tick listens again.
-      this.logger.warn({ err }, 'outbox listener lost');
-      this.#listener = undefined;
-    });
-    await client.connect();
-    await client.query(`LISTEN "${this.options.schema}.outbox"`);
-    this.#listener = client;
-  }
-
-  /** False once publishing has failed twice in a row (until it works again): readiness shows it. */
-  get healthy(): boolean {
-    return this.#failedTicks < 2;
-  }
-
-  async #tick(): Promise<TickResult> {
-    if (!this.#listener) await this.#listen().catch(() => {});
-    let published: number;
+    await Promise.allSettled([...this.#inFlight.values()]);
+    await this.#marks.flush();
     try {
-      published = await this.publishBatch();
-      this.#failedTicks = 0;
+      while ((await this.#sweep(0)) === 'more');
     } catch (err) {
-      this.#failedTicks += 1;
-      throw err;
-    }
-    await this.#pruneNow();
-    return published === this.options.batchSize ? 'more' : 'idle';
-  }
-
-  async #drain(): Promise<void> {
-    try {
-      let published: number;
-      do published = await this.publishBatch();
-      while (published > 0);
-    } catch (err) {
-      // What is left stays in the table for the next instance's relay.
+      // What is left stays in the table for the next instance's sweep.
       this.logger.warn({ err }, 'outbox drain at stop failed');
     }
   }
 
-  /** Publishes up to one batch; returns how many rows it sent. */
-  async publishBatch(): Promise<number> {
+  /** False once publishing has failed twice in a row (until it works again): readiness shows it. */
+  get healthy(): boolean {
+    return this.#failures < 2;
+  }
+
+  /** Publishes one batch of rows that waited longer than minAgeMs unsent, and marks them in the same transaction. */
+  async #sweep(minAgeMs: number): Promise<TickResult> {
     const client = await this.pool.connect();
+    let swept = 0;
     try {
-      // BEGIN with the claim, and the mark with COMMIT: two round trips per batch, not four.
-      const [, claimed] = (await client.query(
-        `BEGIN; SELECT id, event_id, exchange, routing_key, type, payload::text AS payload, trace_context, created_at
-                  FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ${Math.trunc(this.options.batchSize)} FOR UPDATE SKIP LOCKED`,
-      )) as unknown as [unknown, { rows: OutboxRow[] }];
-      const rows = claimed.rows;
-      if (rows.length === 0) {
-        await client.query('COMMIT');
-        return 0;
-      }
-      await Promise.all(rows.map((row) => this.#publish(row)));
-      await client.query(
-        `UPDATE outbox SET published_at = clock_timestamp() WHERE id IN (${rows.map((r) => Math.trunc(r.id)).join(',')}); COMMIT`,
-      );
-      const now = Date.now();
-      for (const row of rows) {
-        // The exemplar is the trace that wrote the row (traceparent = version-traceid-spanid-flags).
-        const traceId = row.trace_context.traceparent?.split('-')[1];
-        this.metrics.outboxLag.observe({
-          value: (now - row.created_at.getTime()) / 1000,
-          labels: {},
-          exemplarLabels: traceId ? { trace_id: traceId } : {},
-        });
-      }
-      return rows.length;
+      await client.query('BEGIN');
+      const { rows } = await client.query<WrittenRow>({
+        name: statementName(sweepRows),
+        text: sweepRows,
+        values: [minAgeMs, Math.trunc(this.options.batchSize)],
+      });
+      const mine = rows.filter((r) => !this.#inFlight.has(r.id));
+      await Promise.all(mine.map((row) => this.#publish(row)));
+      if (mine.length > 0) await client.query({ name: statementName(markRows), text: markRows, values: [mine.map((r) => r.id)] });
+      await client.query('COMMIT');
+      swept = rows.length;
+      this.#failures = 0;
     } catch (err) {
+      this.#failures += 1;
       await client.query('ROLLBACK').catch(() => {});
       throw err;
     } finally {
       client.release();
     }
+    await this.#pruneNow();
+    return swept === this.options.batchSize ? 'more' : 'idle';
   }
 
   /** Publishes inside the trace that wrote the row, so the trace crosses the outbox. */
-  async #publish(row: OutboxRow): Promise<void> {
-    const parent = propagation.extract(ROOT_CONTEXT, row.trace_context);
+  async #publish(row: WrittenRow): Promise<void> {
+    const parent = propagation.extract(ROOT_CONTEXT, row.traceContext);
     const span = tracer.startSpan(
       `${row.exchange} publish`,
       {
@@ -158,8 +140,8 @@ export class OutboxRelay {
           'messaging.system': 'rabbitmq',
           'messaging.operation.type': 'publish',
           'messaging.destination.name': row.exchange,
-          'messaging.rabbitmq.destination.routing_key': row.routing_key,
-          'messaging.message.id': row.event_id,
+          'messaging.rabbitmq.destination.routing_key': row.routingKey,
+          'messaging.message.id': row.eventId,
           'cloudevents.event_type': row.type,
         },
       },
@@ -171,15 +153,22 @@ export class OutboxRelay {
       const routed = await context.with(trace.setSpan(parent, span), () =>
         this.publisher.publish({
           exchange: row.exchange,
-          routingKey: row.routing_key,
+          routingKey: row.routingKey,
           content: Buffer.from(row.payload),
-          messageId: row.event_id,
+          messageId: row.eventId,
           type: row.type,
           headers,
         }),
       );
       // Nobody subscribes to this type (counted in orderly_messages_unroutable_total): publishing again would not change that.
-      if (!routed) this.logger.debug({ type: row.type, eventId: row.event_id }, 'event had no subscriber');
+      if (!routed) this.logger.debug({ type: row.type, eventId: row.eventId }, 'event had no subscriber');
+      // The exemplar is the trace that wrote the row (traceparent = version-traceid-spanid-flags).
+      const traceId = row.traceContext.traceparent?.split('-')[1];
+      this.metrics.outboxLag.observe({
+        value: (Date.now() - row.writtenAt) / 1000,
+        labels: {},
+        exemplarLabels: traceId ? { trace_id: traceId } : {},
+      });
     } finally {
       span.end();
     }

@@ -53,6 +53,7 @@ export async function createTestEnv(name: string): Promise<TestEnv> {
       RETRY_BASE_DELAY_MS: '50',
       RETRY_MAX_DELAY_MS: '400',
       OUTBOX_POLL_MS: '200',
+      OUTBOX_SWEEP_AFTER_MS: '1000',
       DB_POOL_SIZE: '5',
       SHUTDOWN_TIMEOUT_MS: '10000',
       PAYMENT_SANDBOX: 'true',
