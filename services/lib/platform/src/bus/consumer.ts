@@ -14,6 +14,7 @@ import type { Database, Tx } from '../db/transaction.js';
 import { databaseUnavailable } from '../db/unavailable.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
+import { Acks } from './acks.js';
 import { BatchedHandling } from './batching.js';
 import type { Broker } from './broker.js';
 import { type BrokerIdentity, producerProblem } from './identity.js';
@@ -82,6 +83,7 @@ const tracer = trace.getTracer('orderly-bus');
  */
 export class Consumer {
   #channel: Channel | undefined;
+  #acks: Acks | undefined;
   #tag: string | undefined;
   #inFlight = new Set<Promise<void>>();
   #stopped = false;
@@ -103,13 +105,16 @@ export class Consumer {
       const channel = await model.createChannel();
       channel.on('error', (err: Error) => this.logger.warn({ err }, 'consumer channel error'));
       await channel.prefetch(this.options.prefetch);
+      const acks = new Acks(channel);
       this.#channel = channel;
+      this.#acks = acks;
       const { consumerTag } = await channel.consume(this.options.queue, (msg) => {
         if (!msg) {
           this.logger.warn({ queue: this.options.queue }, 'consumer cancelled by the broker');
           return;
         }
-        const work = this.#handle(channel, msg).finally(() => this.#inFlight.delete(work));
+        acks.received(msg);
+        const work = this.#handle(acks, msg).finally(() => this.#inFlight.delete(work));
         this.#inFlight.add(work);
       });
       this.#tag = consumerTag;
@@ -121,10 +126,11 @@ export class Consumer {
     this.#stopped = true;
     if (this.#channel && this.#tag) await this.#channel.cancel(this.#tag).catch(() => {});
     await Promise.allSettled([...this.#inFlight]);
+    this.#acks?.flush();
     await this.#channel?.close().catch(() => {});
   }
 
-  async #handle(channel: Channel, msg: ConsumeMessage): Promise<void> {
+  async #handle(acks: Acks, msg: ConsumeMessage): Promise<void> {
     const { queue } = this.options;
     const headers = isRecord(msg.properties.headers) ? msg.properties.headers : {};
     const type = typeLabel(msg.properties.type);
@@ -146,7 +152,7 @@ export class Consumer {
     );
     const started = performance.now();
     const outcome = await context.with(trace.setSpan(parent, span), async () => {
-      const result = await this.#process(channel, msg, type, headers);
+      const result = await this.#process(acks, msg, type, headers);
       observeLatency(this.metrics.handleDuration, { queue, type }, (performance.now() - started) / 1000);
       return result;
     });
@@ -156,7 +162,7 @@ export class Consumer {
     span.end();
   }
 
-  async #process(channel: Channel, msg: ConsumeMessage, type: string, headers: Record<string, unknown>): Promise<Outcome> {
+  async #process(acks: Acks, msg: ConsumeMessage, type: string, headers: Record<string, unknown>): Promise<Outcome> {
     const { queue, handlers, retry, identity, redriveUser } = this.options;
     // Only a copy this consumer sent through its own retry exchange, or the console redrove through
     // it, carries an attempt count and an original publisher worth believing; on anything else
@@ -170,18 +176,18 @@ export class Consumer {
     try {
       event = parseEvent(msg.content);
     } catch (err) {
-      return this.#park(channel, msg, err as Error, attempt, publishedBy);
+      return this.#park(acks, msg, err as Error, attempt, publishedBy);
     }
     const forged = producerProblem(event, publishedBy, identity);
-    if (forged) return this.#park(channel, msg, new PermanentError(`refused: ${forged}`), attempt, publishedBy);
+    if (forged) return this.#park(acks, msg, new PermanentError(`refused: ${forged}`), attempt, publishedBy);
     const handler = handlers[event.type] ?? handlers['*'];
-    if (!handler) return this.#park(channel, msg, new Error(`${queue} has no handler for ${event.type}`), attempt, publishedBy);
+    if (!handler) return this.#park(acks, msg, new Error(`${queue} has no handler for ${event.type}`), attempt, publishedBy);
     try {
       const fresh = this.#batches
         ? await this.#batches.handle(event, handler)
         : await this.db.handleOnce({ consumer: queue, eventId: event.id }, event, (tx) => handler(event, tx));
       const outcome = fresh ? ('ack' as const) : ('duplicate' as const);
-      safeAck(channel, msg);
+      acks.ack(msg);
       if (outcome === 'ack') {
         const from = event.source.replace('orderly/', '');
         observeLatency(this.metrics.hopLatency, { from, to: queue }, (Date.now() - Date.parse(event.time)) / 1000);
@@ -199,7 +205,7 @@ export class Consumer {
       const waitedOut = notYet && now - waitingSince >= retry.notYetMaxWaitMs;
       if (err instanceof PermanentError || waitedOut || (attempt >= retry.maxAttempts && !outage))
         return this.#park(
-          channel,
+          acks,
           msg,
           waitedOut ? new Error(`waited ${now - waitingSince} ms: ${errText(err)}`) : (err as Error),
           attempt,
@@ -216,14 +222,14 @@ export class Consumer {
         [publishedByHeader]: publishedBy,
         ...(notYet ? { [waitingSinceHeader]: waitingSince } : {}),
       };
-      await this.#forward(channel, msg, retryExchange(queue), retryQueue(queue), retryHeaders, delay);
+      await this.#forward(acks, msg, retryExchange(queue), retryQueue(queue), retryHeaders, delay);
       return 'retry';
     }
   }
 
-  async #park(channel: Channel, msg: ConsumeMessage, err: Error, attempt: number, publishedBy: string | undefined): Promise<Outcome> {
+  async #park(acks: Acks, msg: ConsumeMessage, err: Error, attempt: number, publishedBy: string | undefined): Promise<Outcome> {
     this.logger.error({ err, messageId: msg.properties.messageId, type: typeLabel(msg.properties.type), attempt }, 'message dead-lettered');
-    await this.#forward(channel, msg, deadLetterExchange(this.options.queue), this.options.queue, {
+    await this.#forward(acks, msg, deadLetterExchange(this.options.queue), this.options.queue, {
       [errorHeader]: errText(err),
       [orderlyHeaders.attempts]: attempt,
       [orderlyHeaders.failedAt]: new Date().toISOString(),
@@ -238,7 +244,7 @@ export class Consumer {
    * delivery limit stops it from looping for ever.
    */
   async #forward(
-    channel: Channel,
+    acks: Acks,
     msg: ConsumeMessage,
     exchange: string,
     routingKey: string,
@@ -256,14 +262,10 @@ export class Consumer {
         ...(expiration === undefined ? {} : { expiration }),
       });
       if (!routed) throw new Error(`${exchange} has no queue bound for ${routingKey}`);
-      safeAck(channel, msg);
+      acks.ack(msg);
     } catch (err) {
       this.logger.error({ err, exchange, routingKey }, 'could not forward message; returning it to the queue');
-      try {
-        channel.nack(msg, false, true);
-      } catch {
-        // The channel is gone: the broker redelivers the message anyway.
-      }
+      acks.nack(msg);
     }
   }
 }
@@ -271,14 +273,6 @@ export class Consumer {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
 const stringOr = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-
-function safeAck(channel: Channel, msg: ConsumeMessage): void {
-  try {
-    channel.ack(msg);
-  } catch {
-    // Channel closed after commit: the redelivery will be absorbed by the inbox.
-  }
-}
 
 function errText(err: unknown): string {
   return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 1000);
