@@ -16,7 +16,7 @@ export interface ComparisonRow {
   other: number | undefined;
   /** thisRun ÷ other (NaN or ±Infinity when either is missing or zero). */
   ratio: number;
-  /** undefined when either run lacks the figure; false when this run decided no order there (NaN) or skipped the step after a collapse. */
+  /** undefined when either run lacks the figure; false when this run decided no order there (NaN), or skipped the step after a collapse while the other run measured it. */
   within: boolean | undefined;
 }
 
@@ -31,7 +31,7 @@ export interface Comparison {
   within: boolean | undefined;
 }
 
-/** `rate`: the open-loop step the figure comes from (a step this run skipped after a collapse is outside). */
+/** `rate`: the open-loop step the figure comes from (skipped here after a collapse but measured there: outside). */
 const figures: { key: Exclude<keyof Headline, 'skippedRates'>; figure: string; better: 'higher' | 'lower'; rate?: number }[] = [
   { key: 'sustainedPerSec', figure: 'highest rate sustained, orders/s', better: 'higher' },
   { key: 'p99At50Ms', figure: 'p99 at 50 orders/s, ms', better: 'lower', rate: 50 },
@@ -47,7 +47,8 @@ export function compareFigures(a: Headline, b: Headline): ComparisonRow[] {
     const other = b[key];
     const ratio = thisRun !== undefined && other !== undefined ? thisRun / other : Number.NaN;
     let within: boolean | undefined;
-    const collapsed = thisRun === undefined && rate !== undefined && a.skippedRates.includes(rate);
+    // Skipped after a collapse here while the other run measured it: worse. Both skipped: nothing to compare.
+    const collapsed = thisRun === undefined && other !== undefined && rate !== undefined && a.skippedRates.includes(rate);
     if (collapsed || (thisRun !== undefined && Number.isNaN(thisRun))) within = false;
     else if (thisRun !== undefined && other !== undefined && !Number.isNaN(other))
       within = better === 'higher' ? thisRun >= (1 - tolerance) * other : thisRun <= (1 + tolerance) * other;

@@ -34,12 +34,14 @@ test('when a latency or CPU is 25 % higher it is within, and any higher it is no
   t.is(row({ ...choreography, sustainedPerSec: 400 }, 'highest rate').within, true);
 });
 
-test('when a figure is missing from either run it is not judged; when this run decided nothing or skipped the rate after a collapse it is outside', (t) => {
+test('when a figure is missing from either run it is not judged; when this run decided nothing or skipped a rate the other run measured it is outside', (t) => {
   t.is(row({ ...choreography, p99At100Ms: undefined }, 'p99 at 100').within, undefined);
   t.is(row({ ...choreography, p99At100Ms: Number.NaN }, 'p99 at 100').within, false);
   const collapsed: Headline = { ...choreography, p99At100Ms: undefined, machineCpuMsPerOrderAt100: undefined, skippedRates: [100] };
   t.is(row(collapsed, 'p99 at 100').within, false);
   t.is(row(collapsed, 'machine CPU').within, false);
+  const bothCollapsed = compareFigures(collapsed, collapsed).find((r) => r.figure.startsWith('p99 at 100'));
+  t.is(bothCollapsed?.within, undefined);
 });
 
 test('overall: any figure outside fails, all within passes, otherwise not judged', (t) => {
