@@ -247,11 +247,9 @@ test("publishers() covers every message a service's code emits; the services tha
     t.deepEqual(p.notification, [
       deadLetterExchange('notification'),
       deadLetterExchange('notification.email'),
-      deadLetterExchange('notification.log'),
       exchanges.notifications,
       retryExchange('notification'),
       retryExchange('notification.email'),
-      retryExchange('notification.log'),
     ]);
     t.is(p.order.includes(exchanges.commands), mode === 'orchestration');
     for (const { service, queue } of consumerQueues(mode)) t.true(p[service as ServiceName].includes(retryExchange(queue)));

@@ -2,7 +2,6 @@ import type { ServiceDefinition } from '@orderly/platform';
 import { createMailer } from './adapters/mailer.js';
 import { configSchema } from './config.js';
 import { emailChannel } from './handlers/email-channel.js';
-import { logChannel } from './handlers/log-channel.js';
 import { orderOutcomes } from './handlers/order-outcomes.js';
 import { notificationRoutes } from './http/notification-routes.js';
 
@@ -14,10 +13,9 @@ export const definition: ServiceDefinition<typeof configSchema> = {
     routes: notificationRoutes(db),
     consumers: {
       notification: orderOutcomes,
-      'notification.log': logChannel,
       'notification.email': emailChannel(createMailer(config.SMTP_URL, config.SMTP_FROM, logger)),
     },
     // Not the email channel: a batch rolled back after some mails went out would send them again.
-    batched: ['notification', 'notification.log'],
+    batched: ['notification'],
   }),
 };

@@ -76,7 +76,7 @@ test('when SMTP_URL is set, then each customer-visible outcome is mailed once to
   t.is(mails[0]?.from, 'shop@example.com');
   t.regex(mails[0]?.raw ?? '', /Subject: Your order [0-9a-f]{8} is confirmed/);
   t.regex(mails[0]?.raw ?? '', /=E2=82=AC25\.98/, 'the amount, € in quoted-printable');
-  // The stored log has it too: the fan-out gave each channel its own copy.
+  // The stored log has it too, written where the message was composed.
   const res = await fetch(`http://127.0.0.1:${service.port}/notifications?orderId=${orderId}`, { headers: await operatorHeaders() });
   const stored = (await res.json()) as { kind: string }[];
   t.deepEqual(

@@ -49,9 +49,9 @@ const observers: ConsumerQueue[] = [
     service: 'notification',
     subscriptions: on('order.confirmed', 'order.rejected', 'order.shipped', 'order.delivered', 'order.cancelled', 'payment.refunded'),
   },
-  // Each channel gets its own copy of every notification; a new channel is a new queue here.
+  // Each channel with an effect outside the database gets its own copy of every notification; a new
+  // such channel is a new queue here. The stored log is written where the message is composed (decision 0012).
   { queue: 'notification.email', service: 'notification', subscriptions: fanout },
-  { queue: 'notification.log', service: 'notification', subscriptions: fanout },
   {
     queue: 'customer',
     service: 'customer',

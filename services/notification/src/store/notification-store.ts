@@ -1,9 +1,9 @@
 import type { EventData } from '@orderly/events';
 import type { Pool, Tx } from '@orderly/platform';
 
-/** The stored log, which GET /notifications reads: one row per order and kind. */
-export async function insertNotification(tx: Tx, n: EventData<'notification.requested'>): Promise<void> {
-  await tx.query(
+/** The stored log, which GET /notifications reads: one row per order and kind (a repeat is ignored). */
+export function storeNotification(tx: Tx, n: EventData<'notification.requested'>): void {
+  tx.queueForCommit(
     `INSERT INTO notifications (id, order_id, customer_id, email, kind, subject, body, channel)
      VALUES ($1, $2, $3, $4, $5, $6, $7, 'log') ON CONFLICT (order_id, kind) DO NOTHING`,
     [n.notificationId, n.orderId, n.customerId, n.email, n.kind, n.subject, n.body],

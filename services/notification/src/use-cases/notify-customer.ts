@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NotYetError, type Tx } from '@orderly/platform';
 import type { Message } from '../domain/messages.js';
+import { storeNotification } from '../store/notification-store.js';
 import { findRecipient, type Recipient, rememberRecipient } from '../store/recipient-store.js';
 
 /** An order event names its customer: remember them for events that do not, and tell them. */
@@ -18,13 +19,13 @@ export async function notifyCustomerOfOrder(tx: Tx, orderId: string, message: Me
   request(tx, to, message);
 }
 
-/** One message to the fanout exchange: every channel gets its own copy. */
+/**
+ * The message is stored for GET /notifications in the transaction that composes it, and goes once
+ * to the fanout exchange, where each channel with an effect outside the database (email) gets its
+ * own copy. Storing it here rather than through a channel queue saves a delivery and a commit.
+ */
 function request(tx: Tx, to: Recipient, message: Message): void {
-  tx.emit('notification.requested', to.orderId, {
-    notificationId: randomUUID(),
-    orderId: to.orderId,
-    customerId: to.customerId,
-    email: to.email,
-    ...message,
-  });
+  const requested = { notificationId: randomUUID(), orderId: to.orderId, customerId: to.customerId, email: to.email, ...message };
+  tx.emit('notification.requested', to.orderId, requested);
+  storeNotification(tx, requested);
 }
