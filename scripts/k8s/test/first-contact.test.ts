@@ -172,10 +172,10 @@ test('10: every profile fits its connection budget, and a profile that does not 
       v.postgres.maxConnections = 150;
     }),
   );
-  t.regex(String(err?.message), /postgres\.maxConnections \(150\) is below what the services may open at their most replicas: 203/);
+  t.regex(String(err?.message), /postgres\.maxConnections \(150\) is below what the services may open at their most replicas: 166/);
   const scaled = await t.throwsAsync(
     kindWith((v) => {
-      v.default.autoscaling.maxReplicas = 5;
+      v.default.autoscaling.maxReplicas = 7;
     }),
   );
   t.regex(String(scaled?.message), /postgres\.maxConnections \(220\) is below what the services may open/);
