@@ -1,6 +1,6 @@
 import type { Envelope, EventData } from '@orderly/events';
 import type { Handler, Handlers } from '@orderly/platform';
-import { type OrderEventType, type OrderFact, orderEventTypes } from '../domain/history.js';
+import type { OrderEventType, OrderFact } from '../domain/history.js';
 import { recordOrderEvent } from '../use-cases/record-order-event.js';
 
 type OrderEvent = Envelope & { type: OrderEventType; data: EventData<OrderEventType> };
@@ -19,7 +19,14 @@ export function factOf(event: OrderEvent): OrderFact {
   };
 }
 
-const onOrderEvent: Handler = (event, tx) => recordOrderEvent(factOf(event as OrderEvent), (event as OrderEvent).data.email, tx);
+const onOrderEvent: Handler<OrderEventType> = (event, tx) => recordOrderEvent(factOf(event), event.data.email, tx);
 
 /** Every order event, into the customer's order history. */
-export const orderEvents: Handlers = Object.fromEntries(orderEventTypes.map((type) => [type, onOrderEvent]));
+export const orderEvents: Handlers = {
+  'order.placed': onOrderEvent,
+  'order.confirmed': onOrderEvent,
+  'order.rejected': onOrderEvent,
+  'order.cancelled': onOrderEvent,
+  'order.shipped': onOrderEvent,
+  'order.delivered': onOrderEvent,
+};

@@ -3,11 +3,13 @@ export type { PendingEvent } from './admin/outbox-pending.js';
 export { backoffDelay } from './backoff.js';
 export { Broker } from './bus/broker.js';
 export {
+  type AnyHandler,
   attemptHeader,
   Consumer,
   errorHeader,
   type Handler,
   type Handlers,
+  type Message,
   NotYetError,
   PermanentError,
   parseEvent,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type Router from '@koa/router';
-import { consumerQueues, publishers, type ServiceName, topology } from '@orderly/events';
+import { consumerQueues, isMessageType, publishers, type ServiceName, topology } from '@orderly/events';
 import type { Middleware } from 'koa';
 import type { z } from 'zod';
 import { adminRoutes, dryRunBody, dryRunBodyLimit } from './admin/admin-routes.js';
@@ -71,7 +71,8 @@ export function checkHandlers(service: string, mode: Parameters<typeof consumerQ
     }
     if (handlers['*']) continue;
     for (const { routingKey } of subscriptions) {
-      if (routingKey !== '' && !handlers[routingKey]) problems.push(`${queue} is bound to ${routingKey} but has no handler for it`);
+      if (routingKey !== '' && !(isMessageType(routingKey) && handlers[routingKey]))
+        problems.push(`${queue} is bound to ${routingKey} but has no handler for it`);
     }
   }
   for (const queue of Object.keys(consumers)) {

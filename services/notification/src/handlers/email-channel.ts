@@ -1,4 +1,3 @@
-import type { EventData } from '@orderly/events';
 import type { Handlers } from '@orderly/platform';
 import type { Mailer } from '../adapters/mailer.js';
 
@@ -12,8 +11,7 @@ export const notSentInDryRun = 'email channel: not sent in a dry run';
 export function emailChannel(mailer: Mailer): Handlers {
   return {
     'notification.requested': async ({ data }, tx) => {
-      const n = data as EventData<'notification.requested'>;
-      await tx.outside(notSentInDryRun, () => mailer.send({ to: n.email, subject: n.subject, body: n.body }));
+      await tx.outside(notSentInDryRun, () => mailer.send({ to: data.email, subject: data.subject, body: data.body }));
     },
   };
 }

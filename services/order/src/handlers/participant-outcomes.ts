@@ -1,46 +1,61 @@
-import type { Envelope } from '@orderly/events';
-import type { Handler, Handlers } from '@orderly/platform';
+import type { Handler, Handlers, Message } from '@orderly/platform';
 import type { Change } from '../domain/status.js';
 import { lockOrder } from '../store/order-store.js';
 import { advanceOrder, type Facts } from '../use-cases/advance-order.js';
 import type { OrderDeps } from '../use-cases/order-deps.js';
 
-type OrderEvent = Envelope & { data: { orderId: string } & Facts & Record<string, unknown> };
+/** The participants' replies the order hears, each naming its order. */
+type Outcome =
+  | 'inventory.reserved'
+  | 'inventory.rejected'
+  | 'inventory.committed'
+  | 'payment.completed'
+  | 'payment.failed'
+  | 'shipment.created'
+  | 'shipment.dispatched'
+  | 'shipment.delivered';
 
 /** Each participant's outcome (inventory, payment, shipping) as a change of the order; the saga hears every one. */
 export function participantOutcomes({ metrics, saga }: OrderDeps): Handlers {
   const on =
-    (toChange: (e: OrderEvent) => [Change, Facts] | undefined): Handler =>
-    async (event, tx) => {
-      const outcome = toChange(event as OrderEvent);
-      if (outcome) await advanceOrder(tx, event.data.orderId, outcome[0], outcome[1], metrics);
-      await saga.replied(tx, event as OrderEvent);
+    <T extends Outcome>(toChange: (message: Message<T>) => [Change, Facts] | undefined): Handler<T> =>
+    async (message, tx) => {
+      const { orderId } = message.data;
+      const outcome = toChange(message);
+      if (outcome) await advanceOrder(tx, orderId, outcome[0], outcome[1], metrics);
+      await saga.replied(tx, message);
     };
   /**
    * A payment confirms the order only if it is for what was reserved: another amount or currency
    * is refused — the order is cancelled (payment_mismatch), which refunds the payment and releases
    * the stock in either saga mode, and the customer is told.
    */
-  const paymentCompleted = on(({ data }) => [{ status: 'CONFIRMED' }, { totalCents: data.amountCents as number, currency: data.currency }]);
-  const checkedPayment: Handler = async (event, tx) => {
-    const { orderId, amountCents, currency } = event.data as { orderId: string; amountCents: number; currency: string };
+  const paymentCompleted = on<'payment.completed'>(({ data }) => [
+    { status: 'CONFIRMED' },
+    { totalCents: data.amountCents, currency: data.currency },
+  ]);
+  const checkedPayment: Handler<'payment.completed'> = async (message, tx) => {
+    const { orderId, amountCents, currency } = message.data;
     const order = await lockOrder(tx, orderId);
     if (order?.status === 'RESERVED' && (order.totalCents !== amountCents || order.currency !== currency)) {
       await advanceOrder(tx, orderId, { status: 'CANCELLED', reason: 'payment_mismatch' }, {}, metrics);
       await saga.cancelled(tx, orderId);
       return;
     }
-    await paymentCompleted(event, tx);
+    await paymentCompleted(message, tx);
   };
   return {
     'inventory.reserved': on(({ data }) => [{ status: 'RESERVED' }, { totalCents: data.totalCents, currency: data.currency }]),
-    'inventory.rejected': on(({ data }) => [{ status: 'REJECTED', reason: data.reason as Change['reason'] }, {}]),
+    'inventory.rejected': on(({ data }) => [{ status: 'REJECTED', reason: data.reason }, {}]),
     'payment.completed': checkedPayment,
-    'payment.failed': on(() => [{ status: 'REJECTED', reason: 'payment_declined' }, {}]),
-    'shipment.dispatched': on(({ data }) => [{ status: 'SHIPPED' }, { carrier: data.carrier, trackingNumber: data.trackingNumber }]),
-    'shipment.delivered': on(() => [{ status: 'DELIVERED' }, {}]),
+    'payment.failed': on<'payment.failed'>(() => [{ status: 'REJECTED', reason: 'payment_declined' }, {}]),
+    'shipment.dispatched': on<'shipment.dispatched'>(({ data }) => [
+      { status: 'SHIPPED' },
+      { carrier: data.carrier, trackingNumber: data.trackingNumber },
+    ]),
+    'shipment.delivered': on<'shipment.delivered'>(() => [{ status: 'DELIVERED' }, {}]),
     // Orchestration only: replies that advance the saga without changing what the customer sees.
-    'inventory.committed': on(() => undefined),
-    'shipment.created': on(() => undefined),
+    'inventory.committed': on<'inventory.committed'>(() => undefined),
+    'shipment.created': on<'shipment.created'>(() => undefined),
   };
 }

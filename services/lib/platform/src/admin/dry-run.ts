@@ -1,5 +1,5 @@
-import type { Handlers } from '../bus/consumer.js';
 import { parseEvent } from '../bus/consumer.js';
+import { type Handlers, handlerFor } from '../bus/handlers.js';
 import { type BrokerIdentity, producerProblem } from '../bus/identity.js';
 import type { Database } from '../db/transaction.js';
 import { databaseUnavailable } from '../db/unavailable.js';
@@ -45,9 +45,9 @@ export async function dryRunMessage(
   }
   const forged = producerProblem(event, publishedBy, identity);
   if (forged) return fails(`PermanentError: refused: ${forged}`);
-  const handler = handlers[event.type] ?? handlers['*'];
-  if (!handler) return fails(`Error: ${queue} has no handler for ${event.type}`);
-  const run = await db.dryRun({ consumer: queue, eventId: event.id }, event, (tx) => handler(event, tx));
+  const work = handlerFor(handlers, event);
+  if (!work) return fails(`Error: ${queue} has no handler for ${event.type}`);
+  const run = await db.dryRun({ consumer: queue, eventId: event.id }, event, work);
   if (run.error !== undefined && notTheMessage(run.error)) {
     throw new HttpProblem(
       503,

@@ -1,11 +1,10 @@
 import { type Context, context } from '@opentelemetry/api';
-import type { Envelope } from '@orderly/events';
-import type { Database } from '../db/transaction.js';
-import type { Handler } from './consumer.js';
+import type { Database, Tx } from '../db/transaction.js';
+import type { Message } from './handlers.js';
 
 interface Item {
-  event: Envelope;
-  handler: Handler;
+  event: Message;
+  work: (tx: Tx) => Promise<void>;
   ctx: Context;
   resolve(fresh: boolean): void;
   reject(err: unknown): void;
@@ -29,9 +28,9 @@ export class BatchedHandling {
     private readonly maxSize: number,
   ) {}
 
-  handle(event: Envelope, handler: Handler): Promise<boolean> {
+  handle(event: Message, work: (tx: Tx) => Promise<void>): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.#pending.push({ event, handler, ctx: context.active(), resolve, reject });
+      this.#pending.push({ event, work, ctx: context.active(), resolve, reject });
       if (this.#pending.length >= this.maxSize) void this.#flush();
       else if (!this.#scheduled) {
         this.#scheduled = true;
@@ -49,7 +48,7 @@ export class BatchedHandling {
     try {
       const handled = await this.db.handleMany(
         this.consumer,
-        ordered.map((i) => ({ eventId: i.event.id, cause: i.event, run: (tx) => context.with(i.ctx, () => i.handler(i.event, tx)) })),
+        ordered.map((i) => ({ eventId: i.event.id, cause: i.event, run: (tx) => context.with(i.ctx, () => i.work(tx)) })),
       );
       // A message appearing twice in a batch was handled once: the first copy.
       const seen = new Set<string>();
@@ -64,11 +63,7 @@ export class BatchedHandling {
 
   async #alone(i: Item): Promise<void> {
     try {
-      i.resolve(
-        await context.with(i.ctx, () =>
-          this.db.handleOnce({ consumer: this.consumer, eventId: i.event.id }, i.event, (tx) => i.handler(i.event, tx)),
-        ),
-      );
+      i.resolve(await context.with(i.ctx, () => this.db.handleOnce({ consumer: this.consumer, eventId: i.event.id }, i.event, i.work)));
     } catch (err) {
       i.reject(err);
     }

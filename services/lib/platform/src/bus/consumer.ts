@@ -17,15 +17,12 @@ import { type Metrics, observeLatency } from '../metrics.js';
 import { Acks } from './acks.js';
 import { BatchedHandling } from './batching.js';
 import type { Broker } from './broker.js';
+import { type Handlers, handlerFor, type Message } from './handlers.js';
 import { type BrokerIdentity, producerProblem } from './identity.js';
 import { PermanentError, parseEvent } from './parse-event.js';
 import type { Publisher } from './publisher.js';
 
-/** A handler gets the validated event and the transaction its effect (and its events) go into.
- * The key '*' handles every type (the audit log). */
-// biome-ignore lint/suspicious/noExplicitAny: each handler narrows data to its own event type
-export type Handler = (event: Envelope & { data: any }, tx: Tx) => Promise<void>;
-export type Handlers = Partial<Record<string, Handler>>;
+export type { AnyHandler, Handler, Handlers, Message } from './handlers.js';
 
 /**
  * Thrown by a handler whose message needs another that has not arrived yet (the order event that
@@ -172,7 +169,7 @@ export class Consumer {
     const retried = msg.fields.exchange === retryExchange(queue) && trusted;
     const attempt = retried ? attemptOf(headers[attemptHeader], retry.maxAttempts) : 1;
     const publishedBy = retried ? stringOr(headers[publishedByHeader]) : stringOr(msg.properties.userId);
-    let event: Envelope;
+    let event: Message;
     try {
       event = parseEvent(msg.content);
     } catch (err) {
@@ -180,12 +177,12 @@ export class Consumer {
     }
     const forged = producerProblem(event, publishedBy, identity);
     if (forged) return this.#park(acks, msg, new PermanentError(`refused: ${forged}`), attempt, publishedBy);
-    const handler = handlers[event.type] ?? handlers['*'];
-    if (!handler) return this.#park(acks, msg, new Error(`${queue} has no handler for ${event.type}`), attempt, publishedBy);
+    const work = handlerFor(handlers, event);
+    if (!work) return this.#park(acks, msg, new Error(`${queue} has no handler for ${event.type}`), attempt, publishedBy);
     try {
       const fresh = this.#batches
-        ? await this.#batches.handle(event, handler)
-        : await this.db.handleOnce({ consumer: queue, eventId: event.id }, event, (tx) => handler(event, tx));
+        ? await this.#batches.handle(event, work)
+        : await this.db.handleOnce({ consumer: queue, eventId: event.id }, event, work);
       const outcome = fresh ? ('ack' as const) : ('duplicate' as const);
       acks.ack(msg);
       if (outcome === 'ack') {
