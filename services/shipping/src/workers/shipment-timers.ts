@@ -1,7 +1,7 @@
-import { type Database, type Logger, PollLoop } from '@orderly/platform';
+import { type Database, type Logger, PollLoop, type Tx } from '@orderly/platform';
 import type { Delays } from '../domain/shipment.js';
-import { dueTimers } from '../store/timer-store.js';
-import { advanceShipment } from '../use-cases/advance-shipment.js';
+import { type DueTimer, dueTimers } from '../store/timer-store.js';
+import { advanceShipment, type TimerOutcome } from '../use-cases/advance-shipment.js';
 
 export interface ShipmentTimerOptions {
   delays: Delays;
@@ -11,24 +11,42 @@ export interface ShipmentTimerOptions {
 }
 
 /**
- * Fires due shipment timers, one transaction per timer. Replicas share the work: each timer is
- * locked with SKIP LOCKED when it is fired, so two replicas never take the same step. A timer that
- * fails stays for the next tick and does not hold up the others. stop() lets the timer in hand
- * commit and leaves the rest of the batch.
+ * Fires due shipment timers: all the timers due at a tick in one transaction (one commit, not one
+ * each), and if that fails, one transaction per timer, so a timer that fails stays for the next
+ * tick and does not hold up the others. Replicas share the work: each timer is locked with SKIP
+ * LOCKED when it is fired, so two replicas never take the same step. stop() lets the transaction
+ * in hand commit and leaves the rest.
  */
 export function shipmentTimers(db: Database, options: ShipmentTimerOptions, logger: Logger): PollLoop {
+  const fire = (due: DueTimer) => ({
+    cause: { id: due.causeId, correlationid: due.orderId },
+    run: async (tx: Tx) => {
+      outcomes.push(await advanceShipment(due.id, tx, options.delays, logger));
+    },
+  });
+  let outcomes: TimerOutcome[] = [];
   return new PollLoop(
     async (stopping) => {
+      const due = await dueTimers(db.pool, options.batchSize ?? 50);
+      if (due.length === 0 || stopping.aborted) return 'idle';
+      outcomes = [];
+      try {
+        await db.transactionMany(due.map(fire));
+        return outcomes.includes('fired') ? 'more' : 'idle';
+      } catch (err) {
+        logger.debug({ err, timers: due.length }, 'batch of shipment timers failed; firing them one by one');
+      }
       let fired = 0;
       let failed = 0;
-      for (const due of await dueTimers(db.pool, options.batchSize ?? 50)) {
+      for (const timer of due) {
         if (stopping.aborted) break;
+        outcomes = [];
         try {
-          const cause = { id: due.causeId, correlationid: due.orderId };
-          if ((await db.transaction((tx) => advanceShipment(due.id, tx, options.delays, logger), cause)) === 'fired') fired += 1;
+          await db.transactionMany([fire(timer)]);
+          if (outcomes.includes('fired')) fired += 1;
         } catch (err) {
           failed += 1;
-          logger.warn({ err, timerId: due.id, orderId: due.orderId }, 'shipment timer failed; will retry');
+          logger.warn({ err, timerId: timer.id, orderId: timer.orderId }, 'shipment timer failed; will retry');
         }
       }
       if (fired > 0) return 'more';

@@ -101,6 +101,20 @@ export class Database {
   }
 
   /**
+   * Runs several pieces of work in one transaction, each in turn with its own cause (what its
+   * emits follow from): one commit for all. Any failure rolls back all.
+   */
+  async transactionMany(items: readonly { cause: Cause; run: (tx: Tx) => Promise<void> }[]): Promise<void> {
+    const cause: { current?: Cause } = {};
+    await this.#run(async (tx) => {
+      for (const item of items) {
+        cause.current = item.cause;
+        await item.run(tx);
+      }
+    }, cause);
+  }
+
+  /**
    * Handles a message exactly once: claims (consumer, event id) in the inbox in the same
    * transaction as fn's effect. Returns false, having done nothing, for a message seen before.
    */
