@@ -1,6 +1,6 @@
 import { finished, type Readable } from 'node:stream';
 import Router from '@koa/router';
-import { type Database, HttpProblem, type Logger, notFound, parseOr400, requireOperator } from '@orderly/platform';
+import { type Database, HttpProblem, type Logger, notFound, type Pool, parseOr400, requireOperator } from '@orderly/platform';
 import { z } from 'zod';
 import { timeline } from '../domain/timeline.js';
 import { activityCsv } from '../store/activity-csv.js';
@@ -13,6 +13,8 @@ const exportQuery = z
   .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), { message: 'must not be before from', path: ['to'] });
 
 export interface ActivityRoutesOptions {
+  /** Connections for the CSV exports (not pipelined: they stream through a cursor). */
+  exportPool: Pool;
   exportBatchRows: number;
   exportMaxConcurrent: number;
   exportTimeLimitMs: number;
@@ -21,7 +23,7 @@ export interface ActivityRoutesOptions {
 
 export function activityRoutes(
   db: Database,
-  { exportBatchRows, exportMaxConcurrent, exportTimeLimitMs, logger }: ActivityRoutesOptions,
+  { exportPool, exportBatchRows, exportMaxConcurrent, exportTimeLimitMs, logger }: ActivityRoutesOptions,
 ): Router {
   const router = new Router();
   let exporting = 0;
@@ -47,7 +49,7 @@ export function activityRoutes(
     exporting += 1;
     let csv: Readable;
     try {
-      csv = await activityCsv(db.pool, range, exportBatchRows, exportTimeLimitMs, (err) => {
+      csv = await activityCsv(exportPool, range, exportBatchRows, exportTimeLimitMs, (err) => {
         if ((err as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return; // the client went away
         logger.error({ err }, 'CSV export failed mid-way');
         // The header is sent already: cut the connection so the client cannot take a partial export for a whole one.

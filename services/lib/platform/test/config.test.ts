@@ -37,7 +37,7 @@ test('when nothing but the secrets is set, then the defaults apply', (t) => {
   t.is(config.PORT, 8080);
   t.is(config.AMQP_URL, secrets.AMQP_URL);
   t.is(config.LOG_LEVEL, 'info');
-  t.is(config.DB_POOL_SIZE, 10);
+  t.is(config.DB_POOL_SIZE, 5);
   t.is(config.SAGA_MODE, 'choreography');
   t.is(config.RABBITMQ_MANAGEMENT_URL, undefined);
 });

@@ -28,7 +28,13 @@ test('when MIGRATE_ONLY is set, then the schema is migrated and the service neve
   await client.end();
   t.deepEqual(
     rows.map((r) => r.name),
-    ['audit/001_effects.sql', 'platform/001_outbox.sql', 'platform/002_inbox.sql', 'platform/003_inbox_pruning.sql'],
+    [
+      'audit/001_effects.sql',
+      'platform/001_outbox.sql',
+      'platform/002_inbox.sql',
+      'platform/003_inbox_pruning.sql',
+      'platform/004_outbox_no_notify.sql',
+    ],
   );
   t.is(await connectionsIn(e), 0);
   const queues = (await (await e.management(`api/queues/${e.vhost}`)).json()) as unknown[];
@@ -61,7 +67,7 @@ test('when two replicas migrate the same schema at once, then each migration is 
   await client.connect();
   const { rows } = await client.query('SELECT count(*)::int AS n FROM audit.schema_migrations');
   await client.end();
-  t.is(rows[0].n, 4);
+  t.is(rows[0].n, 5);
   await Promise.all([a.stop(), b.stop()]);
 });
 

@@ -8,8 +8,12 @@ export type PoolClient = pg.PoolClient;
 // bigint counts come back as strings by default; ours fit in a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
-/** A pool whose connections see the service's own schema first: SQL names tables unqualified. */
-export function createPool(url: string, schema: string, max: number): Pool {
+/**
+ * A pool whose connections see the service's own schema first: SQL names tables unqualified.
+ * `pipeline` false for a pool that streams results through a cursor (pg-query-stream), which the
+ * driver's pipeline mode does not take.
+ */
+export function createPool(url: string, schema: string, max: number, { pipeline = true } = {}): Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max,
@@ -18,7 +22,7 @@ export function createPool(url: string, schema: string, max: number): Pool {
     idleTimeoutMillis: 0,
     // Statements sent together go out together (BEGIN with the inbox claim; the queued writes and
     // the outbox rows with COMMIT): one round trip, with parameters, instead of one each.
-    pipeline: true,
+    pipeline,
     options: `-c search_path=${schema}`,
     application_name: `orderly-${schema}`,
   });
