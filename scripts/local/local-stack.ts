@@ -112,7 +112,8 @@ export async function startLocalStack({
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build`);
     return {
       command: process.execPath,
-      args: ['--import', register, main],
+      // ORDERLY_CPU_PROF_DIR: each service writes a V8 CPU profile there when it stops (docs/benchmark.md#profiling).
+      args: [...(process.env.ORDERLY_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ORDERLY_CPU_PROF_DIR}`] : []), '--import', register, main],
       env: {
         ...localDefaults,
         // Spans get ids (for logs, exemplars and the audit log) but go nowhere unless a collector is named.
