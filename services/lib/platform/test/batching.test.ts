@@ -72,3 +72,29 @@ test('when one message of a batch fails, then the others are handled once and on
   const [parked] = await drainQueue(e, 'audit.dlq');
   t.is(parked?.messageId, bad.id);
 });
+
+test('when an order’s next message arrives while a batch holding its first is still running, then it waits for that batch', async (t) => {
+  const orderId = crypto.randomUUID();
+  const first = confirmedEvent(orderId);
+  const second = confirmedEvent(orderId);
+  const seen: string[] = [];
+  const { handler } = recorder();
+  const slowFirst: typeof handler = async (event, tx) => {
+    const which = event.id === first.id ? 'first' : event.id === second.id ? 'second' : 'other';
+    seen.push(`${which} started`);
+    // Other orders' messages make the first batch bigger; the first order's message holds it open.
+    if (which === 'first') await new Promise((r) => setTimeout(r, 400));
+    await handler(event, tx);
+    seen.push(`${which} done`);
+  };
+  const { e, start } = await batchedService('batch_order', slowFirst);
+  const service = await start();
+  cleanups.push(() => service.stop());
+  await burst(e, [first, confirmedEvent(), confirmedEvent()]);
+  await waitFor(async () => (seen.includes('first started') ? true : undefined));
+  await burst(e, [second]);
+  await waitFor(async () => ((await outcomes(service, 'ack')) === 4 ? true : undefined));
+  const mine = seen.filter((s) => !s.startsWith('other'));
+  t.deepEqual(mine, ['first started', 'first done', 'second started', 'second done']);
+  t.is(await outcomes(service, 'retry'), 0);
+});

@@ -21,6 +21,8 @@ interface Item {
 export class BatchedHandling {
   #pending: Item[] = [];
   #scheduled = false;
+  /** Subjects (orders) of the batches being handled: their later messages wait for them. */
+  readonly #busy = new Map<string, number>();
 
   constructor(
     private readonly db: Database,
@@ -39,10 +41,36 @@ export class BatchedHandling {
     });
   }
 
+  /**
+   * Takes what is pending, except the messages of an order a running batch is handling: those
+   * wait for it, so one order's messages are handled in the order they arrived. (Sorted by order
+   * in a later, smaller batch, payment.completed could otherwise lock the order before the running
+   * batch reached its inventory.reserved, and be retried for a step not yet taken.)
+   */
   async #flush(): Promise<void> {
     this.#scheduled = false;
-    const batch = this.#pending.splice(0, this.#pending.length);
+    const batch: Item[] = [];
+    const waiting: Item[] = [];
+    for (const item of this.#pending) (this.#busy.has(item.event.subject) ? waiting : batch).push(item);
+    this.#pending = waiting;
     if (batch.length === 0) return;
+    for (const i of batch) this.#busy.set(i.event.subject, (this.#busy.get(i.event.subject) ?? 0) + 1);
+    try {
+      await this.#handle(batch);
+    } finally {
+      for (const i of batch) {
+        const n = (this.#busy.get(i.event.subject) ?? 1) - 1;
+        if (n > 0) this.#busy.set(i.event.subject, n);
+        else this.#busy.delete(i.event.subject);
+      }
+      if (this.#pending.length > 0 && !this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => void this.#flush());
+      }
+    }
+  }
+
+  async #handle(batch: Item[]): Promise<void> {
     if (batch.length === 1) return this.#alone(batch[0]!);
     const ordered = [...batch].sort((a, b) => (a.event.subject < b.event.subject ? -1 : a.event.subject > b.event.subject ? 1 : 0));
     try {
@@ -57,7 +85,8 @@ export class BatchedHandling {
         seen.add(i.event.id);
       }
     } catch {
-      await Promise.all(batch.map((i) => this.#alone(i)));
+      // One by one, in arrival order (an order's messages must not overtake each other here either).
+      for (const i of batch) await this.#alone(i);
     }
   }
 
