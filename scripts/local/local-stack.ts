@@ -113,7 +113,12 @@ export async function startLocalStack({
     return {
       command: process.execPath,
       // ORDERLY_CPU_PROF_DIR: each service writes a V8 CPU profile there when it stops (docs/benchmark.md#profiling).
-      args: [...(process.env.ORDERLY_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ORDERLY_CPU_PROF_DIR}`] : []), '--import', register, main],
+      args: [
+        ...(process.env.ORDERLY_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ORDERLY_CPU_PROF_DIR}`] : []),
+        '--import',
+        register,
+        main,
+      ],
       env: {
         ...localDefaults,
         // Spans get ids (for logs, exemplars and the audit log) but go nowhere unless a collector is named.

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import type Router from '@koa/router';
-import { consumerQueues, isMessageType, publishers, type ServiceName, topology } from '@orderly/events';
+import { publishers, type ServiceName, topology } from '@orderly/events';
 import type { Middleware } from 'koa';
 import type { z } from 'zod';
 import { adminRoutes, dryRunBody, dryRunBodyLimit } from './admin/admin-routes.js';
 import { Broker } from './bus/broker.js';
+import { checkHandlers } from './bus/check-handlers.js';
 import { Consumer, type Handlers } from './bus/consumer.js';
 import { brokerIdentity } from './bus/identity.js';
 import { Publisher } from './bus/publisher.js';
@@ -55,31 +56,6 @@ export interface ServiceParts {
   /** Replaces the bearer-token check of every other path (the console also accepts its session cookie); gets
    * the bearer check to fall back on, and must set ctx.state.caller before calling next. */
   authenticate?: (bearer: Middleware) => Middleware;
-}
-
-/**
- * Fails the start when the topology binds a type to one of the service's queues that no handler
- * takes: such messages would only ever be dead-lettered.
- */
-export function checkHandlers(service: string, mode: Parameters<typeof consumerQueues>[0], consumers: Record<string, Handlers>): void {
-  const problems: string[] = [];
-  for (const { queue, subscriptions } of consumerQueues(mode).filter((q) => q.service === service)) {
-    const handlers = consumers[queue];
-    if (!handlers) {
-      problems.push(`queue ${queue} has no handlers`);
-      continue;
-    }
-    if (handlers['*']) continue;
-    for (const { routingKey } of subscriptions) {
-      if (routingKey !== '' && !(isMessageType(routingKey) && handlers[routingKey]))
-        problems.push(`${queue} is bound to ${routingKey} but has no handler for it`);
-    }
-  }
-  for (const queue of Object.keys(consumers)) {
-    if (!consumerQueues(mode).some((q) => q.queue === queue && q.service === service))
-      problems.push(`${queue} is not a queue of ${service}`);
-  }
-  if (problems.length > 0) throw new Error(`${service} (${mode}): ${problems.join('; ')}`);
 }
 
 export interface ServiceDefinition<S extends z.ZodType<BaseConfig>> {

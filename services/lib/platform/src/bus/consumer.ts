@@ -1,16 +1,8 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import {
-  deadLetterExchange,
-  type Envelope,
-  forwardableHeaders,
-  isMessageType,
-  orderlyHeaders,
-  retryExchange,
-  retryQueue,
-} from '@orderly/events';
+import { deadLetterExchange, forwardableHeaders, isMessageType, orderlyHeaders, retryExchange, retryQueue } from '@orderly/events';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { backoffDelay } from '../backoff.js';
-import type { Database, Tx } from '../db/transaction.js';
+import type { Database } from '../db/transaction.js';
 import { databaseUnavailable } from '../db/unavailable.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
