@@ -25,7 +25,7 @@ export const usage = `npm run bench -- [options]
   --use-running         measure the stack already running (fail if none); without it the bench
                         starts the local stack when nothing answers on the order port, and stops it after
   --concurrency 16,64   closed-loop concurrencies (default 16,64,256)
-  --rates 50,100        open-loop rates, orders/s (default 50,100,150,200)
+  --rates 50,100        open-loop rates, orders/s (default 25,50,100,150,200)
   --closed-sec N        seconds per closed-loop step (default 30, quick 4)
   --open-sec N          seconds per open-loop step (default 40, quick 5)
   --warmup-sec N        warm-up seconds (default 10, quick 3)
@@ -77,7 +77,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     warmupSec: num(values['warmup-sec'], 'warmup-sec', quick ? 3 : 10),
     concurrencies: values.concurrency ? list(values.concurrency, 'concurrency') : [16, 64, 256],
     closedSec: num(values['closed-sec'], 'closed-sec', quick ? 4 : 30),
-    rates: values.rates ? list(values.rates, 'rates') : [50, 100, 150, 200],
+    rates: values.rates ? list(values.rates, 'rates') : [25, 50, 100, 150, 200],
     openSec: num(values['open-sec'], 'open-sec', quick ? 5 : 40),
     limitSec: num(values['limit-sec'], 'limit-sec', quick ? 4 : 15),
     decisionTimeoutSec: quick ? 15 : 30,
