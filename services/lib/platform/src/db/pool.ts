@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import pg from 'pg';
 import { coalesceWrites } from '../net/coalesce.js';
 
@@ -25,9 +25,15 @@ export function createPool(url: string, schema: string, max: number, { pipeline 
     pipeline,
     options: `-c search_path=${schema}`,
     application_name: `orderly-${schema}`,
+    // The socket is ours, handed to the driver through its public `stream` option, so that the
+    // statements of one event-loop turn go out in one write (decision 7).
+    stream: () => {
+      const socket = new Socket();
+      coalesceWrites(socket);
+      return socket;
+    },
   });
   pool.on('connect', (client) => {
-    coalesceWrites((client as unknown as { connection: { stream: Socket } }).connection.stream);
     // pg-pool listens for errors only on idle clients. A checked-out client whose connection dies
     // (PostgreSQL restarted, the backend terminated) emits 'error' with nobody listening, and Node
     // ends the process. The query in flight already rejects with the same error, its caller rolls
