@@ -1,3 +1,4 @@
+import { waitFor } from '@orderly/platform/testing';
 import test from 'ava';
 import { type ConsoleStack, startConsoleStack } from './console-stack.js';
 
@@ -26,9 +27,7 @@ test('when the saga runs in orchestration, the X-ray shows its row and the comma
   const orderId = placed.body.orderId as string;
   await stack.api.orderReaches(orderId, ['DELIVERED'], 30_000);
   const headers = { authorization: `Bearer ${await stack.identity.tokens.operatorToken()}` };
-  const res = await fetch(`${stack.consoleUrl}/api/orders/${orderId}/xray`, { headers });
-  t.is(res.status, 200);
-  const xray = (await res.json()) as {
+  type Xray = {
     order: { status: string };
     saga: { state: string; stepName: string | null } | null;
     timeline: { type: string; kind: string; source: string; sincePreviousMs: number | null }[];
@@ -36,6 +35,17 @@ test('when the saga runs in orchestration, the X-ray shows its row and the comma
     deadLetters: unknown[];
     problems: string[];
   };
+  // The last event is published at its commit and marked sent with the others of the next
+  // OUTBOX_MARK_MS: until then the X-ray rightly lists it as not yet marked.
+  const xray = await waitFor(
+    async () => {
+      const res = await fetch(`${stack.consoleUrl}/api/orders/${orderId}/xray`, { headers });
+      t.is(res.status, 200);
+      const x = (await res.json()) as Xray;
+      return x.pendingOutbox.length === 0 ? x : undefined;
+    },
+    { timeoutMs: 5_000, what: 'the outbox rows marked sent' },
+  );
   t.is(xray.order.status, 'DELIVERED');
   t.is(xray.saga?.state, 'completed');
   const commands = xray.timeline.filter((h) => h.kind === 'command').map((h) => h.type);
