@@ -142,7 +142,6 @@ async function main(o: BenchOptions): Promise<void> {
       label,
       load,
       window,
-      cpuMsPerOrder: (window.cpu.stackSec * 1000) / Math.max(1, decided),
       cpuPerOrder: cpuPerOrder(window.cpu, decided),
     };
   };

@@ -23,9 +23,7 @@ export interface StepResult {
   label: string;
   load: LoadSummary;
   window: WindowDelta;
-  /** Stack CPU ms in the step's window ÷ orders decided in it (shipping's delayed work partly outside). */
-  cpuMsPerOrder: number;
-  /** The step's CPU ÷ its decided orders: machine-wide, the stack, each process group, the bench, the rest. */
+  /** The step's CPU ÷ its decided orders (shipping's delayed work partly outside the window): machine-wide, the stack, each process group, the bench, the rest. */
   cpuPerOrder: CpuPerOrder;
 }
 

@@ -18,21 +18,25 @@ export interface ShipmentTimerOptions {
  * in hand commit and leaves the rest.
  */
 export function shipmentTimers(db: Database, options: ShipmentTimerOptions, logger: Logger): PollLoop {
-  const fire = (due: DueTimer) => ({
-    cause: { id: due.causeId, correlationid: due.orderId },
-    run: async (tx: Tx) => {
-      outcomes.push(await advanceShipment(due.id, tx, options.delays, logger));
-    },
-  });
-  let outcomes: TimerOutcome[] = [];
+  /** Fires the timers in one transaction; true when any of them moved its shipment on. */
+  const fire = async (timers: DueTimer[]): Promise<boolean> => {
+    const outcomes: TimerOutcome[] = [];
+    await db.transactionMany(
+      timers.map((due) => ({
+        cause: { id: due.causeId, correlationid: due.orderId },
+        run: async (tx: Tx) => {
+          outcomes.push(await advanceShipment(due.id, tx, options.delays, logger));
+        },
+      })),
+    );
+    return outcomes.includes('fired');
+  };
   return new PollLoop(
     async (stopping) => {
       const due = await dueTimers(db.pool, options.batchSize ?? 50);
       if (due.length === 0 || stopping.aborted) return 'idle';
-      outcomes = [];
       try {
-        await db.transactionMany(due.map(fire));
-        return outcomes.includes('fired') ? 'more' : 'idle';
+        return (await fire(due)) ? 'more' : 'idle';
       } catch (err) {
         logger.debug({ err, timers: due.length }, 'batch of shipment timers failed; firing them one by one');
       }
@@ -40,10 +44,8 @@ export function shipmentTimers(db: Database, options: ShipmentTimerOptions, logg
       let failed = 0;
       for (const timer of due) {
         if (stopping.aborted) break;
-        outcomes = [];
         try {
-          await db.transactionMany([fire(timer)]);
-          if (outcomes.includes('fired')) fired += 1;
+          if (await fire([timer])) fired += 1;
         } catch (err) {
           failed += 1;
           logger.warn({ err, timerId: timer.id, orderId: timer.orderId }, 'shipment timer failed; will retry');

@@ -22,7 +22,7 @@ export class BatchedHandling {
   #pending: Item[] = [];
   #scheduled = false;
   /** Subjects (orders) of the batches being handled: their later messages wait for them. */
-  readonly #busy = new Map<string, number>();
+  readonly #busy = new Set<string>();
 
   constructor(
     private readonly db: Database,
@@ -54,15 +54,12 @@ export class BatchedHandling {
     for (const item of this.#pending) (this.#busy.has(item.event.subject) ? waiting : batch).push(item);
     this.#pending = waiting;
     if (batch.length === 0) return;
-    for (const i of batch) this.#busy.set(i.event.subject, (this.#busy.get(i.event.subject) ?? 0) + 1);
+    // A subject taken here is in no other running batch (those were left waiting above).
+    for (const i of batch) this.#busy.add(i.event.subject);
     try {
       await this.#handle(batch);
     } finally {
-      for (const i of batch) {
-        const n = (this.#busy.get(i.event.subject) ?? 1) - 1;
-        if (n > 0) this.#busy.set(i.event.subject, n);
-        else this.#busy.delete(i.event.subject);
-      }
+      for (const i of batch) this.#busy.delete(i.event.subject);
       if (this.#pending.length > 0 && !this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => void this.#flush());

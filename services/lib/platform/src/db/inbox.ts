@@ -1,5 +1,5 @@
 import type { QueryResult } from 'pg';
-import { type Query, statementName } from './named.js';
+import { named, type Query } from './named.js';
 import type { PoolClient } from './pool.js';
 
 /** A message a consumer is about to handle: the inbox keeps (consumer, event id) once handled. */
@@ -17,9 +17,7 @@ const claimBatch = 'INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($2:
  * precedes it on the connection (BEGIN), so the two share a round trip.
  */
 export function claim(client: PoolClient, { consumer, eventId }: Claim): Promise<boolean> {
-  return client
-    .query({ name: statementName(claimOne), text: claimOne, values: [consumer, eventId] })
-    .then((r: QueryResult) => r.rowCount === 1);
+  return client.query(named(claimOne, [consumer, eventId])).then((r: QueryResult) => r.rowCount === 1);
 }
 
 /** Claims a batch of one consumer's messages in one statement; resolves to the ids not handled before. */

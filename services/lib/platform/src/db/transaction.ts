@@ -11,7 +11,7 @@ import {
 } from '@orderly/events';
 import { type OutboxRow, type WrittenRow, writeOutbox } from '../outbox/outbox-writer.js';
 import { type Claim, claim, claimMany } from './inbox.js';
-import { type Query, statementName } from './named.js';
+import { named, type Query } from './named.js';
 import type { Pool, PoolClient } from './pool.js';
 
 /** A transaction that can also emit messages (events, commands): they reach the outbox in the same commit. */
@@ -55,7 +55,7 @@ interface Queued {
   values: unknown[];
 }
 
-const prepared = (client: PoolClient, text: string, values: unknown[] = []) => client.query({ name: statementName(text), text, values });
+const prepared = (client: PoolClient, text: string, values?: unknown[]) => client.query(named(text, values));
 
 /**
  * The queued writes, the outbox rows and COMMIT, sent together (the pool's connections pipeline):

@@ -1,4 +1,4 @@
-import { statementName } from '../db/named.js';
+import { named } from '../db/named.js';
 import type { PoolClient } from '../db/pool.js';
 
 /** A message on its way out: written in the transaction that caused it, published by the relay. */
@@ -29,18 +29,16 @@ const insertRows = `INSERT INTO outbox (event_id, exchange, routing_key, type, p
  */
 export async function writeOutbox(client: PoolClient, rows: readonly OutboxRow[]): Promise<WrittenRow[]> {
   const writtenAt = Date.now();
-  const { rows: ids } = await client.query<{ id: number; event_id: string }>({
-    name: statementName(insertRows),
-    text: insertRows,
-    values: [
+  const { rows: ids } = await client.query<{ id: number; event_id: string }>(
+    named(insertRows, [
       rows.map((r) => r.eventId),
       rows.map((r) => r.exchange),
       rows.map((r) => r.routingKey),
       rows.map((r) => r.type),
       rows.map((r) => r.payload),
       rows.map((r) => JSON.stringify(r.traceContext)),
-    ],
-  });
+    ]),
+  );
   const idOf = new Map(ids.map((r) => [r.event_id, r.id]));
   return rows.map((r) => ({ ...r, id: idOf.get(r.eventId) ?? Number.NaN, writtenAt }));
 }

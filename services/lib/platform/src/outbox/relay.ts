@@ -1,12 +1,12 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import type { Publisher } from '../bus/publisher.js';
-import { statementName } from '../db/named.js';
+import { named } from '../db/named.js';
 import type { Pool } from '../db/pool.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { PollLoop, type TickResult } from '../poll-loop.js';
 import type { WrittenRow } from './outbox-writer.js';
-import { SentMarks } from './sent-marks.js';
+import { markSent, SentMarks } from './sent-marks.js';
 
 export interface RelayOptions {
   /** The wait between sweeps for rows no commit of this process handed over (another instance's, left at a crash). */
@@ -25,7 +25,6 @@ const sweepRows = `SELECT id, event_id AS "eventId", exchange, routing_key AS "r
          trace_context AS "traceContext", (extract(epoch FROM created_at) * 1000)::float8 AS "writtenAt"
     FROM outbox WHERE published_at IS NULL AND created_at < clock_timestamp() - make_interval(secs => $1::float8 / 1000)
    ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`;
-const markRows = 'UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])';
 
 const tracer = trace.getTracer('orderly-outbox');
 
@@ -107,14 +106,14 @@ export class OutboxRelay {
     let swept = 0;
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<WrittenRow>({
-        name: statementName(sweepRows),
-        text: sweepRows,
-        values: [minAgeMs, Math.trunc(this.options.batchSize)],
-      });
+      const { rows } = await client.query<WrittenRow>(named(sweepRows, [minAgeMs, Math.trunc(this.options.batchSize)]));
       const mine = rows.filter((r) => !this.#inFlight.has(r.id));
       await Promise.all(mine.map((row) => this.#publish(row)));
-      if (mine.length > 0) await client.query({ name: statementName(markRows), text: markRows, values: [mine.map((r) => r.id)] });
+      if (mine.length > 0)
+        await markSent(
+          client,
+          mine.map((r) => r.id),
+        );
       await client.query('COMMIT');
       swept = rows.length;
       this.#failures = 0;

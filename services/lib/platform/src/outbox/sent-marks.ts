@@ -1,8 +1,13 @@
-import { statementName } from '../db/named.js';
-import type { Pool } from '../db/pool.js';
+import { named } from '../db/named.js';
+import type { Pool, PoolClient } from '../db/pool.js';
 import type { Logger } from '../logger.js';
 
-const markSent = 'UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])';
+const markSentText = 'UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])';
+
+/** Marks rows sent, on the pool (its own commit) or inside a transaction in hand (the sweep's). */
+export function markSent(db: Pool | PoolClient, ids: readonly number[]): Promise<unknown> {
+  return db.query(named(markSentText, [ids]));
+}
 
 /**
  * Marks confirmed rows sent, many at a time: one UPDATE (one commit) per `everyMs` for all the rows
@@ -35,7 +40,7 @@ export class SentMarks {
     this.#flushing = this.#flushing.then(async () => {
       if (ids.length === 0) return;
       try {
-        await this.pool.query({ name: statementName(markSent), text: markSent, values: [ids] });
+        await markSent(this.pool, ids);
       } catch (err) {
         this.logger.warn({ err, rows: ids.length }, 'could not mark outbox rows sent; will try again');
         for (const id of ids) this.add(id);
