@@ -42,7 +42,7 @@ export { createApp, startHttpServer } from './http/server.js';
 export { bodyOf, parseOr400 } from './http/validate.js';
 export { Lifecycle } from './lifecycle.js';
 export { createLogger, type Logger } from './logger.js';
-export { createMetrics, latencyBuckets, type Metrics, observeLatency, traceExemplar } from './metrics.js';
+export { createMetrics, latencyBuckets, type Metrics, observeLatency, traceExemplar, traceparentExemplar } from './metrics.js';
 export { OutboxRelay } from './outbox/relay.js';
 export { packageDir } from './package-dir.js';
 export { PollLoop, type PollLoopOptions, type TickResult } from './poll-loop.js';
