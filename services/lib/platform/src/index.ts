@@ -18,7 +18,7 @@ export { managementClient } from './bus/management.js';
 export { Publisher } from './bus/publisher.js';
 export { applyPolicies, assertTopology, removeStaleBindings, vhostOf } from './bus/topology.js';
 export { asymmetricAlgorithms, type BaseConfig, baseConfigSchema, ConfigError, loadConfig } from './config.js';
-export { migrate } from './db/migrate.js';
+export { migrate, type SchemaWait } from './db/migrate.js';
 export { createPool, type Pool, type PoolClient } from './db/pool.js';
 export { pruneBatch, pruner, type Retention } from './db/prune.js';
 export { Database, type DryRun, type Tx } from './db/transaction.js';
