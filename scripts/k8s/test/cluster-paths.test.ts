@@ -19,10 +19,10 @@ async function render(doc: SkaffoldDoc): Promise<Manifest[]> {
 const find = (ms: Manifest[], kind: string, name: string) => ms.find((m) => m.kind === kind && m.metadata.name === name);
 type Container = { name: string; env?: { name: string; value?: string }[]; resources?: { limits?: { memory?: string } } };
 const container = (ms: Manifest[], deployment: string) =>
-  (find(ms, 'Deployment', deployment)?.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0]!;
+  (find(ms, 'Deployment', deployment)!.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0]!;
 const envOf = (c: Container) => Object.fromEntries((c.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
 const nodePort = (ms: Manifest[]) =>
-  (find(ms, 'Service', 'orderly-order')?.spec as { ports: { nodePort?: number }[] }).ports.map((p) => p.nodePort).find(Boolean);
+  (find(ms, 'Service', 'orderly-order')!.spec as { ports: { nodePort?: number }[] }).ports.map((p) => p.nodePort).find(Boolean);
 
 test('every kind profile adds its values to the kind values: the NodePort, the kind sizing and the demo issuer stay', async (t) => {
   const base = await render(skaffold);
@@ -74,7 +74,7 @@ test('with --default-repo, the production release runs the pushed images by dige
     Object.entries(skaffoldValues(doc as never)).map(([k, v]) => [k, v.replace(/^orderly-/, 'eu.gcr.example/shop/orderly-')]),
   );
   const ms = await helmTemplateFiles(doc.deploy.helm.releases[0]!.valuesFiles, values);
-  const image = (find(ms, 'Deployment', 'orderly-order')?.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec
+  const image = (find(ms, 'Deployment', 'orderly-order')!.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec
     .containers[0]!.image;
   t.regex(image, /^eu\.gcr\.example\/shop\/orderly-order:skaffold@sha256:0{64}$/);
 });
