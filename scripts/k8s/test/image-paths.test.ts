@@ -66,8 +66,10 @@ test('with Podman and no skaffold, the images are loaded into kind as an archive
     calls.some((c) => / load docker-image /.test(c)),
     'never kind load docker-image (it runs docker save)',
   );
-  const saved = argsOf(calls, 'podman', 'save')[0]!.split(' ').slice(3);
-  t.deepEqual(saved, built);
+  // -m: with Podman, further names would otherwise be saved as tags of the first image.
+  const save = argsOf(calls, 'podman', 'save')[0]!.split(' ');
+  t.deepEqual(save.slice(0, 3), ['save', '-m', '-o']);
+  t.deepEqual(save.slice(4), built);
   // What the chart (kind profile, --set image.tag=0.1.0) makes the kubelet look for is all there.
   const asked = allImages(await helmTemplateFiles(['charts/orderly/ci/kind-values.yaml'], { 'image.tag': '0.1.0' })).map((i) =>
     normalized(i.image),
