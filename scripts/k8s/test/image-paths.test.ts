@@ -33,7 +33,8 @@ const argsOf = (calls: string[], tool: string, sub: string) =>
 
 test('the scripts are syntax-checked and shellcheck-clean', async (t) => {
   for (const s of ['scripts/images', 'scripts/cluster-up', 'scripts/cluster-down']) await t.notThrowsAsync(run('bash', ['-n', s]), s);
-  if (!existsSync('/usr/bin/shellcheck')) return t.fail('shellcheck is missing: scripts/setup.sh --for-tests installs it (apt-get install shellcheck)');
+  if (!existsSync('/usr/bin/shellcheck'))
+    return t.fail('shellcheck is missing: scripts/setup.sh --for-tests installs it (apt-get install shellcheck)');
   const { stdout } = await run('shellcheck', [
     '-x',
     '-P',
