@@ -43,6 +43,8 @@ if ! dpkg -s prometheus >/dev/null 2>&1; then
 fi
 # Chromium (Debian's, never a browser download): the console's browser tests drive it headless.
 $for_tests && apt_install chromium
+# ShellCheck: the Kubernetes checks lint scripts/cluster-up, cluster-down and images with it.
+$for_tests && apt_install shellcheck
 
 # --- RabbitMQ ---------------------------------------------------------------------------------
 if [[ -z ${AMQP_URL:-} ]]; then

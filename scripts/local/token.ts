@@ -8,14 +8,17 @@
  * --customer and --login sign in the way a browser does (authorization code + PKCE with the demo
  * password, no browser needed); --operator uses client credentials (the tools client). --browser
  * with --customer prints the sign-in URL to open in a browser instead and waits for the redirect.
+ *
+ * On a cluster (scripts/local/cluster-token.ts): `--cluster` asks the chart's demo provider through
+ * its port-forward (secret from `kubectl`), `--issuer URL` any provider's client-credentials client
+ * (secret from --client-secret-file or ORDERLY_CLIENT_SECRET): an operator token either way.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { authorizationUrl, exchangeCode, pkcePair } from '@orderly/identity/client';
+import { issuerOptions, operatorTokenFrom } from './cluster-token.ts';
 import { identitySecrets, localAudience, localIssuer, localTokens } from './identity.ts';
-
-const issuer = await localIssuer();
 
 const { values } = parseArgs({
   options: {
@@ -23,15 +26,60 @@ const { values } = parseArgs({
     login: { type: 'string' },
     operator: { type: 'boolean', default: false },
     browser: { type: 'boolean', default: false },
+    cluster: { type: 'boolean', default: false },
+    namespace: { type: 'string', default: 'orderly' },
+    release: { type: 'string', default: 'orderly' },
+    port: { type: 'string', default: '8090' },
+    issuer: { type: 'string' },
+    'token-url': { type: 'string' },
+    'client-id': { type: 'string' },
+    'client-secret-file': { type: 'string' },
+    audience: { type: 'string' },
+    scope: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 const account = values.customer ?? values.login;
-if (values.help || (!account && !values.operator)) {
+const elsewhere = values.cluster || values.issuer !== undefined;
+if (values.help || (!account && !values.operator && !elsewhere)) {
   console.error(`usage: npm run -s token -- --customer C100 | --login ops | --operator [--browser]
-  demo accounts: C100, C200 (customers), ops (operator); password in ${process.env.ORDERLY_STATE_DIR ?? '/var/tmp/orderly'}/identity/secrets.json`);
+       npm run -s token -- --cluster [--namespace orderly] [--port 8090]      (the chart's demo provider, port-forwarded)
+       npm run -s token -- --issuer URL [--token-url URL] [--client-id ID] [--client-secret-file F] [--audience A|none] [--scope S]
+  demo accounts: C100, C200 (customers), ops (operator); password in ${process.env.ORDERLY_STATE_DIR ?? '/var/tmp/orderly'}/identity/secrets.json
+  --cluster and --issuer print an operator token (client credentials); the secret comes from the cluster, the file or ORDERLY_CLIENT_SECRET`);
   process.exit(values.help ? 0 : 2);
 }
+
+if (elsewhere) {
+  if (account) {
+    console.error('token: --cluster and --issuer give operator tokens (client credentials); a customer signs in through the browser flow');
+    process.exit(2);
+  }
+  try {
+    const options = await issuerOptions({
+      cluster: values.cluster,
+      namespace: values.namespace,
+      release: values.release,
+      port: values.port,
+      issuer: values.issuer,
+      tokenUrl: values['token-url'],
+      clientId: values['client-id'],
+      clientSecretFile: values['client-secret-file'],
+      audience: values.audience === 'none' ? '' : values.audience,
+      scope: values.scope,
+    });
+    console.log(await operatorTokenFrom(options));
+    process.exit(0);
+  } catch (err) {
+    const hint = values.cluster
+      ? ` (is the provider forwarded? kubectl -n ${values.namespace} port-forward svc/${values.release}-identity ${values.port}:8090)`
+      : '';
+    console.error(`token: ${(err as Error).message}${hint}`);
+    process.exit(1);
+  }
+}
+
+const issuer = await localIssuer();
 
 /** RFC 8252: a loopback redirect on a free port, the sign-in in the user's browser. */
 async function browserToken(): Promise<string> {

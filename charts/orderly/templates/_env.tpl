@@ -62,6 +62,14 @@ Call with (list $ "component" $componentValues).
     secretKeyRef:
       name: {{ include "orderly.child" (list $root "console-session") }}
       key: secret
+- name: CONSOLE_OIDC_CLIENT_ID
+  value: {{ $root.Values.console.oidc.clientId | quote }}
+- name: CONSOLE_OIDC_SCOPE
+  value: {{ $root.Values.console.oidc.scope | quote }}
+{{- with $root.Values.console.oidc.resource }}
+- name: CONSOLE_OIDC_RESOURCE
+  value: {{ . | quote }}
+{{- end }}
 # The services' APIs it calls with the operator's token: their Services in this release.
 - name: SERVICE_URL_TEMPLATE
   value: {{ printf "http://%s:{port}" (include "orderly.child" (list $root "{service}")) | quote }}

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '@orderly/platform';
 import { requiredSettings } from '@orderly/platform/testing';
 import test from 'ava';
+import { oidcResource } from '../src/auth/config.js';
 import { configSchema } from '../src/config.js';
 
 const settings = {
@@ -38,4 +39,13 @@ test('when a template or a rate is not usable, then the start fails naming the v
   t.like(loadConfig(configSchema, { ...settings, TRACE_URL_TEMPLATE: 'https://jaeger.example/trace/{traceId}' }), {
     TRACE_URL_TEMPLATE: 'https://jaeger.example/trace/{traceId}',
   });
+});
+
+test('when the resource indicator is unset, none or a URI, then the sign-in sends the audience, nothing or that URI; anything else fails', (t) => {
+  const resource = (value?: string) =>
+    oidcResource(loadConfig(configSchema, { ...settings, ...(value ? { CONSOLE_OIDC_RESOURCE: value } : {}) }));
+  t.is(resource(), requiredSettings.AUTH_AUDIENCE);
+  t.is(resource('none'), undefined);
+  t.is(resource('api://orderly'), 'api://orderly');
+  t.throws(() => resource('not a uri'), { message: /CONSOLE_OIDC_RESOURCE/ });
 });

@@ -32,8 +32,17 @@ export function safeReturnTo(value: unknown): string {
 export function authRoutes({ oidc, verifier, sessions, pending, cookies, publicUrl, logger }: AuthRoutesDeps): Router {
   const router = new Router({ prefix: '/auth' });
   const again = (label = 'Sign in again') => ({ href: '/auth/login', label });
+  const publicHost = new URL(publicUrl).host;
 
   router.get('/login', async (ctx) => {
+    // The login cookie belongs to the host the browser used, and the provider comes back to
+    // <publicUrl>/auth/callback: a sign-in started on another name for the console (localhost for
+    // 127.0.0.1, a Service name) would find no cookie there. Only the host is compared: behind a
+    // proxy that ends TLS the request itself is plain http.
+    if (ctx.host !== publicHost) {
+      ctx.status = 303;
+      return ctx.redirect(new URL(`/auth/login${ctx.search}`, publicUrl).href);
+    }
     const returnTo = safeReturnTo(ctx.query.returnTo);
     let start: Awaited<ReturnType<OidcClient['start']>>;
     try {

@@ -15,8 +15,20 @@ export const authConfigShape = {
   CONSOLE_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
   /** The console's public client at the provider (authorization code + PKCE). */
   CONSOLE_OIDC_CLIENT_ID: z.string().min(1).default('orderly-web'),
-  /** Scopes the console asks for: the API's scope at the provider gives the access token its audience and roles. */
+  /** Scopes the console asks for: the API's scope at the provider gives the access token its audience and roles
+   * (Entra ID: `openid api://<API app>/<scope>`). */
   CONSOLE_OIDC_SCOPE: z.string().min(1).default('openid email orderly'),
+  /** The resource indicator (RFC 8707) sent with the sign-in; unset: AUTH_AUDIENCE (the demo provider needs it for a
+   * JWT access token); `none`: no resource parameter, for providers that refuse it (Entra ID's v2.0 endpoints). */
+  CONSOLE_OIDC_RESOURCE: z
+    .union([z.literal('none'), z.string().refine((u) => URL.canParse(u), 'an absolute URI (RFC 8707), or none')])
+    .optional(),
 };
 
-export type AuthConfig = { [K in keyof typeof authConfigShape]: z.infer<(typeof authConfigShape)[K]> };
+/** The resource indicator the console sends, if any. */
+export function oidcResource(config: { CONSOLE_OIDC_RESOURCE?: string | undefined; AUTH_AUDIENCE: string }): string | undefined {
+  if (config.CONSOLE_OIDC_RESOURCE === 'none') return undefined;
+  return config.CONSOLE_OIDC_RESOURCE ?? config.AUTH_AUDIENCE;
+}
+
+export type AuthConfig = z.infer<z.ZodObject<typeof authConfigShape>>;

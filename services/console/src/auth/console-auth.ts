@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import { type BaseConfig, type Logger, tokenVerifier } from '@orderly/platform';
 import type { Middleware } from 'koa';
 import { authRoutes } from './auth-routes.js';
-import type { AuthConfig } from './config.js';
+import { type AuthConfig, oidcResource } from './config.js';
 import { consoleAuthenticate, consoleOpenPaths } from './console-authentication.js';
 import { cookieJar } from './cookies.js';
 import { OidcClient } from './oidc-client.js';
@@ -28,7 +28,7 @@ export function consoleAuth(config: AuthConfig & BaseConfig, logger: Logger): Co
     issuer: config.AUTH_ISSUER,
     clientId: config.CONSOLE_OIDC_CLIENT_ID,
     scope: config.CONSOLE_OIDC_SCOPE,
-    resource: config.AUTH_AUDIENCE,
+    resource: oidcResource(config),
     redirectUri: `${publicUrl}/auth/callback`,
   });
   const routes = authRoutes({ oidc, verifier: tokenVerifier(config), sessions, pending: new PendingLogins(), cookies, publicUrl, logger });

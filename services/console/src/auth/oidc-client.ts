@@ -7,8 +7,9 @@ export interface OidcSettings {
   clientId: string;
   /** Scopes asked for; the access token's audience comes from the resource indicator. */
   scope: string;
-  /** The API's resource indicator (AUTH_AUDIENCE): the access token is then a JWT the services accept. */
-  resource: string;
+  /** The API's resource indicator (AUTH_AUDIENCE): the access token is then a JWT the services accept. None for a
+   * provider that refuses the parameter and derives the audience from the scope. */
+  resource: string | undefined;
   /** `${CONSOLE_PUBLIC_URL}/auth/callback`. */
   redirectUri: string;
 }
@@ -47,6 +48,10 @@ export class OidcClient {
     return this.#config;
   }
 
+  #resource(): Record<string, string> {
+    return this.settings.resource ? { resource: this.settings.resource } : {};
+  }
+
   /** The provider's authorization URL for a new sign-in, and what the callback must check. */
   async start(returnTo: string, { forceLogin = false } = {}): Promise<{ url: URL; pending: PendingLogin }> {
     const config = await this.#configuration();
@@ -55,7 +60,7 @@ export class OidcClient {
       redirect_uri: this.settings.redirectUri,
       response_type: 'code',
       scope: this.settings.scope,
-      resource: this.settings.resource,
+      ...this.#resource(),
       code_challenge: await oidc.calculatePKCECodeChallenge(pending.codeVerifier),
       code_challenge_method: 'S256',
       state: pending.state,
@@ -73,7 +78,7 @@ export class OidcClient {
       config,
       callbackUrl,
       { pkceCodeVerifier: pending.codeVerifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true },
-      { resource: this.settings.resource },
+      this.#resource(),
     );
     return tokens.access_token;
   }

@@ -42,7 +42,8 @@ export async function clientCredentialsToken({
     await fetch(token_endpoint, {
       method: 'POST',
       headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', scope, resource: audience }),
+      // No resource indicator for an empty audience: some providers (Entra ID v2.0) refuse the parameter.
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope, ...(audience ? { resource: audience } : {}) }),
     }),
   );
 }

@@ -1,13 +1,26 @@
-import { trace } from '@opentelemetry/api';
+import { TraceFlags, trace } from '@opentelemetry/api';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, type LabelValues, type OpenMetricsContentType, Registry } from 'prom-client';
 
 /** Latencies here run from a millisecond to tens of seconds. */
 export const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-/** The active trace as an exemplar, so a slow bucket leads to the trace that landed in it. */
+/**
+ * The active trace as an exemplar, so a slow bucket leads to the trace that landed in it. Only a
+ * sampled span's: under ratio sampling an unsampled trace is never exported, and its exemplar
+ * would link to nothing.
+ */
 export function traceExemplar(): LabelValues<string> {
   const ctx = trace.getActiveSpan()?.spanContext();
-  return ctx && ctx.traceId !== '00000000000000000000000000000000' ? { trace_id: ctx.traceId } : {};
+  return ctx && (ctx.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED && trace.isSpanContextValid(ctx)
+    ? { trace_id: ctx.traceId }
+    : {};
+}
+
+/** The exemplar of a stored W3C traceparent (version-traceid-spanid-flags): only when its flags say sampled. */
+export function traceparentExemplar(traceparent: string | undefined): LabelValues<string> {
+  const m = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$/.exec(traceparent ?? '');
+  if (!m || /^0+$/.test(m[1]!)) return {};
+  return (Number.parseInt(m[2]!, 16) & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? { trace_id: m[1]! } : {};
 }
 
 /** Observes a latency with the active trace as its exemplar. */

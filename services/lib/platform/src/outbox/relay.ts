@@ -3,7 +3,7 @@ import type { Publisher } from '../bus/publisher.js';
 import { named } from '../db/named.js';
 import type { Pool } from '../db/pool.js';
 import type { Logger } from '../logger.js';
-import type { Metrics } from '../metrics.js';
+import { type Metrics, traceparentExemplar } from '../metrics.js';
 import { PollLoop, type TickResult } from '../poll-loop.js';
 import type { WrittenRow } from './outbox-writer.js';
 import { markSent, SentMarks } from './sent-marks.js';
@@ -161,12 +161,11 @@ export class OutboxRelay {
       );
       // Nobody subscribes to this type (counted in orderly_messages_unroutable_total): publishing again would not change that.
       if (!routed) this.logger.debug({ type: row.type, eventId: row.eventId }, 'event had no subscriber');
-      // The exemplar is the trace that wrote the row (traceparent = version-traceid-spanid-flags).
-      const traceId = row.traceContext.traceparent?.split('-')[1];
+      // The exemplar is the trace that wrote the row, when that trace was sampled (exported).
       this.metrics.outboxLag.observe({
         value: (Date.now() - row.writtenAt) / 1000,
         labels: {},
-        exemplarLabels: traceId ? { trace_id: traceId } : {},
+        exemplarLabels: traceparentExemplar(row.traceContext.traceparent),
       });
     } finally {
       span.end();
