@@ -21,7 +21,7 @@ step() { printf '\033[1m▸ newcomer: %s\033[0m\n' "$*"; }
 # no other egress than the machine's; ORDERLY_DEBIAN_MIRROR overrides it.
 host_mirror() {
   cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
-    grep -oE '(https?|ftp)://[^ ]+/debian/?( |$)' | head -1 | tr -d ' '
+    grep -oE '(https?|ftp)://[^ ]+/debian/?( |$)' | head -1 | tr -d ' ' || true
 }
 mirror=${ORDERLY_DEBIAN_MIRROR:-$(host_mirror)}
 mirror=${mirror:-http://deb.debian.org/debian}
