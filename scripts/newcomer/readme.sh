@@ -10,7 +10,10 @@ say() { echo "▸ readme: $*"; }
 fail() { echo "▸ readme: FAILED: $*" >&2; exit 1; }
 
 if [[ $1 == systemd ]]; then
-  pg_ctlcluster "$(ls /etc/postgresql)" main start
+  # On 5432, as on a machine: installed beside this machine's own server, `main` was given 5433.
+  version=$(ls /etc/postgresql)
+  sed -i 's/^port = .*/port = 5432/' "/etc/postgresql/$version/main/postgresql.conf"
+  pg_ctlcluster "$version" main start
   su rabbitmq -s /bin/sh -c '/usr/lib/rabbitmq/bin/rabbitmq-server -detached' >/dev/null 2>&1 || true
   for _ in $(seq 60); do rabbitmqctl -q await_startup >/dev/null 2>&1 && break; sleep 1; done
   say "Debian's servers: $(pg_lsclusters -h | awk '{print "PostgreSQL " $1 " " $2 " on " $3 " (" $4 ")"}'), RabbitMQ $(rabbitmqctl -q version)"

@@ -42,7 +42,8 @@ for variant in "$@"; do
     exec chroot "$1" "${@:3}" bash /srv/orderly/scripts/newcomer/readme.sh "$2"' \
     _ "$root" "$variant" "${env[@]}" >"$run/$variant.log" 2>&1 ||
     { tail -60 "$run/$variant.log" >&2; fail "$variant: failed (log: $run/$variant.log)"; }
-  grep '^▸ readme:' "$run/$variant.log" || true
+  grep -ao '▸ readme: .*' "$run/$variant.log" || true
+  grep -ao '▸ \(PostgreSQL\|RabbitMQ\) ready.*' "$run/$variant.log" | sed 's/\x1b\[0m//; s/^/  /' || true
   step "$variant: passed in $((SECONDS - t))s"
 done
 
