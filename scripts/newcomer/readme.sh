@@ -28,7 +28,7 @@ until grep -q 'Orderly is running' /tmp/npm-start.log; do
   sleep 1
 done
 say "npm start: running after $((SECONDS - started)) s"
-grep -E '^▸ (PostgreSQL|RabbitMQ) ready' /tmp/npm-start.log | sed 's/^/▸ readme: /' || true
+grep -aoE '(PostgreSQL|RabbitMQ) ready \([^)]*\)' /tmp/npm-start.log | sed 's/^/▸ readme: /' || true
 
 # The README's commands, as written there.
 TOKEN=$(npm run -s token -- --customer C100)

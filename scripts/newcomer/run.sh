@@ -43,7 +43,6 @@ for variant in "$@"; do
     _ "$root" "$variant" "${env[@]}" >"$run/$variant.log" 2>&1 ||
     { tail -60 "$run/$variant.log" >&2; fail "$variant: failed (log: $run/$variant.log)"; }
   grep -ao '▸ readme: .*' "$run/$variant.log" || true
-  grep -ao '▸ \(PostgreSQL\|RabbitMQ\) ready.*' "$run/$variant.log" | sed 's/\x1b\[0m//; s/^/  /' || true
   step "$variant: passed in $((SECONDS - t))s"
 done
 
