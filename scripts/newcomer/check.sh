@@ -11,6 +11,7 @@
 # (npm's install left package-lock.json alone). Exits non-zero on any failure.
 # Needs root (or sudo), debootstrap (installed when missing) and the Debian mirror.
 # Usage: scripts/newcomer/check.sh [fresh|systemd]...   (default: both)
+#   ORDERLY_NEWCOMER_REF=<commit>: check that commit instead of HEAD
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -61,5 +62,5 @@ as_root mkdir -p "$run/upper" "$run/work" "$run/merged" "$run/cache/npm" "$run/c
 # The CA bundle this machine's egress needs, if it has one (the machine's business, not the project's).
 ca=${NODE_EXTRA_CA_CERTS:-$(npm config get cafile 2>/dev/null || true)}
 [[ -f $ca ]] || ca=
-as_root unshare --mount --propagation private -- bash "$here/run.sh" "$repo" "$base" "$run" "$ca" "${variants[@]}"
+as_root env ORDERLY_NEWCOMER_REF="${ORDERLY_NEWCOMER_REF:-HEAD}" unshare --mount --propagation private -- bash "$here/run.sh" "$repo" "$base" "$run" "$ca" "${variants[@]}"
 step "passed (${variants[*]}) in $((SECONDS - started))s"

@@ -20,6 +20,7 @@ cp /etc/resolv.conf "$root/etc/resolv.conf"
 
 # The repository as a newcomer gets it: a clone of the commit under test, nothing else.
 git clone -q "$repo" "$root/srv/orderly"
+git -C "$root/srv/orderly" checkout -q "$(git -C "$repo" rev-parse "${ORDERLY_NEWCOMER_REF:-HEAD}")"
 git -C "$root/srv/orderly" log -1 --format='▸ newcomer: clone of %h %s'
 env=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TERM=dumb)
 if [[ -n $ca ]]; then
