@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import test from 'ava';
 import { serversFromEnv } from '@orderly/platform/testing';
+import test from 'ava';
 import pg from 'pg';
 import { type CpuSample, cpuBetween, type ProcCpu, type ProcCpuMap, remember, startCpuSampler } from '../process-cpu.ts';
 

@@ -52,7 +52,14 @@ for (const target of targets) {
     const stateDir = await mkdtemp(join(tmpdir(), 'orderly-admin-steps-'));
     t.teardown(async () => {
       const roles = credentialHolders.map((s) => `"${rolePrefix}${s}"`).join(', ');
-      psql(['-c', `DROP DATABASE IF EXISTS ${admin} WITH (FORCE)`, '-c', `DROP ROLE IF EXISTS ${roles}`, '-c', `DROP ROLE IF EXISTS ${admin}`]);
+      psql([
+        '-c',
+        `DROP DATABASE IF EXISTS ${admin} WITH (FORCE)`,
+        '-c',
+        `DROP ROLE IF EXISTS ${roles}`,
+        '-c',
+        `DROP ROLE IF EXISTS ${admin}`,
+      ]);
       for (const s of credentialHolders) {
         await e.management(`api/users/${encodeURIComponent(`${e.vhost}-adm-${s}`)}`, { method: 'DELETE' }).catch(() => {});
       }
