@@ -10,7 +10,8 @@
 # started by the packages' installation, as systemd does. Finally the clone must be as committed
 # (npm's install left package-lock.json alone). Exits non-zero on any failure.
 # Needs root (or sudo), debootstrap (installed when missing) and the Debian mirror.
-# Usage: scripts/newcomer/check.sh [fresh|systemd]...   (default: both)
+# Usage: scripts/newcomer/check.sh [fresh|systemd|moved]...   (default: fresh systemd)
+#   moved: the project's cluster found on 5432, where the set-up ran it before (scripts/newcomer/readme.sh)
 #   ORDERLY_NEWCOMER_REF=<commit>: check that commit instead of HEAD
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The README's quick start, run by scripts/newcomer/check.sh inside the Debian 13 root, in a network
 # namespace with only `lo`: `npm start`, a token, one order followed to DELIVERED, then Ctrl-C.
-# Usage: readme.sh fresh|systemd
+# Usage: readme.sh fresh|systemd|moved
 #   systemd: first what systemd does when the packages are installed — Debian's own PostgreSQL
 #            cluster `main` on 5432 and RabbitMQ with its default settings (no plugins) on 5672.
+#   moved:   the project's cluster already running on 5432, as the set-up ran it before it had a
+#            port of its own: the set-up moves it.
 set -euo pipefail
 cd /srv/orderly
 say() { echo "▸ readme: $*"; }
@@ -17,6 +19,14 @@ if [[ $1 == systemd ]]; then
   su rabbitmq -s /bin/sh -c '/usr/lib/rabbitmq/bin/rabbitmq-server -detached' >/dev/null 2>&1 || true
   for _ in $(seq 60); do rabbitmqctl -q await_startup >/dev/null 2>&1 && break; sleep 1; done
   say "Debian's servers: $(pg_lsclusters -h | awk '{print "PostgreSQL " $1 " " $2 " on " $3 " (" $4 ")"}'), RabbitMQ $(rabbitmqctl -q version)"
+fi
+
+if [[ $1 == moved ]]; then
+  bin=$(ls -d /usr/lib/postgresql/*/bin | tail -1)
+  mkdir -p /var/tmp/orderly && chown postgres: /var/tmp/orderly
+  runuser -u postgres -- "$bin/initdb" -D /var/tmp/orderly/pg -U postgres --auth-local=peer --auth-host=scram-sha-256 >/dev/null
+  runuser -u postgres -- "$bin/pg_ctl" -D /var/tmp/orderly/pg -l /var/tmp/orderly/pg.log -o '-p 5432 -k /var/tmp/orderly' -w start >/dev/null
+  say "the project's cluster runs on 5432"
 fi
 
 started=$SECONDS
