@@ -110,7 +110,7 @@ if [[ -z ${DATABASE_URL:-} ]]; then
   if [[ -z $running_port ]]; then
     if listening "$pg_port"; then
       echo "port $pg_port is taken by a server that is not this project's ($state/pg): free it, set ORDERLY_PG_PORT" \
-        "and DATABASE_URL to another port, or set DATABASE_URL to an administrator of that server" >&2
+        "to a free port, or set DATABASE_URL to an administrator of that server" >&2
       exit 1
     fi
     if [[ ! -f $state/pg/PG_VERSION ]]; then
