@@ -1,14 +1,25 @@
 #!/usr/bin/env bash
 # One idempotent set-up shared by `npm start`, `npm test` and CI: installs what is missing and
 # starts RabbitMQ and PostgreSQL unless AMQP_URL / DATABASE_URL point at servers that already run.
-# Usage: scripts/setup.sh [--for-tests]
+# Its PostgreSQL is a cluster of its own on a port of its own (5440): a machine's own server —
+# Debian's `main` cluster, which systemd starts on 5432 as soon as `postgresql` is installed — is
+# left alone. Its RabbitMQ is Debian's: one started by systemd is used as it is.
+# Usage: scripts/setup.sh [--for-tests | --install-only]
+#   --for-tests     also what the tests need (Chromium, the chroots of the versions the chart ships)
+#   --install-only  install what is missing (Debian packages, node dependencies), start nothing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for_tests=false
-[[ ${1:-} == --for-tests ]] && for_tests=true
+for_tests=false install_only=false
+case ${1:-} in
+  --for-tests) for_tests=true ;;
+  --install-only) install_only=true ;;
+  '') ;;
+  *) echo "usage: $0 [--for-tests | --install-only]" >&2; exit 2 ;;
+esac
 state=${ORDERLY_STATE_DIR:-/var/tmp/orderly}
-pg_port=${ORDERLY_PG_PORT:-5432}
+# Also the port in the local defaults of DATABASE_URL (scripts/local/services.ts, the test helpers').
+pg_port=${ORDERLY_PG_PORT:-5440}
 
 step() { printf '\033[1m▸ %s\033[0m\n' "$*"; }
 as_root() { if [[ $(id -u) == 0 ]]; then "$@"; else sudo "$@"; fi; }
@@ -25,12 +36,13 @@ apt_install() {
 }
 
 # --- node dependencies ------------------------------------------------------------------------
-# `npm install` rather than `npm ci`: it installs exactly what package-lock.json pins, but unlike
-# `npm ci` it tolerates optional platform packages the registry here does not carry (biome's
-# builds for other systems), which `npm ci` refuses as a lock-file mismatch.
+# `npm ci`: exactly what package-lock.json pins, and the lock file left as committed. `npm install`
+# rewrites it whenever its npm writes the lock another way (Debian 13's npm 9.2 drops the `libc`
+# fields of the platform packages), leaving a newcomer's clone modified.
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  step "installing node dependencies (npm install, as locked)"
-  npm install --no-audit --no-fund --loglevel=error
+  step "installing node dependencies (npm ci, as locked)"
+  # SCARF_ANALYTICS=false: a dependency's install step (@scarf/scarf) would otherwise report usage.
+  SCARF_ANALYTICS=false npm ci --no-audit --no-fund --loglevel=error
 fi
 
 # Prometheus (Debian's): npm start runs it on :9090 over the stack with the chart's alert rules;
@@ -45,10 +57,17 @@ fi
 $for_tests && apt_install chromium
 # ShellCheck: the Kubernetes checks lint scripts/cluster-up, cluster-down and images with it.
 $for_tests && apt_install shellcheck
+# curl: the README's examples use it, and a fresh Debian has none.
+apt_install curl
+[[ -n ${AMQP_URL:-} ]] || apt_install rabbitmq-server
+if [[ -z ${DATABASE_URL:-} ]] && ! compgen -G '/usr/lib/postgresql/*/bin' >/dev/null; then apt_install postgresql; fi
+if $install_only; then step "installed; nothing started (--install-only)"; exit 0; fi
 
 # --- RabbitMQ ---------------------------------------------------------------------------------
 if [[ -z ${AMQP_URL:-} ]]; then
-  apt_install rabbitmq-server
+  # Not listening: a broker of Debian's package, started here with the plugins and the tuning below.
+  # Listening: one started elsewhere — under systemd, by the package's installation, with default
+  # settings — which is the same node (rabbit@<host>, /var/lib/rabbitmq), used as it is.
   if ! listening 5672; then
     step "starting RabbitMQ"
     as_root rabbitmq-plugins enable --offline rabbitmq_management rabbitmq_prometheus >/dev/null
@@ -61,9 +80,13 @@ if [[ -z ${AMQP_URL:-} ]]; then
   # -detached returns before the node registers with epmd; wait for it, then for the boot to end.
   for _ in $(seq 60); do as_root rabbitmqctl ping >/dev/null 2>&1 && break; sleep 1; done
   as_root rabbitmqctl await_startup --timeout 120 >/dev/null
+  # A broker started elsewhere lacks the plugins: the management API (the credentials step, the
+  # tests) and the Prometheus endpoint (:15692, which npm start's Prometheus scrapes). Enabled online.
+  if ! listening 15672 || ! listening 15692; then
+    for _ in $(seq 10); do listening 15672 && listening 15692 && break; sleep 1; done
+    listening 15672 && listening 15692 || as_root rabbitmq-plugins enable rabbitmq_management rabbitmq_prometheus >/dev/null
+  fi
   for _ in $(seq 60); do listening 15672 && break; sleep 1; done
-  # npm start's Prometheus scrapes the broker's own plugin (:15692); a broker started elsewhere may lack it.
-  listening 15692 || as_root rabbitmq-plugins enable rabbitmq_prometheus >/dev/null
   as_root rabbitmqctl list_vhosts --quiet | grep -qx orderly || as_root rabbitmqctl add_vhost orderly >/dev/null
   as_root rabbitmqctl set_permissions -p orderly guest '.*' '.*' '.*' >/dev/null
   step "RabbitMQ ready (amqp://127.0.0.1:5672, management http://127.0.0.1:15672)"
@@ -71,10 +94,28 @@ fi
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 if [[ -z ${DATABASE_URL:-} ]]; then
-  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-  if [[ -z $pg_bin ]]; then apt_install postgresql; pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); fi
   pg() { as_root runuser -u postgres -- "$@"; }
-  if ! listening "$pg_port"; then
+  # The cluster's own major version's binaries (a machine may gain a newer PostgreSQL later).
+  if [[ -f $state/pg/PG_VERSION ]]; then pg_bin=/usr/lib/postgresql/$(cat "$state/pg/PG_VERSION")/bin
+  else pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); fi
+  # Ours is the cluster in $state/pg, never whatever answers on a port: when it runs, its port is
+  # line 4 of its postmaster.pid.
+  running_port=
+  if [[ -f $state/pg/PG_VERSION ]] && pg "$pg_bin/pg_ctl" -D "$state/pg" status >/dev/null 2>&1; then
+    running_port=$(as_root sed -n 4p "$state/pg/postmaster.pid")
+  fi
+  if [[ -n $running_port && $running_port != "$pg_port" ]]; then
+    # Started on another port (5432, before the cluster had a port of its own): moved.
+    step "moving the project's PostgreSQL from port $running_port to $pg_port"
+    pg "$pg_bin/pg_ctl" -D "$state/pg" -m fast -w stop >/dev/null
+    running_port=
+  fi
+  if [[ -z $running_port ]]; then
+    if listening "$pg_port"; then
+      echo "port $pg_port is taken by a server that is not this project's ($state/pg): free it, set ORDERLY_PG_PORT" \
+        "to a free port, or set DATABASE_URL to an administrator of that server" >&2
+      exit 1
+    fi
     if [[ ! -f $state/pg/PG_VERSION ]]; then
       step "creating a PostgreSQL cluster in $state/pg"
       as_root mkdir -p "$state" && as_root chown postgres: "$state"
@@ -87,24 +128,10 @@ if [[ -z ${DATABASE_URL:-} ]]; then
     step "starting PostgreSQL on port $pg_port"
     pg "$pg_bin/pg_ctl" -D "$state/pg" -l "$state/pg.log" -o "-p $pg_port -k $state $tuning" -w start >/dev/null
   fi
-  psql_admin() { pg psql -h "$state" -p "$pg_port" -U postgres -qtAX "$@"; }
-  if [[ -d $state/pg ]]; then
-    psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname='orderly'" | grep -q 1 ||
-      psql_admin -c "CREATE ROLE orderly LOGIN CREATEDB PASSWORD 'orderly'"
-    psql_admin -c "SELECT 1 FROM pg_database WHERE datname='orderly'" | grep -q 1 ||
-      psql_admin -c "CREATE DATABASE orderly OWNER orderly"
-    # Created even when the running server lacks the preload (started before it was added): the
-    # view then errors until a restart, which the bench reports instead of failing. The bench
-    # resets the statistics of the database it measures, which only a superuser may by default.
-    psql_admin -d orderly -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
-    psql_admin -d orderly -c "GRANT EXECUTE ON FUNCTION pg_stat_statements_reset(oid, oid, bigint) TO orderly"
-    # Each service runs as its own role: without pg_read_all_stats the bench sees their statements
-    # only as "<insufficient privilege>".
-    psql_admin -c "GRANT pg_read_all_stats TO orderly"
-    # The administrator role creates each service's own role (below, scripts/local/credentials.ts),
-    # and the role/grant contract test (scripts/k8s/test/database-versions.test.ts) the chart's.
-    psql_admin -c "ALTER ROLE orderly CREATEROLE"
-  fi
+  # The administrator `orderly` (CREATEDB CREATEROLE, owner of the database `orderly`), created as
+  # the cluster's superuser over its socket; the same steps on every PostgreSQL Debian ships.
+  pg psql -h "$state" -p "$pg_port" -U postgres -qtAX -v ON_ERROR_STOP=1 \
+    -v role=orderly -v password=orderly -v database=orderly -f - <scripts/local/admin.sql >/dev/null
   step "PostgreSQL ready (postgres://orderly@127.0.0.1:$pg_port/orderly)"
 fi
 

@@ -132,6 +132,9 @@ export async function ensureCredentials(options: EnsureOptions): Promise<Credent
   await db.connect();
   try {
     const database = (await db.query('SELECT current_database() AS d')).rows[0].d as string;
+    // pg_has_role() knows SET from PostgreSQL 16 on; before, MEMBER meant "may SET ROLE".
+    const version = Number((await db.query('SHOW server_version_num')).rows[0].server_version_num);
+    const setPrivilege = version >= 160000 ? 'SET' : 'MEMBER';
     for (const s of credentialHolders) {
       const { role, password } = creds.database[s]!;
       const exists = (await db.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount;
@@ -139,9 +142,11 @@ export async function ensureCredentials(options: EnsureOptions): Promise<Credent
       await db.query(
         `${exists ? 'ALTER' : 'CREATE'} ROLE ${ident(role)} LOGIN NOINHERIT NOCREATEDB NOCREATEROLE PASSWORD ${literal(password)}`,
       );
-      // CREATE SCHEMA … AUTHORIZATION and the hand-over need membership (CloudNativePG acts as superuser).
-      const member = (await db.query('SELECT pg_has_role(current_user, $1, $2) AS m', [role, 'MEMBER'])).rows[0].m as boolean;
-      if (!member) await db.query(`GRANT ${ident(role)} TO CURRENT_USER`);
+      // CREATE SCHEMA … AUTHORIZATION and the hand-over need the right to SET ROLE to it
+      // (CloudNativePG acts as superuser). Since PostgreSQL 16 the creator is a member of the role
+      // it created, but with ADMIN only (createrole_self_grant is empty): MEMBER is true, SET not.
+      const canSet = (await db.query('SELECT pg_has_role(current_user, $1, $2) AS m', [role, setPrivilege])).rows[0].m as boolean;
+      if (!canSet) await db.query(`GRANT ${ident(role)} TO CURRENT_USER`);
       await db.query(`REVOKE ALL ON DATABASE ${ident(database)} FROM ${ident(role)}`);
       await db.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${ident(database)} TO ${ident(role)}`);
       await db.query(`CREATE SCHEMA IF NOT EXISTS ${ident(s)} AUTHORIZATION ${ident(role)}`);

@@ -12,7 +12,8 @@ export const consoleService = { name: 'console', port: consolePort };
  */
 export const localAdmin = {
   AMQP_URL: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/orderly',
-  DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://orderly:orderly@127.0.0.1:5432/orderly',
+  // scripts/setup.sh runs its cluster on a port of its own (ORDERLY_PG_PORT, 5440), not Debian's 5432.
+  DATABASE_URL: process.env.DATABASE_URL ?? `postgres://orderly:orderly@127.0.0.1:${process.env.ORDERLY_PG_PORT ?? 5440}/orderly`,
   RABBITMQ_MANAGEMENT_URL: process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672/',
 };
 

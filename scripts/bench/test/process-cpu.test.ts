@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { serversFromEnv } from '@orderly/platform/testing';
 import test from 'ava';
 import pg from 'pg';
 import { type CpuSample, cpuBetween, type ProcCpu, type ProcCpuMap, remember, startCpuSampler } from '../process-cpu.ts';
@@ -124,7 +125,7 @@ test.serial('when a process is a child of the postmaster, then it is grouped by 
 
 test('pg_stat_activity names the database of a real backend', async (t) => {
   const { backendDatabases } = await import('../pg-stats.ts');
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://orderly:orderly@127.0.0.1:5432/orderly' });
+  const client = new pg.Client({ connectionString: serversFromEnv().databaseUrl });
   await client.connect();
   t.teardown(() => client.end());
   const { rows } = await client.query<{ pid: number; db: string }>('SELECT pg_backend_pid() AS pid, current_database() AS db');

@@ -1,6 +1,6 @@
 /**
  * A PostgreSQL cluster of the chaos run's own: initdb into its own directory, its own port and
- * socket directory, started and crashed with pg_ctl as user postgres. The shared cluster on 5432
+ * socket directory, started and crashed with pg_ctl as user postgres. The shared cluster on 5440
  * is never touched. Durable (fsync on): a crash must lose nothing that was committed.
  */
 import { existsSync } from 'node:fs';

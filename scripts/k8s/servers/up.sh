@@ -53,10 +53,9 @@ postgresql17() {
   # As the system cluster under --for-tests: durability traded for speed.
   in_root "$root" runuser -u postgres -- "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w start \
     -o "-p 5442 -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
-  in_root "$root" runuser -u postgres -- "$bin/psql" -h /tmp -p 5442 -U postgres -qtAX -c \
-    "DO \$\$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname='orderly') THEN CREATE ROLE orderly LOGIN CREATEDB CREATEROLE PASSWORD 'orderly'; END IF; END\$\$" >/dev/null
-  in_root "$root" runuser -u postgres -- "$bin/psql" -h /tmp -p 5442 -U postgres -qtAX -c "SELECT 1 FROM pg_database WHERE datname='orderly'" | grep -q 1 ||
-    in_root "$root" runuser -u postgres -- "$bin/psql" -h /tmp -p 5442 -U postgres -qtAX -c "CREATE DATABASE orderly OWNER orderly" >/dev/null
+  # The administrator `orderly` and its database, by the same steps as the machine's cluster.
+  in_root "$root" runuser -u postgres -- "$bin/psql" -h /tmp -p 5442 -U postgres -qtAX -v ON_ERROR_STOP=1 \
+    -v role=orderly -v password=orderly -v database=orderly -f - <"$here/../../local/admin.sql" >/dev/null
   step "PostgreSQL 17 ready (postgres://orderly@127.0.0.1:5442/orderly)"
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server, connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { createLogger, createPool, migrate } from '@orderly/platform';
+import { serversFromEnv } from '@orderly/platform/testing';
 import test from 'ava';
 import pg from 'pg';
 import { waitForDatabase } from '../../../services/lib/platform/src/db/connect.js';
@@ -16,7 +17,7 @@ import { serverEnv } from './brokers.js';
  * Also issue 11 item 9: the start-up wait retries a database that is not there yet.
  */
 const targets = [
-  { name: 'system', url: process.env.DATABASE_URL ?? 'postgres://orderly:orderly@127.0.0.1:5432/orderly' },
+  { name: 'system', url: serversFromEnv().databaseUrl },
   { name: 'postgresql17', url: serverEnv('postgresql17').DATABASE_URL! },
 ];
 const logger = createLogger('database-versions', 'silent');

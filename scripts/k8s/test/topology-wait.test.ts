@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { consumerQueues, publishers, servicePorts, topology } from '@orderly/events';
 import { definition as payment } from '@orderly/payment';
 import { assertTopology, startService } from '@orderly/platform';
-import { testIssuer } from '@orderly/platform/testing';
+import { serversFromEnv, testIssuer } from '@orderly/platform/testing';
 import { freePort } from '@orderly/testkit';
 import amqp from 'amqplib';
 import test from 'ava';
@@ -27,7 +27,7 @@ const render = () => {
   rendered ??= helmTemplate(values);
   return rendered;
 };
-const baseDatabase = process.env.DATABASE_URL ?? 'postgres://orderly:orderly@127.0.0.1:5432/orderly';
+const baseDatabase = serversFromEnv().databaseUrl;
 
 async function chartPermission(service: string) {
   const p = (await render()).find((m) => m.kind === 'Permission' && m.metadata.name === `orderly-${service}-broker-permission`);

@@ -1,0 +1,34 @@
+-- The local cluster's administrator, created by scripts/setup.sh as the cluster's superuser:
+--   psql -v ON_ERROR_STOP=1 -v role=… -v password=… -v database=… -f scripts/local/admin.sql
+-- Idempotent, and the same on every PostgreSQL Debian ships (15 on Debian 12, 17 on Debian 13):
+-- scripts/local/test/admin-steps.test.ts runs it against both. The role creates each service's role
+-- and schema (scripts/local/credentials.ts) and owns the database; it is no superuser.
+SET client_min_messages = warning;
+
+SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'role', :'password')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
+ALTER ROLE :"role" LOGIN CREATEDB CREATEROLE;
+-- Since PostgreSQL 16 a CREATEROLE role may create, alter and grant only the roles it has ADMIN
+-- on, and its own implicit membership in a role it creates neither lets it SET ROLE nor inherits:
+-- credentials.ts grants that itself. Here nothing differs between the versions.
+
+-- Each service runs as its own role: without pg_read_all_stats the bench sees their statements
+-- only as "<insufficient privilege>".
+GRANT pg_read_all_stats TO :"role";
+
+SELECT format('CREATE DATABASE %I OWNER %I', :'database', :'role')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'database') \gexec
+
+\connect :"database"
+SET client_min_messages = warning;
+-- pg_stat_statements: `npm run bench` shows where PostgreSQL's time goes. Created even when the
+-- running server lacks the preload (started before it was added): the view then errors until a
+-- restart, which the bench reports instead of failing.
+CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+-- The bench resets the statistics of the database it measures, which only a superuser may by
+-- default. The function's arguments differ by version — (oid, oid, bigint) up to 16, a fourth
+-- (minmax_only boolean) since 17 — so the grant names whichever the installed extension has.
+SELECT format('GRANT EXECUTE ON FUNCTION %s TO %I', p.oid::regprocedure, :'role')
+  FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_stat_statements'
+ WHERE p.proname = 'pg_stat_statements_reset' \gexec
