@@ -16,9 +16,13 @@ import type { Manifest } from '../manifest.js';
  */
 const kind = { name: 'kind', valuesFile: 'charts/orderly/ci/kind-values.yaml' };
 let rendered: Promise<Manifest[]> | undefined;
-const fresh = async () => structuredClone(await (rendered ??= helmTemplate(kind)));
+async function fresh(): Promise<Manifest[]> {
+  rendered ??= helmTemplate(kind);
+  return structuredClone(await rendered);
+}
 const find = (ms: Manifest[], kindName: string, name?: string) =>
   ms.find((m) => m.kind === kindName && (!name || m.metadata.name === name))!;
+// biome-ignore lint/suspicious/noExplicitAny: each test breaks a different rendered shape.
 const spec = (m: Manifest) => m.spec as Record<string, any>;
 
 test('the kind profile passes every rule on install', async (t) => {
