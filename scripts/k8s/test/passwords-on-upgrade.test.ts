@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import test from 'ava';
+import { chartDir, helmBinary, helmTemplate, namespace, releaseName } from '../helm.js';
+import { ApiStandIn } from './api-stand-in.js';
+
+/**
+ * The generated credentials survive `helm upgrade`: the Messaging Topology Operator rotates a
+ * user's password whenever its imported Secret changes, and CloudNativePG a role's, so a new
+ * password on every upgrade would reset every connection. The chart reads them back with
+ * `lookup`, which only a real install/upgrade runs: here helm (the repository's 3.10) installs and
+ * upgrades the kind profile against a stand-in API server that stores what it is sent
+ * (api-stand-in.ts) — not a cluster: no webhook or controller runs.
+ */
+const run = promisify(execFile);
+const kind = 'charts/orderly/ci/kind-values.yaml';
+const generated = ['password', 'secret', 'signing-key', 'demo-password', 'tools-client-secret'];
+
+async function withApi(fn: (helm: (...args: string[]) => Promise<void>, api: ApiStandIn) => Promise<void>) {
+  const kinds = (await helmTemplate({ name: 'kind', valuesFile: kind })).map(({ apiVersion, kind }) => ({ apiVersion, kind }));
+  const api = new ApiStandIn(kinds);
+  const home = await mkdtemp(join(tmpdir(), 'orderly-helm-'));
+  try {
+    const server = await api.start();
+    const kubeconfig = join(home, 'kubeconfig');
+    await writeFile(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'stand-in', cluster: { server } }],
+        users: [{ name: 'u', user: { token: 'stand-in' } }],
+        contexts: [{ name: 'c', context: { cluster: 'stand-in', user: 'u', namespace } }],
+        'current-context': 'c',
+      }),
+    );
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      KUBECONFIG: kubeconfig,
+      HELM_CACHE_HOME: home,
+      HELM_CONFIG_HOME: home,
+      HELM_DATA_HOME: home,
+    };
+    const helm = async (...args: string[]) => {
+      await run(helmBinary(), args, { env, maxBuffer: 64 * 1024 * 1024 });
+    };
+    await fn(helm, api);
+  } finally {
+    await api.stop();
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+/** Every generated value in the release's Secrets, by Secret and key. */
+function secrets(api: ApiStandIn): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const o of api.objects.values()) {
+    if (o.kind !== 'Secret' || o.metadata.name.startsWith('sh.helm.release')) continue;
+    for (const [k, v] of Object.entries(o.data ?? {})) if (generated.includes(k)) out[`${o.metadata.name} ${k}`] = v;
+  }
+  return out;
+}
+
+test('helm upgrade keeps every generated password, session secret and signing key (lookup), and labels stay on the broker Secrets', async (t) => {
+  await withApi(async (helm, api) => {
+    const install = ['upgrade', '--install', releaseName, chartDir, '-n', namespace, '-f', kind, '--disable-openapi-validation'];
+    await helm(...install);
+    const first = secrets(api);
+    t.true(Object.keys(first).filter((k) => k.endsWith('-amqp password')).length >= 8, Object.keys(first).join(', '));
+    t.truthy(first['orderly-keda-rabbitmq password']);
+    // A change that re-renders every Secret's template: a new image tag and a new delivery limit.
+    await helm(...install, '--set', 'image.tag=0.1.1', '--set', 'messaging.deliveryLimit=15');
+    t.truthy(api.get('Secret', 'sh.helm.release.v1.orderly.v2'), 'the upgrade ran');
+    t.deepEqual(secrets(api), first);
+    t.is(api.get('Secret', 'orderly-order-amqp')?.metadata.labels?.['rabbitmq.com/topology-operator'], 'true');
+  });
+});
+
+test('without a cluster to look in (helm template), the same values give new passwords: what the lookup prevents', async (t) => {
+  const pw = async () => {
+    const ms = await helmTemplate({ name: 'kind', valuesFile: kind });
+    const secret = ms.find((m) => m.kind === 'Secret' && m.metadata.name === 'orderly-order-amqp') as unknown as {
+      stringData: { password: string };
+    };
+    return secret.stringData.password;
+  };
+  t.not(await pw(), await pw());
+});
