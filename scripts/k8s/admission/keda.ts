@@ -73,7 +73,7 @@ export function kedaCreateProblems(manifests: Manifest[]): string[] {
         problems.push(`${at}: only cpu/memory triggers and minReplicaCount 0 (scale to zero doesn't work)`);
     }
   }
-  // triggerauthentication_webhook.go validates the spec; the scaler then reads each secretTargetRef: it must exist with its key.
+  // triggerauthentication_webhook.go validateSpec checks only podIdentity (unused here); the scaler then reads each secretTargetRef, which must exist with its key.
   for (const ta of manifests.filter((m) => m.kind === 'TriggerAuthentication')) {
     for (const ref of (ta.spec as { secretTargetRef?: { name: string; key: string }[] }).secretTargetRef ?? [])
       if (secretValue(manifests, ref.name, ref.key) === undefined)
