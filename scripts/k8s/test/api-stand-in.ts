@@ -1,5 +1,11 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { helmBinary, helmTemplate, namespace } from '../helm.js';
 import type { Manifest } from '../manifest.js';
 
 /**
@@ -160,4 +166,45 @@ function merge(target: unknown, patch: unknown): unknown {
     else out[k] = merge(out[k], v);
   }
   return out;
+}
+
+const run = promisify(execFile);
+
+/** Runs `fn` with a helm (the repository's) whose kubeconfig points at a fresh stand-in knowing the kinds the profile renders. */
+export async function withHelmAgainstStandIn(
+  valuesFile: string,
+  fn: (helm: (...args: string[]) => Promise<void>, api: ApiStandIn) => Promise<void>,
+): Promise<void> {
+  const kinds = (await helmTemplate({ name: 'stand-in', valuesFile })).map(({ apiVersion, kind }) => ({ apiVersion, kind }));
+  const api = new ApiStandIn(kinds);
+  const home = await mkdtemp(join(tmpdir(), 'orderly-helm-'));
+  try {
+    const server = await api.start();
+    const kubeconfig = join(home, 'kubeconfig');
+    await writeFile(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'stand-in', cluster: { server } }],
+        users: [{ name: 'u', user: { token: 'stand-in' } }],
+        contexts: [{ name: 'c', context: { cluster: 'stand-in', user: 'u', namespace } }],
+        'current-context': 'c',
+      }),
+    );
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      KUBECONFIG: kubeconfig,
+      HELM_CACHE_HOME: home,
+      HELM_CONFIG_HOME: home,
+      HELM_DATA_HOME: home,
+    };
+    await fn(async (...args) => {
+      await run(helmBinary(), args, { env, maxBuffer: 64 * 1024 * 1024 });
+    }, api);
+  } finally {
+    await api.stop();
+    await rm(home, { recursive: true, force: true });
+  }
 }

@@ -1,11 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import test from 'ava';
-import { chartDir, helmBinary, helmTemplate, namespace, releaseName } from '../helm.js';
-import { ApiStandIn } from './api-stand-in.js';
+import { chartDir, helmTemplate, namespace, releaseName } from '../helm.js';
+import { type ApiStandIn, withHelmAgainstStandIn } from './api-stand-in.js';
 
 /**
  * The generated credentials survive `helm upgrade`: the Messaging Topology Operator rotates a
@@ -15,45 +10,8 @@ import { ApiStandIn } from './api-stand-in.js';
  * upgrades the kind profile against a stand-in API server that stores what it is sent
  * (api-stand-in.ts) — not a cluster: no webhook or controller runs.
  */
-const run = promisify(execFile);
 const kind = 'charts/orderly/ci/kind-values.yaml';
 const generated = ['password', 'secret', 'signing-key', 'demo-password', 'tools-client-secret'];
-
-async function withApi(fn: (helm: (...args: string[]) => Promise<void>, api: ApiStandIn) => Promise<void>) {
-  const kinds = (await helmTemplate({ name: 'kind', valuesFile: kind })).map(({ apiVersion, kind }) => ({ apiVersion, kind }));
-  const api = new ApiStandIn(kinds);
-  const home = await mkdtemp(join(tmpdir(), 'orderly-helm-'));
-  try {
-    const server = await api.start();
-    const kubeconfig = join(home, 'kubeconfig');
-    await writeFile(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'stand-in', cluster: { server } }],
-        users: [{ name: 'u', user: { token: 'stand-in' } }],
-        contexts: [{ name: 'c', context: { cluster: 'stand-in', user: 'u', namespace } }],
-        'current-context': 'c',
-      }),
-    );
-    const env = {
-      PATH: process.env.PATH ?? '',
-      HOME: home,
-      KUBECONFIG: kubeconfig,
-      HELM_CACHE_HOME: home,
-      HELM_CONFIG_HOME: home,
-      HELM_DATA_HOME: home,
-    };
-    const helm = async (...args: string[]) => {
-      await run(helmBinary(), args, { env, maxBuffer: 64 * 1024 * 1024 });
-    };
-    await fn(helm, api);
-  } finally {
-    await api.stop();
-    await rm(home, { recursive: true, force: true });
-  }
-}
 
 /** Every generated value in the release's Secrets, by Secret and key. */
 function secrets(api: ApiStandIn): Record<string, string> {
@@ -66,7 +24,7 @@ function secrets(api: ApiStandIn): Record<string, string> {
 }
 
 test('helm upgrade keeps every generated password, session secret and signing key (lookup), and labels stay on the broker Secrets', async (t) => {
-  await withApi(async (helm, api) => {
+  await withHelmAgainstStandIn(kind, async (helm, api) => {
     const install = ['upgrade', '--install', releaseName, chartDir, '-n', namespace, '-f', kind, '--disable-openapi-validation'];
     await helm(...install);
     const first = secrets(api);
