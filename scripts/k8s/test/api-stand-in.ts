@@ -30,6 +30,8 @@ const verbs = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 
 export class ApiStandIn {
   readonly objects = new Map<string, Obj>();
+  /** Every object created, in the order the requests arrived ("Kind name"). */
+  readonly created: string[] = [];
   private readonly resources: Resource[];
   private server?: Server;
   private version = 1;
@@ -128,6 +130,7 @@ export class ApiStandIn {
       if (this.objects.has(key(obj.metadata.name)))
         return this.send(res, 409, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'AlreadyExists', code: 409 });
       this.objects.set(key(obj.metadata.name), obj);
+      this.created.push(`${obj.kind} ${obj.metadata.name}`);
       return this.send(res, 201, obj);
     }
     const existing = name ? this.objects.get(key(name)) : undefined;
