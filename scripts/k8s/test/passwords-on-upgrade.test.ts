@@ -29,7 +29,13 @@ test('helm upgrade keeps every generated password, session secret and signing ke
     await helm(...install);
     const first = secrets(api);
     t.true(Object.keys(first).filter((k) => k.endsWith('-amqp password')).length >= 8, Object.keys(first).join(', '));
-    t.truthy(first['orderly-keda-rabbitmq password']);
+    for (const k of [
+      'orderly-keda-rabbitmq password',
+      'orderly-order-db password',
+      'orderly-console-session secret',
+      'orderly-identity signing-key',
+    ])
+      t.truthy(first[k], k);
     // A change that re-renders every Secret's template: a new image tag and a new delivery limit.
     await helm(...install, '--set', 'image.tag=0.1.1', '--set', 'messaging.deliveryLimit=15');
     t.truthy(api.get('Secret', 'sh.helm.release.v1.orderly.v2'), 'the upgrade ran');
