@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
@@ -41,6 +43,36 @@ export async function helmTemplate(profile: Profile, set: Record<string, string>
   for (const [k, v] of Object.entries(set)) args.push('--set-string', `${k}=${v}`);
   const { stdout } = await run(helmBinary(), args, { maxBuffer: 64 * 1024 * 1024 });
   return parseManifests(stdout);
+}
+
+/**
+ * Renders a profile with more values layered on it (a file per object, as `-f` does: typed, unlike
+ * --set-string) and optionally another copy of the chart, e.g. to render both sides of an upgrade.
+ */
+export async function helmTemplateWith(profile: Profile, options: { values?: object[]; chart?: string } = {}): Promise<Manifest[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'orderly-values-'));
+  const args = [
+    'template',
+    releaseName,
+    options.chart ?? chartDir,
+    '-n',
+    namespace,
+    '-f',
+    profile.valuesFile,
+    '--kube-version',
+    kubeVersion,
+  ];
+  for (const [i, v] of (options.values ?? []).entries()) {
+    const file = join(dir, `${i}.yaml`);
+    await writeFile(file, YAML.stringify(v));
+    args.push('-f', file);
+  }
+  try {
+    const { stdout } = await run(helmBinary(), args, { maxBuffer: 64 * 1024 * 1024 });
+    return parseManifests(stdout);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export function parseManifests(text: string): Manifest[] {

@@ -104,6 +104,24 @@ function celRules(rules: Rule[], data: unknown, node?: SchemaObject): boolean {
 }
 celRules.errors = [] as { message: string }[];
 
+function transitions(node: SchemaObject, old: unknown, next: unknown, path: string): string[] {
+  if (old === undefined || next === undefined || old === null || next === null) return [];
+  const problems: string[] = [];
+  for (const r of (node['x-kubernetes-validations'] ?? []) as Rule[]) {
+    if (!/\boldSelf\b/.test(r.rule)) continue;
+    try {
+      if (evaluate(r.rule, { self: toCel(next, node), oldSelf: toCel(old, node) }) !== true)
+        problems.push(`${path}: ${r.message ?? r.rule}`);
+    } catch (err) {
+      problems.push(`${path}: CEL rule ${JSON.stringify(r.rule)} could not be evaluated: ${(err as Error).message}`);
+    }
+  }
+  if (node.properties && typeof old === 'object' && typeof next === 'object')
+    for (const [k, child] of Object.entries(node.properties as Record<string, SchemaObject>))
+      problems.push(...transitions(child, (old as Record<string, unknown>)[k], (next as Record<string, unknown>)[k], `${path}.${k}`));
+  return problems;
+}
+
 const describeError = (e: ErrorObject) =>
   e.keyword === 'additionalProperties'
     ? `$${e.instancePath.replaceAll('/', '.')}.${e.params.additionalProperty}: unknown field`
@@ -179,6 +197,16 @@ export class CrdValidator {
 
   knows(m: Pick<Manifest, 'apiVersion' | 'kind'>): boolean {
     return this.schemas.has(`${m.apiVersion} ${m.kind}`);
+  }
+
+  /**
+   * The CRD's transition rules (x-kubernetes-validations reading oldSelf, e.g. CloudNativePG's
+   * "name is immutable"), which the API server evaluates on an update wherever the old object has
+   * the same node: what `helm upgrade` from `old` to `next` would be refused for.
+   */
+  transitionProblems(old: Manifest, next: Manifest): string[] {
+    const schema = this.schemas.get(`${next.apiVersion} ${next.kind}`);
+    return schema ? transitions(schema, old, next, '$') : [];
   }
 
   /** Problems with a custom resource: its CRD's schema (unknown fields rejected), its CEL rules, its metadata as ObjectMeta. */

@@ -92,6 +92,12 @@ Call with (list $ "component" $componentValues).
   value: {{ $root.Values.telemetry.otlpEndpoint | quote }}
 - name: OTEL_EXPORTER_OTLP_PROTOCOL
   value: http/protobuf
+# Traces only: the collector (k8s/otel-collector.values.yaml) has no metrics or logs pipeline, and
+# the SDK would otherwise push both over OTLP (its default) into nothing. Metrics are scraped.
+- name: OTEL_METRICS_EXPORTER
+  value: "none"
+- name: OTEL_LOGS_EXPORTER
+  value: "none"
 - name: OTEL_TRACES_SAMPLER
   value: {{ $root.Values.telemetry.tracesSampler | quote }}
 - name: OTEL_TRACES_SAMPLER_ARG

@@ -111,6 +111,22 @@ Call with (list $ "secret-name" "key").
 {{- end -}}
 {{- end -}}
 
+{{/*
+The Messaging Topology Operator (v1.20+) caches only Secrets with this label, and its User webhook
+refuses a User whose importCredentialsSecret lacks it (internal/webhook/v1beta1/label_validation.go).
+*/}}
+{{- define "orderly.topologyOperatorSecretLabel" -}}
+rabbitmq.com/topology-operator: "true"
+{{- end -}}
+
+{{/* The stateful stores stay on `helm uninstall` (their volumes are owned by them). */}}
+{{- define "orderly.keepAnnotation" -}}
+{{- if .Values.keepDataOnUninstall -}}
+annotations:
+  helm.sh/resource-policy: keep
+{{- end -}}
+{{- end -}}
+
 {{/* A component's broker user name (its User imports it from the <component>-amqp Secret). */}}
 {{- define "orderly.brokerUser" -}}{{ printf "orderly-%s" . }}{{- end -}}
 

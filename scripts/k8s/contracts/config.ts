@@ -59,7 +59,7 @@ export function envProblems(schema: z.ZodType, env: Record<string, string>, help
 }
 
 const hints: Record<string, string> = {
-  MIGRATE_ONLY: ' (the migration hook Job needs it: with MIGRATE_ONLY=true a service applies its migrations and exits 0)',
+  MIGRATE_ONLY: ' (the migration Job needs it: with MIGRATE_ONLY=true a service applies its migrations and exits 0)',
 };
 
 const identityPackage: ServicePackage = { name: 'identity', configSchema: identityConfigSchema };

@@ -3,10 +3,12 @@ import { resolveEnv } from './env.js';
 import { serviceRunBy, workloads } from './workloads.js';
 
 /**
- * Each service's migrations run as a Helm hook Job before an upgrade rolls its pods: the same
- * image and entry point as the Deployment, with MIGRATE_ONLY=true so the process applies the
- * migrations and exits 0 without touching the broker (without it the Job would run the service
- * until its deadline and the hook would fail). When the chart renders no Jobs, nothing is checked.
+ * Each service's migrations run as a Job applied with the release: the same image and entry point
+ * as the Deployment, with MIGRATE_ONLY=true so the process applies the migrations and exits 0
+ * without touching the broker (without it the Job would run the service until its deadline). Not a
+ * Helm hook: a pre-upgrade hook runs before the ServiceAccount, Secrets and database role of a
+ * newly enabled component exist, and Helm waits for every hook Job in turn on each upgrade
+ * (admission/ordering.ts checks the first). When the chart renders no Jobs, nothing is checked.
  */
 export function checkMigrations(manifests: Manifest[]): string[] {
   const jobs = workloads(manifests, ['Job']);
@@ -23,8 +25,8 @@ export function checkMigrations(manifests: Manifest[]): string[] {
       continue;
     }
     const jobWhere = `Job/${job.manifest.metadata.name}`;
-    const hooks = (job.manifest.metadata.annotations?.['helm.sh/hook'] ?? '').split(',').map((h) => h.trim());
-    if (!hooks.includes('pre-upgrade')) problems.push(`${jobWhere}: not a pre-upgrade Helm hook (found "${hooks.join(',')}")`);
+    const hooks = job.manifest.metadata.annotations?.['helm.sh/hook'];
+    if (hooks) problems.push(`${jobWhere}: a Helm hook ("${hooks}"); it must be applied with the objects it needs`);
     const c = job.pod.containers.find((x) => serviceRunBy(x) === service)!;
     if (c.image !== container.image) problems.push(`${jobWhere}: image ${c.image} is not the Deployment's ${container.image}`);
     const { env } = resolveEnv(c.env ?? [], manifests);

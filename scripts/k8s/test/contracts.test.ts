@@ -195,14 +195,18 @@ test('permission regexes are judged by the names they accept, unanchored as Rabb
   t.regex(String(accepted('(', ['order'])), /not a regular expression/);
 });
 
-test('every migration Job sets MIGRATE_ONLY and runs before upgrades; a Job without it is caught', async (t) => {
+test('every migration Job sets MIGRATE_ONLY and is applied with the release; a Job without it, or a hook, is caught', async (t) => {
   const manifests = structuredClone(await render());
   t.deepEqual(checkMigrations(manifests), []);
-  const job = manifests.find((m) => m.kind === 'Job' && m.metadata.name === 'orderly-payment-migrate')!;
+  const migrateJob = (name: string) => manifests.find((m) => m.kind === 'Job' && m.metadata.name.startsWith(`orderly-${name}-migrate-`))!;
+  const job = migrateJob('payment');
   const c = (job.spec as { template: { spec: { containers: { env: { name: string }[] }[] } } }).template.spec.containers[0]!;
   c.env = c.env.filter((v) => v.name !== 'MIGRATE_ONLY');
-  t.deepEqual(checkMigrations(manifests), ['Job/orderly-payment-migrate: MIGRATE_ONLY must be "true" (found undefined)']);
-  const noShipping = manifests.filter((m) => m.metadata.name !== 'orderly-shipping-migrate');
+  t.deepEqual(checkMigrations(manifests), [`Job/${job.metadata.name}: MIGRATE_ONLY must be "true" (found undefined)`]);
+  const order = migrateJob('order');
+  order.metadata.annotations = { 'helm.sh/hook': 'pre-upgrade' };
+  t.true(checkMigrations(manifests).some((p) => p.startsWith(`Job/${order.metadata.name}: a Helm hook`)));
+  const noShipping = manifests.filter((m) => m !== migrateJob('shipping'));
   t.true(checkMigrations(noShipping).includes('Deployment/orderly-shipping: no migration Job runs shipping'));
 });
 

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { consumerQueues, type SagaMode } from '@orderly/events';
 import test from 'ava';
+import { installProblems } from '../admission/index.js';
 import { validateSkaffold } from '../config-files.js';
 import { checkAccess, checkRedriveUser } from '../contracts/access.js';
 import { checkConfig } from '../contracts/config.js';
@@ -122,7 +123,8 @@ for (const p of profiles()) {
     return checkAccess(manifests, mode, vhost);
   });
   check("every service trusts redriven copies from the console's broker user only", checkRedriveUser);
-  check('migration hook Jobs run MIGRATE_ONLY before each upgrade', checkMigrations);
+  check('migration Jobs run MIGRATE_ONLY, applied with the objects they need', checkMigrations);
+  check("the operators' webhooks and controllers, and Helm's order, accept a first install", installProblems);
   check('every image is built by skaffold', async (manifests) => checkImages(manifests, await readSkaffold()));
   check('every service package is deployed and built', async (manifests) =>
     checkCoverage(manifests, [...(await services).keys()], await readSkaffold()),

@@ -73,7 +73,7 @@ export const baseConfigSchema = z.object({
   INBOX_RETENTION_HOURS: positiveInt.max(87_600).default(168),
   /** How often rows past their retention (the inbox; the order service's idempotency keys) are pruned. */
   PRUNE_EVERY_MS: positiveInt.min(100).default(600_000),
-  /** Apply the migrations and exit: what the Helm hook Job runs before a rollout. */
+  /** Apply the migrations and exit: what the release's migration Job runs beside a rollout. */
   MIGRATE_ONLY: z.stringbool().default(false),
   /** Declare the topology on connect (local stack, tests). On Kubernetes the Messaging Topology
    * Operator owns it: false only checks that it exists, so the service needs no configure permission. */
