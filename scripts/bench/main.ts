@@ -230,6 +230,7 @@ async function main(o: BenchOptions): Promise<void> {
       startedByBench,
       target,
       sagaMode,
+      processes: new Set(Object.values(pids.services)).size < Object.keys(pids.services).length ? 'one' : 'per-service',
       pids: { ...pids.services, rabbitmq: pids.rabbit, postmaster: pids.postmaster },
       pg: await pgSettings(pg),
     },

@@ -68,10 +68,22 @@ function machine(): { busySec: number; totalSec: number } {
   return { busySec: busy / 100, totalSec: (busy + idle + iowait) / 100 };
 }
 
+/**
+ * Each service process's group: `service <name>`, or for one process hosting several services
+ * (npm start's one-process mode) a single group naming them all, so its CPU counts once and under
+ * no single service's name.
+ */
+export function serviceGroups(services: Record<string, number>): Map<number, CpuGroup> {
+  const byPid = new Map<number, string[]>();
+  for (const [name, pid] of Object.entries(services)) byPid.set(pid, [...(byPid.get(pid) ?? []), name]);
+  return new Map(
+    [...byPid].map(([pid, names]) => [pid, names.length === 1 ? `service ${names[0]}` : `services in one process (${names.join(', ')})`]),
+  );
+}
+
 /** The target processes running now, with their group and CPU seconds. */
 async function observe(t: CpuTargets, placed: Map<number, CpuGroup>): Promise<ProcCpu[]> {
-  const groups = new Map<number, CpuGroup>();
-  for (const [name, pid] of Object.entries(t.services)) groups.set(pid, `service ${name}`);
+  const groups = serviceGroups(t.services);
   if (t.rabbit) groups.set(t.rabbit, 'rabbitmq (beam.smp)');
   if (t.postmaster) {
     const children = await pidtree(t.postmaster).catch(() => [] as number[]);

@@ -32,7 +32,7 @@ export function renderReport(r: BenchReport): string {
   const out: string[] = [];
   out.push(
     `Orderly benchmark — ${r.startedAt}${r.options.quick ? ' (--quick)' : ''}`,
-    `machine: ${r.machine.cores} cores, ${r.machine.cpuModel}; node ${r.machine.node}; stack ${r.stack.startedByBench ? 'started by the bench' : 'already running'}; SAGA_MODE=${r.stack.sagaMode}`,
+    `machine: ${r.machine.cores} cores, ${r.machine.cpuModel}; node ${r.machine.node}; stack ${r.stack.startedByBench ? 'started by the bench' : 'already running'}; SAGA_MODE=${r.stack.sagaMode}; services ${r.stack.processes === 'one' ? 'in one process' : 'each its own process'}`,
     `measured: database ${r.stack.target.database}, vhost ${r.stack.target.vhost}${r.stack.target.fresh ? ' (both created fresh for this run, dropped after it)' : " (as they were: earlier runs' rows included)"}`,
     `postgres ${r.stack.pg.server_version ?? '?'}: fsync=${r.stack.pg.fsync}, synchronous_commit=${r.stack.pg.synchronous_commit}, full_page_writes=${r.stack.pg.full_page_writes}`,
     `latency = bench send (intended time in open loop) → order.confirmed/rejected delivered to the bench's queue; percentiles of every order (HDR histogram, 3 significant digits)`,

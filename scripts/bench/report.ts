@@ -38,6 +38,8 @@ export interface BenchReport {
     /** The database and vhost measured; fresh = created empty for this run by the bench. */
     target: Target;
     sagaMode: string;
+    /** Each service its own process, or all in one (npm start's ORDERLY_PROCESSES=one): told apart by their pids. */
+    processes: 'per-service' | 'one';
     pids: Record<string, number | undefined>;
     pg: Record<string, string>;
   };

@@ -120,6 +120,8 @@ export async function startChaosStack({ name, stateDir, mode, log }: ChaosStackO
       env: { ...serviceSettings(mode), ...identity.env },
       // The run's own users (above), not the shared servers' credentials.
       credentials: false,
+      // Faults crash and restart services one at a time: each must be its own process, whatever npm start runs.
+      processes: 'per-service',
       ports,
       serviceEnv: (service) => {
         const p = proxies.get(service)!;

@@ -6,6 +6,10 @@
  * A process that exits on its own is treated the way Kubernetes treats a pod (supervisor.ts): it is
  * started again after a back-off, and the stack says so. Only stop(), a rolling restart() or a
  * scale-in end a service for good.
+ *
+ * ORDERLY_PROCESSES=one (or the `processes` option) runs the seven services in one Node process
+ * instead (process-mode.ts): one failure domain, so signalling or restarting one service does so to
+ * all of them, and none can be scaled.
  */
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -13,6 +17,7 @@ import { vhostOf } from '@orderly/platform';
 import { consoleSettings } from './console.ts';
 import { localServiceEnv } from './credentials.ts';
 import { startLocalIdentity } from './identity.ts';
+import { hostedLaunch, oneProcessName, type ProcessMode, processModeFrom, serviceOfLine } from './process-mode.ts';
 import { preparePrometheus, prometheusPort, scrapeTargets } from './prometheus.ts';
 import { baseUrl, consoleService, localAdmin, localDefaults, services } from './services.ts';
 import {
@@ -51,6 +56,8 @@ export interface LocalStackOptions {
   restart?: RestartPolicy | false;
   /** What the stack says about a restart; by default a line on stderr. */
   onRestart?: (event: RestartEvent) => void;
+  /** Each service its own process, or all in one (default: ORDERLY_PROCESSES, else per-service). */
+  processes?: ProcessMode;
 }
 
 export interface InstanceInfo {
@@ -61,6 +68,7 @@ export interface InstanceInfo {
 }
 
 export interface LocalStack {
+  readonly processes: ProcessMode;
   pids(): Record<string, number>;
   instances(): InstanceInfo[];
   /** Where a service's first instance answers. */
@@ -90,11 +98,15 @@ export async function startLocalStack({
   onExit,
   restart = defaultRestartPolicy,
   onRestart = (e) => console.error(describeRestart(e)),
+  processes: mode = processModeFrom(process.env),
 }: LocalStackOptions = {}): Promise<LocalStack> {
   // Log colours by position: the services, then the console, the identity provider and Prometheus.
-  const names = [...services.map((s) => s.name), consoleService.name, 'identity', 'prometheus'];
+  const names = [...services.map((s) => s.name), consoleService.name, 'identity', 'prometheus', oneProcessName];
   const stackServices = runConsole ? [...services, consoleService] : services;
-  const line = (name: string, text: string) => onLine?.(name, names.indexOf(name), text);
+  const line = (who: string, text: string) => {
+    const name = who === oneProcessName ? serviceOfLine(text, oneProcessName) : who;
+    onLine?.(name, names.indexOf(name), text);
+  };
   // The demo identity provider first (unless AUTH_ISSUER names another): the services trust its tokens.
   const identity = (env.AUTH_ISSUER ?? process.env.AUTH_ISSUER) ? undefined : await startLocalIdentity((text) => line('identity', text));
   if (identity) env = { ...identity.env, ...env };
@@ -107,39 +119,58 @@ export async function startLocalStack({
   const consoleEnv = runConsole ? await consoleSettings({ prometheus }) : {};
   const urlOf = (name: string) => (ports[name] ? `http://127.0.0.1:${ports[name]}` : baseUrl(name));
 
+  // ORDERLY_CPU_PROF_DIR: each process writes a V8 CPU profile there when it stops (docs/benchmark.md#profiling).
+  const nodeArgs = () => [
+    ...(process.env.ORDERLY_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ORDERLY_CPU_PROF_DIR}`] : []),
+    '--import',
+    register,
+  ];
+  const commonEnv = () => ({
+    ...localDefaults,
+    // Spans get ids (for logs, exemplars and the audit log) but go nowhere unless a collector is named.
+    ...(process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? {} : { OTEL_TRACES_EXPORTER: 'none' }),
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+    ...process.env,
+    ...env,
+  });
+  const serviceEnvOf = (name: string, port: number) =>
+    ({
+      ...commonEnv(),
+      ...own(name),
+      ...serviceEnv?.(name),
+      PORT: String(port),
+      OTEL_SERVICE_NAME: `orderly-${name}`,
+      ...(name === 'inventory' ? { SEED_DEMO_CATALOGUE: 'true' } : {}),
+      ...(name === consoleService.name ? consoleEnv : {}),
+    }) as Record<string, string>;
   const launchService = (name: string, port: number) => () => {
     const main = `${root}services/${name}/dist/src/main.js`;
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build`);
-    return {
-      command: process.execPath,
-      // ORDERLY_CPU_PROF_DIR: each service writes a V8 CPU profile there when it stops (docs/benchmark.md#profiling).
-      args: [
-        ...(process.env.ORDERLY_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ORDERLY_CPU_PROF_DIR}`] : []),
-        '--import',
-        register,
-        main,
-      ],
-      env: {
-        ...localDefaults,
-        // Spans get ids (for logs, exemplars and the audit log) but go nowhere unless a collector is named.
-        ...(process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? {} : { OTEL_TRACES_EXPORTER: 'none' }),
-        OTEL_METRICS_EXPORTER: 'none',
-        OTEL_LOGS_EXPORTER: 'none',
-        ...process.env,
-        ...env,
-        ...own(name),
-        ...serviceEnv?.(name),
-        PORT: String(port),
-        OTEL_SERVICE_NAME: `orderly-${name}`,
-        ...(name === 'inventory' ? { SEED_DEMO_CATALOGUE: 'true' } : {}),
-        ...(name === consoleService.name ? consoleEnv : {}),
-      },
-    };
+    return { command: process.execPath, args: [...nodeArgs(), main], env: serviceEnvOf(name, port) };
   };
+  const readyz = (port: number) => `http://127.0.0.1:${port}/readyz`;
   const newInstance = (service: string, replica: number, port: number) =>
-    processes.start(service, replica, port, `http://127.0.0.1:${port}/readyz`, launchService(service, port));
+    processes.start(service, replica, port, [readyz(port)], launchService(service, port));
+  // The one process: every service's environment, read again at each (re)start as a process's would be.
+  const newHost = () =>
+    processes.start(
+      oneProcessName,
+      0,
+      portOf(services[0]!.name),
+      services.map((s) => readyz(portOf(s.name))),
+      () =>
+        hostedLaunch({
+          root,
+          nodeArgs: nodeArgs(),
+          // One tracer provider per process: its spans carry one service.name (decision record).
+          env: { ...commonEnv(), OTEL_SERVICE_NAME: 'orderly-local-stack' },
+          services: services.map((s) => ({ name: s.name, env: serviceEnvOf(s.name, portOf(s.name)) })),
+        }),
+    );
 
-  const all = () => [...instances.values()].flat();
+  // In one-process mode every service's entry is the same process.
+  const all = () => [...new Set([...instances.values()].flat())];
   const stop = async (graceMs = 25_000) => {
     processes.stopping();
     await Promise.all([...all(), ...extras].map((p) => processes.terminate(p, graceMs)));
@@ -147,7 +178,13 @@ export async function startLocalStack({
   };
 
   try {
-    for (const { name } of stackServices) instances.set(name, [newInstance(name, 0, portOf(name))]);
+    if (mode === 'one') {
+      const host = newHost();
+      for (const { name } of services) instances.set(name, [host]);
+      if (runConsole) instances.set(consoleService.name, [newInstance(consoleService.name, 0, portOf(consoleService.name))]);
+    } else {
+      for (const { name } of stackServices) instances.set(name, [newInstance(name, 0, portOf(name))]);
+    }
     if (prometheus) {
       const amqpUrl = env.AMQP_URL ?? localAdmin.AMQP_URL;
       const targets = scrapeTargets({
@@ -156,7 +193,7 @@ export async function startLocalStack({
         vhost: vhostOf(amqpUrl),
       });
       const { readyUrl, launch } = await preparePrometheus(stateDir, targets);
-      extras.push(processes.start('prometheus', 0, prometheusPort, readyUrl, launch));
+      extras.push(processes.start('prometheus', 0, prometheusPort, [readyUrl], launch));
     }
     // Generous: on a busy machine seven processes starting at once take their time.
     await Promise.all([...all(), ...extras].map((p) => waitReady(p, () => p.child !== undefined, 180_000)));
@@ -166,8 +203,17 @@ export async function startLocalStack({
   }
 
   return {
+    processes: mode,
     pids: () => Object.fromEntries([...instances].map(([n, list]) => [n, list[0]?.child?.pid ?? 0])),
-    instances: () => all().map((i) => ({ service: i.service, replica: i.replica, pid: i.child?.pid ?? 0, port: i.port })),
+    instances: () =>
+      [...instances].flatMap(([service, list]) =>
+        list.map((i) => ({
+          service,
+          replica: i.replica,
+          pid: i.child?.pid ?? 0,
+          port: i.service === oneProcessName ? portOf(service) : i.port,
+        })),
+      ),
     url: urlOf,
     signal: (service, sig, replica = 0) => {
       const inst = instances.get(service)?.find((i) => i.replica === replica);
@@ -182,6 +228,9 @@ export async function startLocalStack({
     scale: async (service, count) => {
       const list = instances.get(service);
       if (!list) throw new Error(`no service ${service}`);
+      if (list[0]?.service === oneProcessName && count !== 1) {
+        throw new Error(`${service} runs in the one process: scaling needs ORDERLY_PROCESSES=per-service`);
+      }
       const added: Supervised[] = [];
       while (list.length < count) {
         const inst = newInstance(service, Math.max(...list.map((i) => i.replica)) + 1, await freePort());

@@ -3,13 +3,15 @@
  * operations console on :8087, and Prometheus on :9090 scraping them with the chart's alert rules. Ctrl-C (or SIGTERM) stops every process
  * gracefully. One that exits on its own is restarted with back-off, as Kubernetes restarts a pod,
  * and the stack says so; the others keep running. scripts/setup.sh has started RabbitMQ and
- * PostgreSQL and installed Prometheus.
+ * PostgreSQL and installed Prometheus. ORDERLY_PROCESSES=one runs the seven services in one Node
+ * process instead (process-mode.ts).
  */
 
 import { consolePublicUrl } from './console.ts';
 import { identitySecretsFile, localIssuer } from './identity.ts';
 import { describeRestart, type LocalStack, stackRunning, startLocalStack } from './local-stack.ts';
 import { formatLogLine } from './log-format.ts';
+import { processModeFrom } from './process-mode.ts';
 import { prometheusUrl } from './prometheus.ts';
 import { baseUrl, services } from './services.ts';
 
@@ -36,7 +38,8 @@ async function stop(code: number) {
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
-console.log(`▸ starting ${services.length} services and the console (SAGA_MODE=${process.env.SAGA_MODE ?? 'choreography'})`);
+const where = processModeFrom(process.env) === 'one' ? 'in one process' : 'each its own process';
+console.log(`▸ starting ${services.length} services (${where}) and the console (SAGA_MODE=${process.env.SAGA_MODE ?? 'choreography'})`);
 try {
   stack = await startLocalStack({
     prometheus: true,

@@ -36,14 +36,16 @@ export interface Launch {
   command: string;
   args: string[];
   env: NodeJS.ProcessEnv;
+  /** Written to its standard input, which is then closed (the one-process mode's services and their credentials). */
+  input?: string;
 }
 
 export interface Supervised {
   readonly service: string;
   readonly replica: number;
   readonly port: number;
-  /** Answers 2xx once the process is ready. */
-  readonly readyUrl: string;
+  /** Each answers 2xx once the process is ready (several: one process hosting several services). */
+  readonly readyUrls: readonly string[];
   child: ChildProcess | undefined;
   startedAt: number;
   restarts: number;
@@ -66,8 +68,10 @@ export function supervisor({ restart, onLine, onExit, onRestart }: SupervisorOpt
   let stopping = false;
 
   const spawnProcess = (p: Supervised) => {
-    const { command, args, env } = p.launch();
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { command, args, env, input } = p.launch();
+    const child = spawn(command, args, { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    child.stdin?.on('error', () => undefined); // exited before reading it: its exit says why
+    child.stdin?.end(input);
     p.child = child;
     p.startedAt = Date.now();
     for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream! }).on('line', (line) => onLine?.(p.service, line));
@@ -105,12 +109,12 @@ export function supervisor({ restart, onLine, onExit, onRestart }: SupervisorOpt
 
   return {
     /** Starts a process (not waiting for it to be ready). */
-    start(service: string, replica: number, port: number, readyUrl: string, launch: () => Launch): Supervised {
+    start(service: string, replica: number, port: number, readyUrls: readonly string[], launch: () => Launch): Supervised {
       const p: Supervised = {
         service,
         replica,
         port,
-        readyUrl,
+        readyUrls,
         launch,
         child: undefined,
         startedAt: 0,
@@ -155,16 +159,20 @@ export function supervisor({ restart, onLine, onExit, onRestart }: SupervisorOpt
   };
 }
 
-/** Waits until the process answers its ready URL; rejects when `alive` turns false or time runs out. */
+/** Waits until the process answers all its ready URLs; rejects when `alive` turns false or time runs out. */
 export async function waitReady(p: Supervised, alive: () => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const pending = new Set(p.readyUrls);
   while (Date.now() < deadline) {
     if (!alive()) throw new Error(`${p.service} exited during start-up`);
-    try {
-      if ((await fetch(p.readyUrl, { signal: AbortSignal.timeout(2000) })).ok) return;
-    } catch {
-      // not listening yet
+    for (const url of pending) {
+      try {
+        if ((await fetch(url, { signal: AbortSignal.timeout(2000) })).ok) pending.delete(url);
+      } catch {
+        // not listening yet
+      }
     }
+    if (pending.size === 0) return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${p.service} was not ready within ${timeoutMs / 1000} s`);

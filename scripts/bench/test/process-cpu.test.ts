@@ -133,3 +133,21 @@ test('pg_stat_activity names the database of a real backend', async (t) => {
   t.is(dbs.get(rows[0]?.pid as number), rows[0]?.db);
   t.true([...dbs.values()].includes(null), 'background processes are listed without a database');
 });
+
+test.serial('when one process hosts several services, then its CPU counts under one group naming them all, not one service', async (t) => {
+  t.timeout(20_000);
+  // A stand-in for npm start's one-process mode: one busy process behind two services' ports.
+  const busy = spawn(process.execPath, ['-e', 'const end = Date.now() + 10_000; while (Date.now() < end);'], { stdio: 'ignore' });
+  t.teardown(() => busy.kill());
+  const pid = busy.pid as number;
+  const sampler = await startCpuSampler({ services: { order: pid, inventory: pid }, ownBackends: () => [] });
+  try {
+    const a = await sampler.sample();
+    await new Promise((r) => setTimeout(r, 500));
+    const { byGroup, stackSec } = cpuBetween(a, await sampler.sample());
+    t.deepEqual(Object.keys(byGroup), ['services in one process (order, inventory)']);
+    t.true(stackSec > 0, `the busy process's CPU is counted (${stackSec} s)`);
+  } finally {
+    sampler.stop();
+  }
+});
