@@ -180,7 +180,7 @@ export function scenarios(mode: SagaMode): void {
     );
     const missing = await stack.http('order', '/orders/00000000-0000-4000-8000-000000000000');
     t.is(missing.status, 404);
-    t.is(missing.body.title, 'Not found');
+    t.is(missing.body.title, 'Not Found');
     t.is((await stack.http('order', '/orders/not-a-uuid')).status, 400);
     t.is((await stack.http('order', '/orders?status=NOPE')).status, 400, 'an unknown status is refused by name');
   });

@@ -39,7 +39,7 @@ export function openPathTest(extra: readonly string[] = []): (path: string) => b
   if (extra.some((p) => !p.startsWith('/') || p === '/'))
     throw new Error(`open paths start with / and are not / itself: ${extra.join(', ')}`);
   const exact = new Set([...openPaths, ...extra.filter((p) => !p.endsWith('/'))]);
-  const prefixes = ['/docs/', ...extra.filter((p) => p.endsWith('/'))];
+  const prefixes = ['/docs/', '/problems/', ...extra.filter((p) => p.endsWith('/'))];
   // A dot segment (plain or encoded) could climb out of an open prefix in whatever serves it: never open.
   const dotSegment = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
   return (path) => exact.has(path) || (prefixes.some((p) => path.startsWith(p)) && !dotSegment.test(path));
