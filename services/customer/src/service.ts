@@ -1,6 +1,5 @@
 import type { ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
-import { newCustomerSchema, profileSchema } from './domain/profile.js';
 import { orderEvents } from './handlers/order-events.js';
 import { customerApi } from './http/customer-api.js';
 import { customerRoutes } from './http/customer-routes.js';

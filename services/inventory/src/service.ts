@@ -2,7 +2,7 @@ import type { ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
 import { stockRequests } from './handlers/stock-requests.js';
 import { productApi } from './http/product-api.js';
-import { productRoutes, restockBody } from './http/product-routes.js';
+import { productRoutes } from './http/product-routes.js';
 import { demoSeeder } from './workers/demo-seeder.js';
 
 export const definition: ServiceDefinition<typeof configSchema> = {

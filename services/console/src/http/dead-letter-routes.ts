@@ -3,7 +3,6 @@ import type { SagaMode, ServiceName } from '@orderly/events';
 import {
   bodyOf,
   type Database,
-  HttpProblem,
   type Logger,
   notFound,
   parseOr400,

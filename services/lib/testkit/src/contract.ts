@@ -103,11 +103,8 @@ export function matchPath(templates: string[], path: string): string | undefined
   for (const template of templates) {
     const parts = template.split('/');
     if (parts.length !== segments.length) continue;
-    let params = 0;
-    const fits = parts.every((p, i) => {
-      if (p.startsWith('{') && p.endsWith('}')) return (params += 1) > 0 && segments[i] !== '';
-      return p === segments[i];
-    });
+    const fits = parts.every((p, i) => (p.startsWith('{') && p.endsWith('}') ? segments[i] !== '' : p === segments[i]));
+    const params = parts.filter((p) => p.startsWith('{')).length;
     if (fits && (!best || params < best.params)) best = { template, params };
   }
   return best?.template;

@@ -64,7 +64,12 @@ export const orderApi: ApiDocs = {
     },
     'GET /orders/stats': {
       summary: 'Orders per status (operators)',
-      responses: { 200: { description: 'Counts', schema: z.strictObject({ counts: z.record(status, z.number().int()) }) } },
+      responses: {
+        200: {
+          description: 'Counts',
+          schema: z.strictObject({ counts: z.strictObject(Object.fromEntries(statuses.map((s) => [s, z.number().int()]))) }),
+        },
+      },
     },
     'GET /orders/stuck': {
       summary: 'Orders that stopped moving (operators)',

@@ -196,12 +196,19 @@ export function scenarios(mode: SagaMode): void {
     t.is(status, 200);
     t.truthy(body.paths['/orders/{id}/cancel']?.post);
     t.truthy(body.paths['/orders/{id}']?.get);
-    const schema = body.paths['/orders'].post.requestBody.content['application/json'].schema;
+    const post = body.paths['/orders'].post;
+    const [customer, operator] = post.requestBody.content['application/json'].schema.oneOf;
     // customerId and email come from a customer's token; an operator names them.
-    t.deepEqual([...schema.required].sort(), ['items']);
-    t.truthy(schema.properties.customerId);
+    t.deepEqual([...customer.required].sort(), ['items']);
+    t.deepEqual([...operator.required].sort(), ['customerId', 'email', 'items']);
+    t.truthy(customer.properties.customerId);
+    t.deepEqual(
+      post.parameters.map((p: { name: string; in: string }) => `${p.in} ${p.name}`),
+      ['header Idempotency-Key'],
+    );
+    t.deepEqual(Object.keys(post.responses['202'].content), ['application/json']);
     t.deepEqual(body.security, [{ bearer: [] }], 'every route needs a bearer token');
     t.deepEqual(body.paths['/healthz'].get.security, [], 'but the probes');
-    t.is(schema.additionalProperties, false, 'unknown fields are refused, as the API does');
+    t.is(customer.additionalProperties, false, 'unknown fields are refused, as the API does');
   });
 }

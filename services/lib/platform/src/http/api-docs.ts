@@ -102,6 +102,14 @@ export const platformOperations: Record<string, OperationDoc> = {
     summary: "The reference page's assets (Swagger UI)",
     responses: { 200: text('The asset', 'text/css; charset=utf-8', 'application/javascript; charset=utf-8') },
   },
+  'GET /asyncapi.json': {
+    summary: 'The AsyncAPI 3.0 document of the messages, in this saga mode',
+    responses: { 200: { description: 'The document', types: ['application/json'] } },
+  },
+  'GET /asyncapi.html': {
+    summary: 'The messages as a page',
+    responses: { 200: text('The page', 'text/html; charset=utf-8') },
+  },
   'GET /problems/{type}': {
     summary: 'What a problem type means',
     responses: { 200: text('A page describing the problem type', 'text/html; charset=utf-8') },

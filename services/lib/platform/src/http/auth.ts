@@ -18,7 +18,7 @@ export type AuthConfig = Pick<
 >;
 
 /** Paths anyone may call: probes, metrics (cluster-internal; no personal data) and the API description. */
-export const openPaths = ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs'];
+export const openPaths = ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs', '/asyncapi.json', '/asyncapi.html'];
 
 /**
  * How a service authenticates beyond the default (bearer tokens everywhere but the open paths):

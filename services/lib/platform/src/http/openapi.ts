@@ -118,6 +118,8 @@ export function openApiDocument(
           responses: {
             ...Object.fromEntries(Object.entries(op.responses).map(([status, r]) => [status, response(r)])),
             ...Object.fromEntries(Object.entries(problems).map(([status, d]) => [status, problem(d)])),
+            // Node's HTTP parser answers this before any route, bodiless, whatever the path.
+            431: { description: 'Request header fields too large (answered by Node before any route, without a body)' },
           },
         };
       }

@@ -35,7 +35,7 @@ export async function onlyJsonBodies(ctx: Context, next: Next): Promise<void> {
   await next();
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** GET /problems/:type: what a problem type means, for a person who follows its URI. */
 export function problemTypePage(ctx: Context): void {
@@ -45,5 +45,5 @@ export function problemTypePage(ctx: Context): void {
   ctx.type = 'html';
   ctx.set('Content-Security-Policy', "default-src 'none'");
   ctx.set('Cache-Control', 'public, max-age=86400');
-  ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(type.title)}</title></head><body><h1>${escape(type.title)}</h1><p>HTTP ${type.status}. ${escape(type.description)}</p></body></html>\n`;
+  ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(type.title)}</title></head><body><h1>${escapeHtml(type.title)}</h1><p>HTTP ${type.status}. ${escapeHtml(type.description)}</p></body></html>\n`;
 }

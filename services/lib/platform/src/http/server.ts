@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
+import { asyncApiDocument, asyncApiHtml, sagaModes } from '@orderly/events';
 import Koa from 'koa';
 import type { Lifecycle } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
@@ -129,6 +130,16 @@ export function createApp({
   app.use((ctx, next) => (parsers.get(ctx.path) ?? standardParser)(ctx, next));
   const service = info.service ?? 'orderly';
   base.get('/problems/:type', problemTypePage);
+  // The messages this platform sends and receives in this saga mode (AsyncAPI 3.0), and as a page.
+  const mode = sagaModes.find((m) => m === info.sagaMode) ?? 'choreography';
+  base.get('/asyncapi.json', (ctx) => {
+    ctx.body = asyncApiDocument(mode);
+  });
+  base.get('/asyncapi.html', (ctx) => {
+    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    ctx.type = 'html';
+    ctx.body = asyncApiHtml(asyncApiDocument(mode) as Parameters<typeof asyncApiHtml>[0]);
+  });
   const isOpen = openPathTest(authentication.openPaths);
   let document: Record<string, unknown> | undefined;
   const docs = docsRoutes(() => {
