@@ -67,3 +67,10 @@ test('when a field is removed, retyped or newly required, then the compatibility
   added.components.messages.order_placed.payload.properties.data.properties.note = { type: 'string' };
   t.deepEqual(breakingChanges(baseline, added), [], 'a new optional field breaks nobody');
 });
+
+test('when the committed copies in docs/api are compared with the generated documents, then they are current (npm run contracts)', (t) => {
+  for (const mode of sagaModes) {
+    const committed = JSON.parse(readFileSync(new URL(`../../../../docs/api/asyncapi.${mode}.json`, import.meta.url), 'utf8'));
+    t.deepEqual(committed, asyncApiDocument(mode), `docs/api/asyncapi.${mode}.json is stale: run npm run contracts`);
+  }
+});

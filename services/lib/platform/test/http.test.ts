@@ -216,3 +216,14 @@ test('when the API document is asked for, then it lists every route with its req
     server.close();
   }
 });
+
+test('when the AsyncAPI document and its page are asked for without a token, then both describe the messages', async (t) => {
+  const doc = await fetch(`${base}/asyncapi.json`);
+  t.is(doc.status, 200);
+  const body = (await doc.json()) as { asyncapi: string; channels: Record<string, unknown> };
+  t.is(body.asyncapi, '3.0.0');
+  t.truthy(body.channels.orderly_events_order_placed);
+  const page = await fetch(`${base}/asyncapi.html`);
+  t.regex(page.headers.get('content-type') ?? '', /^text\/html/);
+  t.regex(await page.text(), /order\.placed/);
+});
