@@ -64,6 +64,8 @@ export class Stack extends ApiClient {
           ...env,
         });
         this.services.set(name, service as RunningService<unknown>);
+        // Timing-sensitive tests must not pay for the contract's first compile mid-saga.
+        await this.contract?.warm(this.url(name, ''));
       }),
     );
     return this;
