@@ -186,6 +186,8 @@ test('when the API document is asked for, then it lists every route with its req
     t.is(doc.openapi, '3.1.0');
     t.is(doc.info.title, 'Things');
     t.deepEqual(Object.keys(doc.paths).sort(), [
+      '/asyncapi.html',
+      '/asyncapi.json',
       '/docs',
       '/docs/swagger-init.js',
       '/docs/{asset}',
