@@ -1,6 +1,7 @@
 import { createPool, type ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
 import { allMessages } from './handlers/all-messages.js';
+import { activityApi } from './http/activity-api.js';
 import { activityRoutes } from './http/activity-routes.js';
 
 export const definition: ServiceDefinition<typeof configSchema> = {
@@ -11,6 +12,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
     // Exports stream through a cursor on connections of their own: the service's pool pipelines.
     const exportPool = createPool(config.DATABASE_URL, config.DB_SCHEMA ?? 'audit', config.EXPORT_MAX_CONCURRENT, { pipeline: false });
     return {
+      api: activityApi,
       routes: activityRoutes(db, {
         exportPool,
         exportBatchRows: config.EXPORT_BATCH_ROWS,

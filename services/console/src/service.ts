@@ -6,7 +6,9 @@ import { ConsoleBroker } from './bus/console-broker.js';
 import { DeadLetterKeeper } from './bus/dead-letter-keeper.js';
 import { Pacer } from './bus/pacer.js';
 import { type Config, configSchema } from './config.js';
-import { deadLetterBodies, deadLetterRoutes } from './http/dead-letter-routes.js';
+import { consoleWebOperations } from './http/console-web-api.js';
+import { deadLetterOperations } from './http/dead-letter-api.js';
+import { deadLetterRoutes } from './http/dead-letter-routes.js';
 import { consoleMetrics } from './metrics.js';
 import { recordDeadLetter } from './use-cases/record-dead-letter.js';
 import { Redrives } from './use-cases/redrive-dead-letters.js';
@@ -85,7 +87,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
       api: {
         title: 'Orderly console',
         description: 'The operations console: parked messages (search, dry run, redrive, discard) and the operators’ views of orders.',
-        bodies: deadLetterBodies,
+        operations: { ...deadLetterOperations, ...consoleWebOperations },
       },
       openPaths: auth.openPaths,
       authenticate: auth.authenticate,

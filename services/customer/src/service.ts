@@ -1,7 +1,7 @@
 import type { ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
-import { newCustomerSchema, profileSchema } from './domain/profile.js';
 import { orderEvents } from './handlers/order-events.js';
+import { customerApi } from './http/customer-api.js';
 import { customerRoutes } from './http/customer-routes.js';
 
 export const definition: ServiceDefinition<typeof configSchema> = {
@@ -10,11 +10,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   moduleUrl: import.meta.url,
   build: ({ db }) => ({
     routes: customerRoutes(db),
-    api: {
-      title: 'Orderly customer',
-      description: 'Customer profiles and order history.',
-      bodies: { 'POST /customers': newCustomerSchema, 'PUT /customers/{id}': profileSchema },
-    },
+    api: customerApi,
     consumers: { customer: orderEvents },
     batched: ['customer'],
   }),

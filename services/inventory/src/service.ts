@@ -1,7 +1,8 @@
 import type { ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
 import { stockRequests } from './handlers/stock-requests.js';
-import { productRoutes, restockBody } from './http/product-routes.js';
+import { productApi } from './http/product-api.js';
+import { productRoutes } from './http/product-routes.js';
 import { demoSeeder } from './workers/demo-seeder.js';
 
 export const definition: ServiceDefinition<typeof configSchema> = {
@@ -10,7 +11,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   moduleUrl: import.meta.url,
   build: ({ db, config }) => ({
     routes: productRoutes(db),
-    api: { title: 'Orderly inventory', description: 'Catalogue, prices and stock.', bodies: { 'PUT /products/{sku}/stock': restockBody } },
+    api: productApi,
     consumers: { inventory: stockRequests },
     workers: config.SEED_DEMO_CATALOGUE ? [demoSeeder(db)] : [],
   }),

@@ -3,6 +3,7 @@ import { createMailer } from './adapters/mailer.js';
 import { configSchema } from './config.js';
 import { emailChannel } from './handlers/email-channel.js';
 import { orderOutcomes } from './handlers/order-outcomes.js';
+import { notificationApi } from './http/notification-api.js';
 import { notificationRoutes } from './http/notification-routes.js';
 
 export const definition: ServiceDefinition<typeof configSchema> = {
@@ -10,6 +11,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   configSchema,
   moduleUrl: import.meta.url,
   build: ({ db, config, logger }) => ({
+    api: notificationApi,
     routes: notificationRoutes(db),
     consumers: {
       notification: orderOutcomes,

@@ -1,7 +1,7 @@
 import { pruner, type ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
-import { placeOrderBody } from './domain/order-request.js';
 import { participantOutcomes } from './handlers/participant-outcomes.js';
+import { orderApi } from './http/order-api.js';
 import { orderRoutes } from './http/order-routes.js';
 import { orderMetrics } from './metrics.js';
 import { sagaFor } from './saga/coordinator.js';
@@ -25,12 +25,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
     const keyExpiry = pruner(db.pool, idempotencyKeyRetention(config.IDEMPOTENCY_KEY_RETENTION_HOURS), config.PRUNE_EVERY_MS, logger);
     return {
       routes: orderRoutes(deps),
-      api: {
-        title: 'Orderly order',
-        description:
-          "Place, follow and cancel orders. POST /orders honours an Idempotency-Key header (per customer). A customer's token supplies customerId and email; an operator names them.",
-        bodies: { 'POST /orders': placeOrderBody },
-      },
+      api: orderApi,
       consumers: { order: participantOutcomes(deps) },
       batched: ['order'],
       // Only orchestration gives saga steps deadlines.

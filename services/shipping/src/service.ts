@@ -1,6 +1,7 @@
 import type { ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
 import { shippingRequests } from './handlers/shipping-requests.js';
+import { shipmentApi } from './http/shipment-api.js';
 import { shipmentRoutes } from './http/shipment-routes.js';
 import { shipmentTimers } from './workers/shipment-timers.js';
 
@@ -11,6 +12,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   build: ({ db, config, logger }) => {
     const delays = { dispatchMs: config.SHIPPING_DISPATCH_DELAY_MS, deliveryMs: config.SHIPPING_DELIVERY_DELAY_MS };
     return {
+      api: shipmentApi,
       routes: shipmentRoutes(db),
       consumers: { shipping: shippingRequests(delays, logger) },
       batched: ['shipping'],

@@ -1,6 +1,15 @@
 import Router from '@koa/router';
 import type { SagaMode, ServiceName } from '@orderly/events';
-import { bodyOf, type Database, HttpProblem, type Logger, notFound, parseOr400, requireOperator, unauthorized } from '@orderly/platform';
+import {
+  bodyOf,
+  type Database,
+  type Logger,
+  notFound,
+  parseOr400,
+  requireOperator,
+  unauthorized,
+  validationProblem,
+} from '@orderly/platform';
 import type { Context } from 'koa';
 import { decodeCursor, encodeCursor } from '../domain/cursor.js';
 import { bodyText } from '../domain/redrive.js';
@@ -20,12 +29,6 @@ export interface DeadLetterRoutesOptions {
   /** Where each service's API answers (SERVICE_URL_TEMPLATE). */
   baseUrlOf: (service: ServiceName) => string;
 }
-
-/** OpenAPI request bodies of these routes. */
-export const deadLetterBodies = {
-  'POST /api/dead-letters/redrive': redriveBody,
-  'POST /api/dead-letters/discard': discardBody,
-};
 
 /** The operator's own access token, to call the services with: the session's, or the bearer token sent. */
 function accessToken(ctx: Context): string {
@@ -51,10 +54,7 @@ export function deadLetterRoutes({ db, redrives, metrics, logger, mode, baseUrlO
     requireOperator(ctx);
     const { limit, cursor, ...filter } = parseOr400(searchQuery, ctx.query);
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
-    if (cursor !== undefined && !after)
-      throw new HttpProblem(400, 'Invalid request', 'cursor: not a cursor of this list', {
-        'invalid-params': [{ name: 'cursor', reason: 'not a cursor of this list' }],
-      });
+    if (cursor !== undefined && !after) throw validationProblem([{ name: 'cursor', reason: 'not a cursor of this list' }]);
     const page = await searchDeadLetters(db.pool, filter, limit, after);
     ctx.body = { items: page.items, ...(page.next ? { next: encodeCursor(page.next) } : {}) };
   });

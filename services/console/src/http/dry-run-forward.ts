@@ -1,5 +1,5 @@
 import { consumerQueues, orderlyHeaders, type SagaMode, type ServiceName } from '@orderly/events';
-import { HttpProblem } from '@orderly/platform';
+import { HttpProblem, stateConflict } from '@orderly/platform';
 import { bodyText } from '../domain/redrive.js';
 import type { DeadLetterDetail } from '../store/dead-letters-store.js';
 
@@ -25,7 +25,7 @@ export async function forwardDryRun(
   }: { baseUrlOf: (service: ServiceName) => string; mode: SagaMode; token: string; timeoutMs?: number },
 ): Promise<{ status: number; body: unknown }> {
   const owner = ownerOf(row.queue, mode);
-  if (!owner) throw new HttpProblem(409, 'No owner', `no service consumes ${row.queue}`);
+  if (!owner) throw stateConflict('No owner', `no service consumes ${row.queue}`);
   const { body, encoding } = bodyText(row.body);
   let res: Response;
   try {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
-import { actingFor, bodyOf, type Caller, callerOf, type Database, HttpProblem, notFound, parseOr400 } from '@orderly/platform';
+import { actingFor, bodyOf, type Caller, callerOf, type Database, notFound, parseOr400, stateConflict } from '@orderly/platform';
 import { z } from 'zod';
 import { customerIdSchema, newCustomerSchema, profileSchema } from '../domain/profile.js';
 import { historyOf } from '../store/history-store.js';
@@ -29,8 +29,7 @@ export function customerRoutes(db: Database): Router {
     const { customerId: named, ...profile } = parseOr400(newCustomerSchema, bodyOf(ctx));
     const customerId = actingFor(ctx, named) ?? randomUUID();
     const created = await insertProfile(db.pool, customerId, profile);
-    if (!created)
-      throw new HttpProblem(409, 'Customer exists', `customer ${customerId} exists already; PUT ${location(customerId)} replaces it`);
+    if (!created) throw stateConflict('Customer exists', `customer ${customerId} exists already; PUT ${location(customerId)} replaces it`);
     ctx.status = 201;
     ctx.set('Location', location(customerId));
     ctx.body = created;

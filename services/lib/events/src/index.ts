@@ -1,3 +1,6 @@
+export * from './asyncapi.js';
+export * from './asyncapi-compat.js';
+export * from './asyncapi-html.js';
 export * from './catalog.js';
 export * from './envelope.js';
 export * from './headers.js';

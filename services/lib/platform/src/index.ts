@@ -1,3 +1,4 @@
+export { adminOperations } from './admin/admin-docs.js';
 export type { DryRunAnswer } from './admin/dry-run.js';
 export type { PendingEvent } from './admin/outbox-pending.js';
 export { backoffDelay } from './backoff.js';
@@ -36,8 +37,8 @@ export {
   tokenVerifier,
   unauthorized,
 } from './http/auth.js';
-export { type ApiDocs, openApiDocument } from './http/openapi.js';
-export { HttpProblem, notFound, validationProblem } from './http/problem.js';
+export { type ApiDocs, type OperationDoc, openApiDocument, type ResponseDoc } from './http/openapi.js';
+export { HttpProblem, notFound, type ProblemType, problemTypes, stateConflict, validationProblem } from './http/problem.js';
 export { createApp, startHttpServer } from './http/server.js';
 export { bodyOf, parseOr400 } from './http/validate.js';
 export { Lifecycle } from './lifecycle.js';

@@ -3,7 +3,8 @@ import type Router from '@koa/router';
 import { publishers, type ServiceName, topology } from '@orderly/events';
 import type { Middleware } from 'koa';
 import type { z } from 'zod';
-import { adminRoutes, dryRunBody, dryRunBodyLimit } from './admin/admin-routes.js';
+import { adminOperations } from './admin/admin-docs.js';
+import { adminRoutes, dryRunBodyLimit } from './admin/admin-routes.js';
 import { Broker } from './bus/broker.js';
 import { checkHandlers } from './bus/check-handlers.js';
 import { Consumer, type Handlers } from './bus/consumer.js';
@@ -120,7 +121,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
       // The admin routes first: a service's catch-all (the console's pages) must not hide them.
       routes: parts.routes ? [admin, parts.routes] : [admin],
       bodyLimits: { '/admin/dry-run': dryRunBodyLimit },
-      api: { ...api, bodies: { ...api.bodies, 'POST /admin/dry-run': dryRunBody } },
+      api: { ...api, operations: { ...adminOperations, ...api.operations } },
     });
     opened.push(() => http.close());
 

@@ -1,10 +1,11 @@
-import type { Server } from 'node:http';
+import { type Server, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import test from 'ava';
 import { z } from 'zod';
 import { tokenVerifier } from '../src/http/auth.js';
 import { createApp } from '../src/http/server.js';
+import { bodyOf, parseOr400 } from '../src/http/validate.js';
 import { Lifecycle } from '../src/lifecycle.js';
 import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/metrics.js';
@@ -24,6 +25,12 @@ routes.get('/boom', () => {
 });
 routes.post('/echo', (ctx) => {
   ctx.body = (ctx.request as { body?: unknown }).body;
+});
+routes.put('/echo', (ctx) => {
+  ctx.body = (ctx.request as { body?: unknown }).body;
+});
+routes.post('/named', (ctx) => {
+  ctx.body = parseOr400(z.strictObject({ name: z.string() }), bodyOf(ctx));
 });
 
 let server: Server;
@@ -54,7 +61,8 @@ async function expectProblem(t: import('ava').ExecutionContext, response: Respon
   const body = (await response.json()) as { status: number; title: string; type: string };
   t.is(body.status, status);
   t.is(body.type, 'about:blank');
-  t.truthy(body.title);
+  // RFC 9457 §4.2.1: under about:blank the title is the status phrase.
+  t.is(body.title, STATUS_CODES[status] ?? '(none)');
   return body;
 }
 
@@ -95,6 +103,41 @@ test('when the body is not valid JSON, then the answer is a 400 problem', async 
   await expectProblem(t, await post('/echo', '{"customerId": '), 400);
 });
 
+test('when a route exists but not for the method, then the 405 names the allowed methods in Allow', async (t) => {
+  const response = await fetch(`${base}/echo`, { method: 'DELETE', headers: bearer });
+  await expectProblem(t, response, 405);
+  t.is(response.headers.get('allow'), 'POST, PUT');
+});
+
+test('when a body is not JSON, then the answer is a 415 problem, and a POST without content still passes', async (t) => {
+  const form = await fetch(`${base}/echo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...bearer },
+    body: 'a=1',
+  });
+  await expectProblem(t, form, 415);
+  t.is(form.headers.get('accept-post'), 'application/json');
+  const text = await fetch(`${base}/echo`, { method: 'PUT', headers: { 'content-type': 'text/plain', ...bearer }, body: '{}' });
+  await expectProblem(t, text, 415);
+  t.is((await fetch(`${base}/echo`, { method: 'POST', headers: bearer })).status, 200);
+});
+
+test('when a field is invalid, then the problem has the validation type, its title and invalid-params, and its URI explains it', async (t) => {
+  const response = await post('/named', '{"name": 1}');
+  t.is(response.status, 400);
+  const body = (await response.json()) as { type: string; title: string; 'invalid-params': { name: string }[] };
+  t.is(body.type, '/problems/validation');
+  t.is(body.title, 'Invalid request');
+  t.deepEqual(
+    body['invalid-params'].map((p) => p.name),
+    ['name'],
+  );
+  const page = await fetch(new URL(body.type, base));
+  t.is(page.status, 200, 'a problem type URI is served without a token');
+  t.regex(await page.text(), /invalid-params/);
+  t.is((await fetch(`${base}/problems/constructor`)).status, 404);
+});
+
 test('when the body is valid JSON within the limit, then the route receives it', async (t) => {
   const response = await post('/echo', '{"a":[1,2]}');
   t.is(response.status, 200);
@@ -118,7 +161,16 @@ test('when the API document is asked for, then it lists every route with its req
     routes,
     auth,
     info: { service: 'things' },
-    api: { title: 'Things', bodies: { 'POST /things/{id}': z.strictObject({ name: z.string().min(1) }) } },
+    api: {
+      title: 'Things',
+      operations: {
+        'POST /things/{id}': {
+          summary: 'Make a thing',
+          body: z.strictObject({ name: z.string().min(1) }),
+          responses: { 200: { description: 'Made' } },
+        },
+      },
+    },
   });
   const server = app.listen(0);
   const { port } = server.address() as { port: number };
@@ -133,7 +185,19 @@ test('when the API document is asked for, then it lists every route with its req
     };
     t.is(doc.openapi, '3.1.0');
     t.is(doc.info.title, 'Things');
-    t.deepEqual(Object.keys(doc.paths).sort(), ['/healthz', '/metrics', '/readyz', '/things/{id}']);
+    t.deepEqual(Object.keys(doc.paths).sort(), [
+      '/asyncapi.html',
+      '/asyncapi.json',
+      '/docs',
+      '/docs/swagger-init.js',
+      '/docs/{asset}',
+      '/healthz',
+      '/metrics',
+      '/openapi.json',
+      '/problems/{type}',
+      '/readyz',
+      '/things/{id}',
+    ]);
     t.deepEqual(
       doc.paths['/things/{id}']?.post?.parameters.map((p) => p.name),
       ['id'],
@@ -153,4 +217,15 @@ test('when the API document is asked for, then it lists every route with its req
   } finally {
     server.close();
   }
+});
+
+test('when the AsyncAPI document and its page are asked for without a token, then both describe the messages', async (t) => {
+  const doc = await fetch(`${base}/asyncapi.json`);
+  t.is(doc.status, 200);
+  const body = (await doc.json()) as { asyncapi: string; channels: Record<string, unknown> };
+  t.is(body.asyncapi, '3.0.0');
+  t.truthy(body.channels.orderly_events_order_placed);
+  const page = await fetch(`${base}/asyncapi.html`);
+  t.regex(page.headers.get('content-type') ?? '', /^text\/html/);
+  t.regex(await page.text(), /order\.placed/);
 });

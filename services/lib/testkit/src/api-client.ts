@@ -1,4 +1,5 @@
 import { waitFor } from '@orderly/platform/testing';
+import type { ContractCheck } from './contract.js';
 
 /** Where a service's HTTP API answers: the in-process stack, the local stack or a port-forward. */
 export type BaseUrlOf = (service: string) => string;
@@ -46,11 +47,13 @@ export class ApiClient {
   constructor(
     readonly baseUrlOf: BaseUrlOf,
     readonly token?: TokenSource,
+    /** Given, every response is checked against its service's OpenAPI document (the test suites do). */
+    readonly contract?: ContractCheck,
   ) {}
 
   /** The same APIs as another caller (a customer's token, an operator's, or none). */
   as(token: TokenSource | undefined): ApiClient {
-    return new ApiClient(this.baseUrlOf, token);
+    return new ApiClient(this.baseUrlOf, token, this.contract);
   }
 
   url(service: string, path: string): string {
@@ -67,6 +70,7 @@ export class ApiClient {
       headers: { 'content-type': 'application/json', ...bearer, ...(rest.headers ?? {}) },
     });
     const text = await res.text();
+    await this.contract?.check(res.url || this.url(service, path), rest.method ?? 'GET', res, text);
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
   }
 

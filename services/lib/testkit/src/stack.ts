@@ -8,6 +8,7 @@ import { type RunningService, startService } from '@orderly/platform';
 import { createTestEnv, type TestEnv } from '@orderly/platform/testing';
 import { definition as shipping } from '@orderly/shipping';
 import { ApiClient } from './api-client.js';
+import { ContractCheck } from './contract.js';
 import { startTestIdentity, type TestIdentity } from './identity.js';
 
 export const definitions = { order, inventory, payment, notification, shipping, customer: customerService, audit } as const;
@@ -34,6 +35,7 @@ export class Stack extends ApiClient {
         return `http://127.0.0.1:${service.port}`;
       },
       () => identity.operatorToken(),
+      new ContractCheck(),
     );
   }
 
@@ -62,6 +64,8 @@ export class Stack extends ApiClient {
           ...env,
         });
         this.services.set(name, service as RunningService<unknown>);
+        // Timing-sensitive tests must not pay for the contract's first compile mid-saga.
+        await this.contract?.warm(this.url(name, ''));
       }),
     );
     return this;

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { actingFor, bodyOf, callerOf, forbidden, HttpProblem, notFound, ownedBy, parseOr400 } from '@orderly/platform';
+import { actingFor, bodyOf, callerOf, forbidden, HttpProblem, notFound, ownedBy, parseOr400, stateConflict } from '@orderly/platform';
 import { z } from 'zod';
 import { idempotencyKeySchema, placeOrderBody, placeOrderSchema } from '../domain/order-request.js';
 import { listOrders } from '../store/order-search-store.js';
@@ -36,7 +36,15 @@ export function orderRoutes(deps: OrderDeps): Router {
     const key = rawKey === '' ? undefined : parseOr400(idempotencyKeySchema, rawKey);
     const placed = await placeOrder(deps, request, key);
     if (placed.outcome === 'key_reused') {
-      throw new HttpProblem(409, 'Idempotency key reused', 'this Idempotency-Key was used with a different request body');
+      throw new HttpProblem(
+        409,
+        'Idempotency key reused',
+        'this Idempotency-Key was used with a different request body',
+        {},
+        {
+          type: 'idempotency-key-reused',
+        },
+      );
     }
     ctx.status = 202;
     ctx.set('Location', `/orders/${placed.orderId}`);
@@ -56,8 +64,7 @@ export function orderRoutes(deps: OrderDeps): Router {
       case 'not_found':
         throw notFound(`order ${id}`);
       case 'too_late':
-        throw new HttpProblem(
-          409,
+        throw stateConflict(
           'Order cannot be cancelled',
           `order ${id} is ${cancelled.status}; only orders not yet shipped can be cancelled`,
           {

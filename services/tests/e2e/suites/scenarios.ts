@@ -180,7 +180,7 @@ export function scenarios(mode: SagaMode): void {
     );
     const missing = await stack.http('order', '/orders/00000000-0000-4000-8000-000000000000');
     t.is(missing.status, 404);
-    t.is(missing.body.title, 'Not found');
+    t.is(missing.body.title, 'Not Found');
     t.is((await stack.http('order', '/orders/not-a-uuid')).status, 400);
     t.is((await stack.http('order', '/orders?status=NOPE')).status, 400, 'an unknown status is refused by name');
   });
@@ -196,12 +196,19 @@ export function scenarios(mode: SagaMode): void {
     t.is(status, 200);
     t.truthy(body.paths['/orders/{id}/cancel']?.post);
     t.truthy(body.paths['/orders/{id}']?.get);
-    const schema = body.paths['/orders'].post.requestBody.content['application/json'].schema;
+    const post = body.paths['/orders'].post;
+    const [customer, operator] = post.requestBody.content['application/json'].schema.oneOf;
     // customerId and email come from a customer's token; an operator names them.
-    t.deepEqual([...schema.required].sort(), ['items']);
-    t.truthy(schema.properties.customerId);
+    t.deepEqual([...customer.required].sort(), ['items']);
+    t.deepEqual([...operator.required].sort(), ['customerId', 'email', 'items']);
+    t.truthy(customer.properties.customerId);
+    t.deepEqual(
+      post.parameters.map((p: { name: string; in: string }) => `${p.in} ${p.name}`),
+      ['header Idempotency-Key'],
+    );
+    t.deepEqual(Object.keys(post.responses['202'].content), ['application/json']);
     t.deepEqual(body.security, [{ bearer: [] }], 'every route needs a bearer token');
     t.deepEqual(body.paths['/healthz'].get.security, [], 'but the probes');
-    t.is(schema.additionalProperties, false, 'unknown fields are refused, as the API does');
+    t.is(customer.additionalProperties, false, 'unknown fields are refused, as the API does');
   });
 }

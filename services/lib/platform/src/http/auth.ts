@@ -18,7 +18,7 @@ export type AuthConfig = Pick<
 >;
 
 /** Paths anyone may call: probes, metrics (cluster-internal; no personal data) and the API description. */
-export const openPaths = ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs'];
+export const openPaths = ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs', '/asyncapi.json', '/asyncapi.html'];
 
 /**
  * How a service authenticates beyond the default (bearer tokens everywhere but the open paths):
@@ -39,7 +39,7 @@ export function openPathTest(extra: readonly string[] = []): (path: string) => b
   if (extra.some((p) => !p.startsWith('/') || p === '/'))
     throw new Error(`open paths start with / and are not / itself: ${extra.join(', ')}`);
   const exact = new Set([...openPaths, ...extra.filter((p) => !p.endsWith('/'))]);
-  const prefixes = ['/docs/', ...extra.filter((p) => p.endsWith('/'))];
+  const prefixes = ['/docs/', '/problems/', ...extra.filter((p) => p.endsWith('/'))];
   // A dot segment (plain or encoded) could climb out of an open prefix in whatever serves it: never open.
   const dotSegment = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
   return (path) => exact.has(path) || (prefixes.some((p) => path.startsWith(p)) && !dotSegment.test(path));

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
+import { asyncApiDocument, asyncApiHtml, sagaModes } from '@orderly/events';
 import Koa from 'koa';
 import type { Lifecycle } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
@@ -10,6 +11,7 @@ import { type Authentication, authenticate, openPathTest, type TokenVerifier } f
 import { docsRoutes } from './docs.js';
 import { type ApiDocs, openApiDocument } from './openapi.js';
 import { HttpProblem } from './problem.js';
+import { allowedMethods, onlyJsonBodies, problemTypePage } from './rfc.js';
 
 export interface HttpServerOptions {
   port: number;
@@ -44,7 +46,7 @@ function problemFrom(err: unknown): HttpProblem {
   }
   // 4xx errors from koa and the body parser describe the client's input (e.g. malformed JSON).
   if (e.status && e.status >= 400 && e.status < 500) {
-    return new HttpProblem(e.status, e.status === 400 ? 'Invalid request' : 'Request refused', e.message);
+    return new HttpProblem(e.status, 'Request refused', e.message);
   }
   return new HttpProblem(500, 'Internal error', undefined, {}, { cause: err });
 }
@@ -85,6 +87,7 @@ export function createApp({
     ctx.body = await metrics.registry.metrics();
   });
 
+  const routers = [base, ...routes];
   app.use(async (ctx, next) => {
     const started = performance.now();
     // Every answer: never sniffed into another type; never cached unless a route says otherwise
@@ -98,14 +101,10 @@ export function createApp({
       if (problem.status >= 500) logger.error({ err, method: ctx.method, path: ctx.path }, 'request failed');
       ctx.set(problem.headers);
       ctx.status = problem.status;
+      // RFC 9110: a 405 MUST say which methods the resource supports.
+      if (problem.status === 405) ctx.set('Allow', allowedMethods(routers, ctx.path));
       ctx.type = 'application/problem+json';
-      ctx.body = {
-        type: 'about:blank',
-        title: problem.title,
-        status: problem.status,
-        ...(problem.status < 500 && problem.detail ? { detail: problem.detail } : {}),
-        ...(problem.status < 500 ? problem.extra : {}),
-      };
+      ctx.body = problem.body();
     } finally {
       // The matched route template, never the raw path: label values must stay few.
       const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
@@ -124,16 +123,27 @@ export function createApp({
   });
   // Before the body is parsed: an unauthenticated caller costs no parsing.
   if (auth) app.use(authenticate(auth, authentication));
+  app.use(onlyJsonBodies);
   const jsonBody = (limit: string) => bodyParser({ enableTypes: ['json'], jsonLimit: limit, encoding: 'utf-8' });
   const parsers = new Map(Object.entries(bodyLimits).map(([path, limit]) => [path, jsonBody(limit)]));
   const standardParser = jsonBody(bodyLimit);
   app.use((ctx, next) => (parsers.get(ctx.path) ?? standardParser)(ctx, next));
   const service = info.service ?? 'orderly';
-  const routers = [base, ...routes];
+  base.get('/problems/:type', problemTypePage);
+  // The messages this platform sends and receives in this saga mode (AsyncAPI 3.0), and as a page.
+  const mode = sagaModes.find((m) => m === info.sagaMode) ?? 'choreography';
+  base.get('/asyncapi.json', (ctx) => {
+    ctx.body = asyncApiDocument(mode);
+  });
+  base.get('/asyncapi.html', (ctx) => {
+    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    ctx.type = 'html';
+    ctx.body = asyncApiHtml(asyncApiDocument(mode) as Parameters<typeof asyncApiHtml>[0]);
+  });
   const isOpen = openPathTest(authentication.openPaths);
   let document: Record<string, unknown> | undefined;
   const docs = docsRoutes(() => {
-    document ??= openApiDocument(service, '0.1.0', routers, api ?? { title: `Orderly ${service}` }, isOpen);
+    document ??= openApiDocument(service, '0.1.0', [...routers, docs], api ?? { title: `Orderly ${service}` }, isOpen);
     return document;
   });
   app.use(base.routes());

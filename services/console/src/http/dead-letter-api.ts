@@ -1,0 +1,59 @@
+import { adminOperations, type OperationDoc } from '@orderly/platform';
+import { z } from 'zod';
+import { filterSchema, searchQuery } from './dead-letter-schemas.js';
+
+const ids = z.array(z.uuid()).min(1).max(1000);
+const reason = z.string().min(1).max(1000);
+/** "ids or filter, exactly one": each variant requires its own and has no room for the other. */
+const chosen = (reasonRequired: boolean) => {
+  const r = reasonRequired ? reason : reason.optional();
+  return {
+    variants: {
+      'chosen by ids': z.strictObject({ ids, reason: r }),
+      'chosen by filter': z.strictObject({ filter: filterSchema, reason: r }),
+    },
+  };
+};
+// Rows as the store reads them: the fields named are always there; more may be added.
+const deadLetter = z.looseObject({ id: z.uuid(), queue: z.string(), type: z.string().nullable(), status: z.string() });
+
+/** The console's dead-letter API (dead-letter-routes.ts): operators only. */
+export const deadLetterOperations: Record<string, OperationDoc> = {
+  'GET /api/dead-letters': {
+    summary: 'Search parked messages',
+    query: searchQuery,
+    responses: {
+      200: {
+        description: 'A page, newest first; next is the cursor of the following one',
+        schema: z.strictObject({ items: z.array(deadLetter), next: z.string().optional() }),
+      },
+    },
+  },
+  'GET /api/dead-letters/{id}': {
+    summary: 'A parked message with its body',
+    responses: {
+      200: { description: 'The message', schema: deadLetter.extend({ body: z.string(), bodyEncoding: z.enum(['utf8', 'base64']) }) },
+    },
+  },
+  'POST /api/dead-letters/{id}/dry-run': {
+    summary: "What the owner's consumer would do with it now",
+    responses: { 200: adminOperations['POST /admin/dry-run']!.responses[200]! },
+    problems: { 409: 'No service consumes its queue (state-conflict)', 429: 'Too many dry runs at the owner' },
+  },
+  'POST /api/dead-letters/redrive': {
+    summary: 'Send parked messages back to their queues',
+    body: chosen(false),
+    responses: {
+      200: { description: 'Redriven', schema: z.strictObject({ redriven: z.number().int() }) },
+      202: {
+        description: 'Recorded, some not yet confirmed by the broker: the console sends the rest',
+        schema: z.strictObject({ redriven: z.number().int(), pending: z.number().int() }),
+      },
+    },
+  },
+  'POST /api/dead-letters/discard': {
+    summary: 'Discard parked messages, with a reason',
+    body: chosen(true),
+    responses: { 200: { description: 'Discarded', schema: z.strictObject({ discarded: z.number().int() }) } },
+  },
+};
