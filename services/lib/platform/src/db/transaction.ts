@@ -206,6 +206,7 @@ export class Database {
       },
     };
     let released = false;
+    let began: Promise<unknown> = Promise.resolve();
     try {
       if (dry) {
         await client.query(
@@ -221,9 +222,13 @@ export class Database {
           return { fresh: false };
         }
       } else {
-        await client.query('BEGIN');
+        // Not awaited: BEGIN travels with the work's first statement (the connection pipelines),
+        // and a failed BEGIN fails that statement too. Awaited below so its error is not lost.
+        began = client.query('BEGIN');
+        began.catch(() => {});
       }
       const result = await fn(tx);
+      await began;
       if (dry) {
         // The writes queued for the commit run too (their errors are the handler's), then all is undone.
         for (const q of queued) await prepared(client, q.text, q.values);
