@@ -1,7 +1,7 @@
 import amqp from 'amqplib';
 import test from 'ava';
-import { amqpSocket } from '../src/net/amqp-socket.js';
 import { createTestEnv } from '../src/testing/index.js';
+import { amqpSocket } from '../src/throughput/amqp-socket.js';
 
 /**
  * The broker connection's writes are gathered per event-loop turn through amqplib's private

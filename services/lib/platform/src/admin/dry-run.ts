@@ -1,9 +1,9 @@
-import { parseEvent } from '../bus/consumer.js';
-import { type Handlers, handlerFor } from '../bus/handlers.js';
-import { type BrokerIdentity, producerProblem } from '../bus/identity.js';
-import type { Database } from '../db/transaction.js';
 import { databaseUnavailable } from '../db/unavailable.js';
 import { HttpProblem } from '../http/problem.js';
+import { parseEvent } from '../inbound/consumer.js';
+import { type Handlers, handlerFor } from '../inbound/handlers.js';
+import { type BrokerIdentity, producerProblem } from '../inbound/identity.js';
+import type { Database } from '../transaction/transaction.js';
 
 /** What a message would do if its consumer took it now (POST /admin/dry-run). */
 export interface DryRunAnswer {

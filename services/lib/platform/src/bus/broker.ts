@@ -2,8 +2,8 @@ import type { Topology } from '@orderly/events';
 import amqp, { type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { amqpSocket } from '../net/amqp-socket.js';
-import { coalesceWrites } from '../net/coalesce.js';
+import { amqpSocket } from '../throughput/amqp-socket.js';
+import { coalesceWrites } from '../throughput/coalesce.js';
 import { assertTopology, checkTopology } from './topology.js';
 
 export type ConnectHook = (model: ChannelModel) => Promise<void>;

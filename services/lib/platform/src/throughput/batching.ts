@@ -1,6 +1,6 @@
 import { type Context, context } from '@opentelemetry/api';
-import type { Database, Tx } from '../db/transaction.js';
-import type { Message } from './handlers.js';
+import type { Message } from '../inbound/handlers.js';
+import type { Database, Tx } from '../transaction/transaction.js';
 
 interface Item {
   event: Message;

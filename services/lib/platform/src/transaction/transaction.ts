@@ -9,10 +9,10 @@ import {
   newEnvelope,
   routeOf,
 } from '@orderly/events';
-import { type OutboxRow, type WrittenRow, writeOutbox } from '../outbox/outbox-writer.js';
+import { named, type Query } from '../db/named.js';
+import type { Pool, PoolClient } from '../db/pool.js';
 import { type Claim, claim, claimMany } from './inbox.js';
-import { named, type Query } from './named.js';
-import type { Pool, PoolClient } from './pool.js';
+import { type OutboxRow, type WrittenRow, writeOutbox } from './outbox-writer.js';
 
 /** A transaction that can also emit messages (events, commands): they reach the outbox in the same commit. */
 export interface Tx {

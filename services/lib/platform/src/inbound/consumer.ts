@@ -2,17 +2,17 @@ import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } f
 import { deadLetterExchange, forwardableHeaders, isMessageType, orderlyHeaders, retryExchange, retryQueue } from '@orderly/events';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { backoffDelay } from '../backoff.js';
-import type { Database } from '../db/transaction.js';
+import type { Broker } from '../bus/broker.js';
 import { databaseUnavailable } from '../db/unavailable.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
+import type { Publisher } from '../outbound/publisher.js';
+import { BatchedHandling } from '../throughput/batching.js';
+import type { Database } from '../transaction/transaction.js';
 import { Acks } from './acks.js';
-import { BatchedHandling } from './batching.js';
-import type { Broker } from './broker.js';
 import { type Handlers, handlerFor, type Message } from './handlers.js';
 import { type BrokerIdentity, producerProblem } from './identity.js';
 import { PermanentError, parseEvent } from './parse-event.js';
-import type { Publisher } from './publisher.js';
 
 export type { AnyHandler, Handler, Handlers, Message } from './handlers.js';
 
