@@ -10,7 +10,10 @@ export const configSchema = baseConfigSchema.extend({
   SHIPPING_DISPATCH_DELAY_MS: millis.default(5_000),
   /** Time from shipment.dispatched to shipment.delivered. */
   SHIPPING_DELIVERY_DELAY_MS: millis.default(10_000),
-  /** How often the timer worker looks for due timers when none was due last time. */
-  SHIPPING_TIMER_POLL_MS: z.coerce.number().int().positive().default(250),
+  /**
+   * The longest the timer worker sleeps while nothing is due: it wakes for the next due timer it
+   * knows of, so this only bounds how late a timer another replica left behind is seen.
+   */
+  SHIPPING_TIMER_POLL_MS: z.coerce.number().int().positive().default(5_000),
 });
 export type Config = z.infer<typeof configSchema>;

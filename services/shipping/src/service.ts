@@ -11,12 +11,13 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   moduleUrl: import.meta.url,
   build: ({ db, config, logger }) => {
     const delays = { dispatchMs: config.SHIPPING_DISPATCH_DELAY_MS, deliveryMs: config.SHIPPING_DELIVERY_DELAY_MS };
+    const timers = shipmentTimers(db, { delays, pollMs: config.SHIPPING_TIMER_POLL_MS }, logger);
     return {
       api: shipmentApi,
       routes: shipmentRoutes(db),
-      consumers: { shipping: shippingRequests(delays, logger) },
+      consumers: { shipping: shippingRequests(delays, logger, (ms) => timers.wakeWithin(ms)) },
       batched: ['shipping'],
-      workers: [shipmentTimers(db, { delays, pollMs: config.SHIPPING_TIMER_POLL_MS }, logger)],
+      workers: [timers],
     };
   },
 };

@@ -8,7 +8,7 @@ test('when no shipping variable is set, then shipping listens on 8084 with 5 s t
     PORT: 8084,
     SHIPPING_DISPATCH_DELAY_MS: 5_000,
     SHIPPING_DELIVERY_DELAY_MS: 10_000,
-    SHIPPING_TIMER_POLL_MS: 250,
+    SHIPPING_TIMER_POLL_MS: 5000,
   });
 });
 

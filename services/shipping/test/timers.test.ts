@@ -167,3 +167,21 @@ test('when shipping is stopped while a timer transaction is in flight, then stop
     ['shipment.created', 'shipment.dispatched'],
   );
 });
+
+test('when nothing is due, then the worker sleeps until the next timer instead of polling, and fires it on time', async (t) => {
+  const e = await testEnv('sleep_until_due', cleanups);
+  // A poll interval far longer than the test: only the known due time can wake the worker.
+  await startShipping(e, cleanups, {
+    SHIPPING_DISPATCH_DELAY_MS: '300',
+    SHIPPING_DELIVERY_DELAY_MS: '300',
+    SHIPPING_TIMER_POLL_MS: '600000',
+  });
+  const events = await watchEvents(e, cleanups);
+  const orderId = randomUUID();
+  await publish(e, 'order.confirmed', confirmed(orderId));
+  await events.waitFor('shipment.delivered', orderId);
+  t.deepEqual(
+    events.seen.filter((ev) => ev.subject === orderId).map((ev) => ev.type),
+    steps,
+  );
+});

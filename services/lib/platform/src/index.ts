@@ -3,26 +3,12 @@ export type { DryRunAnswer } from './admin/dry-run.js';
 export type { PendingEvent } from './admin/outbox-pending.js';
 export { backoffDelay } from './backoff.js';
 export { Broker } from './bus/broker.js';
-export {
-  type AnyHandler,
-  attemptHeader,
-  Consumer,
-  errorHeader,
-  type Handler,
-  type Handlers,
-  type Message,
-  NotYetError,
-  PermanentError,
-  parseEvent,
-} from './bus/consumer.js';
 export { managementClient } from './bus/management.js';
-export { Publisher } from './bus/publisher.js';
 export { applyPolicies, assertTopology, removeStaleBindings, vhostOf } from './bus/topology.js';
 export { asymmetricAlgorithms, type BaseConfig, baseConfigSchema, ConfigError, loadConfig } from './config.js';
 export { migrate, type SchemaWait } from './db/migrate.js';
 export { createPool, type Pool, type PoolClient } from './db/pool.js';
 export { pruneBatch, pruner, type Retention } from './db/prune.js';
-export { Database, type DryRun, type Tx } from './db/transaction.js';
 export {
   type Authentication,
   actingFor,
@@ -41,10 +27,23 @@ export { type ApiDocs, type OperationDoc, openApiDocument, type ResponseDoc } fr
 export { HttpProblem, notFound, type ProblemType, problemTypes, stateConflict, validationProblem } from './http/problem.js';
 export { createApp, startHttpServer } from './http/server.js';
 export { bodyOf, parseOr400 } from './http/validate.js';
+export {
+  type AnyHandler,
+  attemptHeader,
+  Consumer,
+  errorHeader,
+  type Handler,
+  type Handlers,
+  type Message,
+  NotYetError,
+  PermanentError,
+  parseEvent,
+} from './inbound/consumer.js';
 export { Lifecycle } from './lifecycle.js';
 export { createLogger, type Logger } from './logger.js';
 export { createMetrics, latencyBuckets, type Metrics, observeLatency, traceExemplar, traceparentExemplar } from './metrics.js';
-export { OutboxRelay } from './outbox/relay.js';
+export { Publisher } from './outbound/publisher.js';
+export { OutboxRelay } from './outbound/relay.js';
 export { packageDir } from './package-dir.js';
 export { PollLoop, type PollLoopOptions, type TickResult } from './poll-loop.js';
 export {
@@ -57,3 +56,4 @@ export {
   type Worker,
 } from './service.js';
 export { flushTelemetry } from './telemetry/flush.js';
+export { Database, type DryRun, type Tx } from './transaction/transaction.js';

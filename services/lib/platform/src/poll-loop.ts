@@ -1,8 +1,11 @@
 import { backoffDelay } from './backoff.js';
 import type { Logger } from './logger.js';
 
-/** What a tick found: more work waiting now (tick again at once), or nothing more for now. */
-export type TickResult = 'more' | 'idle';
+/**
+ * What a tick found: more work waiting now (tick again at once), nothing more for now (tick again
+ * after everyMs), or nothing until idleMs from now (a timer's due time, known to the tick).
+ */
+export type TickResult = 'more' | 'idle' | { idleMs: number };
 
 export interface PollLoopOptions {
   /** Names the loop in the log line of a failed tick. */
@@ -26,6 +29,9 @@ export class PollLoop {
   #running: Promise<void> | undefined;
   #endWait: (() => void) | undefined;
   #woken = false;
+  /** When work announced by wakeWithin during a tick becomes due (epoch ms). */
+  #dueBy = Number.POSITIVE_INFINITY;
+  #rearm: ((ms: number) => void) | undefined;
 
   constructor(
     private readonly tick: (signal: AbortSignal) => Promise<TickResult>,
@@ -41,6 +47,15 @@ export class PollLoop {
     this.#endWait?.();
   }
 
+  /**
+   * Work becomes due in ms (a timer just scheduled): the wait ends by then at the latest. During a
+   * tick, the wait that follows it does.
+   */
+  wakeWithin(ms: number): void {
+    if (this.#rearm) this.#rearm(ms);
+    else this.#dueBy = Math.min(this.#dueBy, Date.now() + ms);
+  }
+
   async stop(): Promise<void> {
     this.#stopped.abort();
     this.#endWait?.();
@@ -53,6 +68,7 @@ export class PollLoop {
     let failures = 0;
     while (!signal.aborted) {
       this.#woken = false;
+      this.#dueBy = Number.POSITIVE_INFINITY;
       let result: TickResult = 'idle';
       try {
         result = await this.tick(signal);
@@ -64,19 +80,29 @@ export class PollLoop {
       if (signal.aborted) return;
       if (failures === 0 && (result === 'more' || this.#woken)) continue;
       // Attempt failures + 1: the first failure already waits up to twice the interval.
-      await this.#wait(failures === 0 ? everyMs : backoffDelay(failures + 1, everyMs, maxBackoffMs));
+      const idleMs = typeof result === 'object' ? Math.max(0, result.idleMs) : everyMs;
+      const waitMs = failures === 0 ? idleMs : backoffDelay(failures + 1, everyMs, maxBackoffMs);
+      await this.#wait(Math.min(waitMs, Math.max(0, this.#dueBy - Date.now())));
     }
   }
 
   #wait(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
+      let endsAt = Date.now() + ms;
+      let timer = setTimeout(resolve, ms);
       this.#endWait = () => {
         clearTimeout(timer);
         resolve();
       };
+      this.#rearm = (sooner) => {
+        if (Date.now() + sooner >= endsAt) return;
+        clearTimeout(timer);
+        endsAt = Date.now() + sooner;
+        timer = setTimeout(resolve, sooner);
+      };
     }).finally(() => {
       this.#endWait = undefined;
+      this.#rearm = undefined;
     });
   }
 }

@@ -98,3 +98,36 @@ test('when an order’s next message arrives while a batch holding its first is 
   t.deepEqual(mine, ['first started', 'first done', 'second started', 'second done']);
   t.is(await outcomes(service, 'retry'), 0);
 });
+
+test('when messages arrive one by one while a batch is running, then they are handled together in the next transaction', async (t) => {
+  const holder = confirmedEvent();
+  const { handler } = recorder();
+  let released: () => void = () => {};
+  const hold = new Promise<void>((r) => {
+    released = r;
+  });
+  let holdingNow = false;
+  const holding: typeof handler = async (event, tx) => {
+    if (event.id === holder.id) {
+      holdingNow = true;
+      await hold;
+    }
+    await handler(event, tx);
+  };
+  const { e, start } = await batchedService('batch_group', holding);
+  const service = await start();
+  cleanups.push(() => service.stop());
+  await burst(e, [holder]);
+  await waitFor(async () => (holdingNow ? true : undefined));
+  // Ten messages in ten publishes, each reaching the consumer in its own turn of the event loop.
+  const later = Array.from({ length: 10 }, () => confirmedEvent());
+  for (const ev of later) {
+    await burst(e, [ev]);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  released();
+  await waitFor(async () => ((await outcomes(service, 'ack')) === 11 ? true : undefined));
+  // now() is the transaction's start: one value per transaction.
+  const { rows } = await service.db.pool.query('SELECT count(DISTINCT handled_at)::int AS n FROM inbox');
+  t.is(rows[0].n, 2, 'the held message, then everything that arrived meanwhile');
+});

@@ -1,8 +1,8 @@
 import test from 'ava';
 import pg from 'pg';
 import { createPool, type Pool } from '../src/db/pool.js';
-import { Database } from '../src/db/transaction.js';
 import { createTestEnv, type TestEnv } from '../src/testing/index.js';
+import { Database } from '../src/transaction/transaction.js';
 import { confirmedEvent } from './fixture/service.js';
 
 /**

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { createPool } from '../src/db/pool.js';
-import { Database } from '../src/db/transaction.js';
 import { createTestEnv } from '../src/testing/index.js';
+import { Database } from '../src/transaction/transaction.js';
 
 async function database(t: { teardown: (fn: () => Promise<void>) => void }) {
   const e = await createTestEnv('queued');

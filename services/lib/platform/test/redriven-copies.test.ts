@@ -2,15 +2,15 @@ import { orderlyHeaders, retryExchange, retryQueue, topology } from '@orderly/ev
 import amqp from 'amqplib';
 import test from 'ava';
 import { Broker } from '../src/bus/broker.js';
-import { Consumer } from '../src/bus/consumer.js';
-import { brokerIdentity } from '../src/bus/identity.js';
-import { Publisher } from '../src/bus/publisher.js';
 import { createPool } from '../src/db/pool.js';
-import { Database } from '../src/db/transaction.js';
+import { Consumer } from '../src/inbound/consumer.js';
+import { brokerIdentity } from '../src/inbound/identity.js';
 import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/metrics.js';
+import { Publisher } from '../src/outbound/publisher.js';
 import { startService } from '../src/service.js';
 import { createTestEnv, drainQueue, type TestEnv, waitFor } from '../src/testing/index.js';
+import { Database } from '../src/transaction/transaction.js';
 import { confirmedEvent, consumerService, recorder } from './fixture/service.js';
 
 /**

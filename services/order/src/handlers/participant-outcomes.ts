@@ -30,19 +30,17 @@ export function participantOutcomes({ metrics, saga }: OrderDeps): Handlers {
    * is refused — the order is cancelled (payment_mismatch), which refunds the payment and releases
    * the stock in either saga mode, and the customer is told.
    */
-  const paymentCompleted = on<'payment.completed'>(({ data }) => [
-    { status: 'CONFIRMED' },
-    { totalCents: data.amountCents, currency: data.currency },
-  ]);
   const checkedPayment: Handler<'payment.completed'> = async (message, tx) => {
     const { orderId, amountCents, currency } = message.data;
-    const order = await lockOrder(tx, orderId);
+    const locked = { order: await lockOrder(tx, orderId) };
+    const { order } = locked;
     if (order?.status === 'RESERVED' && (order.totalCents !== amountCents || order.currency !== currency)) {
-      await advanceOrder(tx, orderId, { status: 'CANCELLED', reason: 'payment_mismatch' }, {}, metrics);
+      await advanceOrder(tx, orderId, { status: 'CANCELLED', reason: 'payment_mismatch' }, {}, metrics, locked);
       await saga.cancelled(tx, orderId);
       return;
     }
-    await paymentCompleted(message, tx);
+    await advanceOrder(tx, orderId, { status: 'CONFIRMED' }, { totalCents: amountCents, currency }, metrics, locked);
+    await saga.replied(tx, message);
   };
   return {
     'inventory.reserved': on(({ data }) => [{ status: 'RESERVED' }, { totalCents: data.totalCents, currency: data.currency }]),

@@ -1,7 +1,7 @@
 import { observeLatency, PermanentError, type Tx } from '@orderly/platform';
 import { type Change, isDecided, judge } from '../domain/status.js';
 import type { OrderMetrics } from '../metrics.js';
-import { lockOrder, saveStatus } from '../store/order-store.js';
+import { lockOrder, type Order, saveStatus } from '../store/order-store.js';
 
 /** What a participant's outcome tells the order beyond its status. */
 export interface Facts {
@@ -19,10 +19,19 @@ export class StepMissingError extends Error {
 /**
  * Moves an order along its lifecycle, in the caller's transaction, and tells everyone downstream
  * what the customer would see. A change that no longer applies (late, repeated or overtaken) is
- * ignored. Returns whether it applied.
+ * ignored. Returns whether it applied. `locked`: the order as the caller read it FOR UPDATE in this
+ * transaction, so it is not locked again.
  */
-export async function advanceOrder(tx: Tx, orderId: string, change: Change, facts: Facts, metrics: OrderMetrics): Promise<boolean> {
-  const order = await lockOrder(tx, orderId);
+export async function advanceOrder(
+  tx: Tx,
+  orderId: string,
+  change: Change,
+  facts: Facts,
+  metrics: OrderMetrics,
+  locked?: { order: Order | undefined },
+): Promise<boolean> {
+  // A caller that has locked the row already passes what it read: the row is locked once per message.
+  const order = locked ? locked.order : await lockOrder(tx, orderId);
   if (!order) throw new PermanentError(`order ${orderId} does not exist`);
   const verdict = judge(order.status, change.status);
   if (verdict === 'early') throw new StepMissingError(`order ${orderId} is ${order.status}: ${change.status} cannot skip a step`);

@@ -9,12 +9,18 @@ export interface TimerRow {
   causeId: string;
 }
 
+/** Told, after the commit, that a timer is due in delayMs (the worker's wait ends by then). */
+export type TimerScheduled = (delayMs: number) => void;
+
 const timerColumns = `id::text AS id, shipment_id AS "shipmentId", order_id AS "orderId", kind, cause_id AS "causeId"`;
 
 export async function scheduleTimer(
   tx: Tx,
   timer: { shipmentId: string; orderId: string; kind: TimerKind; delayMs: number; causeId: string },
+  scheduled?: TimerScheduled,
 ): Promise<void> {
+  // The worker learns the new due time once it is committed, instead of polling for it.
+  if (scheduled) tx.afterCommit(() => scheduled(timer.delayMs));
   await tx.query(
     `INSERT INTO timers (shipment_id, order_id, kind, due_at, cause_id)
      VALUES ($1, $2, $3, clock_timestamp() + $4 * interval '1 millisecond', $5)`,
@@ -42,12 +48,20 @@ export interface DueTimer {
   causeId: string;
 }
 
-/** Timers due now, oldest first; not locked: each is claimed in its own transaction when fired. */
-export async function dueTimers(pool: Pool, limit: number): Promise<DueTimer[]> {
-  const { rows } = await pool.query<DueTimer>(
-    `SELECT id::text AS id, order_id AS "orderId", cause_id AS "causeId" FROM timers
-      WHERE due_at <= now() ORDER BY due_at, id LIMIT $1`,
+/** Timers due now, oldest first (not locked: each is claimed when fired), and when the next one is due. */
+export async function dueTimers(pool: Pool, limit: number): Promise<{ due: DueTimer[]; nextInMs: number | undefined }> {
+  const { rows } = await pool.query<DueTimer & { id: string | null; nextInMs: number | null }>(
+    `SELECT d.id, d."orderId", d."causeId", extract(epoch FROM n.next - clock_timestamp()) * 1000 AS "nextInMs"
+       FROM (SELECT min(due_at) AS next FROM timers WHERE due_at > now()) n
+       LEFT JOIN LATERAL (SELECT id::text AS id, order_id AS "orderId", cause_id AS "causeId" FROM timers
+                           WHERE due_at <= now() ORDER BY due_at, id LIMIT $1) d ON true`,
     [limit],
   );
-  return rows;
+  const next = rows[0]?.nextInMs;
+  return {
+    due: rows
+      .filter((r): r is DueTimer & { nextInMs: number | null } => r.id !== null)
+      .map(({ id, orderId, causeId }) => ({ id, orderId, causeId })),
+    nextInMs: next === null || next === undefined ? undefined : Number(next),
+  };
 }

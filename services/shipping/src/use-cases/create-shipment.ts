@@ -2,10 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { Logger, Tx } from '@orderly/platform';
 import { carrierFor, type Delays, timerAfter, trackingNumberFor } from '../domain/shipment.js';
 import { insertShipment } from '../store/shipment-store.js';
-import { scheduleTimer } from '../store/timer-store.js';
+import { scheduleTimer, type TimerScheduled } from '../store/timer-store.js';
 
 /** A confirmed order gets one shipment, with carrier and tracking number, and its dispatch scheduled. */
-export async function createShipment(data: { orderId: string; customerId: string }, tx: Tx, delays: Delays, logger: Logger): Promise<void> {
+export async function createShipment(
+  data: { orderId: string; customerId: string },
+  tx: Tx,
+  delays: Delays,
+  logger: Logger,
+  scheduled?: TimerScheduled,
+): Promise<void> {
   const { orderId } = data;
   const shipment = {
     shipmentId: randomUUID(),
@@ -26,5 +32,9 @@ export async function createShipment(data: { orderId: string; customerId: string
     trackingNumber: shipment.trackingNumber,
   });
   const next = timerAfter('created', delays)!;
-  await scheduleTimer(tx, { shipmentId: shipment.shipmentId, orderId, kind: next.kind, delayMs: next.delayMs, causeId: created.id });
+  await scheduleTimer(
+    tx,
+    { shipmentId: shipment.shipmentId, orderId, kind: next.kind, delayMs: next.delayMs, causeId: created.id },
+    scheduled,
+  );
 }

@@ -5,13 +5,14 @@ import { advanceShipment, type TimerOutcome } from '../use-cases/advance-shipmen
 
 export interface ShipmentTimerOptions {
   delays: Delays;
+  /** The longest sleep while nothing is due: how soon timers scheduled by another replica are seen. */
   pollMs: number;
   /** Due timers looked at per tick. */
   batchSize?: number;
 }
 
 /**
- * Fires due shipment timers: all the timers due at a tick in one transaction (one commit, not one
+ * Fires due shipment timers, waking when the next is due rather than polling: all the timers due at a tick in one transaction (one commit, not one
  * each), and if that fails, one transaction per timer, so a timer that fails stays for the next
  * tick and does not hold up the others. Replicas share the work: each timer is locked with SKIP
  * LOCKED when it is fired, so two replicas never take the same step. stop() lets the transaction
@@ -33,8 +34,11 @@ export function shipmentTimers(db: Database, options: ShipmentTimerOptions, logg
   };
   return new PollLoop(
     async (stopping) => {
-      const due = await dueTimers(db.pool, options.batchSize ?? 50);
-      if (due.length === 0 || stopping.aborted) return 'idle';
+      const { due, nextInMs } = await dueTimers(db.pool, options.batchSize ?? 50);
+      if (stopping.aborted) return 'idle';
+      // Nothing due: sleep until the next timer (known here, or announced by wakeWithin when one is
+      // scheduled), or pollMs at most, for timers another replica scheduled and left behind.
+      if (due.length === 0) return { idleMs: Math.min(nextInMs ?? options.pollMs, options.pollMs) };
       try {
         return (await fire(due)) ? 'more' : 'idle';
       } catch (err) {

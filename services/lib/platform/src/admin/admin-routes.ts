@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { publishedByHeader } from '../bus/consumer.js';
 import { requireOperator } from '../http/auth.js';
 import { HttpProblem } from '../http/problem.js';
 import { bodyOf, parseOr400 } from '../http/validate.js';
+import { publishedByHeader } from '../inbound/consumer.js';
 import type { Logger } from '../logger.js';
 import { type DryRunTarget, dryRunMessage } from './dry-run.js';
 import { pendingFor } from './outbox-pending.js';

@@ -1,9 +1,9 @@
-import { parseEvent } from '../bus/consumer.js';
-import { type Handlers, handlerFor } from '../bus/handlers.js';
-import { type BrokerIdentity, producerProblem } from '../bus/identity.js';
-import type { Database } from '../db/transaction.js';
 import { databaseUnavailable } from '../db/unavailable.js';
 import { HttpProblem } from '../http/problem.js';
+import { admit, errText } from '../inbound/decide.js';
+import type { Handlers } from '../inbound/handlers.js';
+import type { BrokerIdentity } from '../inbound/identity.js';
+import type { Database } from '../transaction/transaction.js';
 
 /** What a message would do if its consumer took it now (POST /admin/dry-run). */
 export interface DryRunAnswer {
@@ -36,17 +36,11 @@ export async function dryRunMessage(
 ): Promise<DryRunAnswer> {
   const handlers = consumers[queue];
   if (!handlers || !identity) throw new HttpProblem(404, 'Not found', `${queue} is not a queue this service consumes`);
-  const fails = (err: unknown): DryRunAnswer => ({ outcome: 'would-fail', emitted: [], error: errorText(err) });
-  let event: ReturnType<typeof parseEvent>;
-  try {
-    event = parseEvent(content);
-  } catch (err) {
-    return fails(err);
-  }
-  const forged = producerProblem(event, publishedBy, identity);
-  if (forged) return fails(`PermanentError: refused: ${forged}`);
-  const work = handlerFor(handlers, event);
-  if (!work) return fails(`Error: ${queue} has no handler for ${event.type}`);
+  const fails = (err: unknown): DryRunAnswer => ({ outcome: 'would-fail', emitted: [], error: errText(err) });
+  // The consumer's own admission: the same parsing, producer check and handler lookup.
+  const admitted = admit(content, publishedBy, identity, handlers, queue);
+  if (!admitted.handle) return fails(admitted.error);
+  const { event, work } = admitted;
   const run = await db.dryRun({ consumer: queue, eventId: event.id }, event, work);
   if (run.error !== undefined && notTheMessage(run.error)) {
     throw new HttpProblem(
@@ -70,9 +64,4 @@ const boundCodes = new Set(['55P03', '57014']);
 /** An outage, or the dry run's own time bounds: says nothing about what the message would do. */
 function notTheMessage(err: unknown): boolean {
   return databaseUnavailable(err) || boundCodes.has(String((err as { code?: unknown }).code));
-}
-
-/** As the consumer writes x-orderly-error. */
-function errorText(err: unknown): string {
-  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 1000);
 }

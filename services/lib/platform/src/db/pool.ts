@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
 import pg from 'pg';
-import { coalesceWrites } from '../net/coalesce.js';
+import { coalesceWrites } from '../throughput/coalesce.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;

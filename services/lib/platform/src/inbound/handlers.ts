@@ -1,6 +1,6 @@
 import { type Envelope, type EventData, type MessageType, messages } from '@orderly/events';
 import type { z } from 'zod';
-import type { Tx } from '../db/transaction.js';
+import type { Tx } from '../transaction/transaction.js';
 
 /** The catalog seen per type: each entry a schema of its own type's data (what lets a generic parse be typed). */
 const schemas: { readonly [K in MessageType]: z.ZodType<EventData<K>> } = messages;

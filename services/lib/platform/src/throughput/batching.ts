@@ -1,6 +1,6 @@
 import { type Context, context } from '@opentelemetry/api';
-import type { Database, Tx } from '../db/transaction.js';
-import type { Message } from './handlers.js';
+import type { Message } from '../inbound/handlers.js';
+import type { Database, Tx } from '../transaction/transaction.js';
 
 interface Item {
   event: Message;
@@ -11,18 +11,19 @@ interface Item {
 }
 
 /**
- * Handles the messages that arrive together (in one turn of the event loop, up to maxSize) in one
- * transaction instead of one each: a transaction, its inbox claim and its commit are most of what
- * a message costs. Same contract as Database.handleOnce, per message: if any message of a batch
- * fails, the batch is rolled back and each message is handled again on its own, so only the
- * failing one retries or is parked. Items run in subject order (the order id) so that two batches
- * lock the same orders' rows in the same order and cannot deadlock.
+ * Group commit: one transaction in flight per consumer, and the messages that arrive while it
+ * runs are the next batch (up to maxSize). A transaction, its inbox claim and its commit are most
+ * of what a message costs, so under load each costs a share of one; when idle a message waits
+ * only for the end of its event-loop turn. Same contract as Database.handleOnce, per message: if
+ * any message of a batch fails, the batch is rolled back and each message is handled again on
+ * its own, so only the failing one retries or is parked. Batches never overlap, so one order's
+ * messages are handled in the order they arrived; within a batch items run in subject order (the
+ * order id) so that replicas of a service lock the same orders' rows in the same order.
  */
 export class BatchedHandling {
   #pending: Item[] = [];
   #scheduled = false;
-  /** Subjects (orders) of the batches being handled: their later messages wait for them. */
-  readonly #busy = new Set<string>();
+  #running = false;
 
   constructor(
     private readonly db: Database,
@@ -33,37 +34,27 @@ export class BatchedHandling {
   handle(event: Message, work: (tx: Tx) => Promise<void>): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ event, work, ctx: context.active(), resolve, reject });
-      if (this.#pending.length >= this.maxSize) void this.#flush();
-      else if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => void this.#flush());
-      }
+      this.#schedule();
     });
   }
 
-  /**
-   * Takes what is pending, except the messages of an order a running batch is handling: those
-   * wait for it, so one order's messages are handled in the order they arrived. (Sorted by order
-   * in a later, smaller batch, payment.completed could otherwise lock the order before the running
-   * batch reached its inventory.reserved, and be retried for a step not yet taken.)
-   */
+  /** Starts a batch at the end of this turn, unless one is running: then it starts when that one ends. */
+  #schedule(): void {
+    if (this.#running || this.#scheduled || this.#pending.length === 0) return;
+    this.#scheduled = true;
+    setImmediate(() => void this.#flush());
+  }
+
   async #flush(): Promise<void> {
     this.#scheduled = false;
-    const batch: Item[] = [];
-    const waiting: Item[] = [];
-    for (const item of this.#pending) (this.#busy.has(item.event.subject) ? waiting : batch).push(item);
-    this.#pending = waiting;
+    const batch = this.#pending.splice(0, this.maxSize);
     if (batch.length === 0) return;
-    // A subject taken here is in no other running batch (those were left waiting above).
-    for (const i of batch) this.#busy.add(i.event.subject);
+    this.#running = true;
     try {
       await this.#handle(batch);
     } finally {
-      for (const i of batch) this.#busy.delete(i.event.subject);
-      if (this.#pending.length > 0 && !this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => void this.#flush());
-      }
+      this.#running = false;
+      this.#schedule();
     }
   }
 

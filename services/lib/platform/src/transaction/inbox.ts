@@ -1,6 +1,6 @@
 import type { QueryResult } from 'pg';
-import { named, type Query } from './named.js';
-import type { PoolClient } from './pool.js';
+import { named, type Query } from '../db/named.js';
+import type { PoolClient } from '../db/pool.js';
 
 /** A message a consumer is about to handle: the inbox keeps (consumer, event id) once handled. */
 export interface Claim {

@@ -1,11 +1,11 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
-import type { Publisher } from '../bus/publisher.js';
 import { named } from '../db/named.js';
 import type { Pool } from '../db/pool.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, traceparentExemplar } from '../metrics.js';
 import { PollLoop, type TickResult } from '../poll-loop.js';
-import type { WrittenRow } from './outbox-writer.js';
+import type { WrittenRow } from '../transaction/outbox-writer.js';
+import type { Publisher } from './publisher.js';
 import { markSent, SentMarks } from './sent-marks.js';
 
 export interface RelayOptions {

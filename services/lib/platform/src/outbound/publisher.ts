@@ -1,7 +1,7 @@
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
+import type { Broker } from '../bus/broker.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { Broker } from './broker.js';
 
 export class BrokerUnavailableError extends Error {
   override name = 'BrokerUnavailableError';

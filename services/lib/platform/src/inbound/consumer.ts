@@ -2,17 +2,17 @@ import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } f
 import { deadLetterExchange, forwardableHeaders, isMessageType, orderlyHeaders, retryExchange, retryQueue } from '@orderly/events';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { backoffDelay } from '../backoff.js';
-import type { Database } from '../db/transaction.js';
+import type { Broker } from '../bus/broker.js';
 import { databaseUnavailable } from '../db/unavailable.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
+import type { Publisher } from '../outbound/publisher.js';
+import { BatchedHandling } from '../throughput/batching.js';
+import type { Database } from '../transaction/transaction.js';
 import { Acks } from './acks.js';
-import { BatchedHandling } from './batching.js';
-import type { Broker } from './broker.js';
-import { type Handlers, handlerFor, type Message } from './handlers.js';
-import { type BrokerIdentity, producerProblem } from './identity.js';
-import { PermanentError, parseEvent } from './parse-event.js';
-import type { Publisher } from './publisher.js';
+import { admit, afterFailure, errText } from './decide.js';
+import type { Handlers } from './handlers.js';
+import type { BrokerIdentity } from './identity.js';
 
 export type { AnyHandler, Handler, Handlers, Message } from './handlers.js';
 
@@ -161,16 +161,9 @@ export class Consumer {
     const retried = msg.fields.exchange === retryExchange(queue) && trusted;
     const attempt = retried ? attemptOf(headers[attemptHeader], retry.maxAttempts) : 1;
     const publishedBy = retried ? stringOr(headers[publishedByHeader]) : stringOr(msg.properties.userId);
-    let event: Message;
-    try {
-      event = parseEvent(msg.content);
-    } catch (err) {
-      return this.#park(acks, msg, err as Error, attempt, publishedBy);
-    }
-    const forged = producerProblem(event, publishedBy, identity);
-    if (forged) return this.#park(acks, msg, new PermanentError(`refused: ${forged}`), attempt, publishedBy);
-    const work = handlerFor(handlers, event);
-    if (!work) return this.#park(acks, msg, new Error(`${queue} has no handler for ${event.type}`), attempt, publishedBy);
+    const admitted = admit(msg.content, publishedBy, identity, handlers, queue);
+    if (!admitted.handle) return this.#park(acks, msg, admitted.error, attempt, publishedBy);
+    const { event, work } = admitted;
     try {
       const fresh = this.#batches
         ? await this.#batches.handle(event, work)
@@ -188,28 +181,28 @@ export class Consumer {
       // so an outage longer than the retry budget parks nothing (decision 0010).
       const notYet = err instanceof NotYetError;
       const outage = databaseUnavailable(err) || notYet;
-      // A message whose companion never comes (an orphan, or a forged one) must not wait for ever.
       const now = Date.now();
       const waitingSince = notYet && retried ? sinceOr(headers[waitingSinceHeader], now) : now;
-      const waitedOut = notYet && now - waitingSince >= retry.notYetMaxWaitMs;
-      if (err instanceof PermanentError || waitedOut || (attempt >= retry.maxAttempts && !outage))
-        return this.#park(
-          acks,
-          msg,
-          waitedOut ? new Error(`waited ${now - waitingSince} ms: ${errText(err)}`) : (err as Error),
-          attempt,
-          publishedBy,
-        );
+      const next = afterFailure(err, {
+        attempt,
+        maxAttempts: retry.maxAttempts,
+        outage,
+        notYet,
+        waitingSince,
+        now,
+        notYetMaxWaitMs: retry.notYetMaxWaitMs,
+      });
+      if (next.park) return this.#park(acks, msg, next.error, attempt, publishedBy);
       this.logger.warn(
         { err, eventId: event.id, type, attempt },
         outage ? 'database unavailable; will retry' : 'handler failed; will retry',
       );
-      const delay = backoffDelay(outage ? retry.maxAttempts : attempt, retry.baseDelayMs, retry.maxDelayMs);
+      const delay = backoffDelay(next.delayAttempt, retry.baseDelayMs, retry.maxDelayMs);
       const retryHeaders = {
-        [attemptHeader]: outage ? attempt : attempt + 1,
+        [attemptHeader]: next.nextAttempt,
         [errorHeader]: errText(err),
         [publishedByHeader]: publishedBy,
-        ...(notYet ? { [waitingSinceHeader]: waitingSince } : {}),
+        ...(next.waitingSince === undefined ? {} : { [waitingSinceHeader]: next.waitingSince }),
       };
       await this.#forward(acks, msg, retryExchange(queue), retryQueue(queue), retryHeaders, delay);
       return 'retry';
@@ -262,10 +255,6 @@ export class Consumer {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
 const stringOr = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-
-function errText(err: unknown): string {
-  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 1000);
-}
 
 /** A waiting-since time from our own retry copy: a past epoch in ms, else now. */
 function sinceOr(value: unknown, now: number): number {

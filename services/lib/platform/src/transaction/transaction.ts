@@ -9,10 +9,10 @@ import {
   newEnvelope,
   routeOf,
 } from '@orderly/events';
-import { type OutboxRow, type WrittenRow, writeOutbox } from '../outbox/outbox-writer.js';
+import { named, type Query } from '../db/named.js';
+import type { Pool, PoolClient } from '../db/pool.js';
 import { type Claim, claim, claimMany } from './inbox.js';
-import { named, type Query } from './named.js';
-import type { Pool, PoolClient } from './pool.js';
+import { type OutboxRow, type WrittenRow, writeOutbox } from './outbox-writer.js';
 
 /** A transaction that can also emit messages (events, commands): they reach the outbox in the same commit. */
 export interface Tx {
@@ -206,6 +206,7 @@ export class Database {
       },
     };
     let released = false;
+    let began: Promise<unknown> = Promise.resolve();
     try {
       if (dry) {
         await client.query(
@@ -221,9 +222,13 @@ export class Database {
           return { fresh: false };
         }
       } else {
-        await client.query('BEGIN');
+        // Not awaited: BEGIN travels with the work's first statement (the connection pipelines),
+        // and a failed BEGIN fails that statement too. Awaited below so its error is not lost.
+        began = client.query('BEGIN');
+        began.catch(() => {});
       }
       const result = await fn(tx);
+      await began;
       if (dry) {
         // The writes queued for the commit run too (their errors are the handler's), then all is undone.
         for (const q of queued) await prepared(client, q.text, q.values);
