@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type Router from '@koa/router';
-import { publishers, type ServiceName, topology } from '@orderly/events';
+import { eventStream, publishers, type ServiceName, streamReaders, topology } from '@orderly/events';
 import type { Middleware } from 'koa';
 import type { z } from 'zod';
 import { adminRoutes, dryRunBody, dryRunBodyLimit } from './admin/admin-routes.js';
@@ -24,6 +24,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { OutboxRelay } from './outbox/relay.js';
 import { packageDir } from './package-dir.js';
+import { StreamReader } from './stream/reader.js';
 import { flushTelemetry } from './telemetry/flush.js';
 
 export interface ServiceContext<C extends BaseConfig> {
@@ -155,7 +156,9 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
     if (!config.BROKER_DECLARE_TOPOLOGY) {
       // Someone else owns the topology: wait (not ready, never exiting) until what we use exists.
       const exchanges = publishers(config.SAGA_MODE)[def.name as ServiceName] ?? [];
-      await awaitTopology(config.AMQP_URL, { exchanges, queues: Object.keys(parts.consumers ?? {}) }, logger, {
+      const queues = Object.keys(parts.consumers ?? {});
+      if (readsStream(config.SAGA_MODE, def.name)) queues.push(eventStream);
+      await awaitTopology(config.AMQP_URL, { exchanges, queues }, logger, {
         name: `orderly-${def.name}-topology-probe`,
       });
     }
@@ -208,7 +211,29 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
           logger,
         ),
     );
-    for (const consumer of consumers) {
+    // A reader that only records reads the event stream; its queue takes only retries and redrives.
+    const readers = streamReaders(config.SAGA_MODE)
+      .filter((q) => q.service === def.name && parts.consumers?.[q.queue])
+      .map(
+        (q) =>
+          new StreamReader(
+            {
+              reader: q.queue,
+              stream: eventStream,
+              subscriptions: q.subscriptions,
+              handlers: parts.consumers![q.queue]!,
+              prefetch: config.STREAM_PREFETCH,
+              batchSize: config.STREAM_BATCH_SIZE,
+              retry,
+              identity: identity!,
+            },
+            db,
+            publisher,
+            metrics,
+            logger,
+          ),
+      );
+    for (const consumer of [...consumers, ...readers]) {
       await consumer.attach(broker);
       opened.push(() => consumer.stop());
     }
@@ -230,7 +255,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
         lifecycle.markDraining();
         logger.info('draining');
         for (const w of [...workers].reverse()) await w.stop();
-        await Promise.all(consumers.map((c) => c.stop()));
+        await Promise.all([...consumers, ...readers].map((c) => c.stop()));
         await http.close();
         await relay.stop();
         await broker.close();
@@ -245,6 +270,9 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
     throw err;
   }
 }
+
+const readsStream = (mode: Parameters<typeof streamReaders>[0], service: string) =>
+  streamReaders(mode).some((q) => q.service === service);
 
 async function closeAll(opened: (() => Promise<unknown>)[]): Promise<void> {
   for (const close of opened.reverse()) await close().catch(() => {});
