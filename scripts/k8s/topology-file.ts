@@ -1,6 +1,7 @@
 import {
   consoleAccess,
   consumerQueues,
+  eventStream,
   publishers,
   type SagaMode,
   type ServiceName,
@@ -58,9 +59,9 @@ function withValueRefs(t: Topology): Topology {
  * @orderly/events): the least its Permission allows, since the operator owns the topology.
  */
 export function accessOf(service: ServiceName, mode: SagaMode): ServiceAccess {
-  const consumes = consumerQueues(mode)
-    .filter((c) => c.service === service)
-    .map((c) => c.queue);
+  const mine = consumerQueues(mode).filter((c) => c.service === service);
+  // A reader that only records also reads the event stream.
+  const consumes = [...mine.map((c) => c.queue), ...(mine.some((c) => c.reads === 'stream') ? [eventStream] : [])];
   return { publishes: publishers(mode)[service], consumes: consumes.sort() };
 }
 
