@@ -50,6 +50,8 @@ export interface ServiceParts {
   /** Queues whose messages may be handled several in one transaction: handlers that lock at most
    * the rows of their own order (see BatchedHandling). */
   batched?: string[];
+  /** Stream readers whose writes are idempotent by event id: they need no inbox claim per message. */
+  idempotent?: string[];
   workers?: Worker[];
   /** Paths served without authentication besides the platform's (a sign-in page, its callback, static assets):
    * exact, or every path under one ending in '/'. */
@@ -226,6 +228,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
               batchSize: config.STREAM_BATCH_SIZE,
               retry,
               identity: identity!,
+              idempotent: parts.idempotent?.includes(q.queue) ?? false,
             },
             db,
             publisher,

@@ -74,6 +74,8 @@ async function readerOf(e: TestEnv, handler: AnyHandler, name: string) {
       batchSize: 20,
       retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
       identity: brokerIdentity(url, 'audit'),
+      // The recorder's effects have no key: the offset alone must keep them single.
+      idempotent: true,
     },
     new Database(pool, 'audit'),
     publisher,

@@ -9,6 +9,7 @@ import { type BrokerIdentity, producerProblem } from '../bus/identity.js';
 import { PermanentError, parseEvent } from '../bus/parse-event.js';
 import type { Publisher } from '../bus/publisher.js';
 import type { Database, Tx } from '../db/transaction.js';
+import { claimMany } from '../db/inbox.js';
 import { databaseUnavailable } from '../db/unavailable.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
@@ -29,6 +30,11 @@ export interface StreamReaderOptions {
   batchSize: number;
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   identity: BrokerIdentity;
+  /**
+   * The handlers' writes are idempotent by event id (a republished duplicate changes nothing): no
+   * inbox claim. Otherwise each batch claims its event ids in the inbox (one statement per batch).
+   */
+  idempotent: boolean;
 }
 
 interface Item {
@@ -142,6 +148,11 @@ export class StreamReader {
       else if (item.work) handled.push(item);
     }
     const last = batch[batch.length - 1]!;
+    // One message alone is its own attempt: not handled twice when it fails.
+    if (handled.length === 1 && handled[0] === last) {
+      await this.#alone(last);
+      return last.channel.ack(last.msg, true);
+    }
     try {
       await this.#untilCommitted(() => this.#commit(handled, last.offset));
       this.#done(handled, 'ack');
@@ -180,13 +191,23 @@ export class StreamReader {
   async #commit(items: Item[], offset: number): Promise<void> {
     const { reader } = this.options;
     let stored = noOffset;
+    let fresh: Set<string> | undefined;
     await this.db.transactionMany([
-      { cause: noCause, run: async (tx) => void (stored = await lockOffset(tx, reader)) },
+      {
+        cause: noCause,
+        run: async (tx) => {
+          stored = await lockOffset(tx, reader);
+          const ids = items.filter((i) => i.offset > stored).map((i) => i.event!.id);
+          if (!this.options.idempotent && ids.length > 0) fresh = await claimMany(tx.query, reader, ids);
+        },
+      },
       // Each handler's emits follow from its own message (transactionMany sets the cause).
       ...items.map((item) => ({
         cause: item.event!,
-        run: (tx: Tx) =>
-          item.offset <= stored ? Promise.resolve() : context.with(trace.setSpan(context.active(), item.span!), () => item.work!(tx)),
+        run: (tx: Tx) => {
+          if (item.offset <= stored || (fresh && !fresh.delete(item.event!.id))) return Promise.resolve();
+          return context.with(trace.setSpan(context.active(), item.span!), () => item.work!(tx));
+        },
       })),
       { cause: noCause, run: async (tx) => (offset > stored ? storeOffset(tx, reader, offset) : undefined) },
     ]);
