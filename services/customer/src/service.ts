@@ -17,5 +17,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
     },
     consumers: { customer: orderEvents },
     batched: ['customer'],
+    // The history folds a repeated event into the same row (domain/history.ts): no inbox claim.
+    idempotent: ['customer'],
   }),
 };
