@@ -274,8 +274,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
   }
 }
 
-const readsStream = (mode: Parameters<typeof streamReaders>[0], service: string) =>
-  streamReaders(mode).some((q) => q.service === service);
+const readsStream = (mode: Parameters<typeof streamReaders>[0], service: string) => streamReaders(mode).some((q) => q.service === service);
 
 async function closeAll(opened: (() => Promise<unknown>)[]): Promise<void> {
   for (const close of opened.reverse()) await close().catch(() => {});

@@ -2,10 +2,10 @@ import { eventStream, exchanges, orderlyHeaders, retryExchange, retryQueue, topo
 import amqp from 'amqplib';
 import test from 'ava';
 import pg from 'pg';
-import type { AnyHandler } from '../src/bus/consumer.js';
-import { PermanentError } from '../src/bus/parse-event.js';
 import { Broker } from '../src/bus/broker.js';
+import type { AnyHandler } from '../src/bus/consumer.js';
 import { brokerIdentity } from '../src/bus/identity.js';
+import { PermanentError } from '../src/bus/parse-event.js';
 import { Publisher } from '../src/bus/publisher.js';
 import { createPool } from '../src/db/pool.js';
 import { Database } from '../src/db/transaction.js';
@@ -142,14 +142,20 @@ test('a reader that crashes between delivery and commit records each event once 
   await a.broker.close();
   const admin = new pg.Client({ connectionString: e.databaseUrl });
   await admin.connect();
-  await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`);
+  await admin.query(
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`,
+  );
   await admin.end();
   await readerOf(e, recorder().handler, 'reader-b');
   const more = await publishMany(e, 2);
   await allOnce(e, [...ids, ...more]);
   await settle();
   const got = await effects(e);
-  t.deepEqual([...got.values()], [...ids, ...more].map(() => 1), 'no event recorded twice');
+  t.deepEqual(
+    [...got.values()],
+    [...ids, ...more].map(() => 1),
+    'no event recorded twice',
+  );
   // The dead reader's handler returns into a session that is gone: its stop() can finish.
   blocked!();
 });
@@ -176,7 +182,11 @@ test('a reader that crashes between commit and ack does not record the batch aga
   const more = await publishMany(e, 2);
   await allOnce(e, [...ids, ...more]);
   await settle();
-  t.deepEqual([...(await effects(e)).values()], [...ids, ...more].map(() => 1), 'the committed batch was not read again');
+  t.deepEqual(
+    [...(await effects(e)).values()],
+    [...ids, ...more].map(() => 1),
+    'the committed batch was not read again',
+  );
   await b.stop();
 });
 
@@ -195,7 +205,10 @@ test('a reader down past several segments resumes at its offset', async (t) => {
   await settle();
   const got = await effects(e);
   t.is(got.size, 155);
-  t.true([...got.values()].every((n) => n === 1), 'nothing before the stored offset was read again');
+  t.true(
+    [...got.values()].every((n) => n === 1),
+    'nothing before the stored offset was read again',
+  );
 });
 
 test('a poison event is parked with its reason and the stream keeps flowing; a redrive reaches the projection', async (t) => {
@@ -226,9 +239,18 @@ test('a poison event is parked with its reason and the stream keeps flowing; a r
     { what: 'three messages parked in audit.dlq' },
   );
   const reasons = parked.map((p) => String(p.headers[orderlyHeaders.error]));
-  t.true(reasons.some((r) => /JSON|Unexpected token|SyntaxError/i.test(r)), reasons.join('\n'));
-  t.true(reasons.some((r) => /must be published by broker user/.test(r)), reasons.join('\n'));
-  t.true(reasons.some((r) => /refused by the handler/.test(r)), reasons.join('\n'));
+  t.true(
+    reasons.some((r) => /JSON|Unexpected token|SyntaxError/i.test(r)),
+    reasons.join('\n'),
+  );
+  t.true(
+    reasons.some((r) => /must be published by broker user/.test(r)),
+    reasons.join('\n'),
+  );
+  t.true(
+    reasons.some((r) => /refused by the handler/.test(r)),
+    reasons.join('\n'),
+  );
   t.false((await effects(e, 'audit')).has(refused.id));
 
   // The console's redrive: the parked copy back through the queue's retry exchange, attempt 1.

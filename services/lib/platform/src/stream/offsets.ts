@@ -1,5 +1,5 @@
-import type { Tx } from '../db/transaction.js';
 import type { Pool } from '../db/pool.js';
+import type { Tx } from '../db/transaction.js';
 
 /** Nothing read yet: the reader starts at the first message the stream still holds. */
 export const noOffset = -1;

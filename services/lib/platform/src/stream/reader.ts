@@ -8,8 +8,8 @@ import { type Handlers, handlerFor, type Message } from '../bus/handlers.js';
 import { type BrokerIdentity, producerProblem } from '../bus/identity.js';
 import { PermanentError, parseEvent } from '../bus/parse-event.js';
 import type { Publisher } from '../bus/publisher.js';
-import type { Database, Tx } from '../db/transaction.js';
 import { claimMany } from '../db/inbox.js';
+import type { Database, Tx } from '../db/transaction.js';
 import { databaseUnavailable } from '../db/unavailable.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
@@ -154,8 +154,12 @@ export class StreamReader {
       return last.channel.ack(last.msg, true);
     }
     try {
-      await this.#untilCommitted(() => this.#commit(handled, last.offset));
-      this.#done(handled, 'ack');
+      const duplicates = await this.#untilCommitted(() => this.#commit(handled, last.offset));
+      this.#done(
+        handled.filter((i) => !duplicates.has(i)),
+        'ack',
+      );
+      this.#done([...duplicates], 'duplicate');
     } catch {
       // One of them fails on its own: each alone, so only that one leaves the stream.
       for (const item of handled) await this.#alone(item);
@@ -188,10 +192,11 @@ export class StreamReader {
   }
 
   /** The items' effects and the offset, in one transaction; what an earlier commit covered is skipped. */
-  async #commit(items: Item[], offset: number): Promise<void> {
+  async #commit(items: Item[], offset: number): Promise<Set<Item>> {
     const { reader } = this.options;
     let stored = noOffset;
     let fresh: Set<string> | undefined;
+    const duplicates = new Set<Item>();
     await this.db.transactionMany([
       {
         cause: noCause,
@@ -205,19 +210,22 @@ export class StreamReader {
       ...items.map((item) => ({
         cause: item.event!,
         run: (tx: Tx) => {
-          if (item.offset <= stored || (fresh && !fresh.delete(item.event!.id))) return Promise.resolve();
+          if (item.offset <= stored) return Promise.resolve();
+          // Claimed before: a republished copy, or the same event twice in the batch.
+          if (fresh && !fresh.delete(item.event!.id)) return Promise.resolve(void duplicates.add(item));
           return context.with(trace.setSpan(context.active(), item.span!), () => item.work!(tx));
         },
       })),
       { cause: noCause, run: async (tx) => (offset > stored ? storeOffset(tx, reader, offset) : undefined) },
     ]);
     if (offset > this.#committed) this.#committed = offset;
+    return duplicates;
   }
 
   async #alone(item: Item): Promise<void> {
     try {
-      await this.#untilCommitted(() => this.#commit([item], item.offset));
-      return this.#done([item], 'ack');
+      const duplicates = await this.#untilCommitted(() => this.#commit([item], item.offset));
+      return this.#done([item], duplicates.size > 0 ? 'duplicate' : 'ack');
     } catch (err) {
       const { retry } = this.options;
       const publishedBy = text(item.msg.properties.userId);
@@ -226,7 +234,10 @@ export class StreamReader {
         await this.#divert.park(item.msg, reason, 1, publishedBy);
         return this.#done([item], 'dead_letter');
       }
-      this.logger.warn({ err, eventId: item.event?.id, reader: this.options.reader }, 'stream message failed; retried from the reader queue');
+      this.logger.warn(
+        { err, eventId: item.event?.id, reader: this.options.reader },
+        'stream message failed; retried from the reader queue',
+      );
       const notYet = err instanceof NotYetError;
       const delay = backoffDelay(1, retry.baseDelayMs, retry.maxDelayMs);
       await this.#divert.retry(item.msg, reason, notYet ? 1 : 2, publishedBy, delay, notYet ? Date.now() : undefined);
@@ -267,7 +278,7 @@ export class StreamReader {
     );
   }
 
-  #done(items: Item[], outcome: 'ack' | 'retry' | 'dead_letter'): void {
+  #done(items: Item[], outcome: 'ack' | 'duplicate' | 'retry' | 'dead_letter'): void {
     const { reader } = this.options;
     for (const { event, span } of items) {
       this.metrics.consumed.inc({ queue: reader, type: typeLabel(event?.type), outcome });
@@ -276,7 +287,7 @@ export class StreamReader {
         observeLatency(this.metrics.hopLatency, { from: event.source.replace('orderly/', ''), to: reader }, this.#lastLag);
       }
       span?.setAttribute('orderly.outcome', outcome);
-      if (outcome !== 'ack') span?.setStatus({ code: SpanStatusCode.ERROR });
+      if (outcome === 'retry' || outcome === 'dead_letter') span?.setStatus({ code: SpanStatusCode.ERROR });
       span?.end();
     }
   }
