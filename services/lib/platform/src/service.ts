@@ -23,6 +23,7 @@ import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { OutboxRelay } from './outbox/relay.js';
+import { republishOnReconnect } from './outbox/republish.js';
 import { packageDir } from './package-dir.js';
 import { StreamReader } from './stream/reader.js';
 import { flushTelemetry } from './telemetry/flush.js';
@@ -185,6 +186,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
     db.onOutboxWritten((rows) => relay.committed(rows));
     await relay.start();
     opened.push(() => relay.stop());
+    await broker.onConnect(republishOnReconnect(pool, config.OUTBOX_REPUBLISH_WINDOW_MS, logger));
     // Not ready while nothing can be published (no confirm channel, or the relay keeps failing).
     lifecycle.addCheck('publisher', () => publisher.connected);
     lifecycle.addCheck('outbox relay', () => relay.healthy);
