@@ -65,6 +65,8 @@ export class StreamReader {
   #stopped = false;
   #committed = noOffset;
   #lastLag = 0;
+  /** When the batch in hand started: each of its messages took that batch's time to handle. */
+  #started = 0;
   readonly #divert: Divert;
 
   constructor(
@@ -148,6 +150,7 @@ export class StreamReader {
       else if (item.work) handled.push(item);
     }
     const last = batch[batch.length - 1]!;
+    this.#started = performance.now();
     // One message alone is its own attempt: not handled twice when it fails.
     if (handled.length === 1 && handled[0] === last) {
       await this.#alone(last);
@@ -280,8 +283,14 @@ export class StreamReader {
 
   #done(items: Item[], outcome: 'ack' | 'duplicate' | 'retry' | 'dead_letter'): void {
     const { reader } = this.options;
+    const seconds = (performance.now() - this.#started) / 1000;
     for (const { event, span } of items) {
-      this.metrics.consumed.inc({ queue: reader, type: typeLabel(event?.type), outcome });
+      const type = typeLabel(event?.type);
+      this.metrics.consumed.inc({ queue: reader, type, outcome });
+      if (span)
+        context.with(trace.setSpan(context.active(), span), () =>
+          observeLatency(this.metrics.handleDuration, { queue: reader, type }, seconds),
+        );
       if (event && outcome === 'ack') {
         this.#lastLag = Math.max(0, (Date.now() - Date.parse(event.time)) / 1000);
         observeLatency(this.metrics.hopLatency, { from: event.source.replace('orderly/', ''), to: reader }, this.#lastLag);
