@@ -1,8 +1,8 @@
 import {
   consoleAccess,
   consumerQueues,
-  eventStream,
   publishers,
+  queuesReadBy,
   type SagaMode,
   type ServiceName,
   sagaModes,
@@ -59,10 +59,8 @@ function withValueRefs(t: Topology): Topology {
  * @orderly/events): the least its Permission allows, since the operator owns the topology.
  */
 export function accessOf(service: ServiceName, mode: SagaMode): ServiceAccess {
-  const mine = consumerQueues(mode).filter((c) => c.service === service);
   // A reader that only records also reads the event stream.
-  const consumes = [...mine.map((c) => c.queue), ...(mine.some((c) => c.reads === 'stream') ? [eventStream] : [])];
-  return { publishes: publishers(mode)[service], consumes: consumes.sort() };
+  return { publishes: publishers(mode)[service], consumes: queuesReadBy(mode, service) };
 }
 
 export function buildTopologyFile(): TopologyFile {

@@ -174,6 +174,12 @@ export function subscribed(subscriptions: readonly Subscription[], exchange: str
   return subscriptions.some((s) => s.exchange === exchange && (s.routingKey === '#' || s.routingKey === routingKey));
 }
 
+/** What a service reads in a mode (all its broker read permission needs): its queues, and the event stream if it has a reader of it. */
+export function queuesReadBy(mode: SagaMode, service: string): string[] {
+  const mine = consumerQueues(mode).filter((q) => q.service === service);
+  return [...mine.map((q) => q.queue), ...(mine.some((q) => q.reads === 'stream') ? [eventStream] : [])].sort();
+}
+
 /** The queues a mode's stream readers keep for their retries and redrives (they read the stream). */
 export const streamReaders = (mode: SagaMode) => consumerQueues(mode).filter((q) => q.reads === 'stream');
 
