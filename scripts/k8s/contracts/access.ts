@@ -1,6 +1,5 @@
 import {
   consoleAccess,
-  consumerQueues,
   publishers,
   queuesReadBy,
   type SagaMode,
