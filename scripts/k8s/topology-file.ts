@@ -2,6 +2,7 @@ import {
   consoleAccess,
   consumerQueues,
   publishers,
+  queuesReadBy,
   type SagaMode,
   type ServiceName,
   sagaModes,
@@ -58,10 +59,8 @@ function withValueRefs(t: Topology): Topology {
  * @orderly/events): the least its Permission allows, since the operator owns the topology.
  */
 export function accessOf(service: ServiceName, mode: SagaMode): ServiceAccess {
-  const consumes = consumerQueues(mode)
-    .filter((c) => c.service === service)
-    .map((c) => c.queue);
-  return { publishes: publishers(mode)[service], consumes: consumes.sort() };
+  // A reader that only records also reads the event stream.
+  return { publishes: publishers(mode)[service], consumes: queuesReadBy(mode, service) };
 }
 
 export function buildTopologyFile(): TopologyFile {

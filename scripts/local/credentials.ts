@@ -21,7 +21,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { consoleAccess, consumerQueues, publishers, type SagaMode, type ServiceName, servicePorts, topology } from '@orderly/events';
+import { consoleAccess, publishers, queuesReadBy, type SagaMode, type ServiceName, servicePorts, topology } from '@orderly/events';
 import { applyPolicies, assertTopology, managementClient, removeStaleBindings, vhostOf } from '@orderly/platform';
 import amqp from 'amqplib';
 import pg from 'pg';
@@ -66,11 +66,7 @@ export function permissionOf(mode: SagaMode, service: CredentialHolder) {
   return {
     configure: '^$',
     write: exactRegex(publishers(mode)[service] ?? []),
-    read: exactRegex(
-      consumerQueues(mode)
-        .filter((q) => q.service === service)
-        .map((q) => q.queue),
-    ),
+    read: exactRegex(queuesReadBy(mode, service)),
   };
 }
 

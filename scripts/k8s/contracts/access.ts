@@ -1,4 +1,4 @@
-import { consoleAccess, consumerQueues, publishers, type SagaMode, type ServiceName, servicePorts, topology } from '@orderly/events';
+import { consoleAccess, publishers, queuesReadBy, type SagaMode, type ServiceName, servicePorts, topology } from '@orderly/events';
 import type { Manifest } from '../manifest.js';
 import { resolveEnv, secretValue } from './env.js';
 import { serviceRunBy, workloads } from './workloads.js';
@@ -68,9 +68,8 @@ function needs(service: string, mode: SagaMode): { write: string[]; read: string
   }
   return {
     write: publishers(mode)[service as ServiceName],
-    read: consumerQueues(mode)
-      .filter((q) => q.service === service)
-      .map((q) => q.queue),
+    // Its own queues, and the event stream for a reader that only records.
+    read: queuesReadBy(mode, service),
   };
 }
 

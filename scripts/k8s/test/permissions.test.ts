@@ -3,10 +3,13 @@ import {
   consoleAccess,
   consumerQueues,
   deadLetterQueue,
+  eventStream,
   exchanges,
   publishers,
   type SagaMode,
   type ServiceName,
+  streamReaders,
+  subscribed,
   topology,
 } from '@orderly/events';
 import { applyPolicies, assertTopology } from '@orderly/platform';
@@ -96,9 +99,16 @@ for (const mode of ['choreography', 'orchestration'] as const) {
 
       // A malformed order.placed: each of its consumers parks it in its DLQ through orderly.dlx.
       await publishRaw(env, exchanges.events, 'order.placed', '{not json', { type: 'order.placed' });
-      const parkers = topology({ mode, deliveryLimit: 20 })
-        .bindings.filter((b) => b.source === exchanges.events && ['order.placed', '#'].includes(b.routingKey))
-        .map((b) => `${b.destination}.dlq`);
+      const parkers = [
+        ...topology({ mode, deliveryLimit: 20 })
+          .bindings.filter((b) => b.source === exchanges.events && ['order.placed', '#'].includes(b.routingKey))
+          .filter((b) => b.destination !== eventStream)
+          .map((b) => `${b.destination}.dlq`),
+        // The stream's readers of order.placed park it in their own DLQs.
+        ...streamReaders(mode)
+          .filter((q) => subscribed(q.subscriptions, exchanges.events, 'order.placed'))
+          .map((q) => deadLetterQueue(q.queue)),
+      ];
       t.true(parkers.length > 0);
       for (const dlq of parkers) {
         const parked = await waitForMessages(stack, dlq);

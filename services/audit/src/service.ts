@@ -22,6 +22,8 @@ export const definition: ServiceDefinition<typeof configSchema> = {
       }),
       consumers: { audit: allMessages },
       batched: ['audit'],
+      // The event id is the activity's key.
+      idempotent: ['audit'],
       workers: [{ start: async () => {}, stop: () => exportPool.end() }],
     };
   },

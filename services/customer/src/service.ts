@@ -13,5 +13,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
     api: customerApi,
     consumers: { customer: orderEvents },
     batched: ['customer'],
+    // The history folds a repeated event into the same row (domain/history.ts): no inbox claim.
+    idempotent: ['customer'],
   }),
 };

@@ -36,7 +36,21 @@ export interface ConsumerQueue {
   queue: string;
   service: string;
   subscriptions: Subscription[];
+  /**
+   * 'stream': a reader that only records. It reads its subscriptions from the event stream (one
+   * copy of every message for all such readers, its offset stored with its writes), and its queue
+   * is bound to nothing: only its own retries and the console's redrives reach it.
+   */
+  reads?: 'stream';
 }
+
+/**
+ * The event stream: every event and command, once, for the readers that only record (audit, the
+ * customer projection, the stored notifications). Its retention bounds how long a reader may be
+ * down (docs/decisions, stream readers); the readers' lag alert fires well before it.
+ */
+export const eventStream = 'orderly.stream';
+export const streamRetention = { maxAge: '7D', maxSegmentBytes: 50_000_000 } as const;
 
 const on = (...types: EventType[]): Subscription[] => types.map((routingKey) => ({ exchange: exchanges.events, routingKey }));
 const told = (...types: CommandType[]): Subscription[] => types.map((routingKey) => ({ exchange: exchanges.commands, routingKey }));
@@ -48,6 +62,7 @@ const observers: ConsumerQueue[] = [
     queue: 'notification',
     service: 'notification',
     subscriptions: on('order.confirmed', 'order.rejected', 'order.shipped', 'order.delivered', 'order.cancelled', 'payment.refunded'),
+    reads: 'stream',
   },
   // Each channel with an effect outside the database gets its own copy of every notification; a new
   // such channel is a new queue here. The stored log is written where the message is composed (decision 0012).
@@ -56,9 +71,15 @@ const observers: ConsumerQueue[] = [
     queue: 'customer',
     service: 'customer',
     subscriptions: on('order.placed', 'order.confirmed', 'order.rejected', 'order.cancelled', 'order.shipped', 'order.delivered'),
+    reads: 'stream',
   },
   // The activity log keeps everything: every event, and every command (a direct exchange has no wildcard).
-  { queue: 'audit', service: 'audit', subscriptions: [{ exchange: exchanges.events, routingKey: '#' }, ...told(...commandTypes)] },
+  {
+    queue: 'audit',
+    service: 'audit',
+    subscriptions: [{ exchange: exchanges.events, routingKey: '#' }, ...told(...commandTypes)],
+    reads: 'stream',
+  },
 ];
 
 const orderOutcomes = on(
@@ -121,7 +142,7 @@ export interface ExchangeDef {
 }
 export interface QueueDef {
   name: string;
-  type: 'quorum';
+  type: 'quorum' | 'stream';
 }
 export interface BindingDef {
   source: string;
@@ -148,6 +169,20 @@ export interface TopologyOptions {
   deliveryLimit: number;
 }
 
+/** Whether a subscription takes a message published to this exchange with this routing key. */
+export function subscribed(subscriptions: readonly Subscription[], exchange: string, routingKey: string): boolean {
+  return subscriptions.some((s) => s.exchange === exchange && (s.routingKey === '#' || s.routingKey === routingKey));
+}
+
+/** What a service reads in a mode (all its broker read permission needs): its queues, and the event stream if it has a reader of it. */
+export function queuesReadBy(mode: SagaMode, service: string): string[] {
+  const mine = consumerQueues(mode).filter((q) => q.service === service);
+  return [...mine.map((q) => q.queue), ...(mine.some((q) => q.reads === 'stream') ? [eventStream] : [])].sort();
+}
+
+/** The queues a mode's stream readers keep for their retries and redrives (they read the stream). */
+export const streamReaders = (mode: SagaMode) => consumerQueues(mode).filter((q) => q.reads === 'stream');
+
 export const retryQueue = (queue: string) => `${queue}.retry`;
 export const deadLetterQueue = (queue: string) => `${queue}.dlq`;
 const anchored = (name: string) => `^${name.replaceAll('.', '\\.')}$`;
@@ -164,12 +199,13 @@ export function topology({ mode, deliveryLimit }: TopologyOptions): Topology {
     policies: [],
   };
   const atLeastOnce = { overflow: 'reject-publish', 'dead-letter-strategy': 'at-least-once' };
-  for (const { queue, subscriptions } of consumerQueues(mode)) {
+  for (const { queue, subscriptions, reads } of consumerQueues(mode)) {
     const [retry, dlq] = [retryQueue(queue), deadLetterQueue(queue)];
     const [retryX, dlx] = [retryExchange(queue), deadLetterExchange(queue)];
     t.exchanges.push({ name: retryX, type: 'direct' }, { name: dlx, type: 'direct' });
     t.queues.push({ name: queue, type: 'quorum' }, { name: retry, type: 'quorum' }, { name: dlq, type: 'quorum' });
-    for (const s of subscriptions) t.bindings.push({ source: s.exchange, destination: queue, routingKey: s.routingKey });
+    if (reads !== 'stream')
+      for (const s of subscriptions) t.bindings.push({ source: s.exchange, destination: queue, routingKey: s.routingKey });
     // A retried message waits in <queue>.retry until its per-message TTL expires, then the
     // retry exchange routes it back to <queue>; a parked one goes through the DLX to <queue>.dlq.
     t.bindings.push(
@@ -198,6 +234,21 @@ export function topology({ mode, deliveryLimit }: TopologyOptions): Topology {
         definition: { 'dead-letter-exchange': retryX, 'dead-letter-routing-key': queue, ...atLeastOnce },
       },
     );
+  }
+  if (streamReaders(mode).length > 0) {
+    // Every event and every command (a direct exchange has no wildcard), whoever reads them.
+    t.queues.push({ name: eventStream, type: 'stream' });
+    t.bindings.push(
+      { source: exchanges.events, destination: eventStream, routingKey: '#' },
+      ...commandTypes.map((routingKey) => ({ source: exchanges.commands, destination: eventStream, routingKey })),
+    );
+    t.policies.push({
+      name: eventStream,
+      pattern: anchored(eventStream),
+      applyTo: 'queues',
+      priority: 10,
+      definition: { 'max-age': streamRetention.maxAge, 'stream-max-segment-size-bytes': streamRetention.maxSegmentBytes },
+    });
   }
   return t;
 }

@@ -48,6 +48,12 @@ export const baseConfigSchema = z.object({
   PREFETCH: positiveInt.default(32),
   /** The most messages a batching consumer handles in one transaction (queues opt in; 1 turns it off). */
   CONSUMER_BATCH_SIZE: positiveInt.default(32),
+  /** After a broker reconnect, the outbox rows confirmed this recently are published again (a stream does not fsync before confirming); 0 turns it off. */
+  OUTBOX_REPUBLISH_WINDOW_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Stream deliveries a reader holds at most (the broker's credit; returned by the ack after each commit). */
+  STREAM_PREFETCH: positiveInt.default(500),
+  /** The most stream messages a reader handles in one transaction. */
+  STREAM_BATCH_SIZE: positiveInt.default(200),
   RETRY_MAX_ATTEMPTS: positiveInt.default(5),
   RETRY_BASE_DELAY_MS: positiveInt.default(500),
   RETRY_MAX_DELAY_MS: positiveInt.default(10_000),

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type Router from '@koa/router';
-import { publishers, type ServiceName, topology } from '@orderly/events';
+import { eventStream, publishers, type ServiceName, streamReaders, topology } from '@orderly/events';
 import type { Middleware } from 'koa';
 import type { z } from 'zod';
 import { adminOperations } from './admin/admin-docs.js';
@@ -23,7 +23,9 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { Publisher } from './outbound/publisher.js';
 import { OutboxRelay } from './outbound/relay.js';
+import { republishOnReconnect } from './outbound/republish.js';
 import { packageDir } from './package-dir.js';
+import { StreamReader } from './stream/reader.js';
 import { flushTelemetry } from './telemetry/flush.js';
 import { Database } from './transaction/transaction.js';
 
@@ -50,6 +52,8 @@ export interface ServiceParts {
   /** Queues whose messages may be handled several in one transaction: handlers that lock at most
    * the rows of their own order (see BatchedHandling). */
   batched?: string[];
+  /** Stream readers whose writes are idempotent by event id: they need no inbox claim per message. */
+  idempotent?: string[];
   workers?: Worker[];
   /** Paths served without authentication besides the platform's (a sign-in page, its callback, static assets):
    * exact, or every path under one ending in '/'. */
@@ -156,7 +160,9 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
     if (!config.BROKER_DECLARE_TOPOLOGY) {
       // Someone else owns the topology: wait (not ready, never exiting) until what we use exists.
       const exchanges = publishers(config.SAGA_MODE)[def.name as ServiceName] ?? [];
-      await awaitTopology(config.AMQP_URL, { exchanges, queues: Object.keys(parts.consumers ?? {}) }, logger, {
+      const queues = Object.keys(parts.consumers ?? {});
+      if (readsStream(config.SAGA_MODE, def.name)) queues.push(eventStream);
+      await awaitTopology(config.AMQP_URL, { exchanges, queues }, logger, {
         name: `orderly-${def.name}-topology-probe`,
       });
     }
@@ -181,6 +187,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
     db.onOutboxWritten((rows) => relay.committed(rows));
     await relay.start();
     opened.push(() => relay.stop());
+    await broker.onConnect(republishOnReconnect(pool, config.OUTBOX_REPUBLISH_WINDOW_MS, logger));
     // Not ready while nothing can be published (no confirm channel, or the relay keeps failing).
     lifecycle.addCheck('publisher', () => publisher.connected);
     lifecycle.addCheck('outbox relay', () => relay.healthy);
@@ -209,7 +216,30 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
           logger,
         ),
     );
-    for (const consumer of consumers) {
+    // A reader that only records reads the event stream; its queue takes only retries and redrives.
+    const readers = streamReaders(config.SAGA_MODE)
+      .filter((q) => q.service === def.name && parts.consumers?.[q.queue])
+      .map(
+        (q) =>
+          new StreamReader(
+            {
+              reader: q.queue,
+              stream: eventStream,
+              subscriptions: q.subscriptions,
+              handlers: parts.consumers![q.queue]!,
+              prefetch: config.STREAM_PREFETCH,
+              batchSize: config.STREAM_BATCH_SIZE,
+              retry,
+              identity: identity!,
+              idempotent: parts.idempotent?.includes(q.queue) ?? false,
+            },
+            db,
+            publisher,
+            metrics,
+            logger,
+          ),
+      );
+    for (const consumer of [...consumers, ...readers]) {
       await consumer.attach(broker);
       opened.push(() => consumer.stop());
     }
@@ -231,7 +261,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
         lifecycle.markDraining();
         logger.info('draining');
         for (const w of [...workers].reverse()) await w.stop();
-        await Promise.all(consumers.map((c) => c.stop()));
+        await Promise.all([...consumers, ...readers].map((c) => c.stop()));
         await http.close();
         await relay.stop();
         await broker.close();
@@ -246,6 +276,8 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
     throw err;
   }
 }
+
+const readsStream = (mode: Parameters<typeof streamReaders>[0], service: string) => streamReaders(mode).some((q) => q.service === service);
 
 async function closeAll(opened: (() => Promise<unknown>)[]): Promise<void> {
   for (const close of opened.reverse()) await close().catch(() => {});

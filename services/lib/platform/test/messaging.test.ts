@@ -153,7 +153,8 @@ test('when a message keeps being returned to its queue, then the delivery limit 
   // The service only applies the topology and its policies; a raw consumer plays the crashing one.
   await start(consumerService(), { ...e.vars, AMQP_URL: e.amqpUrlFor('order') });
   const event = confirmedEvent();
-  await publishEvent(e, event);
+  // Straight into the queue: the audit queue now takes only retries and redrives (it reads the stream).
+  await publishRaw(e, '', 'audit', JSON.stringify(event), { type: event.type, messageId: event.id });
   const amqp = (await import('amqplib')).default;
   const conn = await amqp.connect(e.amqpUrl);
   cleanups.push(() => conn.close().catch(() => {}));

@@ -1,0 +1,309 @@
+import { context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { isMessageType, type Subscription, subscribed } from '@orderly/events';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { backoffDelay } from '../backoff.js';
+import type { Broker } from '../bus/broker.js';
+import { databaseUnavailable } from '../db/unavailable.js';
+import { NotYetError } from '../inbound/consumer.js';
+import { type Handlers, handlerFor, type Message } from '../inbound/handlers.js';
+import { type BrokerIdentity, producerProblem } from '../inbound/identity.js';
+import { PermanentError, parseEvent } from '../inbound/parse-event.js';
+import type { Logger } from '../logger.js';
+import { type Metrics, observeLatency } from '../metrics.js';
+import type { Publisher } from '../outbound/publisher.js';
+import { claimMany } from '../transaction/inbox.js';
+import type { Database, Tx } from '../transaction/transaction.js';
+import { Divert } from './divert.js';
+import { reportPosition } from './lag.js';
+import { lockOffset, noOffset, storedOffset, storeOffset } from './offsets.js';
+
+export interface StreamReaderOptions {
+  /** The reader's name: its offset row, its retry queue and DLQ (the queue of the same name). */
+  reader: string;
+  stream: string;
+  /** What it reads; everything else in the stream is passed over. */
+  subscriptions: readonly Subscription[];
+  handlers: Handlers;
+  /** Deliveries in hand at most: the broker's credit, returned by the ack after each commit. */
+  prefetch: number;
+  /** Messages per transaction at most. */
+  batchSize: number;
+  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+  identity: BrokerIdentity;
+  /**
+   * The handlers' writes are idempotent by event id (a republished duplicate changes nothing): no
+   * inbox claim. Otherwise each batch claims its event ids in the inbox (one statement per batch).
+   */
+  idempotent: boolean;
+}
+
+interface Item {
+  msg: ConsumeMessage;
+  offset: number;
+  channel: Channel;
+  event?: Message;
+  work?: (tx: Tx) => Promise<void>;
+  span?: Span;
+}
+
+const tracer = trace.getTracer('orderly-stream');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Reads the event stream in batches, like group commit: one transaction in flight, and what
+ * arrives meanwhile is the next batch. Each transaction holds the batch's effects and the
+ * reader's offset, so a crash anywhere re-reads from the stored offset + 1 and nothing is done
+ * twice; the ack after the commit only returns the broker's credit. A database outage holds the
+ * batch and retries it without spending attempts; a message that fails on its own is diverted to
+ * the reader's retry queue or parked (Divert), and the stream keeps flowing.
+ */
+export class StreamReader {
+  #pending: Item[] = [];
+  #running: Promise<void> | undefined;
+  #channel: Channel | undefined;
+  #tag: string | undefined;
+  #stopped = false;
+  #committed = noOffset;
+  #lastLag = 0;
+  /** When the batch in hand started: each of its messages took that batch's time to handle. */
+  #started = 0;
+  readonly #divert: Divert;
+
+  constructor(
+    private readonly options: StreamReaderOptions,
+    private readonly db: Database,
+    publisher: Publisher,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+  ) {
+    this.#divert = new Divert(options.reader, publisher);
+    reportPosition(metrics.registry, options.reader, {
+      committedOffset: () => this.#committed,
+      lagSeconds: () => {
+        const oldest = this.#pending[0]?.event?.time;
+        return oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : this.#lastLag;
+      },
+    });
+  }
+
+  async attach(broker: Broker): Promise<void> {
+    await broker.onConnect(async (model: ChannelModel) => {
+      if (this.#stopped) return;
+      // A batch of the previous connection commits (or fails) before the offset is read again.
+      await this.#running;
+      this.#pending = [];
+      const stored = await this.#untilCommitted(() => storedOffset(this.db.pool, this.options.reader));
+      this.#committed = stored;
+      const channel = await model.createChannel();
+      channel.on('error', (err: Error) => this.logger.warn({ err }, 'stream reader channel error'));
+      await channel.prefetch(this.options.prefetch);
+      const from = stored === noOffset ? 'first' : { '!': 'long', value: stored + 1 };
+      const { consumerTag } = await channel.consume(
+        this.options.stream,
+        (msg) => {
+          if (!msg) return void this.logger.warn({ reader: this.options.reader }, 'stream reader cancelled by the broker');
+          this.#received(channel, msg);
+        },
+        { arguments: { 'x-stream-offset': from } },
+      );
+      this.#channel = channel;
+      this.#tag = consumerTag;
+      this.logger.info({ reader: this.options.reader, from: stored + 1 }, 'reading the event stream');
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#channel && this.#tag) await this.#channel.cancel(this.#tag).catch(() => {});
+    await this.#running;
+    await this.#channel?.close().catch(() => {});
+  }
+
+  #received(channel: Channel, msg: ConsumeMessage): void {
+    const offset = Number(msg.properties.headers?.['x-stream-offset']);
+    this.#pending.push({ msg, offset, channel });
+    this.#running ??= this.#drain().finally(() => {
+      this.#running = undefined;
+    });
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#pending.length > 0 && !this.#stopped) {
+      const batch = this.#pending.splice(0, this.options.batchSize);
+      try {
+        await this.#handle(batch);
+      } catch (err) {
+        // Only the broker can fail here (a copy not confirmed): the channel is going; the next
+        // connection reads again from the stored offset.
+        this.logger.error({ err, reader: this.options.reader }, 'stream batch not finished; will read it again');
+        this.#pending = [];
+      }
+    }
+  }
+
+  async #handle(batch: Item[]): Promise<void> {
+    const { reader } = this.options;
+    const handled: Item[] = [];
+    for (const item of batch) {
+      const parked = await this.#prepare(item);
+      if (parked) this.metrics.consumed.inc({ queue: reader, type: typeLabel(item.msg.properties.type), outcome: 'dead_letter' });
+      else if (item.work) handled.push(item);
+    }
+    const last = batch[batch.length - 1]!;
+    this.#started = performance.now();
+    // One message alone is its own attempt: not handled twice when it fails.
+    if (handled.length === 1 && handled[0] === last) {
+      await this.#alone(last);
+      return last.channel.ack(last.msg, true);
+    }
+    try {
+      const duplicates = await this.#untilCommitted(() => this.#commit(handled, last.offset));
+      this.#done(
+        handled.filter((i) => !duplicates.has(i)),
+        'ack',
+      );
+      this.#done([...duplicates], 'duplicate');
+    } catch {
+      // One of them fails on its own: each alone, so only that one leaves the stream.
+      for (const item of handled) await this.#alone(item);
+      await this.#untilCommitted(() => this.#commit([], last.offset));
+    }
+    last.channel.ack(last.msg, true);
+  }
+
+  /** Parses and checks one message; parks it (true) when it can never be handled. */
+  async #prepare(item: Item): Promise<boolean> {
+    const { msg } = item;
+    if (!subscribed(this.options.subscriptions, msg.fields.exchange, msg.fields.routingKey)) return false;
+    const publishedBy = text(msg.properties.userId);
+    let problem: string | undefined;
+    try {
+      const event = parseEvent(msg.content);
+      // RabbitMQ checked user_id against the publishing connection's user: it names the producer.
+      const forged = producerProblem(event, publishedBy, this.options.identity);
+      const work = forged ? undefined : handlerFor(this.options.handlers, event);
+      if (forged) problem = `PermanentError: refused: ${forged}`;
+      else if (!work) problem = `Error: ${this.options.reader} has no handler for ${event.type}`;
+      else Object.assign(item, { event, work, span: this.#span(msg) });
+    } catch (err) {
+      problem = errText(err);
+    }
+    if (problem === undefined) return false;
+    this.logger.error({ messageId: msg.properties.messageId, offset: item.offset, reason: problem }, 'stream message parked');
+    await this.#divert.park(msg, problem, 1, publishedBy);
+    return true;
+  }
+
+  /** The items' effects and the offset, in one transaction; what an earlier commit covered is skipped. */
+  async #commit(items: Item[], offset: number): Promise<Set<Item>> {
+    const { reader } = this.options;
+    let stored = noOffset;
+    let fresh: Set<string> | undefined;
+    const duplicates = new Set<Item>();
+    await this.db.transactionMany([
+      {
+        cause: noCause,
+        run: async (tx) => {
+          stored = await lockOffset(tx, reader);
+          const ids = items.filter((i) => i.offset > stored).map((i) => i.event!.id);
+          if (!this.options.idempotent && ids.length > 0) fresh = await claimMany(tx.query, reader, ids);
+        },
+      },
+      // Each handler's emits follow from its own message (transactionMany sets the cause).
+      ...items.map((item) => ({
+        cause: item.event!,
+        run: (tx: Tx) => {
+          if (item.offset <= stored) return Promise.resolve();
+          // Claimed before: a republished copy, or the same event twice in the batch.
+          if (fresh && !fresh.delete(item.event!.id)) return Promise.resolve(void duplicates.add(item));
+          return context.with(trace.setSpan(context.active(), item.span!), () => item.work!(tx));
+        },
+      })),
+      { cause: noCause, run: async (tx) => (offset > stored ? storeOffset(tx, reader, offset) : undefined) },
+    ]);
+    if (offset > this.#committed) this.#committed = offset;
+    return duplicates;
+  }
+
+  async #alone(item: Item): Promise<void> {
+    try {
+      const duplicates = await this.#untilCommitted(() => this.#commit([item], item.offset));
+      return this.#done([item], duplicates.size > 0 ? 'duplicate' : 'ack');
+    } catch (err) {
+      const { retry } = this.options;
+      const publishedBy = text(item.msg.properties.userId);
+      const reason = errText(err);
+      if (err instanceof PermanentError || retry.maxAttempts <= 1) {
+        await this.#divert.park(item.msg, reason, 1, publishedBy);
+        return this.#done([item], 'dead_letter');
+      }
+      this.logger.warn(
+        { err, eventId: item.event?.id, reader: this.options.reader },
+        'stream message failed; retried from the reader queue',
+      );
+      const notYet = err instanceof NotYetError;
+      const delay = backoffDelay(1, retry.baseDelayMs, retry.maxDelayMs);
+      await this.#divert.retry(item.msg, reason, notYet ? 1 : 2, publishedBy, delay, notYet ? Date.now() : undefined);
+      return this.#done([item], 'retry');
+    }
+  }
+
+  /** Runs fn until it succeeds or fails for a reason other than a database outage (which spends nothing). */
+  async #untilCommitted<R>(fn: () => Promise<R>): Promise<R> {
+    for (let waits = 1; ; waits++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!databaseUnavailable(err) || this.#stopped) throw err;
+        this.logger.warn({ err, reader: this.options.reader }, 'database unavailable; stream reader waits');
+        const { baseDelayMs, maxDelayMs } = this.options.retry;
+        await sleep(backoffDelay(waits, baseDelayMs, maxDelayMs));
+      }
+    }
+  }
+
+  #span(msg: ConsumeMessage): Span {
+    const headers = msg.properties.headers ?? {};
+    return tracer.startSpan(
+      `${this.options.reader} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'rabbitmq',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': this.options.stream,
+          'messaging.message.id': String(msg.properties.messageId ?? ''),
+          'messaging.rabbitmq.destination.routing_key': msg.fields.routingKey,
+          'cloudevents.event_type': typeLabel(msg.properties.type),
+        },
+      },
+      propagation.extract(ROOT_CONTEXT, headers),
+    );
+  }
+
+  #done(items: Item[], outcome: 'ack' | 'duplicate' | 'retry' | 'dead_letter'): void {
+    const { reader } = this.options;
+    const seconds = (performance.now() - this.#started) / 1000;
+    for (const { event, span } of items) {
+      const type = typeLabel(event?.type);
+      this.metrics.consumed.inc({ queue: reader, type, outcome });
+      if (span)
+        context.with(trace.setSpan(context.active(), span), () =>
+          observeLatency(this.metrics.handleDuration, { queue: reader, type }, seconds),
+        );
+      if (event && outcome === 'ack') {
+        this.#lastLag = Math.max(0, (Date.now() - Date.parse(event.time)) / 1000);
+        observeLatency(this.metrics.hopLatency, { from: event.source.replace('orderly/', ''), to: reader }, this.#lastLag);
+      }
+      span?.setAttribute('orderly.outcome', outcome);
+      if (outcome === 'retry' || outcome === 'dead_letter') span?.setStatus({ code: SpanStatusCode.ERROR });
+      span?.end();
+    }
+  }
+}
+
+/** For the steps that emit nothing (the offset's lock and store). */
+const noCause = { id: '', correlationid: '' };
+const typeLabel = (type: unknown) => (typeof type === 'string' && isMessageType(type) ? type : 'other');
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const errText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 1000);
