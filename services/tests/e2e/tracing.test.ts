@@ -106,7 +106,7 @@ test('when an order goes through the saga, then it is one trace from the HTTP re
 
   // A slow bucket leads to a trace: the completion histogram's exemplar is this order's trace.
   const metrics = await waitFor(async () => {
-    const text = await (await fetch(url('order', '/metrics'))).text();
+    const text = await (await fetch(url('order', '/metrics'), { headers: { accept: 'application/openmetrics-text' } })).text();
     return text.includes(`trace_id="${root.traceId}"`) ? text : undefined;
   });
   t.regex(
