@@ -3,6 +3,7 @@ import amqp, { type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { coalesceWrites } from '../net/coalesce.js';
+import { noteBrokerEndpoint } from '../telemetry/messaging-spans.js';
 import { assertTopology, checkTopology } from './topology.js';
 
 export type ConnectHook = (model: ChannelModel) => Promise<void>;
@@ -34,6 +35,7 @@ export class Broker {
   ) {}
 
   static async connect({ url, topology, logger, metrics, name, declare = true, connectAttempts = 10 }: BrokerOptions): Promise<Broker> {
+    noteBrokerEndpoint(url);
     const connection = await amqp.connect(url, {
       clientProperties: { connection_name: name },
       // Writes are already gathered per event-loop turn (coalesceWrites); Nagle on top of that
