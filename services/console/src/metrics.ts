@@ -25,6 +25,8 @@ export function consoleMetrics(metrics: Metrics, pool: Pool, logger: Logger) {
         }
         this.reset();
         for (const { queue, status, count } of last) this.set({ queue, status }, count);
+        // Nothing parked is a 0, not an absent series: the parked alert can be tested against it.
+        if (!last.some((row) => row.status === 'parked')) this.set({ status: 'parked' }, 0);
       },
     }),
     recorded: new Counter({

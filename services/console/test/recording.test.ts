@@ -201,6 +201,9 @@ test.serial(
       what: 'the console ready',
       timeoutMs: 30_000,
     });
+    // Before anything is parked, the parked-messages alert reads a 0, not an absent series.
+    const before = await (await fetch(early.url('/metrics'))).text();
+    t.regex(before, /^orderly_dead_letters\{status="parked",service="[^"]+"\} 0$/m);
     await park(fresh.env, 'order', 'order', JSON.stringify(confirmed()));
     t.is((await untilRecorded(early, fresh.env, 1)).length, 1);
   },

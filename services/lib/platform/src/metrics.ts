@@ -1,5 +1,6 @@
 import { TraceFlags, trace } from '@opentelemetry/api';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, type LabelValues, type OpenMetricsContentType, Registry } from 'prom-client';
+import { renderMetrics } from './telemetry/exposition.js';
 
 /** Latencies here run from a millisecond to tens of seconds. */
 export const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -30,7 +31,8 @@ export function observeLatency<T extends string>(h: Histogram<T>, labels: LabelV
 
 /**
  * The metric names of docs/architecture.md#metrics, one registry per service instance (tests run several in one
- * process). OpenMetrics exposition, which is what carries exemplars.
+ * process). The registry is an OpenMetrics one, which is what lets histograms keep exemplars; `render`
+ * answers a scrape in the format it asked for (telemetry/exposition.ts).
  */
 export function createMetrics(service: string) {
   // Read at scrape time by their owners: a query or a look per scrape, not per operation.
@@ -45,6 +47,8 @@ export function createMetrics(service: string) {
   const registers = [registry];
   return {
     registry,
+    /** One scrape: OpenMetrics with exemplars when asked for, the Prometheus text format otherwise. */
+    render: (openMetrics: boolean) => renderMetrics(registry, { service }, openMetrics),
     httpDuration: new Histogram({
       name: 'http_server_request_duration_seconds',
       help: 'HTTP request duration',

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { amqpSocket } from '../throughput/amqp-socket.js';
 import { coalesceWrites } from '../throughput/coalesce.js';
+import { noteBrokerEndpoint } from '../telemetry/messaging-spans.js';
 import { assertTopology, checkTopology } from './topology.js';
 
 export type ConnectHook = (model: ChannelModel) => Promise<void>;
@@ -35,6 +36,7 @@ export class Broker {
   ) {}
 
   static async connect({ url, topology, logger, metrics, name, declare = true, connectAttempts = 10 }: BrokerOptions): Promise<Broker> {
+    noteBrokerEndpoint(url);
     const connection = await amqp.connect(url, {
       clientProperties: { connection_name: name },
       // Writes are already gathered per event-loop turn (coalesceWrites); Nagle on top of that

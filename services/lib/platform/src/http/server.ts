@@ -7,6 +7,7 @@ import Koa from 'koa';
 import type { Lifecycle } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
+import { wantsOpenMetrics } from '../telemetry/exposition.js';
 import { type Authentication, authenticate, openPathTest, type TokenVerifier } from './auth.js';
 import { docsRoutes } from './docs.js';
 import { type ApiDocs, openApiDocument } from './openapi.js';
@@ -83,8 +84,9 @@ export function createApp({
     ctx.body = { ready: lifecycle.ready };
   });
   base.get('/metrics', async (ctx) => {
-    ctx.type = metrics.registry.contentType;
-    ctx.body = await metrics.registry.metrics();
+    const { contentType, body } = await metrics.render(wantsOpenMetrics((...types) => ctx.accepts(...types)));
+    ctx.type = contentType;
+    ctx.body = body;
   });
 
   const routers = [base, ...routes];

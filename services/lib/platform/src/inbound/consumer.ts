@@ -7,6 +7,7 @@ import { databaseUnavailable } from '../db/unavailable.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
 import type { Publisher } from '../outbound/publisher.js';
+import { outcomeErrorType, processSpan } from '../telemetry/messaging-spans.js';
 import { BatchedHandling } from '../throughput/batching.js';
 import type { Database } from '../transaction/transaction.js';
 import { Acks } from './acks.js';
@@ -124,21 +125,16 @@ export class Consumer {
     const headers = isRecord(msg.properties.headers) ? msg.properties.headers : {};
     const type = typeLabel(msg.properties.type);
     const parent = propagation.extract(ROOT_CONTEXT, headers);
-    const span = tracer.startSpan(
-      `${queue} process`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          'messaging.system': 'rabbitmq',
-          'messaging.operation.type': 'process',
-          'messaging.destination.name': queue,
-          'messaging.message.id': String(msg.properties.messageId ?? ''),
-          'messaging.rabbitmq.destination.routing_key': msg.fields.routingKey,
-          'cloudevents.event_type': type,
-        },
-      },
-      parent,
-    );
+    const { name, attributes } = processSpan({
+      exchange: msg.fields.exchange,
+      routingKey: msg.fields.routingKey,
+      queue,
+      deliveryTag: msg.fields.deliveryTag,
+      messageId: String(msg.properties.messageId ?? ''),
+      type,
+      conversationId: stringOr(msg.properties.correlationId),
+    });
+    const span = tracer.startSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent);
     const started = performance.now();
     const outcome = await context.with(trace.setSpan(parent, span), async () => {
       const result = await this.#process(acks, msg, type, headers);
@@ -147,7 +143,8 @@ export class Consumer {
     });
     this.metrics.consumed.inc({ queue, type, outcome });
     span.setAttribute('orderly.outcome', outcome);
-    if (outcome === 'retry' || outcome === 'dead_letter') span.setStatus({ code: SpanStatusCode.ERROR });
+    const errorType = outcomeErrorType(outcome);
+    if (errorType) span.setAttribute('error.type', errorType).setStatus({ code: SpanStatusCode.ERROR });
     span.end();
   }
 

@@ -1,9 +1,10 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { named } from '../db/named.js';
 import type { Pool } from '../db/pool.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, traceparentExemplar } from '../metrics.js';
 import { PollLoop, type TickResult } from '../poll-loop.js';
+import { sendErrorType, sendSpan } from '../telemetry/messaging-spans.js';
 import type { WrittenRow } from '../transaction/outbox-writer.js';
 import type { Publisher } from './publisher.js';
 import { markSent, SentMarks } from './sent-marks.js';
@@ -131,21 +132,8 @@ export class OutboxRelay {
   /** Publishes inside the trace that wrote the row, so the trace crosses the outbox. */
   async #publish(row: WrittenRow): Promise<void> {
     const parent = propagation.extract(ROOT_CONTEXT, row.traceContext);
-    const span = tracer.startSpan(
-      `${row.exchange} publish`,
-      {
-        kind: SpanKind.PRODUCER,
-        attributes: {
-          'messaging.system': 'rabbitmq',
-          'messaging.operation.type': 'publish',
-          'messaging.destination.name': row.exchange,
-          'messaging.rabbitmq.destination.routing_key': row.routingKey,
-          'messaging.message.id': row.eventId,
-          'cloudevents.event_type': row.type,
-        },
-      },
-      parent,
-    );
+    const { name, attributes } = sendSpan({ exchange: row.exchange, routingKey: row.routingKey, messageId: row.eventId, type: row.type });
+    const span = tracer.startSpan(name, { kind: SpanKind.PRODUCER, attributes }, parent);
     const headers: Record<string, string> = {};
     propagation.inject(trace.setSpan(parent, span), headers);
     try {
@@ -167,6 +155,9 @@ export class OutboxRelay {
         labels: {},
         exemplarLabels: traceparentExemplar(row.traceContext.traceparent),
       });
+    } catch (err) {
+      span.setAttribute('error.type', sendErrorType(err)).setStatus({ code: SpanStatusCode.ERROR });
+      throw err;
     } finally {
       span.end();
     }

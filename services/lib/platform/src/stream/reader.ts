@@ -11,6 +11,7 @@ import { PermanentError, parseEvent } from '../inbound/parse-event.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
 import type { Publisher } from '../outbound/publisher.js';
+import { outcomeErrorType, processSpan } from '../telemetry/messaging-spans.js';
 import { claimMany } from '../transaction/inbox.js';
 import type { Database, Tx } from '../transaction/transaction.js';
 import { Divert } from './divert.js';
@@ -264,19 +265,18 @@ export class StreamReader {
 
   #span(msg: ConsumeMessage): Span {
     const headers = msg.properties.headers ?? {};
+    // Named and attributed by the RabbitMQ conventions, as the queue consumer's spans are.
+    const { name, attributes } = processSpan({
+      exchange: msg.fields.exchange,
+      routingKey: msg.fields.routingKey,
+      queue: this.options.stream,
+      deliveryTag: msg.fields.deliveryTag,
+      messageId: String(msg.properties.messageId ?? ''),
+      type: typeLabel(msg.properties.type),
+    });
     return tracer.startSpan(
-      `${this.options.reader} process`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          'messaging.system': 'rabbitmq',
-          'messaging.operation.type': 'process',
-          'messaging.destination.name': this.options.stream,
-          'messaging.message.id': String(msg.properties.messageId ?? ''),
-          'messaging.rabbitmq.destination.routing_key': msg.fields.routingKey,
-          'cloudevents.event_type': typeLabel(msg.properties.type),
-        },
-      },
+      name,
+      { kind: SpanKind.CONSUMER, attributes: { ...attributes, 'orderly.reader': this.options.reader } },
       propagation.extract(ROOT_CONTEXT, headers),
     );
   }
@@ -296,7 +296,11 @@ export class StreamReader {
         observeLatency(this.metrics.hopLatency, { from: event.source.replace('orderly/', ''), to: reader }, this.#lastLag);
       }
       span?.setAttribute('orderly.outcome', outcome);
-      if (outcome === 'retry' || outcome === 'dead_letter') span?.setStatus({ code: SpanStatusCode.ERROR });
+      const errorType = outcomeErrorType(outcome);
+      if (errorType) {
+        span?.setAttribute('error.type', errorType);
+        span?.setStatus({ code: SpanStatusCode.ERROR });
+      }
       span?.end();
     }
   }
