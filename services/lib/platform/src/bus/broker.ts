@@ -2,9 +2,9 @@ import type { Topology } from '@orderly/events';
 import amqp, { type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { noteBrokerEndpoint } from '../telemetry/messaging-spans.js';
 import { amqpSocket } from '../throughput/amqp-socket.js';
 import { coalesceWrites } from '../throughput/coalesce.js';
-import { noteBrokerEndpoint } from '../telemetry/messaging-spans.js';
 import { assertTopology, checkTopology } from './topology.js';
 
 export type ConnectHook = (model: ChannelModel) => Promise<void>;
