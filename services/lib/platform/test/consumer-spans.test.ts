@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
-import { exchanges } from '@orderly/events';
+import { eventStream, exchanges } from '@orderly/events';
 import test from 'ava';
 import { startService } from '../src/service.js';
 import { consumedCount, createTestEnv, publishRaw, waitFor } from '../src/testing/index.js';
@@ -47,8 +47,10 @@ test('when a handler fails, is retried and is finally parked, then each process 
       ['dead_letter', SpanStatusCode.ERROR],
     ],
   );
-  const [first] = spans;
-  t.is(first?.name, `process ${exchanges.events}:${event.type}:audit`);
+  // The audit reader first meets the event on the stream; its retry comes back through its queue.
+  const [first, second] = spans;
+  t.is(first?.name, `process ${exchanges.events}:${event.type}:${eventStream}`);
+  t.is(second?.name, `process ${exchanges.retry}.audit:audit`);
   t.like(first?.attributes, {
     'messaging.operation.name': 'process',
     'messaging.operation.type': 'process',

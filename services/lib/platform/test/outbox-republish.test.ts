@@ -28,8 +28,16 @@ test('when the broker connection comes back, then the recently confirmed rows ar
   await waitFor(async () => ((await consumedCount(reader, { outcome: 'ack' })) === 1 ? true : undefined));
   await waitFor(async () => ((await unsent()) === 0 ? true : undefined), { what: 'the row marked sent' });
   // The producer's connection drops (as when its single-node broker restarts) and comes back.
-  const connections = (await (await e.management(`api/vhosts/${e.vhost}/connections`)).json()) as { name: string; user: string }[];
-  for (const c of connections.filter((c) => c.user === `${e.vhost}.order`))
+  // The management API lists a connection only after its next stats emission (every 5 s): wait for it.
+  const producerConnections = await waitFor(
+    async () => {
+      const all = (await (await e.management(`api/vhosts/${e.vhost}/connections`)).json()) as { name: string; user: string }[];
+      const mine = all.filter((c) => c.user === `${e.vhost}.order`);
+      return mine.length > 0 ? mine : undefined;
+    },
+    { what: "the producer's connection in the management API" },
+  );
+  for (const c of producerConnections)
     await e.management(`api/connections/${encodeURIComponent(c.name)}`, { method: 'DELETE', headers: { 'X-Reason': 'test' } });
   await waitFor(async () => ((await consumedCount(reader, { outcome: 'duplicate' })) === 1 ? true : undefined), {
     what: 'the republished copy absorbed as a duplicate',
