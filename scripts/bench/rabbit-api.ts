@@ -31,6 +31,12 @@ export async function vhostCounters(vhost = orderlyVhost()): Promise<VhostCounte
 
 /** Messages waiting in the vhost's queues, parking lots (`*.dlq`) excluded: they never drain by themselves. */
 export async function queuedMessages(vhost = orderlyVhost()): Promise<number> {
-  const queues = (await management(`queues/${encodeURIComponent(vhost)}?columns=name,messages`)) as { name: string; messages?: number }[];
-  return queues.filter((q) => !q.name.endsWith('.dlq')).reduce((n, q) => n + (q.messages ?? 0), 0);
+  const queues = (await management(`queues/${encodeURIComponent(vhost)}?columns=name,messages,type`)) as {
+    name: string;
+    messages?: number;
+    type?: string;
+  }[];
+  // A stream keeps what it has delivered (its retention), so its count is no backlog; its readers'
+  // lag is orderly_stream_reader_lag_seconds.
+  return queues.filter((q) => !q.name.endsWith('.dlq') && q.type !== 'stream').reduce((n, q) => n + (q.messages ?? 0), 0);
 }
