@@ -1,6 +1,7 @@
 import { newEnvelope } from '@orderly/events';
 import { definition as payment } from '@orderly/payment';
 import { startTestService } from '@orderly/platform/testing';
+import { redoclyLint } from '@orderly/testkit';
 import test from 'ava';
 import { api, confirmed, consoleTestEnv, declareTopology, type Json, park, startConsole, untilRecorded } from './helpers.js';
 
@@ -181,4 +182,8 @@ test('when the API document is read, then the dead-letter routes and their bodie
       .map(([m]) => `${m} ${path}`),
   );
   t.deepEqual(undocumented, [], 'every route of the console has its answers described');
+  // The same outside linter and rules as the seven services' documents.
+  const lint = await redoclyLint({ console: document });
+  t.is(lint.code, 0, lint.out);
+  t.notRegex(lint.out, /warning/i, lint.out);
 });

@@ -4,5 +4,6 @@ export * from './identity.js';
 export * from './otlp-receiver.js';
 export * from './process.js';
 export * from './prometheus.js';
+export * from './redocly.js';
 export * from './scenarios.js';
 export * from './stack.js';

@@ -1,0 +1,31 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/**
+ * Lints OpenAPI documents with Redocly's `recommended-strict` rules (the recommended rules with
+ * every warning an error: servers, summaries, licence, 4XX …). Resolves to the exit code and what
+ * it printed; no telemetry, no update check (the machine has no network for them).
+ */
+export async function redoclyLint(documents: Record<string, unknown>): Promise<{ code: number; out: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'orderly-openapi-'));
+  try {
+    const files = Object.entries(documents).map(([name, body]) => {
+      const file = join(dir, `${name}.openapi.json`);
+      writeFileSync(file, JSON.stringify(body));
+      return file;
+    });
+    return await run('npx', ['--no-install', 'redocly', 'lint', '--extends', 'recommended-strict', '--format', 'stylish', ...files], {
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+    }).then(
+      (r) => ({ code: 0, out: r.stdout + r.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
