@@ -1,5 +1,6 @@
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { isMessageType, retryExchange, retryQueue } from '@orderly/events';
-import type { Database, Logger, Publisher, TickResult } from '@orderly/platform';
+import { type Database, type Logger, type Publisher, sendErrorType, sendSpan, type TickResult } from '@orderly/platform';
 import type { Pacer } from '../bus/pacer.js';
 import { redriveHeaders } from '../domain/redrive.js';
 import type { ConsoleMetrics } from '../metrics.js';
@@ -16,6 +17,8 @@ import { emitRedriven } from './operator-action.js';
 
 /** Rows moved to redriving per transaction: each batch's audit events commit with it. */
 const batchSize = 100;
+const tracer = trace.getTracer('orderly-console');
+
 /** The most one request redrives; what matches beyond it stays parked for the next. */
 export const maxPerAction = 10_000;
 
@@ -80,18 +83,48 @@ export class Redrives {
 
   async #send(row: Redrivable, db: Queryable): Promise<void> {
     await this.pacer.take();
-    const routed = await this.publisher.publish({
-      exchange: retryExchange(row.queue),
-      routingKey: retryQueue(row.queue),
-      content: row.body,
-      messageId: row.messageId ?? '',
-      // The type property only labels metrics: from the catalog, or "unknown".
-      type: row.type !== null && isMessageType(row.type) ? row.type : 'unknown',
-      headers: redriveHeaders(row.headers, row.publishedBy, row.redrives),
-      // At once: through the retry queue (so the copy arrives as a retry does) without waiting there.
-      expiration: 0,
-    });
-    if (!routed) throw new Error(`${retryExchange(row.queue)} has no queue bound for ${retryQueue(row.queue)}`);
+    const exchange = retryExchange(row.queue);
+    const routingKey = retryQueue(row.queue);
+    // The type property only labels metrics: from the catalog, or "unknown".
+    const type = row.type !== null && isMessageType(row.type) ? row.type : 'unknown';
+    const headers = redriveHeaders(row.headers, row.publishedBy, row.redrives);
+    // The copy continues the message's own trace (the order's): its send span is a child of the
+    // parked message's context and links to the operator's request that redrove it, and the copy
+    // carries the send span's context, so the consumer's span follows the redrive.
+    const parent = propagation.extract(ROOT_CONTEXT, headers);
+    const operatorSpan = trace.getActiveSpan()?.spanContext();
+    const { name, attributes } = sendSpan({ exchange, routingKey, messageId: row.messageId ?? '', type });
+    const span = tracer.startSpan(
+      name,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: { ...attributes, 'orderly.redrive': row.redrives },
+        ...(operatorSpan && trace.isSpanContextValid(operatorSpan) ? { links: [{ context: operatorSpan }] } : {}),
+      },
+      parent,
+    );
+    propagation.inject(trace.setSpan(parent, span), headers);
+    try {
+      const routed = await context.with(trace.setSpan(parent, span), () =>
+        this.publisher.publish({
+          exchange,
+          routingKey,
+          content: row.body,
+          messageId: row.messageId ?? '',
+          type,
+          headers,
+          // At once: through the retry queue (so the copy arrives as a retry does) without waiting there.
+          expiration: 0,
+        }),
+      );
+      if (!routed) throw new Error(`${exchange} has no queue bound for ${routingKey}`);
+    } catch (err) {
+      span.setAttribute('error.type', sendErrorType(err));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw err;
+    } finally {
+      span.end();
+    }
     await finishRedrive(db, row.id);
     this.metrics.actions.inc({ queue: row.queue, action: 'redrive' });
   }

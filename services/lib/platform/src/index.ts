@@ -56,4 +56,5 @@ export {
   type Worker,
 } from './service.js';
 export { flushTelemetry } from './telemetry/flush.js';
+export { sendErrorType, sendSpan } from './telemetry/messaging-spans.js';
 export { Database, type DryRun, type Tx } from './transaction/transaction.js';
