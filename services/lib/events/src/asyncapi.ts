@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { type MessageType, messages } from './catalog.js';
 import { envelopeSchema } from './envelope.js';
-import { consumerQueues, exchanges, producerOf, routeOf, type SagaMode } from './topology.js';
+import { producerOf, routeOf } from './producers.js';
+import { consumerQueues, exchanges, type SagaMode } from './topology.js';
 
 const exchangeTypes: Record<string, 'topic' | 'direct' | 'fanout'> = {
   [exchanges.events]: 'topic',

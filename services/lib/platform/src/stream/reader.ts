@@ -1,5 +1,5 @@
-import { context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { isMessageType, type Subscription, subscribed } from '@orderly/events';
+import { context, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Subscription, subscribed } from '@orderly/events';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { backoffDelay } from '../backoff.js';
 import type { Broker } from '../bus/broker.js';
@@ -11,12 +11,13 @@ import { PermanentError, parseEvent } from '../inbound/parse-event.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
 import type { Publisher } from '../outbound/publisher.js';
-import { outcomeErrorType, processSpan } from '../telemetry/messaging-spans.js';
+import { outcomeErrorType } from '../telemetry/messaging-spans.js';
 import { claimMany } from '../transaction/inbox.js';
 import type { Database, Tx } from '../transaction/transaction.js';
 import { Divert } from './divert.js';
 import { reportPosition } from './lag.js';
 import { lockOffset, noOffset, storedOffset, storeOffset } from './offsets.js';
+import { readerSpan, typeLabel } from './reader-span.js';
 
 export interface StreamReaderOptions {
   /** The reader's name: its offset row, its retry queue and DLQ (the queue of the same name). */
@@ -47,7 +48,6 @@ interface Item {
   span?: Span;
 }
 
-const tracer = trace.getTracer('orderly-stream');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -185,7 +185,7 @@ export class StreamReader {
       const work = forged ? undefined : handlerFor(this.options.handlers, event);
       if (forged) problem = `PermanentError: refused: ${forged}`;
       else if (!work) problem = `Error: ${this.options.reader} has no handler for ${event.type}`;
-      else Object.assign(item, { event, work, span: this.#span(msg) });
+      else Object.assign(item, { event, work, span: readerSpan(msg, this.options.stream, this.options.reader) });
     } catch (err) {
       problem = errText(err);
     }
@@ -263,24 +263,6 @@ export class StreamReader {
     }
   }
 
-  #span(msg: ConsumeMessage): Span {
-    const headers = msg.properties.headers ?? {};
-    // Named and attributed by the RabbitMQ conventions, as the queue consumer's spans are.
-    const { name, attributes } = processSpan({
-      exchange: msg.fields.exchange,
-      routingKey: msg.fields.routingKey,
-      queue: this.options.stream,
-      deliveryTag: msg.fields.deliveryTag,
-      messageId: String(msg.properties.messageId ?? ''),
-      type: typeLabel(msg.properties.type),
-    });
-    return tracer.startSpan(
-      name,
-      { kind: SpanKind.CONSUMER, attributes: { ...attributes, 'orderly.reader': this.options.reader } },
-      propagation.extract(ROOT_CONTEXT, headers),
-    );
-  }
-
   #done(items: Item[], outcome: 'ack' | 'duplicate' | 'retry' | 'dead_letter'): void {
     const { reader } = this.options;
     const seconds = (performance.now() - this.#started) / 1000;
@@ -308,6 +290,5 @@ export class StreamReader {
 
 /** For the steps that emit nothing (the offset's lock and store). */
 const noCause = { id: '', correlationid: '' };
-const typeLabel = (type: unknown) => (typeof type === 'string' && isMessageType(type) ? type : 'other');
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const errText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 1000);
