@@ -6,6 +6,7 @@ import type { Broker } from '../bus/broker.js';
 import { databaseUnavailable } from '../db/unavailable.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
+import { publishCopy } from '../outbound/copy.js';
 import type { Publisher } from '../outbound/publisher.js';
 import { outcomeErrorType, processSpan } from '../telemetry/messaging-spans.js';
 import { BatchedHandling } from '../throughput/batching.js';
@@ -231,16 +232,7 @@ export class Consumer {
     expiration?: number,
   ): Promise<void> {
     try {
-      const routed = await this.publisher.publish({
-        exchange,
-        routingKey,
-        content: msg.content,
-        messageId: stringOr(msg.properties.messageId)?.slice(0, 200) ?? '',
-        type: stringOr(msg.properties.type)?.slice(0, 200) ?? 'unknown',
-        headers: { ...forwardableHeaders(msg.properties.headers), ...extraHeaders },
-        ...(expiration === undefined ? {} : { expiration }),
-      });
-      if (!routed) throw new Error(`${exchange} has no queue bound for ${routingKey}`);
+      await publishCopy(this.publisher, msg, { exchange, routingKey, ...(expiration === undefined ? {} : { expiration }) }, extraHeaders);
       acks.ack(msg);
     } catch (err) {
       this.logger.error({ err, exchange, routingKey }, 'could not forward message; returning it to the queue');

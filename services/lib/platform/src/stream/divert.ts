@@ -1,5 +1,6 @@
-import { deadLetterExchange, forwardableHeaders, orderlyHeaders, retryExchange, retryQueue } from '@orderly/events';
+import { deadLetterExchange, orderlyHeaders, retryExchange, retryQueue } from '@orderly/events';
 import type { ConsumeMessage } from 'amqplib';
+import { publishCopy } from '../outbound/copy.js';
 import type { Publisher } from '../outbound/publisher.js';
 
 /**
@@ -46,21 +47,10 @@ export class Divert {
     return this.#copy(msg, retryExchange(this.reader), retryQueue(this.reader), headers, delayMs);
   }
 
-  async #copy(msg: ConsumeMessage, exchange: string, routingKey: string, extra: Record<string, unknown>, expiration?: number) {
-    const headers = { ...forwardableHeaders(msg.properties.headers), ...extra };
+  #copy(msg: ConsumeMessage, exchange: string, routingKey: string, extra: Record<string, unknown>, expiration?: number) {
     // The offset is the stream's, not the copy's.
-    delete headers['x-stream-offset'];
-    const routed = await this.publisher.publish({
-      exchange,
-      routingKey,
-      content: msg.content,
-      messageId: text(msg.properties.messageId)?.slice(0, 200) ?? '',
-      type: text(msg.properties.type)?.slice(0, 200) ?? 'unknown',
-      headers,
-      ...(expiration === undefined ? {} : { expiration }),
-    });
-    if (!routed) throw new Error(`${exchange} has no queue bound for ${routingKey}`);
+    return publishCopy(this.publisher, msg, { exchange, routingKey, ...(expiration === undefined ? {} : { expiration }) }, extra, [
+      'x-stream-offset',
+    ]);
   }
 }
-
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
