@@ -15,6 +15,8 @@ export interface FiguresSource {
   }[];
   singleOrder?: { beforeLoad?: { latencyMs: { p50: number } }; afterLoad?: { latencyMs: { p50: number } } } | undefined;
   idle?: { stackPercentOfCore: number } | undefined;
+  /** Absent from runs before issue 21 (and quorumDeliveries from runs before it was counted apart). */
+  perOrder?: { publishes: number; commits: number; quorumDeliveries?: number } | undefined;
 }
 
 /** undefined: the step or phase did not run; NaN: it ran but no order was decided. */
@@ -28,6 +30,10 @@ export interface Headline {
   /** p50 placed → decided of single orders on an idle stack; the worse of before and after the load. */
   singleOrderMs?: number;
   idleStackPercentOfCore?: number;
+  /** Broker publishes, quorum-queue deliveries and commits per decided order over the whole measured run. */
+  publishesPerOrder?: number;
+  quorumDeliveriesPerOrder?: number;
+  commitsPerOrder?: number;
   /** Open-loop rates not run because a lower one collapsed (their targets fail). */
   skippedRates: number[];
 }
@@ -57,6 +63,9 @@ export function headline(r: FiguresSource): Headline {
     machineCpuMsPerOrderAt100: machineCpu(100),
     singleOrderMs: worst([r.singleOrder?.beforeLoad?.latencyMs.p50, r.singleOrder?.afterLoad?.latencyMs.p50]),
     idleStackPercentOfCore: r.idle?.stackPercentOfCore,
+    publishesPerOrder: r.perOrder?.publishes,
+    quorumDeliveriesPerOrder: r.perOrder?.quorumDeliveries,
+    commitsPerOrder: r.perOrder?.commits,
     skippedRates: [...(r.skippedRates ?? [])],
   };
 }

@@ -218,7 +218,7 @@ async function main(o: BenchOptions): Promise<void> {
   const boundFraction = achievedFraction(bestCompletedPerSec, bound);
   const cpuMsPerOrder = (cpu.stackSec * 1000) / Math.max(1, ordersCompleted);
   const singleOrder = { beforeLoad, afterLoad };
-  const figures = headline({ highestSustainedRate, skippedRates, open, singleOrder, idle });
+  const figures = headline({ highestSustainedRate, skippedRates, open, singleOrder, idle, perOrder });
   const comparison = earlier ? compareWith(figures, sagaMode, earlier) : undefined;
   const hopStep = open.filter((s) => s.load.backlog?.sustained).at(-1) ?? closed.at(-1);
   const report: BenchReport = {

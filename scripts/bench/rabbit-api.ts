@@ -20,13 +20,20 @@ export const orderlyVhost = () => vhostOf(amqpUrl());
 export interface VhostCounters {
   publish: number;
   deliverGet: number;
+  /** Deliveries from quorum queues alone (each a replicated, fsynced copy); the rest came from streams or classic queues. */
+  quorumDeliverGet: number;
 }
 
 export async function vhostCounters(vhost = orderlyVhost()): Promise<VhostCounters> {
   const v = (await management(`vhosts/${encodeURIComponent(vhost)}`)) as {
     message_stats?: { publish?: number; deliver_get?: number };
   };
-  return { publish: v.message_stats?.publish ?? 0, deliverGet: v.message_stats?.deliver_get ?? 0 };
+  const queues = (await management(`queues/${encodeURIComponent(vhost)}?columns=name,type,message_stats.deliver_get`)) as {
+    type?: string;
+    message_stats?: { deliver_get?: number };
+  }[];
+  const quorumDeliverGet = queues.filter((q) => q.type === 'quorum').reduce((n, q) => n + (q.message_stats?.deliver_get ?? 0), 0);
+  return { publish: v.message_stats?.publish ?? 0, deliverGet: v.message_stats?.deliver_get ?? 0, quorumDeliverGet };
 }
 
 /** Messages waiting in the vhost's queues, parking lots (`*.dlq`) excluded: they never drain by themselves. */

@@ -147,7 +147,7 @@ export function renderReport(r: BenchReport): string {
       ],
     ),
     `bound = ${f0(b.ordersPerSec)} orders/s (limited by ${b.limitedBy}); achieved ${f0(r.bestCompletedPerSec)} orders/s = ${f0(r.boundFraction * 100)} % of it`,
-    `per order also: ${f2(r.perOrder.publishes)} broker publishes, ${f2(r.perOrder.consumedByServices)} messages handled by services (their own counters)`,
+    `per order also: ${f2(r.perOrder.quorumDeliveries)} of those deliveries from quorum queues (the rest from the stream), ${f2(r.perOrder.publishes)} broker publishes, ${f2(r.perOrder.consumedByServices)} messages handled by services (their own counters)`,
     '',
     ...peerLines(r),
     ...comparisonLines(r.comparison),

@@ -16,6 +16,7 @@ import type { PgLimit } from './pg-limit.ts';
 import type { StatementsReport } from './pg-statements.ts';
 import type { CpuUsage } from './process-cpu.ts';
 import type { BrokerLimit } from './rabbit-limit.ts';
+import type { PerOrder, RunCounts } from './run-counts.ts';
 import type { SingleOrderResult } from './single-order.ts';
 import type { TargetResult } from './targets.ts';
 
@@ -54,8 +55,8 @@ export interface BenchReport {
   cpu: CpuUsage & { msPerOrder: number };
   /** Top statements by execution time over the measured run (pg_stat_statements), if available. */
   pgStatements: StatementsReport;
-  perOrder: { commits: number; deliveries: number; publishes: number; consumedByServices: number };
-  counters: { commits: number; deliverGet: number; publish: number; benchDeliveries: number };
+  perOrder: PerOrder;
+  counters: RunCounts['counters'];
   limits: { pg: PgLimit; broker: BrokerLimit };
   bound: Bound;
   boundFraction: number;

@@ -10,16 +10,27 @@ export interface RunCounters {
 }
 
 export interface RunCounts {
-  counters: { commits: number; deliverGet: number; publish: number; benchDeliveries: number };
+  counters: { commits: number; deliverGet: number; quorumDeliverGet: number; publish: number; benchDeliveries: number };
   /** Every order decided in the run window, late ones (after the bench stopped waiting) included. */
   ordersCompleted: number;
-  perOrder: { commits: number; deliveries: number; publishes: number; consumedByServices: number };
+  perOrder: PerOrder;
+}
+
+export interface PerOrder {
+  commits: number;
+  /** Every broker delivery but the bench's own: quorum queues, streams and classic queues. */
+  deliveries: number;
+  /** Deliveries from quorum queues alone (issue 21 counts these: each is a replicated, fsynced copy). */
+  quorumDeliveries: number;
+  publishes: number;
+  consumedByServices: number;
 }
 
 export function runCounts(start: RunCounters, end: RunCounters, steps: readonly StepResult[]): RunCounts {
   const counters = {
     commits: end.commits - start.commits,
     deliverGet: end.vhost.deliverGet - start.vhost.deliverGet,
+    quorumDeliverGet: end.vhost.quorumDeliverGet - start.vhost.quorumDeliverGet,
     publish: end.vhost.publish - start.vhost.publish,
     benchDeliveries: end.bench - start.bench,
   };
@@ -37,6 +48,8 @@ export function runCounts(start: RunCounters, end: RunCounters, steps: readonly 
       commits: per(counters.commits),
       // The bench's own queue gets one delivery per decided order: not the stack's work.
       deliveries: per(counters.deliverGet - counters.benchDeliveries),
+      // The bench's queue is a classic one, so none of its deliveries are here.
+      quorumDeliveries: per(counters.quorumDeliverGet),
       publishes: per(counters.publish),
       consumedByServices: per(consumed),
     },
