@@ -41,14 +41,6 @@ export async function lockShipmentOfOrder(tx: Tx, orderId: string): Promise<Ship
   return rows[0];
 }
 
-/** The timer worker never waits for a shipment a cancel holds: it skips it and tries again later. */
-export async function tryLockShipment(tx: Tx, shipmentId: string): Promise<ShipmentRow | undefined> {
-  const { rows } = await tx.query<ShipmentRow>(`SELECT ${columns} FROM shipments WHERE shipment_id = $1 FOR NO KEY UPDATE SKIP LOCKED`, [
-    shipmentId,
-  ]);
-  return rows[0];
-}
-
 export async function setStatus(tx: Tx, shipmentId: string, status: ShipmentStatus): Promise<void> {
   await tx.query('UPDATE shipments SET status = $2, updated_at = now() WHERE shipment_id = $1', [shipmentId, status]);
   await addHistory(tx, shipmentId, status);

@@ -17,7 +17,11 @@ import { type OutboxRow, type WrittenRow, writeOutbox } from './outbox-writer.js
 /** A transaction that can also emit messages (events, commands): they reach the outbox in the same commit. */
 export interface Tx {
   query: Query;
-  emit<T extends MessageType>(type: T, subject: string, data: EventData<T>): Envelope;
+  /**
+   * `causedBy` overrides the cause the transaction was run with (the message being handled), for
+   * work that takes several steps with causes of their own in one set-based statement (timers).
+   */
+  emit<T extends MessageType>(type: T, subject: string, data: EventData<T>, causedBy?: Cause): Envelope;
   /**
    * A write whose result nobody reads, sent with the COMMIT in the same round trip instead of on
    * its own. Statements run in the order queued, after every `query`. Its failure fails the commit
@@ -185,11 +189,11 @@ export class Database {
       afterCommit: (f) => {
         committed.push(f);
       },
-      emit: (type, subject, data) => {
+      emit: (type, subject, data, causedBy) => {
         // What consumers would refuse is refused here, where the bug is: text that is not well-formed.
         const text = findTextIssue({ subject, data });
         if (text) throw new Error(`cannot emit ${type}: ${text.path} ${text.reason}`);
-        const envelope = newEnvelope(this.source, type, subject, messages[type].parse(data), cause.current);
+        const envelope = newEnvelope(this.source, type, subject, messages[type].parse(data), causedBy ?? cause.current);
         dry?.emitted.push(envelope);
         const { exchange, routingKey } = routeOf(type);
         const traceContext: Record<string, string> = {};
