@@ -1,6 +1,6 @@
 import type { ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
-import { stockRequests } from './handlers/stock-requests.js';
+import { lockBatch, stockRequests } from './handlers/stock-requests.js';
 import { productApi } from './http/product-api.js';
 import { productRoutes } from './http/product-routes.js';
 import { demoSeeder } from './workers/demo-seeder.js';
@@ -13,6 +13,8 @@ export const definition: ServiceDefinition<typeof configSchema> = {
     routes: productRoutes(db),
     api: productApi,
     consumers: { inventory: stockRequests },
+    batched: ['inventory'],
+    prepareBatch: { inventory: lockBatch },
     workers: config.SEED_DEMO_CATALOGUE ? [demoSeeder(db)] : [],
   }),
 };

@@ -6,10 +6,17 @@ export interface Reservation {
   lines: Line[];
 }
 
-/** The order's reservation, locked: the one decision per order is taken under this lock. */
-export async function findReservation(tx: Tx, orderId: string): Promise<Reservation | undefined> {
-  const { rows } = await tx.query<Reservation>('SELECT status, lines FROM reservations WHERE order_id = $1 FOR UPDATE', [orderId]);
-  return rows[0];
+/**
+ * The orders' reservations, locked in order id order: the one decision per order is taken under
+ * this lock. An order without one is absent from the map.
+ */
+export async function lockReservations(tx: Tx, orderIds: readonly string[]): Promise<Map<string, Reservation>> {
+  const { rows } = await tx.query<Reservation & { orderId: string }>(
+    `SELECT order_id::text AS "orderId", status, lines FROM reservations
+      WHERE order_id = ANY($1::uuid[]) ORDER BY order_id FOR UPDATE`,
+    [orderIds],
+  );
+  return new Map(rows.map(({ orderId, ...r }) => [orderId, r]));
 }
 
 export async function insertRejected(tx: Tx, orderId: string, demand: Line[]): Promise<void> {

@@ -1,16 +1,14 @@
 import type { Tx } from '@orderly/platform';
-import { lockStock, moveStock } from '../store/product-store.js';
-import { findReservation, setReservationStatus } from '../store/reservation-store.js';
+import { setReservationStatus } from '../store/reservation-store.js';
+import { applyMove, lockFor, noteReservation, reservationOf } from '../store/stock-ledger.js';
 
 /** The order is paid: its held stock is sold. */
 export async function commitStock(orderId: string, tx: Tx): Promise<void> {
-  const reservation = await findReservation(tx, orderId);
+  await lockFor(tx, [{ orderId, skus: [] }]);
+  const reservation = reservationOf(tx, orderId);
   if (reservation?.status !== 'reserved') return;
-  await lockStock(
-    tx,
-    reservation.lines.map((l) => l.sku),
-  );
-  moveStock(tx, reservation.lines, 'commit');
+  applyMove(tx, reservation.lines, 'commit');
   setReservationStatus(tx, orderId, 'committed');
+  noteReservation(tx, orderId, { ...reservation, status: 'committed' });
   tx.emit('inventory.committed', orderId, { orderId, lines: reservation.lines.map(({ sku, qty }) => ({ sku, qty })) });
 }

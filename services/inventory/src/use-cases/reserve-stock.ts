@@ -1,27 +1,27 @@
 import type { EventData } from '@orderly/events';
 import type { Tx } from '@orderly/platform';
 import { mergeLines, planReservation } from '../domain/reservation.js';
-import { lockStock, moveStock } from '../store/product-store.js';
-import { findReservation, insertRejected, insertReserved } from '../store/reservation-store.js';
+import { insertRejected, insertReserved } from '../store/reservation-store.js';
+import { applyMove, heldStock, lockFor, noteReservation, reservationOf } from '../store/stock-ledger.js';
 
 /** Reserves every line of an order or none, and fixes its prices. */
 export async function reserveStock(data: EventData<'inventory.reserve'>, tx: Tx): Promise<void> {
-  if (await findReservation(tx, data.orderId)) return; // decided already, or cancelled before it arrived
+  const { orderId } = data;
+  await lockFor(tx, [{ orderId, skus: data.items.map((i) => i.sku) }]);
+  if (reservationOf(tx, orderId)) return; // decided already, or cancelled before it arrived
   const demand = mergeLines(data.items);
-  const stock = await lockStock(
-    tx,
-    demand.map((l) => l.sku),
-  );
-  const plan = planReservation(demand, stock);
+  const plan = planReservation(demand, heldStock(tx));
   if (!plan.ok) {
-    await insertRejected(tx, data.orderId, demand);
-    tx.emit('inventory.rejected', data.orderId, { orderId: data.orderId, reason: plan.reason, skus: plan.skus });
+    await insertRejected(tx, orderId, demand);
+    noteReservation(tx, orderId, { status: 'rejected', lines: demand });
+    tx.emit('inventory.rejected', orderId, { orderId, reason: plan.reason, skus: plan.skus });
     return;
   }
-  moveStock(tx, plan.lines, 'reserve');
-  insertReserved(tx, data.orderId, plan.lines, plan.totalCents);
-  tx.emit('inventory.reserved', data.orderId, {
-    orderId: data.orderId,
+  applyMove(tx, plan.lines, 'reserve');
+  insertReserved(tx, orderId, plan.lines, plan.totalCents);
+  noteReservation(tx, orderId, { status: 'reserved', lines: plan.lines });
+  tx.emit('inventory.reserved', orderId, {
+    orderId,
     lines: plan.lines,
     totalCents: plan.totalCents,
     currency: plan.currency,

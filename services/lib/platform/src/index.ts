@@ -57,4 +57,4 @@ export {
 } from './service.js';
 export { flushTelemetry } from './telemetry/flush.js';
 export { sendErrorType, sendSpan } from './telemetry/messaging-spans.js';
-export { Database, type DryRun, type Tx } from './transaction/transaction.js';
+export { Database, type DryRun, type PrepareBatch, type Tx, TxLocal } from './transaction/transaction.js';

@@ -17,6 +17,7 @@ import type { ApiDocs } from './http/openapi.js';
 import { startHttpServer } from './http/server.js';
 import { checkHandlers } from './inbound/check-handlers.js';
 import { Consumer, type Handlers } from './inbound/consumer.js';
+import type { Message } from './inbound/handlers.js';
 import { brokerIdentity } from './inbound/identity.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
@@ -27,7 +28,7 @@ import { republishOnReconnect } from './outbound/republish.js';
 import { packageDir } from './package-dir.js';
 import { StreamReader } from './stream/reader.js';
 import { flushTelemetry } from './telemetry/flush.js';
-import { Database } from './transaction/transaction.js';
+import { Database, type PrepareBatch } from './transaction/transaction.js';
 
 export interface ServiceContext<C extends BaseConfig> {
   config: C;
@@ -50,8 +51,10 @@ export interface ServiceParts {
   api?: ApiDocs;
   consumers?: Record<string, Handlers>;
   /** Queues whose messages may be handled several in one transaction: handlers that lock at most
-   * the rows of their own order (see BatchedHandling). */
+   * the rows of their own order, or that lock the rows they share in prepareBatch (see BatchedHandling). */
   batched?: string[];
+  /** Per batched queue: run in a batch's transaction before its messages' work (see PrepareBatch). */
+  prepareBatch?: Record<string, PrepareBatch<Message>>;
   /** Stream readers whose writes are idempotent by event id: they need no inbox claim per message. */
   idempotent?: string[];
   workers?: Worker[];
@@ -207,6 +210,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
             prefetch: config.PREFETCH,
             retry,
             batchSize: parts.batched?.includes(queue) ? config.CONSUMER_BATCH_SIZE : 1,
+            prepareBatch: parts.prepareBatch?.[queue],
             identity: identity!,
             redriveUser: config.BROKER_REDRIVE_USER,
           },

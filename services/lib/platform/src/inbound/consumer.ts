@@ -10,10 +10,10 @@ import { publishCopy } from '../outbound/copy.js';
 import type { Publisher } from '../outbound/publisher.js';
 import { outcomeErrorType, processSpan } from '../telemetry/messaging-spans.js';
 import { BatchedHandling } from '../throughput/batching.js';
-import type { Database } from '../transaction/transaction.js';
+import type { Database, PrepareBatch } from '../transaction/transaction.js';
 import { Acks } from './acks.js';
 import { admit, afterFailure, errText } from './decide.js';
-import type { Handlers } from './handlers.js';
+import type { Handlers, Message } from './handlers.js';
 import type { BrokerIdentity } from './identity.js';
 
 export type { AnyHandler, Handler, Handlers, Message } from './handlers.js';
@@ -34,6 +34,8 @@ export interface ConsumerOptions {
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; notYetMaxWaitMs: number };
   /** Handle messages that arrive together in one transaction, up to this many (1: one by one). */
   batchSize?: number;
+  /** Run in a batch's transaction before its messages' work (ServiceParts.prepareBatch). */
+  prepareBatch?: PrepareBatch<Message>;
   /** Who this service is on the broker: messages are accepted only from their catalog producer. */
   identity: BrokerIdentity;
   /**
@@ -87,7 +89,7 @@ export class Consumer {
     private readonly metrics: Metrics,
     private readonly logger: Logger,
   ) {
-    if ((options.batchSize ?? 1) > 1) this.#batches = new BatchedHandling(db, options.queue, options.batchSize!);
+    if ((options.batchSize ?? 1) > 1) this.#batches = new BatchedHandling(db, options.queue, options.batchSize!, options.prepareBatch);
   }
 
   async attach(broker: Broker): Promise<void> {

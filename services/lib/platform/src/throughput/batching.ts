@@ -1,6 +1,6 @@
 import { type Context, context } from '@opentelemetry/api';
 import type { Message } from '../inbound/handlers.js';
-import type { Database, Tx } from '../transaction/transaction.js';
+import type { Database, PrepareBatch, Tx } from '../transaction/transaction.js';
 
 interface Item {
   event: Message;
@@ -29,6 +29,8 @@ export class BatchedHandling {
     private readonly db: Database,
     private readonly consumer: string,
     private readonly maxSize: number,
+    /** Run before a batch's work (and before a message handled alone): see PrepareBatch. */
+    private readonly prepare?: PrepareBatch<Message>,
   ) {}
 
   handle(event: Message, work: (tx: Tx) => Promise<void>): Promise<boolean> {
@@ -65,6 +67,7 @@ export class BatchedHandling {
       const handled = await this.db.handleMany(
         this.consumer,
         ordered.map((i) => ({ eventId: i.event.id, cause: i.event, run: (tx) => context.with(i.ctx, () => i.work(tx)) })),
+        this.prepare,
       );
       // A message appearing twice in a batch was handled once: the first copy.
       const seen = new Set<string>();
@@ -79,8 +82,15 @@ export class BatchedHandling {
   }
 
   async #alone(i: Item): Promise<void> {
+    const { prepare } = this;
+    const work = prepare
+      ? async (tx: Tx) => {
+          await prepare(tx, [i.event]);
+          await i.work(tx);
+        }
+      : i.work;
     try {
-      i.resolve(await context.with(i.ctx, () => this.db.handleOnce({ consumer: this.consumer, eventId: i.event.id }, i.event, i.work)));
+      i.resolve(await context.with(i.ctx, () => this.db.handleOnce({ consumer: this.consumer, eventId: i.event.id }, i.event, work)));
     } catch (err) {
       i.reject(err);
     }

@@ -30,6 +30,11 @@ export interface Tx {
   queueForCommit(text: string, values?: unknown[]): void;
   /** Runs fn once the transaction has committed (metrics, logs): never for one that rolls back. */
   afterCommit(fn: () => void): void;
+  /**
+   * A value that lives as long as this transaction, shared by every message's work in it (made by
+   * `key.init` on first use): a batch's locked rows, read once and kept up to date by each message.
+   */
+  local<T>(key: TxLocal<T>): T;
   /** True in a dry run (Database.dryRun): everything will be rolled back, so nothing may happen outside the database. */
   readonly dryRun: boolean;
   /**
@@ -38,6 +43,18 @@ export interface Tx {
    */
   outside(skipped: string, fn: () => Promise<void>): Promise<void>;
 }
+
+/** The key of a per-transaction value (Tx.local). */
+export class TxLocal<T> {
+  constructor(readonly init: () => T) {}
+}
+
+/**
+ * Runs in a batch's transaction after the inbox claim and before the first message's work, given
+ * the messages that will run (fresh ones, in their order): e.g. locks every row the batch needs
+ * in one sorted statement, so replicas never take them in different orders.
+ */
+export type PrepareBatch<C extends Cause = Cause> = (tx: Tx, causes: readonly C[]) => Promise<void>;
 
 /** What a dry run saw. `fresh` false: the consumer had handled the message already, nothing ran. */
 export interface DryRun {
@@ -131,7 +148,11 @@ export class Database {
    * fresh message's work in turn (its emits caused by it), one commit. Returns the ids handled;
    * the others had been handled before (or appear twice in the batch). Any failure rolls back all.
    */
-  async handleMany(consumer: string, items: { eventId: string; cause: Cause; run: (tx: Tx) => Promise<void> }[]): Promise<Set<string>> {
+  async handleMany<C extends Cause>(
+    consumer: string,
+    items: { eventId: string; cause: C; run: (tx: Tx) => Promise<void> }[],
+    prepare?: PrepareBatch<C>,
+  ): Promise<Set<string>> {
     const cause: { current?: Cause } = {};
     const handled = new Set<string>();
     await this.#run(async (tx) => {
@@ -140,9 +161,17 @@ export class Database {
         consumer,
         items.map((i) => i.eventId),
       );
-      for (const item of items) {
-        if (!fresh.has(item.eventId) || handled.has(item.eventId)) continue;
+      const running = items.filter((item) => {
+        if (!fresh.has(item.eventId) || handled.has(item.eventId)) return false;
         handled.add(item.eventId);
+        return true;
+      });
+      if (prepare && running.length > 0)
+        await prepare(
+          tx,
+          running.map((i) => i.cause),
+        );
+      for (const item of running) {
         cause.current = item.cause;
         await item.run(tx);
       }
@@ -176,7 +205,12 @@ export class Database {
     const pending: OutboxRow[] = [];
     const committed: (() => void)[] = [];
     const queued: Queued[] = [];
+    const locals = new Map<TxLocal<unknown>, unknown>();
     const tx: Tx = {
+      local: <T>(key: TxLocal<T>): T => {
+        if (!locals.has(key)) locals.set(key, key.init());
+        return locals.get(key) as T;
+      },
       dryRun: dry !== undefined,
       outside: async (skipped, f) => {
         if (dry) dry.skipped.push(skipped);
