@@ -1,7 +1,7 @@
 import { cleanupList, publishEnvelope, waitFor } from '@orderly/platform/testing';
 import test from 'ava';
 import { unchangedOrdersSql } from '../src/store/order-search-store.js';
-import { openStatuses } from '../src/use-cases/find-stuck-orders.js';
+import { openStatuses } from '../src/domain/lifecycle-rules.js';
 import { type OrderUnderTest, rejected, reserved, startOrder } from './helpers.js';
 
 /**
