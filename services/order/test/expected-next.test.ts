@@ -36,6 +36,12 @@ test('when an operator reads what an order waits for, then it names the events, 
     describeExpectation(expectedNext('CONFIRMED', 'orchestration')!),
     "shipment.dispatched from shipping, once inventory.commit and shipping.create are answered and the shipment's dispatch timer fires",
   );
-  t.is(describeExpectation(expectedNext('CONFIRMED', 'choreography')!), "shipment.dispatched from shipping, once the shipment's dispatch timer fires");
-  t.is(describeExpectation(expectedNext('SHIPPED', 'orchestration')!), "shipment.delivered from shipping, once the shipment's delivery timer fires");
+  t.is(
+    describeExpectation(expectedNext('CONFIRMED', 'choreography')!),
+    "shipment.dispatched from shipping, once the shipment's dispatch timer fires",
+  );
+  t.is(
+    describeExpectation(expectedNext('SHIPPED', 'orchestration')!),
+    "shipment.delivered from shipping, once the shipment's delivery timer fires",
+  );
 });

@@ -34,7 +34,11 @@ test('when an order is in a terminal status, then no outcome moves it, and none 
 
 test('when an order is placed, then every status is reachable, and from each one a terminal status is', (t) => {
   t.deepEqual([...reachableFrom('PENDING')].sort(), [...statuses].sort());
-  for (const s of statuses) t.true([...reachableFrom(s)].some((r) => isTerminal(r)), s);
+  for (const s of statuses)
+    t.true(
+      [...reachableFrom(s)].some((r) => isTerminal(r)),
+      s,
+    );
 });
 
 test('when an outcome applies, then the order only moves forward: it can never come back to where it was', (t) => {
@@ -118,20 +122,18 @@ test('when any reply comes, then exactly one row of the table fits it, and a pay
 });
 
 /** A run the table allows from PENDING: each outcome applies in the status the one before left. */
-const run = fc
-  .array(fc.nat(), { minLength: 1, maxLength: 8 })
-  .map((picks) => {
-    const path: Outcome[] = [];
-    let status: Status = 'PENDING';
-    for (const pick of picks) {
-      const applying = outcomes.filter((o) => judge(status, o) === 'apply');
-      if (applying.length === 0) break;
-      const o = applying[pick % applying.length]!;
-      path.push(o);
-      status = lifecycle[o].to;
-    }
-    return { path, status };
-  });
+const run = fc.array(fc.nat(), { minLength: 1, maxLength: 8 }).map((picks) => {
+  const path: Outcome[] = [];
+  let status: Status = 'PENDING';
+  for (const pick of picks) {
+    const applying = outcomes.filter((o) => judge(status, o) === 'apply');
+    if (applying.length === 0) break;
+    const o = applying[pick % applying.length]!;
+    path.push(o);
+    status = lifecycle[o].to;
+  }
+  return { path, status };
+});
 
 test('when the outcomes of a run arrive in any order and any of them twice, then the order ends where the run in order ends', (t) => {
   fc.assert(

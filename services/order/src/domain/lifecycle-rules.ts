@@ -1,15 +1,5 @@
 import type { EventData } from '@orderly/events';
-import {
-  type Facts,
-  lifecycle,
-  type Outcome,
-  outcomes,
-  type Reply,
-  type Reserved,
-  replies,
-  type Status,
-  statuses,
-} from './lifecycle.js';
+import { type Facts, lifecycle, type Outcome, outcomes, type Reply, type Reserved, replies, type Status, statuses } from './lifecycle.js';
 
 /**
  * Pure: what the lifecycle table (lifecycle.ts) says, asked the ways the service needs it. Nothing

@@ -1,5 +1,4 @@
-import type { Handler, Handlers, Message } from '@orderly/platform';
-import type { Tx } from '@orderly/platform';
+import type { Handler, Handlers, Message, Tx } from '@orderly/platform';
 import { lifecycle, type Reply } from '../domain/lifecycle.js';
 import { outcomeOf } from '../domain/lifecycle-rules.js';
 import { advanceOrder, lockExistingOrder } from '../use-cases/advance-order.js';

@@ -24,11 +24,19 @@ export async function lockExistingOrder(tx: Tx, orderId: string): Promise<Order>
  * (late, repeated or overtaken) is ignored. Returns the order as it now is, or undefined when
  * ignored; the saga is the caller's to tell.
  */
-export async function advanceOrder(tx: Tx, order: Order, outcome: Outcome, facts: Facts, metrics: OrderMetrics): Promise<Order | undefined> {
+export async function advanceOrder(
+  tx: Tx,
+  order: Order,
+  outcome: Outcome,
+  facts: Facts,
+  metrics: OrderMetrics,
+): Promise<Order | undefined> {
   const t = lifecycle[outcome];
   const verdict = judge(order.status, outcome);
   if (verdict === 'early') {
-    throw new StepMissingError(`order ${order.orderId} is ${order.status}: ${t.on} cannot skip a step (it applies in ${t.from.join(' or ')})`);
+    throw new StepMissingError(
+      `order ${order.orderId} is ${order.status}: ${t.on} cannot skip a step (it applies in ${t.from.join(' or ')})`,
+    );
   }
   if (verdict === 'stale') return undefined;
   const moved = await saveStatus(tx, order.orderId, t.to, { reason: t.reason, totalCents: facts.totalCents, currency: facts.currency });

@@ -30,7 +30,9 @@ export function paymentMismatch(mode: SagaMode): void {
     waitFor(
       async () => {
         const { status, body } = await stack.http('audit', `/orders/${orderId}/events`);
-        return status === 200 && until(body.map((e: { type: string }) => e.type)) ? (body as { type: string; data: Record<string, unknown> }[]) : undefined;
+        return status === 200 && until(body.map((e: { type: string }) => e.type))
+          ? (body as { type: string; data: Record<string, unknown> }[])
+          : undefined;
       },
       { what: `the audit log of order ${orderId}` },
     );
