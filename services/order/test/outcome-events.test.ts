@@ -66,26 +66,30 @@ test('when the table is read, then every row on a reply has a reply to try it wi
 
 for (const row of rows) {
   const { on, from, emits, reason } = lifecycle[row];
-  test(`when ${on} (${row}) reaches a ${from[0]} order, then it emits ${emits ?? 'no order event'}${reason ? ` with reason ${reason}` : ''}`, async (t) => {
-    const orderId = await orderIn(from[0]!);
-    const event = replyFor[row](orderId);
-    const res = await o.ops('/admin/dry-run', {
-      json: { queue: 'order', body: JSON.stringify(event), headers: publishedBy(o.env, producerOf(on)) },
-    });
-    t.is(res.body.outcome, 'would-succeed', JSON.stringify(res.body));
-    const emitted: { type: string; data: Record<string, unknown> }[] = res.body.emitted;
-    const orderEvents = emitted.filter((e) => e.type.startsWith('order.'));
-    t.deepEqual(
-      orderEvents.map((e) => e.type),
-      emits ? [emits] : [],
-    );
-    if (emits) t.like(orderEvents[0]!.data, { orderId, customerId: 'C6', email: 'c6@example.com', ...(reason ? { reason } : {}) });
-    if (emits === 'order.shipped') t.like(orderEvents[0]!.data, { carrier: 'DHL', trackingNumber: `OR${orderId.slice(0, 8)}` });
-    if (emits === 'order.confirmed') t.like(orderEvents[0]!.data, { totalCents: 1299, currency: 'EUR' });
-    t.deepEqual(
-      emitted.filter((e) => !e.type.startsWith('order.')).map((e) => e.type),
-      sagaSends[row],
-      'what the saga sends',
-    );
-  });
+  // Serial: the service takes at most two dry runs at once.
+  test.serial(
+    `when ${on} (${row}) reaches a ${from[0]} order, then it emits ${emits ?? 'no order event'}${reason ? ` with reason ${reason}` : ''}`,
+    async (t) => {
+      const orderId = await orderIn(from[0]!);
+      const event = replyFor[row](orderId);
+      const res = await o.ops('/admin/dry-run', {
+        json: { queue: 'order', body: JSON.stringify(event), headers: publishedBy(o.env, producerOf(on)) },
+      });
+      t.is(res.body.outcome, 'would-succeed', JSON.stringify(res.body));
+      const emitted: { type: string; data: Record<string, unknown> }[] = res.body.emitted;
+      const orderEvents = emitted.filter((e) => e.type.startsWith('order.'));
+      t.deepEqual(
+        orderEvents.map((e) => e.type),
+        emits ? [emits] : [],
+      );
+      if (emits) t.like(orderEvents[0]!.data, { orderId, customerId: 'C6', email: 'c6@example.com', ...(reason ? { reason } : {}) });
+      if (emits === 'order.shipped') t.like(orderEvents[0]!.data, { carrier: 'DHL', trackingNumber: `OR${orderId.slice(0, 8)}` });
+      if (emits === 'order.confirmed') t.like(orderEvents[0]!.data, { totalCents: 1299, currency: 'EUR' });
+      t.deepEqual(
+        emitted.filter((e) => !e.type.startsWith('order.')).map((e) => e.type),
+        sagaSends[row],
+        'what the saga sends',
+      );
+    },
+  );
 }
