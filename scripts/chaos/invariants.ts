@@ -192,7 +192,7 @@ export function checkInvariants(
   for (const [id, o] of facts.orders) {
     if (!terminal.has(o.status)) continue;
     const refunded = facts.payments.get(id)?.status === 'refunded';
-    // A status may be skipped (docs/architecture.md#order-statuses): a parcel whose delivery the
+    // A status may be skipped (docs/architecture.md#the-orders-lifecycle): a parcel whose delivery the
     // order service handled before its dispatch goes CONFIRMED → DELIVERED and never emits
     // order.shipped. The customer is told of each outcome the order did go through.
     const shippedEmitted = facts.orderEvents.get(id)?.has('order.shipped') ?? false;

@@ -1,6 +1,6 @@
-import { rejectionReasons } from '@orderly/events';
+import { cancellationReasons, rejectionReasons } from '@orderly/events';
 import test from 'ava';
-import { confirmed, formatMoney, rejected } from '../src/domain/messages.js';
+import { cancelled, confirmed, formatMoney, rejected } from '../src/domain/messages.js';
 
 const orderId = '3f2c9a71-5b0e-4d8a-9c1f-2e7b6a4d0c95';
 
@@ -32,4 +32,11 @@ for (const reason of rejectionReasons) {
 test('when the rejection reasons differ, then so do the sentences the customer reads', (t) => {
   const bodies = new Set(rejectionReasons.map((r) => rejected(orderId, r).body));
   t.is(bodies.size, rejectionReasons.length);
+});
+
+test('when an order is cancelled, then each reason the catalog has reads as its own sentence, none as the customer asking', (t) => {
+  const bodies = cancellationReasons.map((r) => cancelled(orderId, r).body);
+  t.is(new Set(bodies).size, cancellationReasons.length);
+  t.regex(cancelled(orderId, 'payment_mismatch').body, /because the payment did not match the order total\./);
+  t.regex(cancelled(orderId, 'customer_request').body, /because you asked us to\./);
 });

@@ -1,7 +1,7 @@
 import { cleanupList, publishEnvelope, waitFor } from '@orderly/platform/testing';
 import test from 'ava';
+import { openStatuses } from '../src/domain/lifecycle-rules.js';
 import { unchangedOrdersSql } from '../src/store/order-search-store.js';
-import { openStatuses } from '../src/use-cases/find-stuck-orders.js';
 import { type OrderUnderTest, rejected, reserved, startOrder } from './helpers.js';
 
 /**
@@ -174,6 +174,18 @@ test.serial('when the stuck list is read, then its query is one the partial inde
     client.release();
   }
 });
+
+test.serial(
+  'when the migrations have run, then the partial index of unfinished orders holds exactly the open statuses of the lifecycle',
+  async (t) => {
+    // Migration 007 copies the open statuses into SQL; the index as PostgreSQL stores it is read back, so a drift of either fails here.
+    const { rows } = await o.service.db.pool.query<{ predicate: string }>(
+      `SELECT pg_get_expr(indpred, indrelid) AS predicate FROM pg_index WHERE indexrelid = 'orders_open_by_update'::regclass`,
+    );
+    const indexed = [...(rows[0]?.predicate ?? '').matchAll(/'([A-Z_]+)'::text/g)].map((m) => m[1]);
+    t.deepEqual(indexed.sort(), [...openStatuses].sort(), rows[0]?.predicate);
+  },
+);
 
 test.serial('when an operator asks for the saga row in choreography, then 404 saying the mode keeps none', async (t) => {
   const res = await o.ops(`/orders/${ids.a}/saga`);

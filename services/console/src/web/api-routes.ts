@@ -9,7 +9,8 @@ import { nextCursor, type ServicesClient } from './services-client.js';
 import { stuckOrders } from './stuck.js';
 import { type DeadLettersOf, xrayOf } from './xray.js';
 
-const statuses = ['PENDING', 'RESERVED', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'] as const;
+/** The order service's statuses (its domain/lifecycle.ts), copied: the console does not import the order service; test/order-statuses.test.ts ties them. */
+export const statuses = ['PENDING', 'RESERVED', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'] as const;
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 timestamp with a time zone, e.g. 2025-01-31T12:00:00Z' });
 const word = z.string().min(1).max(64);
 

@@ -1,4 +1,4 @@
-import type { notificationKinds } from '@orderly/events';
+import type { cancellationReasons, notificationKinds } from '@orderly/events';
 
 /** The words the customer reads, per outcome. Pure: no I/O, tested on its own. */
 
@@ -62,17 +62,18 @@ export function delivered(orderId: string): Message {
   };
 }
 
-export function cancelled(orderId: string, reason: string): Message {
-  const why =
-    reason === 'saga_timeout'
-      ? 'we could not complete it in time'
-      : reason === 'payment_mismatch'
-        ? 'the payment did not match the order total'
-        : 'you asked us to';
+/** Why an order was cancelled, in the customer's words: one per reason the catalog has, so none reads as another. */
+const cancellations: Record<(typeof cancellationReasons)[number], string> = {
+  customer_request: 'you asked us to',
+  saga_timeout: 'we could not complete it in time',
+  payment_mismatch: 'the payment did not match the order total',
+};
+
+export function cancelled(orderId: string, reason: (typeof cancellationReasons)[number]): Message {
   return {
     kind: 'order_cancelled',
     subject: `Your order ${shortId(orderId)} is cancelled`,
-    body: `Order ${orderId} was cancelled because ${why}. Any payment will be refunded.`,
+    body: `Order ${orderId} was cancelled because ${cancellations[reason]}. Any payment will be refunded.`,
   };
 }
 

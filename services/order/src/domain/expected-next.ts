@@ -1,7 +1,8 @@
 import { type EventType, producerOf, type ServiceName } from '@orderly/events';
 import type { SagaMode } from '../saga/coordinator.js';
 import { orderSaga } from '../saga/definition.js';
-import type { Status } from './status.js';
+import type { Status } from './lifecycle.js';
+import { awaitedReplies } from './lifecycle-rules.js';
 
 /** What an order in a status waits for: the events that would move it on, and what they answer. */
 export interface Expectation {
@@ -12,42 +13,28 @@ export interface Expectation {
   when?: string;
 }
 
-const sagaStep = (name: string) => orderSaga.find((s) => s.name === name)!;
-
-/** In orchestration a step's replies answer its command; the saga row says which step it is at. */
-const replyTo = (name: string): Expectation => {
-  const step = sagaStep(name);
-  const events = [...step.succeeded, ...step.failed];
-  return { events, from: producerOf(events[0]!) as ServiceName, when: `in reply to ${step.command}` };
+/** The replies that no command asks for: shipping's timers send them. */
+const timers: Partial<Record<Status, string>> = {
+  CONFIRMED: "the shipment's dispatch timer fires",
+  SHIPPED: "the shipment's delivery timer fires",
 };
-
-const shipping = {
-  CONFIRMED: { events: ['shipment.dispatched'], from: 'shipping', when: 'once the shipment is created and its dispatch timer fires' },
-  SHIPPED: { events: ['shipment.delivered'], from: 'shipping', when: 'once its delivery timer fires' },
-} satisfies Partial<Record<Status, Expectation>>;
 
 /**
  * Pure: what moves an order on from its status in a saga mode (docs/architecture.md, the order's
- * journey); undefined for a status nothing follows (DELIVERED, REJECTED, CANCELLED).
+ * lifecycle): the replies the lifecycle table moves it on with; in orchestration also the saga
+ * steps that run in that status. Undefined for a status nothing follows (DELIVERED, REJECTED, CANCELLED).
  */
 export function expectedNext(status: Status, mode: SagaMode): Expectation | undefined {
-  switch (status) {
-    case 'PENDING':
-      return mode === 'orchestration' ? replyTo('reserve') : { events: ['inventory.reserved', 'inventory.rejected'], from: 'inventory' };
-    case 'RESERVED':
-      return mode === 'orchestration' ? replyTo('charge') : { events: ['payment.completed', 'payment.failed'], from: 'payment' };
-    case 'CONFIRMED':
-      return mode === 'orchestration'
-        ? {
-            ...shipping.CONFIRMED,
-            when: `once ${sagaStep('commit').command} and ${sagaStep('ship').command} are answered and the dispatch timer fires`,
-          }
-        : shipping.CONFIRMED;
-    case 'SHIPPED':
-      return shipping.SHIPPED;
-    default:
-      return undefined;
-  }
+  const events = awaitedReplies(status);
+  if (events.length === 0) return undefined;
+  const from = producerOf(events[0]!) as ServiceName;
+  const steps = mode === 'orchestration' ? orderSaga.filter((s) => s.while === status) : [];
+  const answered = steps.find((s) => events.every((e) => s.succeeded.includes(e) || s.failed.includes(e)));
+  if (answered) return { events, from, when: `in reply to ${answered.command}` };
+  const timer = timers[status];
+  const after = steps.length > 0 ? `${steps.map((s) => s.command).join(' and ')} are answered` : undefined;
+  const when = [after, timer].filter((w) => w !== undefined).join(' and ');
+  return when ? { events, from, when: `once ${when}` } : { events, from };
 }
 
 /** As an operator reads it: "inventory.reserved or inventory.rejected from inventory, in reply to inventory.reserve". */

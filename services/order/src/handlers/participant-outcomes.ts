@@ -1,59 +1,34 @@
-import type { Handler, Handlers, Message } from '@orderly/platform';
-import type { Change } from '../domain/status.js';
-import { lockOrder } from '../store/order-store.js';
-import { advanceOrder, type Facts } from '../use-cases/advance-order.js';
+import type { Handler, Handlers, Message, Tx } from '@orderly/platform';
+import { lifecycle, type Reply } from '../domain/lifecycle.js';
+import { outcomeOf } from '../domain/lifecycle-rules.js';
+import { advanceOrder, lockExistingOrder } from '../use-cases/advance-order.js';
 import type { OrderDeps } from '../use-cases/order-deps.js';
 
-/** The participants' replies the order hears, each naming its order. */
-type Outcome =
-  | 'inventory.reserved'
-  | 'inventory.rejected'
-  | 'inventory.committed'
-  | 'payment.completed'
-  | 'payment.failed'
-  | 'shipment.created'
-  | 'shipment.dispatched'
-  | 'shipment.delivered';
-
-/** Each participant's outcome (inventory, payment, shipping) as a change of the order; the saga hears every one. */
+/**
+ * Each participant's reply (inventory, payment, shipping) as the lifecycle table says
+ * (domain/lifecycle.ts): the row that fits it — a payment counts only for the total that was
+ * reserved — moves the order, and the saga hears the reply, or is undone when the row says so
+ * (a payment for another amount: refunded, the stock released, the customer told why).
+ */
 export function participantOutcomes({ metrics, saga }: OrderDeps): Handlers {
-  const on =
-    <T extends Outcome>(toChange: (message: Message<T>) => [Change, Facts] | undefined): Handler<T> =>
-    async (message, tx) => {
-      const { orderId } = message.data;
-      const outcome = toChange(message);
-      if (outcome) await advanceOrder(tx, orderId, outcome[0], outcome[1], metrics);
-      await saga.replied(tx, message);
-    };
-  /**
-   * A payment confirms the order only if it is for what was reserved: another amount or currency
-   * is refused — the order is cancelled (payment_mismatch), which refunds the payment and releases
-   * the stock in either saga mode, and the customer is told.
-   */
-  const checkedPayment: Handler<'payment.completed'> = async (message, tx) => {
-    const { orderId, amountCents, currency } = message.data;
-    const locked = { order: await lockOrder(tx, orderId) };
-    const { order } = locked;
-    if (order?.status === 'RESERVED' && (order.totalCents !== amountCents || order.currency !== currency)) {
-      await advanceOrder(tx, orderId, { status: 'CANCELLED', reason: 'payment_mismatch' }, {}, metrics, locked);
-      await saga.cancelled(tx, orderId);
-      return;
-    }
-    await advanceOrder(tx, orderId, { status: 'CONFIRMED' }, { totalCents: amountCents, currency }, metrics, locked);
-    await saga.replied(tx, message);
+  const handle = async <T extends Reply>(message: Message<T>, tx: Tx): Promise<void> => {
+    // Locked once: the row's condition, the transition and its event all read this.
+    const order = await lockExistingOrder(tx, message.data.orderId);
+    const { outcome, facts } = outcomeOf(message, order);
+    const moved = await advanceOrder(tx, order, outcome, facts, metrics);
+    if (moved && lifecycle[outcome].compensates) await saga.cancelled(tx, order.orderId);
+    else await saga.replied(tx, message);
   };
+  // Orchestration only: replies that advance the saga without changing what the customer sees.
+  const sagaOnly: Handler<'inventory.committed' | 'shipment.created'> = (message, tx) => saga.replied(tx, message);
   return {
-    'inventory.reserved': on(({ data }) => [{ status: 'RESERVED' }, { totalCents: data.totalCents, currency: data.currency }]),
-    'inventory.rejected': on(({ data }) => [{ status: 'REJECTED', reason: data.reason }, {}]),
-    'payment.completed': checkedPayment,
-    'payment.failed': on<'payment.failed'>(() => [{ status: 'REJECTED', reason: 'payment_declined' }, {}]),
-    'shipment.dispatched': on<'shipment.dispatched'>(({ data }) => [
-      { status: 'SHIPPED' },
-      { carrier: data.carrier, trackingNumber: data.trackingNumber },
-    ]),
-    'shipment.delivered': on<'shipment.delivered'>(() => [{ status: 'DELIVERED' }, {}]),
-    // Orchestration only: replies that advance the saga without changing what the customer sees.
-    'inventory.committed': on<'inventory.committed'>(() => undefined),
-    'shipment.created': on<'shipment.created'>(() => undefined),
+    'inventory.reserved': handle,
+    'inventory.rejected': handle,
+    'payment.completed': handle,
+    'payment.failed': handle,
+    'shipment.dispatched': handle,
+    'shipment.delivered': handle,
+    'inventory.committed': sagaOnly,
+    'shipment.created': sagaOnly,
   };
 }

@@ -1,8 +1,8 @@
 import { cancellationReasons, rejectionReasons } from '@orderly/events';
 import type { ApiDocs } from '@orderly/platform';
 import { z } from 'zod';
+import { statuses } from '../domain/lifecycle.js';
 import { idempotencyKeySchema, placeOrderBody, placeOrderSchema } from '../domain/order-request.js';
-import { statuses } from '../domain/status.js';
 import { operatorListQuery } from './order-list-query.js';
 
 const time = z.iso.datetime({ offset: true });

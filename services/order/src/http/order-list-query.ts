@@ -1,6 +1,6 @@
 import { cancellationReasons, rejectionReasons } from '@orderly/events';
 import { z } from 'zod';
-import { statuses } from '../domain/status.js';
+import { statuses } from '../domain/lifecycle.js';
 import type { OrderFilter, Position } from '../store/order-search-store.js';
 
 /** A page of all orders is at most this long; one customer's list keeps its older bound (500). */

@@ -1,4 +1,6 @@
 import type { CommandType, EventData, EventType } from '@orderly/events';
+import type { Status } from '../domain/lifecycle.js';
+import { stepReplies } from '../domain/lifecycle-rules.js';
 
 /** What the orchestrator knows about an order while driving it. */
 export interface SagaContext {
@@ -13,6 +15,8 @@ export interface SagaContext {
 export interface SagaStep {
   name: string;
   command: CommandType;
+  /** The order's status while the step runs; a step that moves the order takes its replies from the lifecycle table. */
+  while: Status;
   /** The command's data, from what the saga knows so far. */
   data(ctx: SagaContext): EventData<CommandType>;
   /** Replies that complete the step; the next step's command goes out. */
@@ -23,32 +27,37 @@ export interface SagaStep {
   compensation?: CommandType;
 }
 
-/** The order saga of orchestration mode, as data: reserve → charge → commit stock → ship. */
+/**
+ * The order saga of orchestration mode, as data: reserve → charge → commit stock → ship. The
+ * replies of the steps that move the order are the lifecycle table's (stepReplies); committing
+ * stock and creating the shipment leave the order CONFIRMED, so their replies are the saga's own.
+ */
 export const orderSaga: readonly SagaStep[] = [
   {
     name: 'reserve',
     command: 'inventory.reserve',
+    while: 'PENDING',
+    ...stepReplies('PENDING'),
     data: ({ orderId, items, paymentMethod }) => ({ orderId, items, ...(paymentMethod ? { paymentMethod } : {}) }),
-    succeeded: ['inventory.reserved'],
-    failed: ['inventory.rejected'],
     compensation: 'inventory.release',
   },
   {
     name: 'charge',
     command: 'payment.charge',
+    while: 'RESERVED',
+    ...stepReplies('RESERVED'),
     data: ({ orderId, totalCents, currency, paymentMethod }) => ({
       orderId,
       totalCents: totalCents ?? 0,
       currency: currency ?? 'EUR',
       ...(paymentMethod ? { paymentMethod } : {}),
     }),
-    succeeded: ['payment.completed'],
-    failed: ['payment.failed'],
     compensation: 'payment.refund',
   },
   {
     name: 'commit',
     command: 'inventory.commit',
+    while: 'CONFIRMED',
     data: ({ orderId }) => ({ orderId }),
     succeeded: ['inventory.committed'],
     failed: [],
@@ -57,6 +66,7 @@ export const orderSaga: readonly SagaStep[] = [
   {
     name: 'ship',
     command: 'shipping.create',
+    while: 'CONFIRMED',
     data: ({ orderId, customerId }) => ({ orderId, customerId }),
     succeeded: ['shipment.created'],
     failed: [],

@@ -1,5 +1,5 @@
 import type { Database } from '@orderly/platform';
-import { type Status, statuses } from '../domain/status.js';
+import { type Status, statuses } from '../domain/lifecycle.js';
 import { columns, type Order, present } from './order-store.js';
 
 /** What an operator filters the whole shop's orders by (GET /orders). */

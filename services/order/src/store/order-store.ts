@@ -1,5 +1,5 @@
 import type { Database, Tx } from '@orderly/platform';
-import type { CancellationReason, RejectionReason, Status } from '../domain/status.js';
+import type { CancellationReason, RejectionReason, Status } from '../domain/lifecycle.js';
 
 export interface Order {
   orderId: string;
@@ -51,15 +51,17 @@ export async function ordersOf(db: Database, customerId: string, limit: number):
   return rows.map(present);
 }
 
+/** The order moved to status, with what it keeps (a reason; a total and currency, never overwritten); returns the order as it now is. */
 export async function saveStatus(
   tx: Tx,
   orderId: string,
   status: Status,
-  extra: { reason?: string; totalCents?: number; currency?: string },
-) {
-  await tx.query(
+  extra: { reason?: string | undefined; totalCents?: number | undefined; currency?: string | undefined },
+): Promise<Order> {
+  const { rows } = await tx.query(
     `UPDATE orders SET status = $2, reason = COALESCE($3, reason), total_cents = COALESCE(total_cents, $4),
-            currency = COALESCE($5, currency), updated_at = now() WHERE id = $1`,
+            currency = COALESCE($5, currency), updated_at = now() WHERE id = $1 RETURNING ${columns}`,
     [orderId, status, extra.reason ?? null, extra.totalCents ?? null, extra.currency ?? null],
   );
+  return present(rows[0]!);
 }

@@ -1,78 +1,53 @@
 import { observeLatency, PermanentError, type Tx } from '@orderly/platform';
-import { type Change, isDecided, judge } from '../domain/status.js';
+import { type Facts, lifecycle, type Outcome } from '../domain/lifecycle.js';
+import { isDecided, judge } from '../domain/lifecycle-rules.js';
+import { orderEvent } from '../domain/order-events.js';
 import type { OrderMetrics } from '../metrics.js';
 import { lockOrder, type Order, saveStatus } from '../store/order-store.js';
-
-/** What a participant's outcome tells the order beyond its status. */
-export interface Facts {
-  totalCents?: number;
-  currency?: string;
-  carrier?: string;
-  trackingNumber?: string;
-}
 
 /** A change that depends on a step the order has not taken yet: retried (the step's event may be on its way), then parked. */
 export class StepMissingError extends Error {
   override name = 'StepMissingError';
 }
 
+/** The order, locked for this transaction's decision; one that does not exist is a permanent error. */
+export async function lockExistingOrder(tx: Tx, orderId: string): Promise<Order> {
+  const order = await lockOrder(tx, orderId);
+  if (!order) throw new PermanentError(`order ${orderId} does not exist`);
+  return order;
+}
+
 /**
- * Moves an order along its lifecycle, in the caller's transaction, and tells everyone downstream
- * what the customer would see. A change that no longer applies (late, repeated or overtaken) is
- * ignored. Returns whether it applied. `locked`: the order as the caller read it FOR UPDATE in this
- * transaction, so it is not locked again.
+ * Applies an outcome to an order its caller has locked in this transaction (so the row is locked
+ * once), as the lifecycle table says: the new status and the facts kept, in one UPDATE, and the
+ * event that tells everyone downstream, with the table's reason. An outcome that no longer applies
+ * (late, repeated or overtaken) is ignored. Returns the order as it now is, or undefined when
+ * ignored; the saga is the caller's to tell.
  */
 export async function advanceOrder(
   tx: Tx,
-  orderId: string,
-  change: Change,
+  order: Order,
+  outcome: Outcome,
   facts: Facts,
   metrics: OrderMetrics,
-  locked?: { order: Order | undefined },
-): Promise<boolean> {
-  // A caller that has locked the row already passes what it read: the row is locked once per message.
-  const order = locked ? locked.order : await lockOrder(tx, orderId);
-  if (!order) throw new PermanentError(`order ${orderId} does not exist`);
-  const verdict = judge(order.status, change.status);
-  if (verdict === 'early') throw new StepMissingError(`order ${orderId} is ${order.status}: ${change.status} cannot skip a step`);
-  if (verdict === 'stale') return false;
-  await saveStatus(tx, orderId, change.status, {
-    ...(change.reason ? { reason: change.reason } : {}),
-    ...(facts.totalCents === undefined ? {} : { totalCents: facts.totalCents }),
-    ...(facts.currency ? { currency: facts.currency } : {}),
-  });
-  const customer = { orderId, customerId: order.customerId, email: order.email };
-  switch (change.status) {
-    case 'CONFIRMED':
-      tx.emit('order.confirmed', orderId, {
-        ...customer,
-        totalCents: order.totalCents ?? facts.totalCents ?? 0,
-        currency: facts.currency ?? order.currency,
-      });
-      break;
-    case 'REJECTED':
-      if (change.reason === 'out_of_stock' || change.reason === 'unknown_product' || change.reason === 'payment_declined') {
-        tx.emit('order.rejected', orderId, { ...customer, reason: change.reason });
-      }
-      break;
-    case 'SHIPPED':
-      tx.emit('order.shipped', orderId, { ...customer, carrier: facts.carrier ?? '', trackingNumber: facts.trackingNumber ?? '' });
-      break;
-    case 'DELIVERED':
-      tx.emit('order.delivered', orderId, customer);
-      break;
-    case 'CANCELLED':
-      tx.emit('order.cancelled', orderId, { ...customer, reason: change.reason === 'saga_timeout' ? 'saga_timeout' : 'customer_request' });
-      break;
-    default:
-      break;
+): Promise<Order | undefined> {
+  const t = lifecycle[outcome];
+  const verdict = judge(order.status, outcome);
+  if (verdict === 'early') {
+    throw new StepMissingError(
+      `order ${order.orderId} is ${order.status}: ${t.on} cannot skip a step (it applies in ${t.from.join(' or ')})`,
+    );
   }
+  if (verdict === 'stale') return undefined;
+  const moved = await saveStatus(tx, order.orderId, t.to, { reason: t.reason, totalCents: facts.totalCents, currency: facts.currency });
+  const event = orderEvent(t, moved, facts);
+  if (event) tx.emit(event.type, order.orderId, event.data);
   // Counted once committed: a transaction that rolls back and is retried must not count twice.
   tx.afterCommit(() => {
-    metrics.transitions.inc({ status: change.status });
-    if (isDecided(change.status) && !isDecided(order.status)) {
-      observeLatency(metrics.completion, { outcome: change.status.toLowerCase() }, (Date.now() - Date.parse(order.createdAt)) / 1000);
+    metrics.transitions.inc({ status: t.to });
+    if (isDecided(t.to) && !isDecided(order.status)) {
+      observeLatency(metrics.completion, { outcome: t.to.toLowerCase() }, (Date.now() - Date.parse(order.createdAt)) / 1000);
     }
   });
-  return true;
+  return moved;
 }

@@ -1,11 +1,8 @@
 import { describeExpectation, expectedNext } from '../domain/expected-next.js';
-import { type Status, statuses } from '../domain/status.js';
+import { openStatuses } from '../domain/lifecycle-rules.js';
 import { unchangedOrders } from '../store/order-search-store.js';
 import type { Order } from '../store/order-store.js';
 import type { OrderDeps } from './order-deps.js';
-
-/** The statuses something still follows: an order in one of them that stopped changing is stuck. */
-export const openStatuses = statuses.filter((s: Status) => expectedNext(s, 'choreography') !== undefined);
 
 /** Orders not finished whose last change is older than olderThanS, longest first, each with what it waits for. */
 export async function findStuckOrders(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Status } from '../domain/lifecycle.js';
 import { type PlaceOrder, requestHash } from '../domain/order-request.js';
-import type { Status } from '../domain/status.js';
 import { claimIdempotencyKey } from '../store/idempotency-store.js';
 import { findOrder, insertOrder } from '../store/order-store.js';
 import type { OrderDeps } from './order-deps.js';

@@ -1,0 +1,3 @@
+import { paymentMismatch } from './suites/payment-mismatch.js';
+
+paymentMismatch('orchestration');
