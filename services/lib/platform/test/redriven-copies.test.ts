@@ -118,7 +118,9 @@ const counted = async (metrics: ReturnType<typeof createMetrics>, outcome: strin
 
 test('when the redrive user sends a parked message back at attempt 1, then it is retried from the start and handled as from its producer', async (t) => {
   // Parked after its two attempts; then it fails once more after the fix, as a message parked for a reason might.
-  const { e, metrics, calls } = await consumerUnderTest('redrive-trusted', true, (n) => (n <= 3 ? new Error('still warming up') : undefined));
+  const { e, metrics, calls } = await consumerUnderTest('redrive-trusted', true, (n) =>
+    n <= 3 ? new Error('still warming up') : undefined,
+  );
   const body = await parkedByTheConsumer(e);
   t.is(calls(), maxAttempts);
   await redrive(e, 'console', body);
@@ -143,7 +145,9 @@ test('when the redrive user names the last attempt, then it is believed: one mor
 });
 
 test('when the redrive user sends a message the consumer never parked, or a parked one altered, then it is refused and parked as its own, never handled', async (t) => {
-  const { e, metrics, calls } = await consumerUnderTest('redrive-made-up', true, (n) => (n <= maxAttempts ? new Error('broken') : undefined));
+  const { e, metrics, calls } = await consumerUnderTest('redrive-made-up', true, (n) =>
+    n <= maxAttempts ? new Error('broken') : undefined,
+  );
   const genuine = await parkedByTheConsumer(e);
   const made = JSON.stringify(confirmedEvent());
   const altered = genuine.replace('"totalCents":1999', '"totalCents":1');
@@ -155,9 +159,16 @@ test('when the redrive user sends a message the consumer never parked, or a park
   ] as const) {
     await redrive(e, 'console', body, { publishedBy });
     const [refused] = await parkedIn(e);
-    t.regex(String(refused?.headers[orderlyHeaders.error]), /^PermanentError: refused: a copy redriven by .*\.console is believed only when it is a message this queue parked/);
+    t.regex(
+      String(refused?.headers[orderlyHeaders.error]),
+      /^PermanentError: refused: a copy redriven by .*\.console is believed only when it is a message this queue parked/,
+    );
     t.is(refused?.headers[orderlyHeaders.refusedRedrive], publishedBy, 'marked refused, with the publisher it claimed');
-    t.is(refused?.headers[orderlyHeaders.publishedBy], `${e.vhost}.console`, 'parked as from whoever sent it: a redrive of it is refused again');
+    t.is(
+      refused?.headers[orderlyHeaders.publishedBy],
+      `${e.vhost}.console`,
+      'parked as from whoever sent it: a redrive of it is refused again',
+    );
   }
   t.is(calls(), maxAttempts, 'none was handled');
   // The genuine one still returns, once.

@@ -13,10 +13,10 @@ import { BatchedHandling } from '../throughput/batching.js';
 import type { Database } from '../transaction/transaction.js';
 import { Acks } from './acks.js';
 import { admit, afterFailure, errText } from './decide.js';
-import { PermanentError } from './parse-event.js';
 import type { Handlers } from './handlers.js';
 import type { BrokerIdentity } from './identity.js';
 import { ParkedMessages } from './parked-messages.js';
+import { PermanentError } from './parse-event.js';
 import { checkRedrive } from './redrive-check.js';
 
 export type { AnyHandler, Handler, Handlers, Message } from './handlers.js';
@@ -258,9 +258,14 @@ export class Consumer {
 
   /** Records a message from a verified publisher as parked; a failure parks it anyway, unredrivable, and says so. */
   async #record(publishedBy: string, msg: ConsumeMessage): Promise<void> {
-    await this.#parked.record(this.options.queue, publishedBy, msg.content).catch((err) =>
-      this.logger.error({ err, messageId: msg.properties.messageId }, 'could not record a parked message: a redrive of it will be refused'),
-    );
+    await this.#parked
+      .record(this.options.queue, publishedBy, msg.content)
+      .catch((err) =>
+        this.logger.error(
+          { err, messageId: msg.properties.messageId },
+          'could not record a parked message: a redrive of it will be refused',
+        ),
+      );
   }
 
   /**

@@ -10,7 +10,11 @@ import type { Pool } from '../db/pool.js';
  * body, so no choice of claim and body can collide with another's.
  */
 export function parkedDigest(queue: string, publishedBy: string, body: Buffer): Buffer {
-  return createHash('sha256').update(JSON.stringify([queue, publishedBy])).update('\n').update(body).digest();
+  return createHash('sha256')
+    .update(JSON.stringify([queue, publishedBy]))
+    .update('\n')
+    .update(body)
+    .digest();
 }
 
 export class ParkedMessages {
