@@ -30,12 +30,18 @@ const queue = 'audit';
 const maxAttempts = 2;
 
 /** A consumer of the audit queue as the platform runs it, with or without a redrive user. */
-async function consumerUnderTest(name: string, redrive: boolean, fail?: (n: number) => Error | undefined) {
+async function consumerUnderTest(
+  name: string,
+  redrive: boolean,
+  fail?: (n: number) => Error | undefined,
+  beforeConsuming: (e: TestEnv) => Promise<void> = async () => {},
+) {
   const e = await createTestEnv(name);
   cleanups.push(() => e.cleanup());
   // The fixture's producer declares the topology and migrates the schema (inbox, effects).
   const owner = await startService(consumerService(), e.envFor('order'));
   cleanups.push(() => owner.stop());
+  await beforeConsuming(e);
   const logger = createLogger('test', 'silent');
   const metrics = createMetrics('audit');
   const url = e.amqpUrlFor('audit');
@@ -191,4 +197,24 @@ test('when another service sends the same copy, or no redrive user is configured
   const refused = await parkedIn(untrusting.e);
   t.regex(String(refused[0]?.headers[orderlyHeaders.error]), new RegExp(`was published by ${untrusting.e.vhost}\\.console`));
   t.is(untrusting.calls(), maxAttempts);
+});
+
+test('when a message is redelivered (the broker may dead-letter it at its delivery limit, past the consumer), then it is recorded, and its redrive is believed', async (t) => {
+  const event = confirmedEvent();
+  const body = JSON.stringify(event);
+  // Delivered once to a consumer that dies holding it: the broker delivers it again, marked redelivered.
+  const { e, metrics, calls } = await consumerUnderTest('redrive-redelivered', true, undefined, async (env) => {
+    await publishRaw(env, '', queue, body, { as: 'order', type: event.type, messageId: event.id });
+    const conn = await amqp.connect(env.amqpUrl);
+    const ch = await conn.createChannel();
+    await waitFor(async () => (await ch.get(queue, { noAck: false })) || undefined, { what: 'the first delivery' });
+    await conn.close();
+  });
+  await waitFor(async () => ((await counted(metrics, 'ack')) === 1 ? true : undefined), { what: 'the redelivery handled' });
+  await redrive(e, 'console', body);
+  await waitFor(async () => ((await counted(metrics, 'duplicate')) === 1 ? true : undefined), {
+    what: 'the redriven copy believed, and absorbed by the inbox',
+  });
+  t.is(calls(), 1);
+  t.deepEqual(await drainQueue(e, 'audit.dlq'), [], 'not refused');
 });
