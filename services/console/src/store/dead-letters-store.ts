@@ -61,8 +61,7 @@ const toDeadLetter = (r: Row): DeadLetter => ({
   reason: r.reason,
 });
 
-/** Records a parked message once: false when this delivery was recorded before. */
-/** Inserts the row, unless its delivery was recorded before: its new id, or undefined. */
+/** Records a parked message once: the new row's id, or undefined when this delivery was recorded before. */
 export async function insertDeadLetter(db: Pick<Tx, 'query'>, m: ParkedMessage): Promise<string | undefined> {
   const id = randomUUID();
   const { rowCount } = await db.query(

@@ -176,6 +176,10 @@ test('when the redrive user sends a message the consumer never parked, or a park
       'parked as from whoever sent it: a redrive of it is refused again',
     );
   }
+  // A claim of 60 kB (what a hostile sender may write) is cut in the parked copy's mark, which stays publishable.
+  await redrive(e, 'console', made, { publishedBy: 'x'.repeat(60_000) });
+  const [huge] = await parkedIn(e);
+  t.is(huge?.headers[orderlyHeaders.refusedRedrive], 'x'.repeat(200));
   t.is(calls(), maxAttempts, 'none was handled');
   // The genuine one still returns, once.
   await redrive(e, 'console', genuine);

@@ -22,7 +22,7 @@ export async function checkRedrive(
   for (let attempt = 1; !until.stopped(); attempt++) {
     try {
       if (await parked.parked(queue, claimed, body)) return { verified: true, publishedBy: claimed };
-      return refused(copy, `${queue} never parked this message from ${claimed}`);
+      return refused(copy, `${queue} never parked this message from ${claimed.slice(0, 200)}`);
     } catch (err) {
       until.logger.warn({ err, queue, sentBy }, 'cannot check a redriven copy yet; waiting for the database');
       await sleep(backoffDelay(attempt, 250, 10_000));
@@ -31,8 +31,9 @@ export async function checkRedrive(
   return undefined;
 }
 
+/** The claim is the sender's text: cut short, so the parked copy's headers stay small whatever it sent. */
 const refused = (copy: { claimed: string | undefined; sentBy: string }, why: string): RedriveCheck => ({
   verified: false,
-  claimed: copy.claimed ?? '',
-  reason: `a copy redriven by ${copy.sentBy} is believed only when it is a message this queue parked: ${why}`,
+  claimed: (copy.claimed ?? '').slice(0, 200),
+  reason: `a copy redriven by ${copy.sentBy} is believed only when it is a message this queue parked: ${why}`.slice(0, 600),
 });
