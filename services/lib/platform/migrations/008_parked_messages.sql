@@ -4,7 +4,7 @@
 -- redrives through the queue's retry exchange is believed to come from the publisher it names only
 -- if its digest is here, so the console's broker credentials cannot make a message up. Not pruned:
 -- a parked message may wait for its redrive indefinitely, and only genuine producers' failures
--- (about 60 bytes each) are recorded; a redrive does not remove its row (the copy sent twice across
+-- (under 100 bytes each) are recorded; a redrive does not remove its row (the copy sent twice across
 -- a console crash must still verify, and the inbox absorbs it).
 CREATE TABLE parked_messages (
   digest     bytea       PRIMARY KEY,
