@@ -237,7 +237,7 @@ test("publishers() covers every message a service's code emits; the services tha
   t.true(emittedBy('order').includes('order.placed'));
   // The console's operator-action events go where its Permission (consoleAccess) lets it write.
   const consoleEmits = emittedBy('console');
-  t.deepEqual(consoleEmits, ['deadletter.discarded', 'deadletter.redriven']);
+  t.deepEqual(consoleEmits, ['deadletter.discarded', 'deadletter.redriven', 'deadletter.refused']);
   for (const type of consoleEmits) {
     t.is(producerOf(type as never), 'console', `${type} is emitted by the console`);
     for (const mode of sagaModes)

@@ -30,7 +30,7 @@ function deadLetters({ db, config, logger, metrics, lifecycle }: ServiceContext<
   );
   const keeper = new DeadLetterKeeper(
     broker,
-    recordDeadLetter(db.pool, counts, logger),
+    recordDeadLetter(db, counts, logger),
     { queues: consumerQueues(config.SAGA_MODE).map((q) => q.queue), prefetch: config.DEAD_LETTER_PREFETCH },
     logger,
   );

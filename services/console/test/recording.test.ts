@@ -81,7 +81,7 @@ test.serial(
     const dying = new DeadLetterKeeper(
       broker,
       async (queue, msg) => {
-        inserted += Number(await insertDeadLetter(pool, describeParked({ queue, content: msg.content, properties: msg.properties })));
+        inserted += (await insertDeadLetter(pool, describeParked({ queue, content: msg.content, properties: msg.properties }))) ? 1 : 0;
         await broker.stop();
         return true;
       },

@@ -30,6 +30,8 @@ export interface ParkedMessage extends ParkedFacts {
   redrives: number;
   headers: Record<string, unknown>;
   body: Buffer;
+  /** A redriven copy its consumer refused (decision 0024): who sent it, and whom it claimed to come from. */
+  refusedRedrive?: { sentBy: string; claimedPublisher: string };
 }
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -98,12 +100,16 @@ export function describeParked(delivery: Delivery, now = new Date()): ParkedMess
       failedAt: brokerTime(death.time) ?? now,
     };
   }
+  // Only the queue's consumer writes its dead-letter exchange: its marks are believed here.
+  const publishedBy = textOr(raw[orderlyHeaders.publishedBy], 200);
+  const claimedPublisher = textOr(raw[orderlyHeaders.refusedRedrive], 200);
   return {
     ...common,
     error: textOr(raw[orderlyHeaders.error], 4_096) ?? 'parked without a reason',
     attempts: count(raw[orderlyHeaders.attempts], 1_000_000),
-    publishedBy: textOr(raw[orderlyHeaders.publishedBy], 200),
+    publishedBy,
     failedAt: consumerTime(raw[orderlyHeaders.failedAt], now) ?? now,
+    ...(claimedPublisher ? { refusedRedrive: { sentBy: publishedBy ?? 'unknown', claimedPublisher } } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool } from '@orderly/platform';
+import type { Pool, Tx } from '@orderly/platform';
 import type { Position } from '../domain/cursor.js';
 import type { ParkedFacts, ParkedMessage } from '../domain/parked-message.js';
 import { type DeadLetterFilter, type DeadLetterStatus, whereOf } from './dead-letter-filter.js';
@@ -61,15 +61,16 @@ const toDeadLetter = (r: Row): DeadLetter => ({
   reason: r.reason,
 });
 
-/** Records a parked message once: false when this delivery was recorded before. */
-export async function insertDeadLetter(pool: Pool, m: ParkedMessage): Promise<boolean> {
-  const { rowCount } = await pool.query(
+/** Records a parked message once: the new row's id, or undefined when this delivery was recorded before. */
+export async function insertDeadLetter(db: Pick<Tx, 'query'>, m: ParkedMessage): Promise<string | undefined> {
+  const id = randomUUID();
+  const { rowCount } = await db.query(
     `INSERT INTO dead_letters (id, delivery_key, queue, message_id, type, order_id, error, attempts, published_by, failed_at,
        headers, body, redrives)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
      ON CONFLICT (delivery_key) DO NOTHING`,
     [
-      randomUUID(),
+      id,
       m.deliveryKey,
       m.queue,
       m.messageId,
@@ -84,7 +85,7 @@ export async function insertDeadLetter(pool: Pool, m: ParkedMessage): Promise<bo
       m.redrives,
     ],
   );
-  return rowCount === 1;
+  return rowCount === 1 ? id : undefined;
 }
 
 /** Rows matching the filter, newest first, after a position; one more than the limit tells whether a next page exists. */

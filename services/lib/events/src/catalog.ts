@@ -41,6 +41,19 @@ const customer = { customerId: text(128), email: z.email().max(254) };
 const shipment = { shipmentId: z.uuid(), carrier: text(128), trackingNumber: text(128) };
 /** Which parked message an operator acted on, and who did it (the token's subject). */
 const deadLetterAction = { deadLetterId: z.uuid(), queue: text(200), messageType: text(200), operator: text(200) };
+/**
+ * Which bytes a redrive sent back (decision 0024): the parked message's id, the SHA-256 of its body
+ * (hex) and the publisher the copy names, so the audit log ties each redrive to the envelope it
+ * returned. Optional only for events written before they existed.
+ */
+const redrivenEnvelope = {
+  messageId: text(200).optional(),
+  bodySha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+  publishedBy: text(200).optional(),
+};
 
 export const events = {
   'order.placed': z.object({ orderId, ...customer, items: lines, paymentMethod }),
@@ -81,8 +94,23 @@ export const events = {
    * keeps them, so they appear on the order's timeline. The subject is the order id, or the parked
    * message's id when it names no order.
    */
-  'deadletter.redriven': z.object({ ...deadLetterAction, reason: text(1000).optional() }),
+  'deadletter.redriven': z.object({ ...deadLetterAction, reason: text(1000).optional(), ...redrivenEnvelope }),
   'deadletter.discarded': z.object({ ...deadLetterAction, reason: text(1000) }),
+  /**
+   * A copy sent through a queue's retry exchange as a redrive that its consumer refused, because
+   * it never parked those bytes from the publisher the copy claims (decision 0024): recorded by
+   * the console's keeper when the refused copy reaches the DLQ. `sentBy` is the broker user that
+   * sent it, `claimedPublisher` whom it claimed to come from.
+   */
+  'deadletter.refused': z.object({
+    deadLetterId: z.uuid(),
+    queue: text(200),
+    messageType: text(200),
+    messageId: text(200).optional(),
+    sentBy: text(200),
+    claimedPublisher: text(200),
+    reason: text(1000),
+  }),
 } as const;
 
 /** Orchestration commands. Each carries what its handler needs, in the same shape as the event

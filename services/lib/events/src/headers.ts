@@ -17,6 +17,11 @@ export const orderlyHeaders = {
   failedAt: 'x-orderly-failed-at',
   /** On a redriven copy: how often an operator sent it back from its DLQ. */
   redrives: 'x-orderly-redrives',
+  /**
+   * On a parked copy: the publisher a redriven copy claimed and its consumer refused to believe
+   * (decision 0024). Set only by the consumer that parks it, never forwarded.
+   */
+  refusedRedrive: 'x-orderly-refused-redrive',
 } as const;
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -31,13 +36,14 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
  * own dead-letter headers (`x-death`, `x-first-death-*`, `x-last-death-*`, `x-delivery-count`) are
  * dropped: a publisher can set them, and RabbitMQ 3.10's dead-letter worker crashes on a malformed
  * `x-death` when the copy is dead-lettered from the retry queue — after enough crashes the broker
- * stops dead-lettering for every quorum queue (both found by the hostile-input suite).
+ * stops dead-lettering for every quorum queue (both found by the hostile-input suite). A refused
+ * redrive's mark is dropped too: only the consumer that refuses a copy sets it on the parked copy.
  */
 export function forwardableHeaders(headers: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (!isRecord(headers)) return out;
   for (const [key, value] of Object.entries(headers).slice(0, 64)) {
-    if (/^x-(death|first-death-|last-death-|delivery-count)/i.test(key)) continue;
+    if (/^x-(death|first-death-|last-death-|delivery-count|orderly-refused-redrive$)/i.test(key)) continue;
     if (typeof value === 'string') out[key] = value.slice(0, 4096);
     else if (typeof value === 'boolean') out[key] = value;
     else if (typeof value === 'number' && Number.isSafeInteger(value)) out[key] = value;

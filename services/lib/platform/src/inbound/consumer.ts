@@ -15,6 +15,9 @@ import { Acks } from './acks.js';
 import { admit, afterFailure, errText } from './decide.js';
 import type { Handlers, Message } from './handlers.js';
 import type { BrokerIdentity } from './identity.js';
+import { ParkedMessages } from './parked-messages.js';
+import { PermanentError } from './parse-event.js';
+import { checkRedrive } from './redrive-check.js';
 
 export type { AnyHandler, Handler, Handlers, Message } from './handlers.js';
 
@@ -40,8 +43,8 @@ export interface ConsumerOptions {
   identity: BrokerIdentity;
   /**
    * The broker user of the console (BROKER_REDRIVE_USER), whose copies through the queue's retry
-   * exchange are believed like the consumer's own retries: a redriven message starts again at the
-   * attempt it names (1) and keeps its original publisher (decision 0011). None: no redrive trusted.
+   * exchange start again at the attempt they name (1) and keep their original publisher (decision
+   * 0011) — but only a copy of a message this consumer parked (decision 0024). None: no redrive trusted.
    */
   redriveUser?: string | undefined;
 }
@@ -81,6 +84,7 @@ export class Consumer {
   #inFlight = new Set<Promise<void>>();
   #stopped = false;
   #batches: BatchedHandling | undefined;
+  readonly #parked: ParkedMessages;
 
   constructor(
     private readonly options: ConsumerOptions,
@@ -90,6 +94,7 @@ export class Consumer {
     private readonly logger: Logger,
   ) {
     if ((options.batchSize ?? 1) > 1) this.#batches = new BatchedHandling(db, options.queue, options.batchSize!, options.prepareBatch);
+    this.#parked = new ParkedMessages(db.pool);
   }
 
   async attach(broker: Broker): Promise<void> {
@@ -156,14 +161,25 @@ export class Consumer {
     // Only a copy this consumer sent through its own retry exchange, or the console redrove through
     // it, carries an attempt count and an original publisher worth believing; on anything else
     // those headers are ignored. RabbitMQ checks user_id against the publishing connection's user.
-    const copier = msg.properties.userId;
-    const trusted = copier === identity.user || (redriveUser !== undefined && copier === redriveUser);
-    const retried = msg.fields.exchange === retryExchange(queue) && trusted;
+    const copier = stringOr(msg.properties.userId);
+    const viaRetry = msg.fields.exchange === retryExchange(queue);
+    const redriver = viaRetry && copier !== undefined && copier !== identity.user && copier === redriveUser ? copier : undefined;
+    // The console's copy names a publisher; it is believed only if this consumer parked these bytes from it.
+    const check = redriver ? await this.#checkRedrive(redriver, msg, headers) : undefined;
+    if (redriver && !check) {
+      acks.nack(msg); // stopping before the database answered: it goes back to the queue
+      return 'retry';
+    }
+    if (redriver && check && !check.verified)
+      return this.#parkedRefused(acks, msg, new PermanentError(`refused: ${check.reason}`), redriver, check.claimed);
+    const retried = viaRetry && (copier === identity.user || check?.verified === true);
     const attempt = retried ? attemptOf(headers[attemptHeader], retry.maxAttempts) : 1;
-    const publishedBy = retried ? stringOr(headers[publishedByHeader]) : stringOr(msg.properties.userId);
+    const publishedBy = retried ? stringOr(headers[publishedByHeader]) : copier;
     const admitted = admit(msg.content, publishedBy, identity, handlers, queue);
     if (!admitted.handle) return this.#park(acks, msg, admitted.error, attempt, publishedBy);
     const { event, work } = admitted;
+    // A redelivery may be the broker's to dead-letter at the delivery limit: recorded, so it can be redriven.
+    if (msg.fields.redelivered && !retried && publishedBy) await this.#record(publishedBy, msg);
     try {
       const fresh = this.#batches
         ? await this.#batches.handle(event, work)
@@ -192,7 +208,11 @@ export class Consumer {
         now,
         notYetMaxWaitMs: retry.notYetMaxWaitMs,
       });
-      if (next.park) return this.#park(acks, msg, next.error, attempt, publishedBy);
+      if (next.park) {
+        // Its publisher is verified: a copy the console redrives later is believed (decision 0024).
+        await this.#record(publishedBy!, msg);
+        return this.#park(acks, msg, next.error, attempt, publishedBy);
+      }
       this.logger.warn(
         { err, eventId: event.id, type, attempt },
         outage ? 'database unavailable; will retry' : 'handler failed; will retry',
@@ -209,15 +229,45 @@ export class Consumer {
     }
   }
 
-  async #park(acks: Acks, msg: ConsumeMessage, err: Error, attempt: number, publishedBy: string | undefined): Promise<Outcome> {
+  async #park(
+    acks: Acks,
+    msg: ConsumeMessage,
+    err: Error,
+    attempt: number,
+    publishedBy: string | undefined,
+    extraHeaders: Record<string, unknown> = {},
+  ): Promise<Outcome> {
     this.logger.error({ err, messageId: msg.properties.messageId, type: typeLabel(msg.properties.type), attempt }, 'message dead-lettered');
     await this.#forward(acks, msg, deadLetterExchange(this.options.queue), this.options.queue, {
       [errorHeader]: errText(err),
       [orderlyHeaders.attempts]: attempt,
       [orderlyHeaders.failedAt]: new Date().toISOString(),
       [publishedByHeader]: publishedBy ?? '',
+      ...extraHeaders,
     });
     return 'dead_letter';
+  }
+
+  /** A redriven copy that is not what this consumer parked: parked as from whoever sent it, marked refused for the audit log. */
+  #parkedRefused(acks: Acks, msg: ConsumeMessage, err: Error, sentBy: string, claimed: string): Promise<Outcome> {
+    return this.#park(acks, msg, err, 1, sentBy, { [orderlyHeaders.refusedRedrive]: claimed || '(none)' });
+  }
+
+  #checkRedrive(sentBy: string, msg: ConsumeMessage, headers: Record<string, unknown>) {
+    const copy = { queue: this.options.queue, body: msg.content, claimed: stringOr(headers[publishedByHeader]), sentBy };
+    return checkRedrive(this.#parked, copy, { stopped: () => this.#stopped, logger: this.logger });
+  }
+
+  /** Records a message from a verified publisher as parked; a failure parks it anyway, unredrivable, and says so. */
+  async #record(publishedBy: string, msg: ConsumeMessage): Promise<void> {
+    await this.#parked
+      .record(this.options.queue, publishedBy, msg.content)
+      .catch((err) =>
+        this.logger.error(
+          { err, messageId: msg.properties.messageId },
+          'could not record a parked message: a redrive of it will be refused',
+        ),
+      );
   }
 
   /**

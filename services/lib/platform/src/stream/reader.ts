@@ -7,6 +7,7 @@ import { databaseUnavailable } from '../db/unavailable.js';
 import { NotYetError } from '../inbound/consumer.js';
 import { type Handlers, handlerFor, type Message } from '../inbound/handlers.js';
 import { type BrokerIdentity, producerProblem } from '../inbound/identity.js';
+import { ParkedMessages } from '../inbound/parked-messages.js';
 import { PermanentError, parseEvent } from '../inbound/parse-event.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
@@ -69,6 +70,7 @@ export class StreamReader {
   /** When the batch in hand started: each of its messages took that batch's time to handle. */
   #started = 0;
   readonly #divert: Divert;
+  readonly #parked: ParkedMessages;
 
   constructor(
     private readonly options: StreamReaderOptions,
@@ -78,6 +80,7 @@ export class StreamReader {
     private readonly logger: Logger,
   ) {
     this.#divert = new Divert(options.reader, publisher);
+    this.#parked = new ParkedMessages(db.pool);
     reportPosition(metrics.registry, options.reader, {
       committedOffset: () => this.#committed,
       lagSeconds: () => {
@@ -235,6 +238,8 @@ export class StreamReader {
       const publishedBy = text(item.msg.properties.userId);
       const reason = errText(err);
       if (err instanceof PermanentError || retry.maxAttempts <= 1) {
+        // Its publisher passed the producer check: recorded, so the console can redrive it (decision 0024).
+        if (publishedBy) await this.#untilCommitted(() => this.#parked.record(this.options.reader, publishedBy, item.msg.content));
         await this.#divert.park(item.msg, reason, 1, publishedBy);
         return this.#done([item], 'dead_letter');
       }

@@ -1,0 +1,3 @@
+import { forgedRedriveTests } from './forged-redrive.js';
+
+forgedRedriveTests('choreography');
