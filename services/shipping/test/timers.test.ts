@@ -188,22 +188,21 @@ test('when nothing is due, then the worker sleeps until the next timer instead o
 
 test('when one due timer cannot be written, then the others due with it still fire and it stays for a later tick', async (t) => {
   const e = await testEnv('one_failing', cleanups);
-  await startShipping(e, cleanups, {
-    SHIPPING_DISPATCH_DELAY_MS: '1500',
-    SHIPPING_DELIVERY_DELAY_MS: '0',
-    SHIPPING_TIMER_POLL_MS: '50',
-  });
+  const first = await startShipping(e, cleanups, { SHIPPING_DISPATCH_DELAY_MS: '600000' });
   const events = await watchEvents(e, cleanups);
   const orders = Array.from({ length: 6 }, () => randomUUID());
   for (const orderId of orders) await publish(e, 'order.confirmed', confirmed(orderId));
   await events.waitFor('shipment.created', undefined, orders.length);
+  await first.stop();
   // One shipment's history already holds the step its timer will take: writing it fails (the history
-  // refuses a step taken twice), which fails the tick that holds all six.
+  // refuses a step taken twice), which fails the tick that holds all six, now all due at once.
   const [bad, ...good] = orders;
   await query(e, `INSERT INTO shipment_history (shipment_id, status) SELECT shipment_id, 'dispatched' FROM shipments WHERE order_id = $1`, [
     bad,
   ]);
+  await query(e, 'UPDATE timers SET due_at = now()');
 
+  await startShipping(e, cleanups, { SHIPPING_DELIVERY_DELAY_MS: '0', SHIPPING_TIMER_POLL_MS: '50' });
   await events.waitFor('shipment.delivered', undefined, good.length, 30_000);
   t.deepEqual(
     events.seen
