@@ -1,14 +1,10 @@
-import { Database, type Message, type Metrics } from '@orderly/platform';
+import type { Message } from '@orderly/platform';
 import { cleanupList } from '@orderly/platform/testing';
 import test from 'ava';
-import type pg from 'pg';
-import { type OpenMetricsContentType, Registry } from 'prom-client';
 import { participantOutcomes } from '../src/handlers/participant-outcomes.js';
-import { orderMetrics } from '../src/metrics.js';
-import { sagaFor } from '../src/saga/coordinator.js';
 import { cancelOrder } from '../src/use-cases/cancel-order.js';
-import type { OrderDeps } from '../src/use-cases/order-deps.js';
 import { type OrderUnderTest, paid, reserved, startOrder } from './helpers.js';
+import { depsOn, recorded } from './recording-pool.js';
 
 /**
  * How often a message or a cancel goes to the order row: the statements on `orders` it sends, on
@@ -22,43 +18,10 @@ test.before(async () => {
 });
 test.after.always(() => cleanups.run());
 
-/** The service's database, with every statement it sends recorded. */
-function recorded(pool: pg.Pool): { db: Database; statements: string[] } {
-  const statements: string[] = [];
-  const record = (client: pg.Pool | pg.PoolClient) => (config: string | { text: string }, values?: unknown[]) => {
-    statements.push(typeof config === 'string' ? config : config.text);
-    return client.query(config, values);
-  };
-  const wrap = <T extends pg.Pool | pg.PoolClient>(target: T, extra: Partial<Record<keyof T, unknown>> = {}): T =>
-    new Proxy(target, {
-      get: (t, key) => {
-        if (key === 'query') return record(t);
-        if (key in extra) return extra[key as keyof T];
-        const value = Reflect.get(t, key);
-        return typeof value === 'function' ? value.bind(t) : value;
-      },
-    });
-  const counted = wrap(pool, { connect: async () => wrap(await pool.connect()) } as Partial<Record<keyof pg.Pool, unknown>>);
-  return { db: new Database(counted, 'order'), statements };
-}
-
 const onOrders = (statements: string[]) =>
   statements
     .filter((s) => /\b(FROM|UPDATE)\s+orders\b/.test(s))
     .map((s) => (/^\s*UPDATE/.test(s) ? 'UPDATE' : /FOR UPDATE/.test(s) ? 'SELECT FOR UPDATE' : 'SELECT'));
-
-function depsOn(db: Database): OrderDeps {
-  const registry = new Registry<OpenMetricsContentType>();
-  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
-  return {
-    db,
-    metrics: orderMetrics({ registry } as unknown as Metrics),
-    saga: sagaFor('choreography', 60_000),
-    sagaMode: 'choreography',
-    stuckAfterS: 60,
-    idempotencyKeyRetentionHours: 1,
-  };
-}
 
 async function reservedOrder(customer: string): Promise<string> {
   const orderId = await o.place(customer);

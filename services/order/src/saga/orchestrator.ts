@@ -16,7 +16,7 @@ export class Orchestrator implements SagaCoordinator {
   ) {}
 
   async placed(tx: Tx, ctx: SagaContext): Promise<void> {
-    await insertSaga(tx, ctx, this.stepTimeoutMs);
+    insertSaga(tx, ctx, this.stepTimeoutMs);
     this.#send(tx, this.steps[0]!, ctx);
   }
 

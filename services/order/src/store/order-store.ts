@@ -23,8 +23,9 @@ export function present(row: Record<string, unknown>): Order {
   return Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null)) as unknown as Order;
 }
 
-export async function insertOrder(tx: Tx, order: Pick<Order, 'orderId' | 'customerId' | 'email' | 'items' | 'paymentMethod'>) {
-  await tx.query(`INSERT INTO orders (id, customer_id, email, status, items, payment_method) VALUES ($1, $2, $3, 'PENDING', $4, $5)`, [
+/** Nothing reads it back before the commit, so it goes with the COMMIT: POST /orders is one round trip. */
+export function insertOrder(tx: Tx, order: Pick<Order, 'orderId' | 'customerId' | 'email' | 'items' | 'paymentMethod'>): void {
+  tx.queueForCommit(`INSERT INTO orders (id, customer_id, email, status, items, payment_method) VALUES ($1, $2, $3, 'PENDING', $4, $5)`, [
     order.orderId,
     order.customerId,
     order.email,

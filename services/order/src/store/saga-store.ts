@@ -13,8 +13,9 @@ export interface SagaRow {
 const columns = `order_id AS "orderId", step, state, context`;
 
 /** The saga of a new order, at its first step, due within deadlineMs. */
-export async function insertSaga(tx: Tx, ctx: SagaContext, deadlineMs: number): Promise<void> {
-  await tx.query(
+/** Goes with the COMMIT, like the order it starts with. */
+export function insertSaga(tx: Tx, ctx: SagaContext, deadlineMs: number): void {
+  tx.queueForCommit(
     `INSERT INTO sagas (order_id, step, state, context, deadline_at) VALUES ($1, 0, 'running', $2, now() + make_interval(secs => $3))`,
     [ctx.orderId, JSON.stringify(ctx), deadlineMs / 1000],
   );

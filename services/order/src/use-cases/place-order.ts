@@ -28,7 +28,7 @@ export async function placeOrder(
           : ({ outcome: 'key_reused' } as const);
       }
     }
-    await insertOrder(tx, { orderId, ...request });
+    insertOrder(tx, { orderId, ...request });
     tx.emit('order.placed', orderId, { orderId, ...request });
     await saga.placed(tx, {
       orderId,

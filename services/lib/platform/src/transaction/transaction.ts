@@ -83,8 +83,14 @@ const prepared = (client: PoolClient, text: string, values?: unknown[]) => clien
  * one round trip. A failure in any aborts the transaction, and PostgreSQL then answers the COMMIT
  * with a rollback, not an error: the first failure is what the caller sees.
  */
-async function commitWith(client: PoolClient, queued: readonly Queued[], rows: readonly OutboxRow[]): Promise<WrittenRow[]> {
-  const sent: Promise<unknown>[] = queued.map((q) => prepared(client, q.text, q.values));
+async function commitWith(
+  client: PoolClient,
+  queued: readonly Queued[],
+  rows: readonly OutboxRow[],
+  began: Promise<unknown>,
+): Promise<WrittenRow[]> {
+  // A BEGIN still unanswered (work that only queued writes) shares this round trip too.
+  const sent: Promise<unknown>[] = [began, ...queued.map((q) => prepared(client, q.text, q.values))];
   const written = rows.length > 0 ? writeOutbox(client, rows) : Promise.resolve([]);
   sent.push(written, client.query('COMMIT'));
   const failed = (await Promise.allSettled(sent)).find((r) => r.status === 'rejected');
@@ -260,20 +266,20 @@ export class Database {
           return { fresh: false };
         }
       } else {
-        // Not awaited: BEGIN travels with the work's first statement (the connection pipelines),
-        // and a failed BEGIN fails that statement too. Awaited below so its error is not lost.
+        // Not awaited: BEGIN travels with the work's first statement, or with the COMMIT if the work
+        // only queued writes (the connection pipelines), and a failed BEGIN fails what follows it.
+        // Settled with the commit, so its error is not lost.
         began = client.query('BEGIN');
         began.catch(() => {});
       }
       const result = await fn(tx);
-      await began;
       if (dry) {
         // The writes queued for the commit run too (their errors are the handler's), then all is undone.
         for (const q of queued) await prepared(client, q.text, q.values);
         await client.query('ROLLBACK');
         return { fresh: true, result };
       }
-      const written = await commitWith(client, queued, pending);
+      const written = await commitWith(client, queued, pending, began);
       if (written.length > 0) for (const f of this.#outboxWritten) f(written);
       for (const f of committed) f();
       return { fresh: true, result };
