@@ -11,7 +11,7 @@ import { type ApiStandIn, withHelmAgainstStandIn } from './api-stand-in.js';
  * (api-stand-in.ts) — not a cluster: no webhook or controller runs.
  */
 const kind = 'charts/orderly/ci/kind-values.yaml';
-const generated = ['password', 'secret', 'signing-key', 'demo-password', 'tools-client-secret'];
+const generated = ['password', 'secret', 'signing-key', 'account-passwords', 'tools-client-secret'];
 
 /** Every generated value in the release's Secrets, by Secret and key. */
 function secrets(api: ApiStandIn): Record<string, string> {
@@ -34,6 +34,7 @@ test('helm upgrade keeps every generated password, session secret and signing ke
       'orderly-order-db password',
       'orderly-console-session secret',
       'orderly-identity signing-key',
+      'orderly-identity account-passwords',
     ])
       t.truthy(first[k], k);
     // A change that re-renders every Secret's template: a new image tag and a new delivery limit.

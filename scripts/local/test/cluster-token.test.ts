@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { identityConfigSchema, startIdentityProvider } from '@orderly/identity';
+import { demoAccounts, identityConfigSchema, newAccountPasswords, startIdentityProvider } from '@orderly/identity';
 import { baseConfigSchema, loadConfig, tokenVerifier } from '@orderly/platform';
 import { requiredSettings } from '@orderly/platform/testing';
 import { freePort } from '@orderly/testkit';
@@ -30,7 +30,7 @@ test.before(async () => {
     PORT: String(port),
     IDP_ISSUER: issuer,
     IDP_TOOLS_CLIENT_SECRET: secret,
-    IDP_DEMO_PASSWORD: randomBytes(12).toString('base64url'),
+    IDP_ACCOUNT_PASSWORDS: JSON.stringify(newAccountPasswords(demoAccounts)),
   });
   close = (await startIdentityProvider({ config })).close;
   kubectlDir = mkdtempSync(join(tmpdir(), 'token-kubectl-'));

@@ -54,7 +54,7 @@ test.serial('when an operator opens the console as localhost while its public UR
   const page = await context.newPage();
   await page.goto(`http://localhost:${port}/`);
   await page.getByLabel('Account').fill('ops');
-  await page.getByLabel('Password').fill(identity.password);
+  await page.getByLabel('Password').fill(identity.passwordOf('ops'));
   const [callback] = await Promise.all([
     page.waitForResponse((r) => new URL(r.url()).pathname === '/auth/callback'),
     page.getByRole('button', { name: 'Sign in' }).click(),

@@ -138,7 +138,7 @@ export async function createIdentityProvider({ config, signingKey }: IdentityPro
     if (ctx.path !== '/healthz' && ctx.path !== '/readyz') return next();
     ctx.body = { status: 'ok', service: 'identity' };
   });
-  provider.use(interactions(provider, accounts, config.IDP_DEMO_PASSWORD));
+  provider.use(interactions(provider, accounts, config.IDP_ACCOUNT_PASSWORDS));
   const issuer = config.IDP_ISSUER.replace(/\/$/, '');
   return { issuer: config.IDP_ISSUER, audience, jwksUrl: `${issuer}/jwks`, tokenUrl: `${issuer}/token`, provider };
 }
