@@ -40,6 +40,10 @@ export const identityConfigSchema = z
   IDP_SIGNING_KEY: z.string().min(1).optional(),
   /** Exit when standard input closes: a child of the local stack does not outlive it (never set in a pod). */
   IDP_EXIT_WITH_STDIN: z.stringbool().default(false),
+  /** New authorization requests (sign-ins started) one client address may make per minute; more are 429. */
+  IDP_SIGN_INS_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(60),
+  /** Sign-ins in progress (interactions, ten minutes each) beyond which new ones are refused (503), never older ones forgotten. */
+  IDP_MAX_SIGN_INS_IN_PROGRESS: z.coerce.number().int().min(10).max(1_000_000).default(10_000),
   /** Access token lifetime. */
   IDP_ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(60).max(86_400).default(900),
   })
