@@ -85,7 +85,9 @@ async function finishSignIn(t: ExecutionContext, page: Page): Promise<void> {
 test.serial('when 10,000 anonymous /auth/login arrive while an operator signs in, then the operator still signs in', async (t) => {
   t.timeout(180_000);
   const page = await startSignIn();
+  const started = Date.now();
   const statuses = await flood(`${publicUrl}/auth/login`, 10_000);
+  t.log(`10,000 anonymous /auth/login in ${Date.now() - started} ms`);
   t.deepEqual(statuses, { 303: 10_000 }, 'each anonymous sign-in is started (and costs the console nothing)');
   await finishSignIn(t, page);
 });
@@ -96,6 +98,7 @@ test.serial('when 3,000 anonymous authorization requests reach the provider whil
   const authorize = (await fetch(`${publicUrl}/auth/login`, { redirect: 'manual' })).headers.get('location')!;
   t.is(new URL(authorize).origin, new URL(identity.issuer).origin);
   const statuses = await flood(authorize, 3_000);
+  t.log(`3,000 authorization requests: ${JSON.stringify(statuses)}`);
   await finishSignIn(t, page);
   t.true((statuses[429] ?? 0) >= 2_900, `past the per-address limit the flood is refused: ${JSON.stringify(statuses)}`);
 });
