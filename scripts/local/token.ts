@@ -1,7 +1,8 @@
 /**
  * `npm run token -- --customer C100` | `--operator` | `--login ops`: prints an access token of the
  * local demo provider (npm start runs it) for curl; `--password ops` prints that account's own
- * password instead (for the login page: the console, --browser):
+ * password instead (for the login page: the console, --browser; with --cluster, from the chart's
+ * Secret):
  *
  *   TOKEN=$(npm run -s token -- --customer C100)
  *   curl -H "authorization: Bearer $TOKEN" localhost:8080/orders
@@ -18,7 +19,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { authorizationUrl, exchangeCode, passwordOf, pkcePair } from '@orderly/identity/client';
-import { issuerOptions, operatorTokenFrom } from './cluster-token.ts';
+import { accountPasswordFromCluster, issuerOptions, operatorTokenFrom } from './cluster-token.ts';
 import { identitySecrets, identitySecretsFile, localAudience, localIssuer, localTokens } from './identity.ts';
 
 const { values } = parseArgs({
@@ -45,12 +46,26 @@ const account = values.customer ?? values.login;
 const elsewhere = values.cluster || values.issuer !== undefined;
 if (values.help || (!account && !values.operator && !elsewhere && values.password === undefined)) {
   console.error(`usage: npm run -s token -- --customer C100 | --login ops | --operator [--browser]
-       npm run -s token -- --password ops                                      (prints the account's own password)
+       npm run -s token -- --password ops [--cluster]                          (prints the account's own password)
        npm run -s token -- --cluster [--namespace orderly] [--port 8090]      (the chart's demo provider, port-forwarded)
        npm run -s token -- --issuer URL [--token-url URL] [--client-id ID] [--client-secret-file F] [--audience A|none] [--scope S]
   demo accounts: C100, C200 (customers), ops (operator), each with its own password (--password, or ${identitySecretsFile})
   --cluster and --issuer print an operator token (client credentials); the secret comes from the cluster, the file or ORDERLY_CLIENT_SECRET`);
   process.exit(values.help ? 0 : 2);
+}
+
+if (values.password !== undefined) {
+  try {
+    console.log(
+      values.cluster
+        ? await accountPasswordFromCluster(values.namespace, values.release, values.password)
+        : passwordOf((await identitySecrets()).accountPasswords, values.password),
+    );
+    process.exit(0);
+  } catch (err) {
+    console.error(`token: ${(err as Error).message}`);
+    process.exit(1);
+  }
 }
 
 if (elsewhere) {
@@ -78,16 +93,6 @@ if (elsewhere) {
       ? ` (is the provider forwarded? kubectl -n ${values.namespace} port-forward svc/${values.release}-identity ${values.port}:8090)`
       : '';
     console.error(`token: ${(err as Error).message}${hint}`);
-    process.exit(1);
-  }
-}
-
-if (values.password !== undefined) {
-  try {
-    console.log(passwordOf((await identitySecrets()).accountPasswords, values.password));
-    process.exit(0);
-  } catch (err) {
-    console.error(`token: ${(err as Error).message}`);
     process.exit(1);
   }
 }
