@@ -84,7 +84,7 @@ test('when asked for a token of a named issuer, then the secret comes from a fil
   t.regex(String((none as { stderr?: string }).stderr), /no client secret/);
 });
 
-test('when asked for an account\'s password on the cluster, then it is that account\'s own, from the Secret', async (t) => {
+test("when asked for an account's password on the cluster, then it is that account's own, from the Secret", async (t) => {
   t.is(await token(['--cluster', '--password', 'ops']), accountPasswords.ops!);
   t.is(await token(['--cluster', '--password', 'C100']), accountPasswords.C100!);
   t.regex(readFileSync(join(kubectlDir, 'calls.log'), 'utf8'), /get secret orderly-identity -o jsonpath=\{\.data\.account-passwords\}/);

@@ -77,7 +77,10 @@ async function finishSignIn(t: ExecutionContext, page: Page): Promise<void> {
     page.getByRole('button', { name: 'Sign in' }).click(),
   ]);
   t.is(callback.status(), 303, `the callback answered ${callback.status()}: ${await callback.text().catch(() => '')}`);
-  t.truthy((await page.context().cookies(publicUrl)).find((c) => c.name === 'orderly-console'), 'a session');
+  t.truthy(
+    (await page.context().cookies(publicUrl)).find((c) => c.name === 'orderly-console'),
+    'a session',
+  );
   t.not((await page.request.get(`${publicUrl}/api/dead-letters`)).status(), 401, 'the API knows the session');
   await page.context().close();
 }
@@ -92,13 +95,16 @@ test.serial('when 10,000 anonymous /auth/login arrive while an operator signs in
   await finishSignIn(t, page);
 });
 
-test.serial('when 3,000 anonymous authorization requests reach the provider while an operator signs in, then the operator still signs in', async (t) => {
-  t.timeout(180_000);
-  const page = await startSignIn();
-  const authorize = (await fetch(`${publicUrl}/auth/login`, { redirect: 'manual' })).headers.get('location')!;
-  t.is(new URL(authorize).origin, new URL(identity.issuer).origin);
-  const statuses = await flood(authorize, 3_000);
-  t.log(`3,000 authorization requests: ${JSON.stringify(statuses)}`);
-  await finishSignIn(t, page);
-  t.true((statuses[429] ?? 0) >= 2_900, `past the per-address limit the flood is refused: ${JSON.stringify(statuses)}`);
-});
+test.serial(
+  'when 3,000 anonymous authorization requests reach the provider while an operator signs in, then the operator still signs in',
+  async (t) => {
+    t.timeout(180_000);
+    const page = await startSignIn();
+    const authorize = (await fetch(`${publicUrl}/auth/login`, { redirect: 'manual' })).headers.get('location')!;
+    t.is(new URL(authorize).origin, new URL(identity.issuer).origin);
+    const statuses = await flood(authorize, 3_000);
+    t.log(`3,000 authorization requests: ${JSON.stringify(statuses)}`);
+    await finishSignIn(t, page);
+    t.true((statuses[429] ?? 0) >= 2_900, `past the per-address limit the flood is refused: ${JSON.stringify(statuses)}`);
+  },
+);

@@ -10,4 +10,12 @@ export {
   startIdentityProvider,
   toolsClientId,
 } from './provider.js';
-export { authorizationUrl, clientCredentialsToken, exchangeCode, loginToken, passwordOf, pkcePair, type TokenRequest } from './token-client.js';
+export {
+  authorizationUrl,
+  clientCredentialsToken,
+  exchangeCode,
+  loginToken,
+  passwordOf,
+  pkcePair,
+  type TokenRequest,
+} from './token-client.js';

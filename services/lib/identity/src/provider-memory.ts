@@ -25,8 +25,8 @@ export class ProviderMemory {
   ) {}
 
   #model(name: string): Map<string, Entry> {
-    let entries = this.#models.get(name);
-    if (!entries) this.#models.set(name, (entries = new Map()));
+    const entries = this.#models.get(name) ?? new Map<string, Entry>();
+    this.#models.set(name, entries);
     return entries;
   }
 
@@ -40,8 +40,10 @@ export class ProviderMemory {
   #live(name: string, id: string): AdapterPayload | undefined {
     const entries = this.#model(name);
     const entry = entries.get(id);
-    if (entry && entry.expiresAt <= this.now()) entries.delete(id);
-    return entry && entry.expiresAt > this.now() ? entry.payload : undefined;
+    if (!entry) return undefined;
+    if (entry.expiresAt > this.now()) return entry.payload;
+    entries.delete(id);
+    return undefined;
   }
 
   #findBy(name: string, test: (p: AdapterPayload) => boolean): AdapterPayload | undefined {

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { errors } from 'oidc-provider';
 import { type Account, operatorRole, parseAccounts } from './accounts.js';
-import type { IdentityConfig } from './config.js';
 import { authorizationLimit } from './authorization-limit.js';
+import type { IdentityConfig } from './config.js';
 import { interactions } from './interactions.js';
 import { ProviderMemory } from './provider-memory.js';
 

@@ -53,7 +53,12 @@ test('when the sign-ins in progress reach the ceiling, then new ones are refused
   // The first sign-in's login page is still there, with the cookie that browser got.
   const first = answers[0]!;
   const page = await fetch(new URL(first.headers.get('location')!, first.url), {
-    headers: { cookie: first.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') },
+    headers: {
+      cookie: first.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; '),
+    },
   });
   t.is(page.status, 200);
   t.regex(await page.text(), /Sign in to Orderly/);
