@@ -5,7 +5,7 @@ import { createTestEnv, type TestEnv } from '@orderly/platform/testing';
 import { freePort } from '@orderly/testkit';
 import test, { type ExecutionContext } from 'ava';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, viewport } from './browser.js';
+import { launchChromium, submitLogin, viewport } from './browser.js';
 import { type BrowserIdentity, startBrowserIdentity } from './identity.js';
 
 /*
@@ -70,12 +70,7 @@ async function startSignIn(): Promise<Page> {
 
 /** Types ops's password on the login page it is at and comes back: the callback's answer, and the session is usable. */
 async function finishSignIn(t: ExecutionContext, page: Page): Promise<void> {
-  await page.getByLabel('Account').fill('ops');
-  await page.getByLabel('Password').fill(identity.passwordOf('ops'));
-  const [callback] = await Promise.all([
-    page.waitForResponse((r) => new URL(r.url()).pathname === '/auth/callback'),
-    page.getByRole('button', { name: 'Sign in' }).click(),
-  ]);
+  const callback = await submitLogin(page, 'ops', identity.passwordOf('ops'));
   t.is(callback.status(), 303, `the callback answered ${callback.status()}: ${await callback.text().catch(() => '')}`);
   t.truthy(
     (await page.context().cookies(publicUrl)).find((c) => c.name === 'orderly-console'),

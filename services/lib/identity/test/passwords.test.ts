@@ -1,27 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import test from 'ava';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { demoAccounts, newAccountPasswords } from '../src/accounts.js';
 import { identityConfigSchema } from '../src/config.js';
-import { startIdentityProvider } from '../src/provider.js';
 import { loginToken } from '../src/token-client.js';
-import { freePort } from './free-port.js';
+import { startTestProvider } from './test-provider.js';
 
 /**
  * Issue 23, item 3: every demo account has its own password, checked by the real provider's login
  * page. With one password for all, C100's signed in as C200 and as the operator.
  */
-const passwords = newAccountPasswords(demoAccounts);
-const port = await freePort();
-const issuer = `http://127.0.0.1:${port}`;
-const idp = await startIdentityProvider({
-  config: identityConfigSchema.parse({
-    PORT: String(port),
-    IDP_ISSUER: issuer,
-    IDP_TOOLS_CLIENT_SECRET: randomBytes(32).toString('base64url'),
-    IDP_ACCOUNT_PASSWORDS: JSON.stringify(passwords),
-  }),
-});
+const { idp, issuer, passwords } = await startTestProvider();
 test.after.always(() => idp.close());
 
 const signIn = (login: string, password: string) =>

@@ -1,10 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import test from 'ava';
-import { demoAccounts, newAccountPasswords } from '../src/accounts.js';
-import { identityConfigSchema } from '../src/config.js';
-import { startIdentityProvider } from '../src/provider.js';
 import { authorizationUrl, pkcePair } from '../src/token-client.js';
-import { freePort } from './free-port.js';
+import { startTestProvider } from './test-provider.js';
 
 /**
  * Issue 23, item 6: sign-ins in progress are never forgotten to make room. Past the ceiling of live
@@ -13,17 +9,7 @@ import { freePort } from './free-port.js';
  * finishes an operator's sign-in through such a flood.)
  */
 async function provider(extra: Record<string, string>) {
-  const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
-  const idp = await startIdentityProvider({
-    config: identityConfigSchema.parse({
-      PORT: String(port),
-      IDP_ISSUER: issuer,
-      IDP_TOOLS_CLIENT_SECRET: randomBytes(32).toString('base64url'),
-      IDP_ACCOUNT_PASSWORDS: JSON.stringify(newAccountPasswords(demoAccounts)),
-      ...extra,
-    }),
-  });
+  const { idp, issuer } = await startTestProvider(extra);
   const url = await authorizationUrl({
     issuer,
     audience: idp.audience,
