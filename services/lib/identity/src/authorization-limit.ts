@@ -1,6 +1,9 @@
 import type { Context, Next } from 'koa';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 
+/** Told when sign-ins start being refused: structured fields, then the message. */
+export type RefusalLog = (fields: Record<string, unknown>, msg: string) => void;
+
 export interface AuthorizationLimits {
   /** New authorization requests one client address may make per minute. */
   perAddressPerMinute: number;
@@ -8,6 +11,8 @@ export interface AuthorizationLimits {
   maxInteractions: number;
   /** How many interactions are live now. */
   liveInteractions(): number;
+  /** Where refusals are told; each address's once a minute, the ceiling's once each time it is reached. */
+  warn?: RefusalLog;
 }
 
 /**
@@ -19,6 +24,7 @@ export interface AuthorizationLimits {
  */
 export function authorizationLimit(limits: AuthorizationLimits) {
   const perAddress = new RateLimiterMemory({ points: limits.perAddressPerMinute, duration: 60 });
+  let atCeiling = false;
   return async (ctx: Context, next: Next) => {
     if (ctx.path !== '/auth') return next();
     const refuse = (status: number, retryAfterS: number, text: string) => {
@@ -32,9 +38,16 @@ export function authorizationLimit(limits: AuthorizationLimits) {
       await perAddress.consume(ctx.ip || 'unknown');
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
+      // The first refusal of an address's minute is told; the rest of a flood is not logged line by line.
+      if (err.consumedPoints === limits.perAddressPerMinute + 1)
+        limits.warn?.({ address: ctx.ip, perMinute: limits.perAddressPerMinute }, 'sign-ins refused: too many started from one address');
       return refuse(429, Math.ceil(err.msBeforeNext / 1000), 'too many sign-ins started from this address: try again shortly');
     }
-    if (limits.liveInteractions() >= limits.maxInteractions) return refuse(503, 60, 'too many sign-ins in progress: try again shortly');
+    const full = limits.liveInteractions() >= limits.maxInteractions;
+    if (full && !atCeiling)
+      limits.warn?.({ inProgress: limits.maxInteractions }, 'sign-ins refused: the ceiling of sign-ins in progress is reached');
+    atCeiling = full;
+    if (full) return refuse(503, 60, 'too many sign-ins in progress: try again shortly');
     return next();
   };
 }

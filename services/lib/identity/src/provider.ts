@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { errors } from 'oidc-provider';
 import { type Account, operatorRole, parseAccounts } from './accounts.js';
-import { authorizationLimit } from './authorization-limit.js';
+import { authorizationLimit, type RefusalLog } from './authorization-limit.js';
 import type { IdentityConfig } from './config.js';
 import { interactions } from './interactions.js';
 import { ProviderMemory } from './provider-memory.js';
@@ -13,6 +13,8 @@ export interface IdentityProviderOptions {
   config: IdentityConfig;
   /** The private signing key (JWK with kid); generated when absent. Tests pass one to forge tokens with it. */
   signingKey?: JWK;
+  /** Where a refused flood of sign-ins is told (once a minute per address, once per filling of the ceiling). */
+  warn?: RefusalLog;
 }
 
 export interface IdentityProvider {
@@ -37,7 +39,7 @@ export const apiScope = 'orderly';
  * server, the Orderly API, carrying the account's email and roles. Sessions, grants and codes live
  * in memory (provider-memory.ts): a demo and test provider, not one to run a store on.
  */
-export async function createIdentityProvider({ config, signingKey }: IdentityProviderOptions): Promise<IdentityProvider> {
+export async function createIdentityProvider({ config, signingKey, warn }: IdentityProviderOptions): Promise<IdentityProvider> {
   const key = signingKey ?? (config.IDP_SIGNING_KEY ? await signingKeyFrom(config.IDP_SIGNING_KEY) : await newSigningKey());
   const accounts = new Map<string, Account>(parseAccounts(config.IDP_ACCOUNTS).map((a) => [a.id, a]));
   const audience = config.IDP_AUDIENCE;
@@ -147,6 +149,7 @@ export async function createIdentityProvider({ config, signingKey }: IdentityPro
       perAddressPerMinute: config.IDP_SIGN_INS_PER_ADDRESS_PER_MINUTE,
       maxInteractions: config.IDP_MAX_SIGN_INS_IN_PROGRESS,
       liveInteractions: () => memory.count('Interaction'),
+      ...(warn ? { warn } : {}),
     }),
   );
   provider.use(interactions(provider, accounts, config.IDP_ACCOUNT_PASSWORDS));

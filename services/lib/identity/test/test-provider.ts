@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import { demoAccounts, newAccountPasswords } from '../src/accounts.js';
+import type { RefusalLog } from '../src/authorization-limit.js';
 import { identityConfigSchema } from '../src/config.js';
 import { startIdentityProvider } from '../src/provider.js';
 
@@ -15,7 +16,7 @@ async function freePort(): Promise<number> {
 }
 
 /** The demo provider on a free loopback port with the demo accounts, each with a fresh password of its own. */
-export async function startTestProvider(extra: Record<string, string> = {}) {
+export async function startTestProvider(extra: Record<string, string> = {}, warn?: RefusalLog) {
   const passwords = newAccountPasswords(demoAccounts);
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
@@ -27,6 +28,7 @@ export async function startTestProvider(extra: Record<string, string> = {}) {
       IDP_ACCOUNT_PASSWORDS: JSON.stringify(passwords),
       ...extra,
     }),
+    ...(warn ? { warn } : {}),
   });
   return { idp, issuer, passwords };
 }
