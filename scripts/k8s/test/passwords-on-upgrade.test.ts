@@ -50,7 +50,7 @@ test('helm upgrade keeps every generated password, session secret and signing ke
     const after = passwords(secrets(api));
     t.like(after, passwords(first));
     t.deepEqual(Object.keys(after).sort(), ['C100', 'C200', 'C300', 'ops']);
-    t.is(new Set(Object.values(after)).size, 4, 'C300 shares no one\'s password');
+    t.is(new Set(Object.values(after)).size, 4, "C300 shares no one's password");
   });
 });
 
