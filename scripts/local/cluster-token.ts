@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { clientCredentialsToken } from '@orderly/identity/client';
+import { clientCredentialsToken, passwordOf } from '@orderly/identity/client';
 import { z } from 'zod';
 
 const run = promisify(execFile);
@@ -38,18 +38,16 @@ export interface ClusterFlags {
   scope?: string | undefined;
 }
 
-/** The demo provider's tools-client secret, read from its Secret with the user's own kubectl. */
-async function secretFromCluster(namespace: string, release: string): Promise<string> {
-  const { stdout } = await run('kubectl', [
-    '-n',
-    namespace,
-    'get',
-    'secret',
-    `${release}-identity`,
-    '-o',
-    'jsonpath={.data.tools-client-secret}',
-  ]);
+/** A key of the demo provider's Secret, read with the user's own kubectl. */
+async function secretFromCluster(namespace: string, release: string, key: string): Promise<string> {
+  const { stdout } = await run('kubectl', ['-n', namespace, 'get', 'secret', `${release}-identity`, '-o', `jsonpath={.data.${key}}`]);
   return Buffer.from(stdout.trim(), 'base64').toString('utf8');
+}
+
+/** A demo account's own password on the cluster: its entry in the Secret's account-passwords. */
+export async function accountPasswordFromCluster(namespace: string, release: string, account: string): Promise<string> {
+  const passwords = JSON.parse((await secretFromCluster(namespace, release, 'account-passwords')) || '{}') as Record<string, string>;
+  return passwordOf(passwords, account);
 }
 
 /**
@@ -62,7 +60,7 @@ export async function issuerOptions(flags: ClusterFlags): Promise<IssuerOptions>
     ? {
         issuer: `http://${flags.release}-identity.${flags.namespace}.svc:8090`,
         tokenUrl: `http://127.0.0.1:${flags.port}/token`,
-        clientSecret: await secretFromCluster(flags.namespace, flags.release),
+        clientSecret: await secretFromCluster(flags.namespace, flags.release, 'tools-client-secret'),
       }
     : {};
   const fileSecret = flags.clientSecretFile ? (await readFile(flags.clientSecretFile, 'utf8')).trim() : undefined;

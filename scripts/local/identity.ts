@@ -1,8 +1,8 @@
 /**
  * The demo OpenID Connect provider of the local stack (services/lib/identity, oidc-provider) as its
  * own process on 127.0.0.1:8090, started before the services, which trust its tokens (AUTH_*).
- * Its secrets — the tools client's secret and the demo accounts' password — are generated once and
- * kept in `<ORDERLY_STATE_DIR>/identity/secrets.json` (0600), where `npm run token` finds them.
+ * Its secrets — the tools client's secret and each demo account's own password — are generated once
+ * and kept in `<ORDERLY_STATE_DIR>/identity/secrets.json` (0600), where `npm run token` finds them.
  * With AUTH_ISSUER set in the environment the stack trusts that issuer instead and starts none.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { demoAccounts, newAccountPasswords, parseAccounts } from '@orderly/identity/accounts';
 import { type TokenIssuer, tokensFrom } from '@orderly/identity/client';
 import { consoleCallback } from './console.ts';
 import { keptSecrets } from './secrets-file.ts';
@@ -32,28 +33,34 @@ export async function localIssuer(): Promise<string> {
   if (chosenPort !== undefined || !existsSync(issuerFile)) return defaultIssuer;
   return (await readFile(issuerFile, 'utf8')).trim();
 }
-/** The demo accounts (password: `demoPassword` in the secrets file). */
-export const localAccounts = 'C100:c100@example.com,C200:c200@example.com,ops:ops@orderly.example:orderly-operator';
+/** The demo accounts (each one's password: `accountPasswords` in the secrets file). */
+export const localAccounts = demoAccounts;
 
 export interface IdentitySecrets {
   toolsClientSecret: string;
-  demoPassword: string;
+  /** Each demo account's own password, by account: `jq -r .accountPasswords.ops` for the operator's. */
+  accountPasswords: Record<string, string>;
   /** The provider's signing key (PEM): tokens stay valid when the stack restarts. */
   signingKey: string;
 }
 
 export const identitySecretsFile = join(identityDir, 'secrets.json');
 
-/** The local provider's secrets, made on first use (an older file without the signing key is made anew). */
+/**
+ * The local provider's secrets, made on first use. An older file (without the signing key, or with
+ * the one password all accounts once shared) is made anew.
+ */
 export function identitySecrets(): Promise<IdentitySecrets> {
   return keptSecrets(
     identitySecretsFile,
     () => ({
       toolsClientSecret: randomBytes(32).toString('base64url'),
-      demoPassword: randomBytes(12).toString('base64url'),
+      accountPasswords: newAccountPasswords(localAccounts),
       signingKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
     }),
-    (kept) => Boolean(kept.toolsClientSecret && kept.demoPassword && kept.signingKey),
+    (kept) =>
+      Boolean(kept.toolsClientSecret && kept.signingKey && kept.accountPasswords) &&
+      parseAccounts(localAccounts).every((a) => typeof kept.accountPasswords?.[a.id] === 'string'),
   );
 }
 
@@ -124,7 +131,7 @@ export async function startLocalIdentity(onLine?: (line: string) => void): Promi
       // The console signs operators in through the public client orderly-web.
       IDP_WEB_REDIRECT_URIS: consoleCallback,
       IDP_TOOLS_CLIENT_SECRET: secrets.toolsClientSecret,
-      IDP_DEMO_PASSWORD: secrets.demoPassword,
+      IDP_ACCOUNT_PASSWORDS: JSON.stringify(secrets.accountPasswords),
       IDP_SIGNING_KEY: secrets.signingKey,
       IDP_EXIT_WITH_STDIN: 'true',
     },

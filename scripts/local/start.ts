@@ -8,7 +8,7 @@
  */
 
 import { consolePublicUrl } from './console.ts';
-import { identitySecretsFile, localIssuer } from './identity.ts';
+import { localIssuer } from './identity.ts';
 import { describeRestart, type LocalStack, stackRunning, startLocalStack } from './local-stack.ts';
 import { formatLogLine } from './log-format.ts';
 import { processModeFrom } from './process-mode.ts';
@@ -57,7 +57,7 @@ console.log(`
 ${rows.join('\n')}
   RabbitMQ management     http://127.0.0.1:15672  (guest / guest)
   RabbitMQ metrics        http://127.0.0.1:15692/metrics  (per queue: /metrics/detailed?family=queue_coarse_metrics)
-  Operations console      ${consolePublicUrl}  (sign in as ops, password demoPassword in ${identitySecretsFile}; docs/console.md)
+  Operations console      ${consolePublicUrl}  (sign in as ops: npm run -s token -- --password ops; docs/console.md)
   Prometheus              ${prometheusUrl}  (every service and the broker, the chart's alert rules: /alerts; docs/observability.md)
   Traces                  set OTEL_EXPORTER_OTLP_ENDPOINT to a collector (README: Observability)
   Identity provider       ${process.env.AUTH_ISSUER ?? (await localIssuer())}  (demo accounts C100, C200, ops; docs/security.md)

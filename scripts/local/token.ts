@@ -1,12 +1,14 @@
 /**
  * `npm run token -- --customer C100` | `--operator` | `--login ops`: prints an access token of the
- * local demo provider (npm start runs it) for curl:
+ * local demo provider (npm start runs it) for curl; `--password ops` prints that account's own
+ * password instead (for the login page: the console, --browser; with --cluster, from the chart's
+ * Secret):
  *
  *   TOKEN=$(npm run -s token -- --customer C100)
  *   curl -H "authorization: Bearer $TOKEN" localhost:8080/orders
  *
- * --customer and --login sign in the way a browser does (authorization code + PKCE with the demo
- * password, no browser needed); --operator uses client credentials (the tools client). --browser
+ * --customer and --login sign in the way a browser does (authorization code + PKCE with the
+ * account's own password, no browser needed); --operator uses client credentials (the tools client). --browser
  * with --customer prints the sign-in URL to open in a browser instead and waits for the redirect.
  *
  * On a cluster (scripts/local/cluster-token.ts): `--cluster` asks the chart's demo provider through
@@ -16,13 +18,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { authorizationUrl, exchangeCode, pkcePair } from '@orderly/identity/client';
-import { issuerOptions, operatorTokenFrom } from './cluster-token.ts';
-import { identitySecrets, localAudience, localIssuer, localTokens } from './identity.ts';
+import { authorizationUrl, exchangeCode, passwordOf, pkcePair } from '@orderly/identity/client';
+import { accountPasswordFromCluster, issuerOptions, operatorTokenFrom } from './cluster-token.ts';
+import { identitySecrets, identitySecretsFile, localAudience, localIssuer, localTokens } from './identity.ts';
 
 const { values } = parseArgs({
   options: {
     customer: { type: 'string' },
+    password: { type: 'string' },
     login: { type: 'string' },
     operator: { type: 'boolean', default: false },
     browser: { type: 'boolean', default: false },
@@ -41,13 +44,28 @@ const { values } = parseArgs({
 });
 const account = values.customer ?? values.login;
 const elsewhere = values.cluster || values.issuer !== undefined;
-if (values.help || (!account && !values.operator && !elsewhere)) {
+if (values.help || (!account && !values.operator && !elsewhere && values.password === undefined)) {
   console.error(`usage: npm run -s token -- --customer C100 | --login ops | --operator [--browser]
+       npm run -s token -- --password ops [--cluster]                          (prints the account's own password)
        npm run -s token -- --cluster [--namespace orderly] [--port 8090]      (the chart's demo provider, port-forwarded)
        npm run -s token -- --issuer URL [--token-url URL] [--client-id ID] [--client-secret-file F] [--audience A|none] [--scope S]
-  demo accounts: C100, C200 (customers), ops (operator); password in ${process.env.ORDERLY_STATE_DIR ?? '/var/tmp/orderly'}/identity/secrets.json
+  demo accounts: C100, C200 (customers), ops (operator), each with its own password (--password, or ${identitySecretsFile})
   --cluster and --issuer print an operator token (client credentials); the secret comes from the cluster, the file or ORDERLY_CLIENT_SECRET`);
   process.exit(values.help ? 0 : 2);
+}
+
+if (values.password !== undefined) {
+  try {
+    console.log(
+      values.cluster
+        ? await accountPasswordFromCluster(values.namespace, values.release, values.password)
+        : passwordOf((await identitySecrets()).accountPasswords, values.password),
+    );
+    process.exit(0);
+  } catch (err) {
+    console.error(`token: ${(err as Error).message}`);
+    process.exit(1);
+  }
 }
 
 if (elsewhere) {
@@ -99,7 +117,7 @@ async function browserToken(): Promise<string> {
   const redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`;
   const request = { issuer, audience: localAudience, clientId: 'orderly-cli', redirectUri };
   console.error(
-    `Open this in a browser and sign in as ${account} (password in the secrets file):\n${await authorizationUrl({ ...request, challenge, state })}`,
+    `Open this in a browser and sign in as ${account} (password: npm run -s token -- --password ${account}):\n${await authorizationUrl({ ...request, challenge, state })}`,
   );
   try {
     return await exchangeCode({ ...request, code: await code, verifier });

@@ -35,3 +35,24 @@
 {{- genPrivateKey "ecdsa" -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+Each demo account's own password, as JSON {"<account>":"<password>"} (IDP_ACCOUNT_PASSWORDS): an
+account's password is kept across upgrades (lookup), a new account gets a new one, and no two
+accounts share one (issue 23: one password for all let a customer sign in as the operator).
+*/}}
+{{- define "orderly.identityAccountPasswords" -}}
+{{- $kept := dict -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "orderly.identityName" .) -}}
+{{- if and $existing $existing.data (hasKey $existing.data "account-passwords") -}}
+{{- $kept = index $existing.data "account-passwords" | b64dec | fromJson -}}
+{{- end -}}
+{{- $passwords := dict -}}
+{{- range (splitList "," .Values.auth.demoProvider.accounts) -}}
+{{- $id := first (splitList ":" (trim .)) -}}
+{{- if $id -}}
+{{- $_ := set $passwords $id (get $kept $id | default (randAlphaNum 32)) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $passwords -}}
+{{- end -}}

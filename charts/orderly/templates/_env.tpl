@@ -39,6 +39,10 @@ Call with (list $ "component" $componentValues).
   value: {{ $root.Values.auth.rolesClaim | quote }}
 - name: AUTH_OPERATOR_ROLE
   value: {{ $root.Values.auth.operatorRole | quote }}
+{{- with $root.Values.auth.operatorScope }}
+- name: AUTH_OPERATOR_SCOPE
+  value: {{ . | quote }}
+{{- end }}
 - name: AMQP_URL
   valueFrom:
     secretKeyRef:

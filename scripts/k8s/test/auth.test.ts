@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { identityConfigSchema } from '@orderly/identity';
 import test from 'ava';
 import { resolveEnv } from '../contracts/env.js';
 import { type EnvVar, serviceRunBy, workloads } from '../contracts/workloads.js';
@@ -85,7 +86,7 @@ test('[kind] the demo provider takes its secrets from its generated Secret, issu
   const manifests = await helmTemplate(profile('kind'));
   const identity = workloads(manifests, ['Deployment']).find((w) => w.component === 'identity')!;
   const c = identity.pod.containers[0]!;
-  for (const name of ['IDP_TOOLS_CLIENT_SECRET', 'IDP_DEMO_PASSWORD', 'IDP_SIGNING_KEY']) {
+  for (const name of ['IDP_TOOLS_CLIENT_SECRET', 'IDP_ACCOUNT_PASSWORDS', 'IDP_SIGNING_KEY']) {
     const v = c.env?.find((e) => e.name === name);
     t.is(v?.value, undefined, `${name} is no literal`);
     t.is(v?.valueFrom?.secretKeyRef?.name, `${releaseName}-identity`, name);
@@ -94,6 +95,12 @@ test('[kind] the demo provider takes its secrets from its generated Secret, issu
   t.is(env.IDP_ISSUER, `http://${releaseName}-identity.${namespace}.svc:8090`);
   t.regex(env.IDP_SIGNING_KEY ?? '', /BEGIN EC PRIVATE KEY/);
   t.true((env.IDP_TOOLS_CLIENT_SECRET ?? '').length >= 32);
+  // Each account its own generated password, none shared, none another's (issue 23, item 3).
+  const passwords = JSON.parse(env.IDP_ACCOUNT_PASSWORDS ?? '{}') as Record<string, string>;
+  t.deepEqual(Object.keys(passwords).sort(), ['C100', 'C200', 'ops']);
+  t.is(new Set(Object.values(passwords)).size, 3, 'no two accounts share a password');
+  for (const p of Object.values(passwords)) t.regex(p, /^[A-Za-z0-9]{32}$/);
+  t.true(identityConfigSchema.safeParse(env).success, 'the provider accepts its own configuration');
   const service = manifests.find((m) => m.kind === 'Service' && m.metadata.name === `${releaseName}-identity`)!;
   t.false(
     (service.spec as { ports: { name: string }[] }).ports.some((p) => p.name === 'http'),

@@ -11,7 +11,7 @@ import { type ApiStandIn, withHelmAgainstStandIn } from './api-stand-in.js';
  * (api-stand-in.ts) — not a cluster: no webhook or controller runs.
  */
 const kind = 'charts/orderly/ci/kind-values.yaml';
-const generated = ['password', 'secret', 'signing-key', 'demo-password', 'tools-client-secret'];
+const generated = ['password', 'secret', 'signing-key', 'account-passwords', 'tools-client-secret'];
 
 /** Every generated value in the release's Secrets, by Secret and key. */
 function secrets(api: ApiStandIn): Record<string, string> {
@@ -34,6 +34,7 @@ test('helm upgrade keeps every generated password, session secret and signing ke
       'orderly-order-db password',
       'orderly-console-session secret',
       'orderly-identity signing-key',
+      'orderly-identity account-passwords',
     ])
       t.truthy(first[k], k);
     // A change that re-renders every Secret's template: a new image tag and a new delivery limit.
@@ -41,6 +42,15 @@ test('helm upgrade keeps every generated password, session secret and signing ke
     t.truthy(api.get('Secret', 'sh.helm.release.v1.orderly.v2'), 'the upgrade ran');
     t.deepEqual(secrets(api), first);
     t.is(api.get('Secret', 'orderly-order-amqp')?.metadata.labels?.['rabbitmq.com/topology-operator'], 'true');
+    // A demo account added on upgrade gets its own new password; the others keep theirs.
+    const passwords = (all: Record<string, string>) =>
+      JSON.parse(Buffer.from(all['orderly-identity account-passwords']!, 'base64').toString()) as Record<string, string>;
+    const accounts = 'C100:c100@example.com,C200:c200@example.com,C300:c300@example.com,ops:ops@orderly.example:orderly-operator';
+    await helm(...install, '--set-string', `auth.demoProvider.accounts=${accounts.replaceAll(',', '\\,')}`);
+    const after = passwords(secrets(api));
+    t.like(after, passwords(first));
+    t.deepEqual(Object.keys(after).sort(), ['C100', 'C200', 'C300', 'ops']);
+    t.is(new Set(Object.values(after)).size, 4, "C300 shares no one's password");
   });
 });
 

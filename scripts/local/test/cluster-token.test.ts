@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { identityConfigSchema, startIdentityProvider } from '@orderly/identity';
+import { demoAccounts, identityConfigSchema, newAccountPasswords, startIdentityProvider } from '@orderly/identity';
 import { baseConfigSchema, loadConfig, tokenVerifier } from '@orderly/platform';
 import { requiredSettings } from '@orderly/platform/testing';
 import { freePort } from '@orderly/testkit';
@@ -18,6 +18,7 @@ import test from 'ava';
  */
 const run = promisify(execFile);
 const secret = randomBytes(32).toString('base64url');
+const accountPasswords = newAccountPasswords(demoAccounts);
 let port: number;
 let issuer: string;
 let close: () => Promise<void>;
@@ -30,12 +31,16 @@ test.before(async () => {
     PORT: String(port),
     IDP_ISSUER: issuer,
     IDP_TOOLS_CLIENT_SECRET: secret,
-    IDP_DEMO_PASSWORD: randomBytes(12).toString('base64url'),
+    IDP_ACCOUNT_PASSWORDS: JSON.stringify(accountPasswords),
   });
   close = (await startIdentityProvider({ config })).close;
   kubectlDir = mkdtempSync(join(tmpdir(), 'token-kubectl-'));
   const calls = join(kubectlDir, 'calls.log');
-  writeFileSync(join(kubectlDir, 'kubectl'), `#!/bin/sh\necho "$*" >> ${calls}\nprintf %s '${Buffer.from(secret).toString('base64')}'\n`);
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  writeFileSync(
+    join(kubectlDir, 'kubectl'),
+    `#!/bin/sh\necho "$*" >> ${calls}\ncase "$*" in *account-passwords*) printf %s '${b64(JSON.stringify(accountPasswords))}' ;; *) printf %s '${b64(secret)}' ;; esac\n`,
+  );
   chmodSync(join(kubectlDir, 'kubectl'), 0o755);
 });
 test.after.always(() => close?.());
@@ -77,4 +82,12 @@ test('when asked for a token of a named issuer, then the secret comes from a fil
   t.regex(String((refused as { stderr?: string }).stderr), /token: token request refused: invalid_client/);
   const none = await t.throwsAsync(token(common, { ORDERLY_CLIENT_SECRET: '' }));
   t.regex(String((none as { stderr?: string }).stderr), /no client secret/);
+});
+
+test("when asked for an account's password on the cluster, then it is that account's own, from the Secret", async (t) => {
+  t.is(await token(['--cluster', '--password', 'ops']), accountPasswords.ops!);
+  t.is(await token(['--cluster', '--password', 'C100']), accountPasswords.C100!);
+  t.regex(readFileSync(join(kubectlDir, 'calls.log'), 'utf8'), /get secret orderly-identity -o jsonpath=\{\.data\.account-passwords\}/);
+  const unknown = await t.throwsAsync(token(['--cluster', '--password', 'C999']));
+  t.regex(String((unknown as { stderr?: string }).stderr), /C999: no such demo account/);
 });

@@ -213,6 +213,11 @@ async function badTokens(): Promise<[string, string][]> {
       await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid }).sign(new TextEncoder().encode(publicPem)),
     ],
     ['tampered', `${h}.${base64url.encode(JSON.stringify({ ...claims, roles: ['orderly-operator'] }))}.${s}`],
+    // RFC 9068: signed with the provider's own key, but an ID token (typ JWT) or untyped is no access token.
+    ['typed JWT', await id.forge({}, { typ: 'JWT' })],
+    ['untyped', await id.forge({}, { typ: undefined })],
+    ['a numeric subject', await id.forge({ sub: 100 as unknown as string })],
+    ['an array subject', await id.forge({ sub: ['C100', 'C200'] as unknown as string })],
   ];
 }
 
@@ -228,7 +233,7 @@ const probes: [ServiceName, () => string][] = [
 ];
 
 for (const [service, path] of probes) {
-  test(`${service}: expired, other issuer, other audience, unknown key, alg none, HS256 with the public key and tampered tokens are 401; a well-made one is not`, async (t) => {
+  test(`${service}: expired, other issuer, other audience, unknown key, alg none, HS256 with the public key, tampered, not at+jwt and non-string-sub tokens are 401; a well-made one is not`, async (t) => {
     const control = await stack.identity.forge({});
     const ok = await fetch(stack.url(service, path()), { headers: { authorization: `Bearer ${control}` } });
     t.true([200, 403].includes(ok.status), `control: ${ok.status}`);

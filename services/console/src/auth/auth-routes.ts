@@ -2,9 +2,9 @@ import Router from '@koa/router';
 import type { Logger, TokenVerifier } from '@orderly/platform';
 import { decodeJwt } from 'jose';
 import type { CookieJar } from './cookies.js';
+import type { LoginCookie } from './login-cookie.js';
 import { noticePage } from './notice-page.js';
 import type { OidcClient } from './oidc-client.js';
-import type { PendingLogins } from './pending-logins.js';
 import { sameOrigin } from './same-origin.js';
 import type { SessionStore } from './session-store.js';
 
@@ -12,7 +12,8 @@ export interface AuthRoutesDeps {
   oidc: OidcClient;
   verifier: TokenVerifier;
   sessions: SessionStore;
-  pending: PendingLogins;
+  /** The sign-in under way, sealed into the browser's login cookie. */
+  loginCookie: LoginCookie;
   cookies: CookieJar;
   /** CONSOLE_PUBLIC_URL: the origin the browser uses. */
   publicUrl: string;
@@ -29,7 +30,7 @@ export function safeReturnTo(value: unknown): string {
  * the callback that turns an operator's access token into a session, and sign-out. Only an
  * operator gets a session: anyone else sees "operators only" (403) and gets no cookie.
  */
-export function authRoutes({ oidc, verifier, sessions, pending, cookies, publicUrl, logger }: AuthRoutesDeps): Router {
+export function authRoutes({ oidc, verifier, sessions, loginCookie, cookies, publicUrl, logger }: AuthRoutesDeps): Router {
   const router = new Router({ prefix: '/auth' });
   const again = (label = 'Sign in again') => ({ href: '/auth/login', label });
   const publicHost = new URL(publicUrl).host;
@@ -57,13 +58,13 @@ export function authRoutes({ oidc, verifier, sessions, pending, cookies, publicU
         again('Try again'),
       );
     }
-    cookies.write(ctx, 'login', pending.add(start.pending), pending.ttlS);
+    cookies.write(ctx, 'login', await loginCookie.seal(start.pending), loginCookie.ttlS);
     ctx.status = 303;
     ctx.redirect(start.url.href);
   });
 
   router.get('/callback', async (ctx) => {
-    const login = pending.take(cookies.read(ctx, 'login'));
+    const login = await loginCookie.open(cookies.read(ctx, 'login'));
     cookies.clear(ctx, 'login');
     if (!login) return noticePage(ctx, 400, 'Sign-in expired', 'This sign-in was started too long ago or in another browser.', again());
     let accessToken: string;

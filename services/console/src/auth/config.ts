@@ -11,7 +11,8 @@ export const authConfigShape = {
     .url({ protocol: /^https?$/ })
     .refine((u) => new URL(u).pathname === '/' && !new URL(u).search, 'an origin, without a path: https://console.example.com')
     .transform((u) => new URL(u).origin),
-  /** Keys the in-memory session store (an HMAC of each cookie's id); ≥ 32 characters, no default. */
+  /** Keys the in-memory session store (an HMAC of each cookie's id) and seals the sign-in under way in its cookie
+   * (a key derived from it); ≥ 32 characters, no default. */
   CONSOLE_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
   /** The console's public client at the provider (authorization code + PKCE). */
   CONSOLE_OIDC_CLIENT_ID: z.string().min(1).default('orderly-web'),

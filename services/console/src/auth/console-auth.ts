@@ -5,8 +5,8 @@ import { authRoutes } from './auth-routes.js';
 import { type AuthConfig, oidcResource } from './config.js';
 import { consoleAuthenticate, consoleOpenPaths } from './console-authentication.js';
 import { cookieJar } from './cookies.js';
+import { LoginCookie } from './login-cookie.js';
 import { OidcClient } from './oidc-client.js';
-import { PendingLogins } from './pending-logins.js';
 import { SessionStore } from './session-store.js';
 
 export interface ConsoleAuth {
@@ -31,7 +31,8 @@ export function consoleAuth(config: AuthConfig & BaseConfig, logger: Logger): Co
     resource: oidcResource(config),
     redirectUri: `${publicUrl}/auth/callback`,
   });
-  const routes = authRoutes({ oidc, verifier: tokenVerifier(config), sessions, pending: new PendingLogins(), cookies, publicUrl, logger });
+  const loginCookie = new LoginCookie(config.CONSOLE_SESSION_SECRET);
+  const routes = authRoutes({ oidc, verifier: tokenVerifier(config), sessions, loginCookie, cookies, publicUrl, logger });
   return {
     routes,
     openPaths: consoleOpenPaths,

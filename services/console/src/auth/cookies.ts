@@ -22,7 +22,8 @@ export function cookieJar(publicUrl: string): CookieJar {
   };
   const attributes = `Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
   const write = (ctx: Context, name: CookieName, value: string, maxAgeS: number) => {
-    if (!/^[A-Za-z0-9_-]*$/.test(value)) throw new Error('a cookie value is base64url');
+    // base64url, or dot-separated base64url (a compact JWE): nothing that needs quoting or escaping.
+    if (!/^[A-Za-z0-9_.-]*$/.test(value)) throw new Error('a cookie value is base64url');
     ctx.append('Set-Cookie', `${names[name]}=${value}; Max-Age=${Math.max(0, Math.floor(maxAgeS))}; ${attributes}`);
   };
   return {

@@ -14,7 +14,7 @@ export interface OidcSettings {
   redirectUri: string;
 }
 
-/** What the browser carries between the login redirect and the callback (kept server-side). */
+/** What the browser carries between the login redirect and the callback (sealed in its login cookie: login-cookie.ts). */
 export interface PendingLogin {
   state: string;
   codeVerifier: string;

@@ -33,10 +33,15 @@ export async function screenshot(page: Page, name: string): Promise<void> {
  */
 export async function signIn(page: Page, consoleUrl: string, login: string, password: string) {
   await page.goto(consoleUrl);
+  return submitLogin(page, login, password);
+}
+
+/** On the provider's login page: types the account and password and waits for the console's callback to answer. */
+export async function submitLogin(page: Page, login: string, password: string) {
   await page.getByLabel('Account').fill(login);
   await page.getByLabel('Password').fill(password);
   const [response] = await Promise.all([
-    page.waitForResponse((r) => r.url().startsWith(`${consoleUrl}/auth/callback`)),
+    page.waitForResponse((r) => new URL(r.url()).pathname === '/auth/callback'),
     page.getByRole('button', { name: 'Sign in' }).click(),
   ]);
   return response;

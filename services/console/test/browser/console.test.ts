@@ -48,7 +48,7 @@ async function placeOrder(sku: string, { customerId = 'C100', paymentMethod = 'p
 
 test.serial('a customer who signs in is refused: an "operators only" page, no session, and the API stays closed', async (t) => {
   const { context, page } = await newPage();
-  const callback = await signIn(page, stack.consoleUrl, 'C100', stack.identity.password);
+  const callback = await signIn(page, stack.consoleUrl, 'C100', stack.identity.passwordOf('C100'));
   t.is(callback.status(), 403);
   await page.getByRole('heading', { name: 'Operators only' }).waitFor();
   t.is(await sessionCookie(context), undefined);
@@ -63,7 +63,7 @@ test.serial('a customer who signs in is refused: an "operators only" page, no se
 test.serial('an operator sees a new order appear live, X-rays it, repairs the parked payments and sees the orders complete', async (t) => {
   t.timeout(240_000);
   const { context, page, errors } = await newPage();
-  const callback = await signIn(page, stack.consoleUrl, 'ops', stack.identity.password);
+  const callback = await signIn(page, stack.consoleUrl, 'ops', stack.identity.passwordOf('ops'));
   t.is(callback.status(), 303);
   const cookie = await sessionCookie(context);
   t.truthy(cookie);
@@ -195,7 +195,7 @@ test.serial(
     t.is(placed.status, 202);
 
     const { context, page, errors } = await newPage();
-    await signIn(page, url, 'ops', stack.identity.password);
+    await signIn(page, url, 'ops', stack.identity.passwordOf('ops'));
     await page.locator(`#orders tr[data-order="${placed.body.orderId}"]`, { hasText: hostile }).waitFor();
     t.is(await page.evaluate(() => (globalThis as { pwned?: number }).pwned), undefined);
     const shell = await page.request.get(`${url}/`);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { identityConfigSchema, startIdentityProvider } from '@orderly/identity';
+import { demoAccounts, identityConfigSchema, newAccountPasswords, passwordOf, startIdentityProvider } from '@orderly/identity';
 import { type TokenIssuer, tokensFrom } from '@orderly/identity/client';
 import { freePort } from '@orderly/testkit';
 
@@ -8,8 +8,8 @@ export interface BrowserIdentity {
   /** AUTH_* for the services and the console. */
   env: Record<string, string>;
   tokens: TokenIssuer;
-  /** The demo accounts' password (their login page takes it). */
-  password: string;
+  /** A demo account's own password (its login page takes it). */
+  passwordOf(account: string): string;
   close(): Promise<void>;
 }
 
@@ -18,7 +18,7 @@ export interface BrowserIdentity {
  * browser client's redirect URIs (IDP_WEB_REDIRECT_URIS): an operator `ops` and customers C100, C200.
  */
 export async function startBrowserIdentity(consoleUrl: string): Promise<BrowserIdentity> {
-  const password = randomBytes(12).toString('base64url');
+  const accountPasswords = newAccountPasswords(demoAccounts);
   const toolsClientSecret = randomBytes(32).toString('base64url');
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
@@ -26,10 +26,10 @@ export async function startBrowserIdentity(consoleUrl: string): Promise<BrowserI
     PORT: String(port),
     IDP_ISSUER: issuer,
     IDP_TOOLS_CLIENT_SECRET: toolsClientSecret,
-    IDP_DEMO_PASSWORD: password,
+    IDP_ACCOUNT_PASSWORDS: JSON.stringify(accountPasswords),
     IDP_WEB_REDIRECT_URIS: `${consoleUrl}/auth/callback`,
   });
   const idp = await startIdentityProvider({ config });
-  const tokens = tokensFrom({ issuer, audience: idp.audience, toolsClientSecret, demoPassword: password });
-  return { issuer, env: tokens.env, tokens, password, close: () => idp.close() };
+  const tokens = tokensFrom({ issuer, audience: idp.audience, toolsClientSecret, accountPasswords });
+  return { issuer, env: tokens.env, tokens, passwordOf: (account) => passwordOf(accountPasswords, account), close: () => idp.close() };
 }

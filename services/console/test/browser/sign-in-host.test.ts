@@ -5,7 +5,7 @@ import { createTestEnv, type TestEnv } from '@orderly/platform/testing';
 import { freePort } from '@orderly/testkit';
 import test from 'ava';
 import type { Browser } from 'playwright-core';
-import { launchChromium, viewport } from './browser.js';
+import { launchChromium, submitLogin, viewport } from './browser.js';
 import { type BrowserIdentity, startBrowserIdentity } from './identity.js';
 
 /*
@@ -53,12 +53,7 @@ test.serial('when an operator opens the console as localhost while its public UR
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   await page.goto(`http://localhost:${port}/`);
-  await page.getByLabel('Account').fill('ops');
-  await page.getByLabel('Password').fill(identity.password);
-  const [callback] = await Promise.all([
-    page.waitForResponse((r) => new URL(r.url()).pathname === '/auth/callback'),
-    page.getByRole('button', { name: 'Sign in' }).click(),
-  ]);
+  const callback = await submitLogin(page, 'ops', identity.passwordOf('ops'));
   t.is(callback.status(), 303, `the callback answered ${callback.status()}: ${await callback.text().catch(() => '')}`);
   t.is(new URL(callback.url()).origin, publicUrl);
   await page.waitForURL(`${publicUrl}/**`);

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { safeReturnTo } from '../../src/auth/auth-routes.js';
-import { PendingLogins } from '../../src/auth/pending-logins.js';
+import { LoginCookie } from '../../src/auth/login-cookie.js';
 import { SessionStore } from '../../src/auth/session-store.js';
 import { graphLinks } from '../../src/web/graph-links.js';
 import { withTraceLinks } from '../../src/web/xray.js';
@@ -45,19 +45,22 @@ test('when a session is created, then its cookie finds it until the token expire
   t.is(sessions.get(again), undefined, 'signed out');
 });
 
-test('when a sign-in is under way, then its callback completes it once, within ten minutes; the list of them stays bounded', (t) => {
-  let now = 0;
-  const pending = new PendingLogins(600_000, 3, () => now);
-  const login = { state: 's', codeVerifier: 'v', nonce: 'n', returnTo: '/' };
-  const id = pending.add(login);
-  t.is(pending.take(id), login);
-  t.is(pending.take(id), undefined, 'a replayed callback');
-  const late = pending.add(login);
-  now += 600_000;
-  t.is(pending.take(late), undefined, 'too late');
-  const ids = [1, 2, 3, 4].map(() => pending.add(login));
-  t.is(pending.take(ids[0]), undefined, 'the oldest made room');
-  t.is(pending.take(ids[3]), login);
+test('when a sign-in is under way, then its cookie opens to it within ten minutes, and a forged, altered or late one to nothing', async (t) => {
+  let now = 1_000_000_000;
+  const cookie = new LoginCookie('s'.repeat(32), 600, () => now);
+  const login = { state: 's', codeVerifier: 'v'.repeat(43), nonce: 'n', returnTo: '/#/dead-letters' };
+  const sealed = await cookie.seal(login);
+  t.regex(sealed, /^[A-Za-z0-9_.-]+$/, 'a cookie value as it is');
+  t.false(sealed.includes(login.codeVerifier), 'the verifier is not readable in the browser');
+  t.deepEqual(await cookie.open(sealed), login);
+  const [h, k, iv, c, tag] = sealed.split('.');
+  const flipped = `${c!.slice(0, -2)}${c!.endsWith('AA') ? 'BB' : 'AA'}`;
+  t.is(await cookie.open([h, k, iv, flipped, tag].join('.')), undefined, 'altered');
+  t.is(await new LoginCookie('t'.repeat(32), 600, () => now).open(sealed), undefined, 'another secret');
+  t.is(await cookie.open('x'.repeat(5000)), undefined, 'oversized');
+  t.is(await cookie.open(undefined), undefined);
+  now += 601_000;
+  t.is(await cookie.open(sealed), undefined, 'too late');
 });
 
 test('when Prometheus or a tracing UI is configured, then the links are built from their URLs; unset, there are none', (t) => {

@@ -1,4 +1,4 @@
-export { type Account, operatorRole, parseAccounts } from './accounts.js';
+export { type Account, demoAccounts, newAccountPasswords, operatorRole, parseAccounts } from './accounts.js';
 export { type IdentityConfig, identityConfigSchema } from './config.js';
 export {
   apiScope,
@@ -10,4 +10,12 @@ export {
   startIdentityProvider,
   toolsClientId,
 } from './provider.js';
-export { authorizationUrl, clientCredentialsToken, exchangeCode, loginToken, pkcePair, type TokenRequest } from './token-client.js';
+export {
+  authorizationUrl,
+  clientCredentialsToken,
+  exchangeCode,
+  loginToken,
+  passwordOf,
+  pkcePair,
+  type TokenRequest,
+} from './token-client.js';

@@ -23,10 +23,10 @@ async function formBody(ctx: Context): Promise<URLSearchParams> {
 }
 
 /**
- * The provider's interactions: a login page checking the demo password, and consent implied for
- * Orderly's own clients (first-party: the grant is what they asked for).
+ * The provider's interactions: a login page checking the account's own password, and consent
+ * implied for Orderly's own clients (first-party: the grant is what they asked for).
  */
-export function interactions(provider: Provider, accounts: Map<string, Account>, password: string) {
+export function interactions(provider: Provider, accounts: Map<string, Account>, passwords: Readonly<Record<string, string>>) {
   return async (ctx: Context, next: Next) => {
     const match = /^\/interaction\/([A-Za-z0-9_-]+)(\/login)?$/.exec(ctx.path);
     if (!match) return next();
@@ -45,7 +45,8 @@ export function interactions(provider: Provider, accounts: Map<string, Account>,
       if (ctx.method === 'POST' && match[2]) {
         const form = await formBody(ctx);
         const account = accounts.get(form.get('login') ?? '');
-        if (!account || !passwordMatches(form.get('password') ?? '', password)) {
+        const expected = account && Object.hasOwn(passwords, account.id) ? passwords[account.id] : undefined;
+        if (!account || expected === undefined || !passwordMatches(form.get('password') ?? '', expected)) {
           ctx.status = 401;
           ctx.type = 'html';
           ctx.body = page(details.uid, clientId, 'Unknown account or wrong password.');

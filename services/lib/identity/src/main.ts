@@ -9,10 +9,10 @@ if (!parsed.success) {
   console.error(`identity: invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
   process.exit(1);
 }
-const idp = await startIdentityProvider({ config: parsed.data });
-console.log(
-  JSON.stringify({ level: 30, time: Date.now(), service: 'identity', issuer: idp.issuer, port: idp.port, msg: 'identity provider ready' }),
-);
+const log = (level: number, fields: Record<string, unknown>, msg: string) =>
+  console.log(JSON.stringify({ level, time: Date.now(), service: 'identity', ...fields, msg }));
+const idp = await startIdentityProvider({ config: parsed.data, warn: (fields, msg) => log(40, fields, msg) });
+log(30, { issuer: idp.issuer, port: idp.port }, 'identity provider ready');
 const stop = () => void idp.close().then(() => process.exit(0));
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);

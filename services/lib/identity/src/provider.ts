@@ -4,13 +4,17 @@ import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { errors } from 'oidc-provider';
 import { type Account, operatorRole, parseAccounts } from './accounts.js';
+import { authorizationLimit, type RefusalLog } from './authorization-limit.js';
 import type { IdentityConfig } from './config.js';
 import { interactions } from './interactions.js';
+import { ProviderMemory } from './provider-memory.js';
 
 export interface IdentityProviderOptions {
   config: IdentityConfig;
   /** The private signing key (JWK with kid); generated when absent. Tests pass one to forge tokens with it. */
   signingKey?: JWK;
+  /** Where a refused flood of sign-ins is told (once a minute per address, once per filling of the ceiling). */
+  warn?: RefusalLog;
 }
 
 export interface IdentityProvider {
@@ -33,9 +37,9 @@ export const apiScope = 'orderly';
  * The demo OpenID Connect provider: the certified oidc-provider with demo accounts, a login page,
  * consent implied for Orderly's own clients, and JWT access tokens (RFC 9068) for one resource
  * server, the Orderly API, carrying the account's email and roles. Sessions, grants and codes live
- * in memory: a demo and test provider, not one to run a store on.
+ * in memory (provider-memory.ts): a demo and test provider, not one to run a store on.
  */
-export async function createIdentityProvider({ config, signingKey }: IdentityProviderOptions): Promise<IdentityProvider> {
+export async function createIdentityProvider({ config, signingKey, warn }: IdentityProviderOptions): Promise<IdentityProvider> {
   const key = signingKey ?? (config.IDP_SIGNING_KEY ? await signingKeyFrom(config.IDP_SIGNING_KEY) : await newSigningKey());
   const accounts = new Map<string, Account>(parseAccounts(config.IDP_ACCOUNTS).map((a) => [a.id, a]));
   const audience = config.IDP_AUDIENCE;
@@ -43,6 +47,7 @@ export async function createIdentityProvider({ config, signingKey }: IdentityPro
     .map((s) => s.trim())
     .filter(Boolean);
   const clientRoles: Record<string, string[]> = { [toolsClientId]: [operatorRole] };
+  const memory = new ProviderMemory();
 
   const provider = new Provider(config.IDP_ISSUER, {
     clients: [
@@ -78,6 +83,7 @@ export async function createIdentityProvider({ config, signingKey }: IdentityPro
         scope: apiScope,
       },
     ],
+    adapter: memory.adapter,
     clientDefaults: { id_token_signed_response_alg: 'ES256' },
     jwks: { keys: [key] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
@@ -138,7 +144,15 @@ export async function createIdentityProvider({ config, signingKey }: IdentityPro
     if (ctx.path !== '/healthz' && ctx.path !== '/readyz') return next();
     ctx.body = { status: 'ok', service: 'identity' };
   });
-  provider.use(interactions(provider, accounts, config.IDP_DEMO_PASSWORD));
+  provider.use(
+    authorizationLimit({
+      perAddressPerMinute: config.IDP_SIGN_INS_PER_ADDRESS_PER_MINUTE,
+      maxInteractions: config.IDP_MAX_SIGN_INS_IN_PROGRESS,
+      liveInteractions: () => memory.count('Interaction'),
+      ...(warn ? { warn } : {}),
+    }),
+  );
+  provider.use(interactions(provider, accounts, config.IDP_ACCOUNT_PASSWORDS));
   const issuer = config.IDP_ISSUER.replace(/\/$/, '');
   return { issuer: config.IDP_ISSUER, audience, jwksUrl: `${issuer}/jwks`, tokenUrl: `${issuer}/token`, provider };
 }

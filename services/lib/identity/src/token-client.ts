@@ -170,7 +170,7 @@ export interface TokenIssuer {
   env: Record<string, string>;
   /** An operator's token (client credentials of the tools client), reused until close to expiry. */
   operatorToken(): Promise<string>;
-  /** A demo customer's token (authorization code + PKCE with the account's password). */
+  /** A demo account's token (authorization code + PKCE with the account's own password): a customer, or `ops`. */
   customerToken(customerId: string): Promise<string>;
 }
 
@@ -192,7 +192,14 @@ export interface IdentityCredentials {
   issuer: string;
   audience: string;
   toolsClientSecret: string;
-  demoPassword: string;
+  /** Each demo account's own password, by account. */
+  accountPasswords: Readonly<Record<string, string>>;
+}
+
+/** The password of one demo account, or an error that names the accounts there are. */
+export function passwordOf(passwords: Readonly<Record<string, string>>, account: string): string {
+  if (!Object.hasOwn(passwords, account)) throw new Error(`${account}: no such demo account (${Object.keys(passwords).join(', ')})`);
+  return passwords[account]!;
 }
 
 export function tokensFrom(c: IdentityCredentials): TokenIssuer {
@@ -200,7 +207,7 @@ export function tokensFrom(c: IdentityCredentials): TokenIssuer {
   const get = tokenCache((key) =>
     key === '' // the operator
       ? clientCredentialsToken({ issuer: c.issuer, audience: c.audience, clientId: 'orderly-tools', clientSecret: c.toolsClientSecret })
-      : loginToken({ issuer: c.issuer, audience: c.audience, login: key, password: c.demoPassword }),
+      : loginToken({ issuer: c.issuer, audience: c.audience, login: key, password: passwordOf(c.accountPasswords, key) }),
   );
   return {
     env: { AUTH_ISSUER: c.issuer, AUTH_AUDIENCE: c.audience, AUTH_JWKS_URL: jwksUrl },

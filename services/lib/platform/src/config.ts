@@ -100,8 +100,11 @@ export const baseConfigSchema = z.object({
   AUTH_CLOCK_SKEW_S: z.coerce.number().int().min(0).max(300).default(30),
   /** The claim that lists the caller's roles: a name, or a dot path for nested claims (Keycloak: realm_access.roles). */
   AUTH_ROLES_CLAIM: z.string().min(1).default('roles'),
-  /** The role (in the roles claim, or a scope in `scope`) that makes the caller an operator. */
+  /** The role in the roles claim that makes the caller an operator. */
   AUTH_OPERATOR_ROLE: z.string().min(1).default('orderly-operator'),
+  /** A scope that also makes the caller an operator: unset (the default), none does. Set it only where an
+   * administrator grants that scope (any user may request any scope on most providers). */
+  AUTH_OPERATOR_SCOPE: z.string().min(1).optional(),
 });
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 

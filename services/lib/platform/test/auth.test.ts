@@ -97,6 +97,25 @@ const refused: [string, () => Promise<string>][] = [
     },
   ],
   ['garbage', async () => 'not.a.jwt'],
+  // RFC 9068: an access token says so; an ID token (typ JWT) or an untyped JWT of the same issuer is none.
+  [
+    'without the at+jwt type',
+    () =>
+      new SignJWT({ sub: 'C1', iss: issuer.issuer, aud: issuer.audience, exp: now() + 300 })
+        .setProtectedHeader({ alg: 'ES256', kid: 'test-1' })
+        .sign(issuer.privateKey),
+  ],
+  [
+    'typed JWT (an ID token)',
+    () =>
+      new SignJWT({ sub: 'C1', iss: issuer.issuer, aud: issuer.audience, exp: now() + 300 })
+        .setProtectedHeader({ alg: 'ES256', kid: 'test-1', typ: 'JWT' })
+        .sign(issuer.privateKey),
+  ],
+  // The subject becomes the customer id: a number or a list is no id.
+  ['with a numeric subject', () => issuer.sign({ sub: 100 as unknown as string })],
+  ['with an array subject', () => issuer.sign({ sub: ['C1', 'C2'] as unknown as string })],
+  ['with an empty subject', () => issuer.sign({ sub: '' })],
 ];
 
 for (const [what, token] of refused) {
@@ -136,11 +155,21 @@ test("when a customer's token is valid, then the caller is that customer with th
   t.is(res.headers.get('x-content-type-options'), 'nosniff');
 });
 
-test('when the roles claim is nested (Keycloak realm_access.roles) or the role is a scope, then the caller is an operator', async (t) => {
+test('when the roles claim is nested (Keycloak realm_access.roles), then the caller is an operator', async (t) => {
   const nested = await call('/whoami', await issuer.sign({ sub: 'kc-user', realm_access: { roles: ['orderly-operator'] } }));
   t.like(await nested.json(), { kind: 'operator', subject: 'kc-user' });
-  const scoped = await call('/whoami', await issuer.sign({ sub: 'tool', scope: 'openid orderly-operator' }));
-  t.like(await scoped.json(), { kind: 'operator' });
+});
+
+test('when a token has the operator role only in its requested scope, then the caller is a customer (403 on operator routes)', async (t) => {
+  const scoped = await issuer.sign({ sub: 'C9', scope: 'openid orderly-operator' });
+  t.like(await (await call('/whoami', scoped)).json(), { kind: 'customer', customerId: 'C9' });
+  t.is((await call('/operators-only', scoped)).status, 403);
+});
+
+test('when AUTH_OPERATOR_SCOPE names a scope an administrator grants, then that scope (and only it) makes an operator', async (t) => {
+  const verifier = tokenVerifier({ ...issuer.auth, AUTH_OPERATOR_SCOPE: 'orderly.admin' });
+  t.like(await verifier.verify(await issuer.sign({ sub: 'tool', scope: 'orderly orderly.admin' })), { kind: 'operator' });
+  t.like(await verifier.verify(await issuer.sign({ sub: 'C9', scope: 'orderly orderly-operator' })), { kind: 'customer' });
 });
 
 test('when a customer calls an operator route, then 403 insufficient_scope; an operator passes', async (t) => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { identityConfigSchema, startIdentityProvider } from '@orderly/identity';
+import { identityConfigSchema, newAccountPasswords, startIdentityProvider } from '@orderly/identity';
 import { type TokenIssuer, tokensFrom } from '@orderly/identity/client';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { freePort } from './process.js';
@@ -25,14 +25,15 @@ export async function startTestIdentity(): Promise<TestIdentity> {
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
   const kid = `test-${randomBytes(4).toString('hex')}`;
   const signingKey = { ...(await exportJWK(privateKey)), kid, alg: 'ES256', use: 'sig' };
-  const secrets = { toolsClientSecret: randomBytes(32).toString('base64url'), demoPassword: randomBytes(12).toString('base64url') };
   const customers = [...Array.from({ length: 9 }, (_, i) => `C${i + 1}`), 'C100', 'C200'];
+  const accounts = [...customers.map((c) => `${c}:${c.toLowerCase()}@example.com`), 'ops:ops@orderly.example:orderly-operator'].join(',');
+  const secrets = { toolsClientSecret: randomBytes(32).toString('base64url'), accountPasswords: newAccountPasswords(accounts) };
   const config = identityConfigSchema.parse({
     PORT: '0',
     IDP_ISSUER: 'http://127.0.0.1:0',
     IDP_TOOLS_CLIENT_SECRET: secrets.toolsClientSecret,
-    IDP_DEMO_PASSWORD: secrets.demoPassword,
-    IDP_ACCOUNTS: [...customers.map((c) => `${c}:${c.toLowerCase()}@example.com`), 'ops:ops@orderly.example:orderly-operator'].join(','),
+    IDP_ACCOUNT_PASSWORDS: JSON.stringify(secrets.accountPasswords),
+    IDP_ACCOUNTS: accounts,
   });
   // The issuer URL names the port, so the port is taken first (oidc-provider fixes its issuer at construction).
   const port = await freePort();

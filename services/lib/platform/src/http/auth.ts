@@ -6,7 +6,8 @@ import { HttpProblem, notFound } from './problem.js';
 /**
  * Who is calling, from a verified OAuth 2 access token (JWT). A customer is the token's subject:
  * they act on their own orders, shipments, notifications and profile only. An operator carries the
- * operator role (or scope) and may read and act on everything.
+ * operator role in the configured roles claim (or, only where AUTH_OPERATOR_SCOPE names one, that
+ * scope) and may read and act on everything.
  */
 export type Caller =
   | { kind: 'customer'; customerId: string; email?: string; subject: string }
@@ -15,7 +16,8 @@ export type Caller =
 export type AuthConfig = Pick<
   BaseConfig,
   'AUTH_ISSUER' | 'AUTH_AUDIENCE' | 'AUTH_JWKS_URL' | 'AUTH_ALGORITHMS' | 'AUTH_CLOCK_SKEW_S' | 'AUTH_ROLES_CLAIM' | 'AUTH_OPERATOR_ROLE'
->;
+> &
+  Partial<Pick<BaseConfig, 'AUTH_OPERATOR_SCOPE'>>;
 
 /** Paths anyone may call: probes, metrics (cluster-internal; no personal data) and the API description. */
 export const openPaths = ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs', '/asyncapi.json', '/asyncapi.html'];
@@ -68,17 +70,25 @@ function claimAt(payload: JWTPayload, path: string): unknown {
     .reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), payload);
 }
 
+/**
+ * The operator comes from the roles claim, which the provider's administrator assigns. A requested
+ * scope is not enough on most providers (any user may ask for any scope), so a scope counts only
+ * when AUTH_OPERATOR_SCOPE names one an administrator grants (Entra ID's admin-consented scopes).
+ */
 function isOperator(payload: JWTPayload, config: AuthConfig): boolean {
   const roles = claimAt(payload, config.AUTH_ROLES_CLAIM);
   if (Array.isArray(roles) && roles.includes(config.AUTH_OPERATOR_ROLE)) return true;
+  if (!config.AUTH_OPERATOR_SCOPE) return false;
   const scope = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
-  return scope.includes(config.AUTH_OPERATOR_ROLE);
+  return scope.includes(config.AUTH_OPERATOR_SCOPE);
 }
 
 /**
  * Verifies access tokens against the issuer's JWKS (fetched on first use, cached, fetched again
  * at most every 30 s when a token names an unknown key): signature with an allowed asymmetric
- * algorithm, iss, aud, exp and nbf with the configured leeway, and a subject.
+ * algorithm, the access-token type `at+jwt` (RFC 9068: an ID token or another JWT of the same
+ * issuer is no access token), iss, aud, exp and nbf with the configured leeway, and a subject that
+ * is a non-empty string (it becomes the customer id).
  */
 export function tokenVerifier(config: AuthConfig): TokenVerifier {
   const jwks = createRemoteJWKSet(new URL(config.AUTH_JWKS_URL), { timeoutDuration: 5000, cooldownDuration: 30_000 });
@@ -90,8 +100,11 @@ export function tokenVerifier(config: AuthConfig): TokenVerifier {
         algorithms: [...config.AUTH_ALGORITHMS],
         clockTolerance: config.AUTH_CLOCK_SKEW_S,
         requiredClaims: ['sub', 'exp'],
+        typ: 'at+jwt',
       });
-      const subject = payload.sub!;
+      const subject = payload.sub;
+      if (typeof subject !== 'string' || subject === '')
+        throw new errors.JWTClaimValidationFailed('"sub" must be a non-empty string', payload, 'sub', 'check_failed');
       const email = typeof payload.email === 'string' ? payload.email : undefined;
       const who = { subject, ...(email ? { email } : {}) };
       return isOperator(payload, config) ? { kind: 'operator', ...who } : { kind: 'customer', customerId: subject, ...who };

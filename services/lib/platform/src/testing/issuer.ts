@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 import type { AuthConfig } from '../http/auth.js';
 
 /**
@@ -21,6 +21,8 @@ export interface TestIssuer {
   /** A token with these claims (iss, aud, sub, iat and exp set unless given), signed with the issuer's key. */
   sign(claims: JWTPayload): Promise<string>;
   publicJwk: JWK;
+  /** The signing key, for a test that builds a token the issuer would not (another header). */
+  privateKey: CryptoKey;
 }
 
 export const operatorRole = 'orderly-operator';
@@ -69,6 +71,7 @@ async function startTestIssuer(): Promise<TestIssuer> {
     operator: (subject = 'test-operator') => sign({ sub: subject, roles: [operatorRole] }),
     sign,
     publicJwk,
+    privateKey,
   };
 }
 
