@@ -7,6 +7,7 @@ import type { GraphLink } from './graph-links.js';
 import type { LiveOrders } from './live-orders.js';
 import { nextCursor, type ServicesClient } from './services-client.js';
 import { stuckOrders } from './stuck.js';
+import { orderCounts, ordersPage, type sessionView } from './views.js';
 import { type DeadLettersOf, xrayOf } from './xray.js';
 
 const statuses = ['PENDING', 'RESERVED', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'] as const;
@@ -61,22 +62,22 @@ export function apiRoutes({ services, live, deadLettersOf, traceUrlTemplate, stu
       ...(exp ? { expiresAt: new Date(exp * 1000).toISOString() } : {}),
       stuckAfterS,
       graphs,
-    };
+    } satisfies z.output<typeof sessionView>;
   });
 
   router.get('/orders', async (ctx) => {
     const q = parseOr400(ordersQuery, ctx.query);
     const search = new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)]));
-    const answer = await services.get<unknown[]>('order', `/orders?${search}`, accessTokenOf(ctx));
+    const answer = await services.get('order', `/orders?${search}`, accessTokenOf(ctx), ordersPage.shape.items);
     if (!answer.ok)
       throw answer.status >= 400 && answer.status < 500 ? new HttpProblem(answer.status, 'Refused', answer.error) : bad(answer.error);
     // The next page's cursor, from the order service's Link header.
     const next = nextCursor(answer.headers);
-    ctx.body = { items: answer.body, ...(next ? { next } : {}) };
+    ctx.body = { items: answer.body, ...(next ? { next } : {}) } satisfies z.output<typeof ordersPage>;
   });
 
   router.get('/orders/stats', async (ctx) => {
-    const answer = await services.get('order', '/orders/stats', accessTokenOf(ctx));
+    const answer = await services.get('order', '/orders/stats', accessTokenOf(ctx), orderCounts);
     if (!answer.ok) throw bad(answer.error);
     ctx.body = answer.body;
   });
