@@ -1,7 +1,7 @@
 import { newEnvelope } from '@orderly/events';
 import { definition as payment } from '@orderly/payment';
 import { startTestService } from '@orderly/platform/testing';
-import { redoclyLint } from '@orderly/testkit';
+import { committedCopyIsCurrent, redoclyLint } from '@orderly/testkit';
 import test from 'ava';
 import { api, confirmed, consoleTestEnv, declareTopology, type Json, park, startConsole, untilRecorded } from './helpers.js';
 
@@ -182,6 +182,10 @@ test('when the API document is read, then the dead-letter routes and their bodie
       .map(([m]) => `${m} ${path}`),
   );
   t.deepEqual(undocumented, [], 'every route of the console has its answers described');
+  t.true(
+    committedCopyIsCurrent('openapi.console.json', document),
+    'docs/api/openapi.console.json is not current: npm run contracts:openapi',
+  );
   // The same outside linter and rules as the seven services' documents. Two steps of the browser's
   // sign-in answer only a redirect or a notice page, never a 2XX: named here, not switched off.
   const lint = await redoclyLint(
