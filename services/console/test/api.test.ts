@@ -182,6 +182,10 @@ test('when the API document is read, then the dead-letter routes and their bodie
       .map(([m]) => `${m} ${path}`),
   );
   t.deepEqual(undocumented, [], 'every route of the console has its answers described');
+  // The queries the console validates are the ones it documents.
+  const parameters = (path: string) => (document.paths[path].get.parameters as { name: string }[]).map((p) => p.name);
+  t.deepEqual(parameters('/api/orders'), ['status', 'customerId', 'since', 'until', 'reason', 'limit', 'cursor']);
+  t.deepEqual(parameters('/api/stuck'), ['olderThanS']);
   t.true(
     committedCopyIsCurrent('openapi.console.json', document),
     'docs/api/openapi.console.json is not current: npm run contracts:openapi',

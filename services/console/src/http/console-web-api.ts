@@ -1,4 +1,5 @@
 import type { OperationDoc } from '@orderly/platform';
+import { ordersQuery, stuckQuery } from '../web/api-routes.js';
 import { orderCounts, ordersPage, sessionView, stuckView, xrayView } from '../web/views.js';
 
 const page = (description: string) => ({ description, types: ['text/html; charset=utf-8'] });
@@ -48,6 +49,7 @@ export const consoleWebOperations: Record<string, OperationDoc> = {
   },
   'GET /api/orders': {
     summary: 'Orders, filtered, a page at a time',
+    query: ordersQuery,
     responses: { 200: { description: 'A page, newest first', schema: ordersPage } },
   },
   'GET /api/orders/stats': {
@@ -58,7 +60,11 @@ export const consoleWebOperations: Record<string, OperationDoc> = {
     summary: "Everything about an order's journey",
     responses: { 200: { description: 'The x-ray', schema: xrayView } },
   },
-  'GET /api/stuck': { summary: 'Orders that stopped moving', responses: { 200: { description: 'The stuck orders', schema: stuckView } } },
+  'GET /api/stuck': {
+    summary: 'Orders that stopped moving',
+    query: stuckQuery,
+    responses: { 200: { description: 'The stuck orders', schema: stuckView } },
+  },
   'GET /api/live': {
     summary: 'Changes as they happen (server-sent events)',
     responses: { 200: { description: 'The stream', types: ['text/event-stream'] } },

@@ -15,7 +15,7 @@ const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 tim
 const word = z.string().min(1).max(64);
 
 /** The order list's filters, checked here so that only these reach the order service. */
-const ordersQuery = z.strictObject({
+export const ordersQuery = z.strictObject({
   status: z.enum(statuses).optional(),
   customerId: word.optional(),
   since: instant.optional(),
@@ -25,7 +25,7 @@ const ordersQuery = z.strictObject({
   cursor: z.string().min(1).max(500).optional(),
 });
 const orderParam = z.object({ id: z.uuid('must be an order id (uuid)') });
-const stuckQuery = z.strictObject({
+export const stuckQuery = z.strictObject({
   olderThanS: z.coerce
     .number()
     .int()
