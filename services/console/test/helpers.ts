@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { deadLetterExchange, type Envelope, newEnvelope, type SagaMode, topology } from '@orderly/events';
 import { applyPolicies, assertTopology, type RunningService, startService } from '@orderly/platform';
 import { type Cleanups, cleanupList, createTestEnv, publishRaw, type TestEnv, waitFor } from '@orderly/platform/testing';
+import { ContractCheck } from '@orderly/testkit';
 import amqp from 'amqplib';
 import { definition } from '../src/service.js';
 
@@ -54,7 +55,13 @@ export async function startConsole(
   return { ...service, url: (path) => `http://127.0.0.1:${service.port}${path}` };
 }
 
-/** Calls the console's API as an operator (or with the given token, or none). */
+/** The console's OpenAPI document, as the services' test clients check theirs: every answer below is held to it. */
+const contract = new ContractCheck();
+
+/**
+ * Calls the console's API as an operator (or with the given token, or none). The answer is checked
+ * against the console's OpenAPI document: a status, media type or field it does not describe fails the call.
+ */
 export async function api<T = Json>(
   console: { url: (path: string) => string },
   env: TestEnv,
@@ -71,6 +78,7 @@ export async function api<T = Json>(
     ...(json === undefined ? {} : { body: JSON.stringify(json) }),
   });
   const text = await res.text();
+  await contract.check(res.url, method, res, text);
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 

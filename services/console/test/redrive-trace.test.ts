@@ -42,6 +42,7 @@ test('when a parked message is redriven, then its copy goes out in the messageâ€
   t.is(send.name, `send ${retryExchange('shipping')}:${retryQueue('shipping')}`);
   t.is(send.spanContext().traceId, traceId, 'the orderâ€™s trace, not a new one');
   t.is(send.parentSpanContext?.spanId, parkedSpanId);
+  t.is(send.attributes['messaging.message.conversation_id'], event.subject, 'the order is the conversation');
 
   // The copy in shipping's queue (nobody consumes it here) carries the send span as its parent.
   const conn = await amqp.connect(env.amqpUrl);
@@ -49,4 +50,5 @@ test('when a parked message is redriven, then its copy goes out in the messageâ€
   const ch = await conn.createChannel();
   const copy = await waitFor(async () => (await ch.get('shipping', { noAck: true })) || undefined, { what: 'the redriven copy' });
   t.is(copy.properties.headers?.traceparent, `00-${traceId}-${send.spanContext().spanId}-01`);
+  t.is(copy.properties.correlationId, event.subject);
 });

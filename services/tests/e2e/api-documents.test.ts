@@ -1,4 +1,4 @@
-import { redoclyLint, Stack } from '@orderly/testkit';
+import { committedCopyIsCurrent, redoclyLint, Stack } from '@orderly/testkit';
 import test from 'ava';
 
 let stack: Stack;
@@ -22,6 +22,10 @@ test('when every service’s OpenAPI document is linted by Redocly with the stri
           .map(([m]) => `${m.toUpperCase()} ${path}`),
     );
     t.deepEqual(undocumented, [], `${service}: every route has its responses described`);
+    t.true(
+      committedCopyIsCurrent(`openapi.${service}.json`, body),
+      `docs/api/openapi.${service}.json is not current: npm run contracts:openapi`,
+    );
     documents[service] = body;
   }
   const lint = await redoclyLint(documents);

@@ -97,7 +97,7 @@ test('when an order goes through the saga, then it is one trace from the HTTP re
       `${name} processed a message of the trace`,
     );
   for (const span of spans.filter((s) => s.attributes['messaging.system'] !== undefined))
-    t.deepEqual(messagingProblems(span), [], span.name);
+    t.deepEqual(messagingProblems(span, orderId), [], span.name);
   // No span per SQL statement by default: the statements are counted on the span that ran them.
   t.deepEqual(
     spans.filter((s) => s.attributes['db.system.name'] !== undefined || s.attributes['db.system'] !== undefined).map((s) => s.name),
@@ -143,9 +143,9 @@ test('when an order goes through the saga, then it is one trace from the HTTP re
 /**
  * What a messaging span lacks or gets wrong by the OpenTelemetry conventions for RabbitMQ: name
  * `{operation} {destination}`, the required attributes, `exchange:routing key[:queue]`, the
- * delivery tag on a process span, and no deprecated `publish` operation type.
+ * delivery tag on a process span, the conversation id (the order's), and no deprecated `publish` operation type.
  */
-function messagingProblems(span: ReceivedSpan): string[] {
+function messagingProblems(span: ReceivedSpan, orderId: string): string[] {
   const a = span.attributes;
   const problems: string[] = [];
   const operation = span.kind === 4 ? 'send' : span.kind === 5 ? 'process' : undefined;
@@ -165,5 +165,8 @@ function messagingProblems(span: ReceivedSpan): string[] {
   if (typeof a['server.address'] !== 'string' || typeof a['server.port'] !== 'number') problems.push('server.address/server.port');
   if (operation === 'process' && typeof a['messaging.rabbitmq.message.delivery_tag'] !== 'number') problems.push('delivery_tag');
   if (!a['messaging.message.id']) problems.push('messaging.message.id');
+  // The conversation (correlation) id is the order's: the relay sends the envelope's subject as the correlation id.
+  if (a['messaging.message.conversation_id'] !== orderId)
+    problems.push(`messaging.message.conversation_id ${a['messaging.message.conversation_id']} is not the order ${orderId}`);
   return problems;
 }

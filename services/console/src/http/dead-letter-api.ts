@@ -1,6 +1,6 @@
 import { adminOperations, type OperationDoc } from '@orderly/platform';
 import { z } from 'zod';
-import { filterSchema, searchQuery } from './dead-letter-schemas.js';
+import { deadLetterDetail, deadLetterPage, filterSchema, searchQuery } from './dead-letter-schemas.js';
 
 const ids = z.array(z.uuid()).min(1).max(1000);
 const reason = z.string().min(1).max(1000);
@@ -14,8 +14,6 @@ const chosen = (reasonRequired: boolean) => {
     },
   };
 };
-// Rows as the store reads them: the fields named are always there; more may be added.
-const deadLetter = z.looseObject({ id: z.uuid(), queue: z.string(), type: z.string().nullable(), status: z.string() });
 
 /** The console's dead-letter API (dead-letter-routes.ts): operators only. */
 export const deadLetterOperations: Record<string, OperationDoc> = {
@@ -23,16 +21,13 @@ export const deadLetterOperations: Record<string, OperationDoc> = {
     summary: 'Search parked messages',
     query: searchQuery,
     responses: {
-      200: {
-        description: 'A page, newest first; next is the cursor of the following one',
-        schema: z.strictObject({ items: z.array(deadLetter), next: z.string().optional() }),
-      },
+      200: { description: 'A page, newest first; next is the cursor of the following one', schema: deadLetterPage },
     },
   },
   'GET /api/dead-letters/{id}': {
     summary: 'A parked message with its body',
     responses: {
-      200: { description: 'The message', schema: deadLetter.extend({ body: z.string(), bodyEncoding: z.enum(['utf8', 'base64']) }) },
+      200: { description: 'The message', schema: deadLetterDetail },
     },
   },
   'POST /api/dead-letters/{id}/dry-run': {

@@ -47,3 +47,40 @@ const oneSelectionProblem = { message: 'give either ids or filter (one of them)'
 
 export const redriveBody = z.strictObject({ ...selection, reason: reason.optional() }).refine(oneSelection, oneSelectionProblem);
 export const discardBody = z.strictObject({ ...selection, reason }).refine(oneSelection, oneSelectionProblem);
+
+const time = z.iso.datetime({ offset: true });
+
+/** A dead letter as a list shows it (the store's row): what was parked, where, why and what became of it. */
+export const deadLetterRow = z.object({
+  id: z.uuid(),
+  queue: z.string(),
+  messageId: z.string().nullable(),
+  type: z.string().nullable(),
+  orderId: z.uuid().nullable(),
+  error: z.string(),
+  attempts: z.number().int().nullable(),
+  publishedBy: z.string().nullable().describe('The broker user that published it, as verified'),
+  failedAt: time,
+  recordedAt: time,
+  status: z.enum(deadLetterStatuses),
+  redrives: z.number().int(),
+  resolvedBy: z.string().nullable(),
+  resolvedAt: time.nullable(),
+  reason: z.string().nullable(),
+});
+
+/** One dead letter in full: the headers and body it was parked with. */
+export const deadLetterDetail = deadLetterRow.extend({
+  // A map, not fields: the names and values are whatever its publisher set (any JSON value).
+  headers: z
+    .record(z.string(), z.unknown())
+    .describe('The AMQP headers it was parked with, as JSON (byte arrays as { bytes: base64 }, at most 64 per level, 6 levels deep)'),
+  body: z.string(),
+  bodyEncoding: z.enum(['utf8', 'base64']),
+});
+
+/** GET /api/dead-letters. */
+export const deadLetterPage = z.object({
+  items: z.array(deadLetterRow),
+  next: z.string().optional().describe("The following page's cursor"),
+});

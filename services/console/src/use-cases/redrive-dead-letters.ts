@@ -93,7 +93,9 @@ export class Redrives {
     // carries the send span's context, so the consumer's span follows the redrive.
     const parent = propagation.extract(ROOT_CONTEXT, headers);
     const operatorSpan = trace.getActiveSpan()?.spanContext();
-    const { name, attributes } = sendSpan({ exchange, routingKey, messageId: row.messageId ?? '', type });
+    // The order is the conversation, as on every message of it (the copy's correlation id too).
+    const conversationId = row.orderId ?? undefined;
+    const { name, attributes } = sendSpan({ exchange, routingKey, messageId: row.messageId ?? '', type, conversationId });
     const span = tracer.startSpan(
       name,
       {
@@ -112,6 +114,7 @@ export class Redrives {
           content: row.body,
           messageId: row.messageId ?? '',
           type,
+          correlationId: conversationId,
           headers,
           // At once: through the retry queue (so the copy arrives as a retry does) without waiting there.
           expiration: 0,

@@ -7,6 +7,7 @@ import type { GraphLink } from './graph-links.js';
 import type { LiveOrders } from './live-orders.js';
 import { nextCursor, type ServicesClient } from './services-client.js';
 import { stuckOrders } from './stuck.js';
+import { orderCounts, ordersPage, type sessionView } from './views.js';
 import { type DeadLettersOf, xrayOf } from './xray.js';
 
 /** The order service's statuses (its domain/lifecycle.ts), copied: the console does not import the order service; test/order-statuses.test.ts ties them. */
@@ -15,7 +16,7 @@ const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 tim
 const word = z.string().min(1).max(64);
 
 /** The order list's filters, checked here so that only these reach the order service. */
-const ordersQuery = z.strictObject({
+export const ordersQuery = z.strictObject({
   status: z.enum(statuses).optional(),
   customerId: word.optional(),
   since: instant.optional(),
@@ -25,7 +26,7 @@ const ordersQuery = z.strictObject({
   cursor: z.string().min(1).max(500).optional(),
 });
 const orderParam = z.object({ id: z.uuid('must be an order id (uuid)') });
-const stuckQuery = z.strictObject({
+export const stuckQuery = z.strictObject({
   olderThanS: z.coerce
     .number()
     .int()
@@ -62,22 +63,22 @@ export function apiRoutes({ services, live, deadLettersOf, traceUrlTemplate, stu
       ...(exp ? { expiresAt: new Date(exp * 1000).toISOString() } : {}),
       stuckAfterS,
       graphs,
-    };
+    } satisfies z.output<typeof sessionView>;
   });
 
   router.get('/orders', async (ctx) => {
     const q = parseOr400(ordersQuery, ctx.query);
     const search = new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)]));
-    const answer = await services.get<unknown[]>('order', `/orders?${search}`, accessTokenOf(ctx));
+    const answer = await services.get('order', `/orders?${search}`, accessTokenOf(ctx), ordersPage.shape.items);
     if (!answer.ok)
       throw answer.status >= 400 && answer.status < 500 ? new HttpProblem(answer.status, 'Refused', answer.error) : bad(answer.error);
     // The next page's cursor, from the order service's Link header.
     const next = nextCursor(answer.headers);
-    ctx.body = { items: answer.body, ...(next ? { next } : {}) };
+    ctx.body = { items: answer.body, ...(next ? { next } : {}) } satisfies z.output<typeof ordersPage>;
   });
 
   router.get('/orders/stats', async (ctx) => {
-    const answer = await services.get('order', '/orders/stats', accessTokenOf(ctx));
+    const answer = await services.get('order', '/orders/stats', accessTokenOf(ctx), orderCounts);
     if (!answer.ok) throw bad(answer.error);
     ctx.body = answer.body;
   });

@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { Logger } from '@orderly/platform';
 import type { Context } from 'koa';
 import { nextCursor, type ServicesClient } from './services-client.js';
+import { orderView } from './views.js';
 
 /** What the browser is sent for each new or changed order. */
 export interface OrderChange {
@@ -128,7 +129,7 @@ export class LiveOrders {
     for (let page = 0; page < this.#maxPages; page++) {
       this.#polls += 1;
       const query = new URLSearchParams({ updatedSince: this.#cursor, limit: String(this.#pageSize), ...(cursor ? { cursor } : {}) });
-      const answer = await this.services.get<OrderChange[]>('order', `/orders?${query}`, caller.token);
+      const answer = await this.services.get('order', `/orders?${query}`, caller.token, orderView.array());
       if (!answer.ok) {
         this.#broadcast('problem', { error: answer.error });
         return;

@@ -1,4 +1,5 @@
 import { type ServiceName, servicePorts } from '@orderly/events';
+import type { z } from 'zod';
 
 /** Where a service's HTTP API answers (from SERVICE_URL_TEMPLATE). */
 export type BaseUrlOf = (service: ServiceName) => string;
@@ -24,7 +25,8 @@ export class ServicesClient {
     private readonly timeoutMs = 5_000,
   ) {}
 
-  async get<T>(service: ServiceName, path: string, token: string): Promise<Answer<T>> {
+  /** GETs `path` of `service` and reads the answer through `schema`: fields it does not name are dropped; a body it refuses is no answer. */
+  async get<S extends z.ZodType>(service: ServiceName, path: string, token: string, schema: S): Promise<Answer<z.output<S>>> {
     let res: Response;
     try {
       res = await fetch(`${this.baseUrlOf(service)}${path}`, {
@@ -42,7 +44,16 @@ export class ServicesClient {
     } catch {
       return { ok: false, status: res.status, error: `${service} answered HTTP ${res.status} without JSON` };
     }
-    if (res.ok) return { ok: true, status: res.status, body: body as T, headers: res.headers };
+    if (res.ok) {
+      const read = schema.safeParse(body);
+      if (read.success) return { ok: true, status: res.status, body: read.data, headers: res.headers };
+      const issue = read.error.issues[0];
+      return {
+        ok: false,
+        status: 502,
+        error: `${service} answered a body the console does not understand (${issue?.path.join('.')}: ${issue?.message})`,
+      };
+    }
     const detail = (body as { detail?: string; title?: string } | undefined)?.detail ?? (body as { title?: string } | undefined)?.title;
     return { ok: false, status: res.status, error: `${service}: HTTP ${res.status}${detail ? ` ${detail}` : ''}` };
   }

@@ -1,16 +1,8 @@
 import { HttpProblem } from '@orderly/platform';
 import pMap from 'p-map';
 import type { ServicesClient } from './services-client.js';
-import type { DeadLetterSummary, DeadLettersOf, TimelineHop } from './xray.js';
-
-export interface StuckOrder {
-  order: Record<string, unknown>;
-  /** The step the saga waits for (from the order service). */
-  expectedNext: unknown;
-  /** The order's last message in the audit log: where it stopped. */
-  lastEvent: Pick<TimelineHop, 'id' | 'type' | 'source' | 'time'> | null;
-  deadLetters: DeadLetterSummary[];
-}
+import { auditHop, type Stuck, stuckAnswer } from './views.js';
+import type { DeadLettersOf } from './xray.js';
 
 export interface StuckDeps {
   services: ServicesClient;
@@ -22,19 +14,15 @@ export interface StuckDeps {
  * its last audited message and its parked messages: the drill-down for the "orders not decided"
  * alert. Audit is asked once per order, a few at a time.
  */
-export async function stuckOrders({ services, deadLettersOf }: StuckDeps, olderThanS: number, token: string) {
-  const answer = await services.get<{ order: Record<string, unknown>; expectedNext: unknown }[] | { items: never[] }>(
-    'order',
-    `/orders/stuck?olderThanS=${olderThanS}`,
-    token,
-  );
+export async function stuckOrders({ services, deadLettersOf }: StuckDeps, olderThanS: number, token: string): Promise<Stuck> {
+  const answer = await services.get('order', `/orders/stuck?olderThanS=${olderThanS}`, token, stuckAnswer);
   if (!answer.ok) throw new HttpProblem(502, 'The order service did not answer', undefined, {}, { cause: new Error(answer.error) });
-  const stuck = Array.isArray(answer.body) ? answer.body : answer.body.items;
-  const ids = stuck.map((s) => String(s.order.orderId));
+  const stuck = answer.body;
+  const ids = stuck.map((s) => s.order.orderId);
   const problems: string[] = [];
   const [timelines, parked] = await Promise.all([
     // A page of stuck orders asks audit once per order: at most 8 at a time.
-    pMap(ids, (id) => services.get<TimelineHop[]>('audit', `/orders/${encodeURIComponent(id)}/events`, token), { concurrency: 8 }),
+    pMap(ids, (id) => services.get('audit', `/orders/${encodeURIComponent(id)}/events`, token, auditHop.array()), { concurrency: 8 }),
     ids.length === 0
       ? Promise.resolve([])
       : deadLettersOf(ids).catch((err: Error) => {
@@ -42,7 +30,7 @@ export async function stuckOrders({ services, deadLettersOf }: StuckDeps, olderT
           return [];
         }),
   ]);
-  const items: StuckOrder[] = stuck.map((s, i) => {
+  const items = stuck.map((s, i) => {
     const timeline = timelines[i]!;
     if (!timeline.ok && timeline.status !== 404 && !problems.includes(timeline.error)) problems.push(timeline.error);
     const last = timeline.ok ? timeline.body.at(-1) : undefined;

@@ -1,39 +1,14 @@
 import { HttpProblem, notFound } from '@orderly/platform';
+import type { z } from 'zod';
+import type { deadLetterRow } from '../http/dead-letter-schemas.js';
 import { type Answer, pipelineServices, type ServicesClient } from './services-client.js';
-
-/**
- * One message of the order's timeline as audit's GET /orders/:id/events returns it (the fields the
- * console reads; the others, its data and causation id, pass through), with a link to its trace
- * when a tracing UI is configured.
- */
-export type TimelineHop = { id: string; type: string; source: string; time: string } & {
-  traceId: string | null;
-  sincePreviousMs: number | null;
-  traceUrl?: string;
-} & Record<string, unknown>;
+import { auditHop, orderView, outboxPending, sagaView, type TimelineHop, type Xray } from './views.js';
 
 /** A parked (or resolved) message as the console's dead-letter store shows it. */
-export type DeadLetterSummary = { id: string; orderId: string | null } & Record<string, unknown>;
+export type DeadLetterSummary = z.output<typeof deadLetterRow>;
 
 /** The dead letters of some orders, newest first (the console's store). */
 export type DeadLettersOf = (orderIds: string[]) => Promise<DeadLetterSummary[]>;
-
-export interface PendingOutboxRow {
-  service: string;
-  eventId: string;
-  type: string;
-  createdAt: string;
-}
-
-export interface Xray {
-  order: Record<string, unknown>;
-  timeline: TimelineHop[];
-  saga: Record<string, unknown> | null;
-  pendingOutbox: PendingOutboxRow[];
-  deadLetters: DeadLetterSummary[];
-  /** Parts that could not be had (a service down): the page says so instead of showing less as if complete. */
-  problems: string[];
-}
 
 export interface XrayDeps {
   services: ServicesClient;
@@ -58,13 +33,13 @@ export async function xrayOf({ services, deadLettersOf, traceUrlTemplate }: Xray
     return undefined;
   };
   const [order, events, saga, outboxes, deadLetters] = await Promise.all([
-    services.get<Record<string, unknown>>('order', `/orders/${id}`, token),
-    services.get<TimelineHop[]>('audit', `/orders/${id}/events`, token),
-    services.get<Record<string, unknown>>('order', `/orders/${id}/saga`, token),
+    services.get('order', `/orders/${id}`, token, orderView),
+    services.get('audit', `/orders/${id}/events`, token, auditHop.array()),
+    services.get('order', `/orders/${id}/saga`, token, sagaView),
     Promise.all(
       pipelineServices.map(async (service) => ({
         service,
-        answer: await services.get<{ pending: Omit<PendingOutboxRow, 'service'>[] }>(service, `/admin/outbox?subject=${id}`, token),
+        answer: await services.get(service, `/admin/outbox?subject=${id}`, token, outboxPending),
       })),
     ),
     deadLettersOf([orderId]).catch((err: Error) => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { definition as consoleService } from '@orderly/console';
 import { createPool, type Pool, type RunningService, startService } from '@orderly/platform';
 import { createTestEnv, type TestEnv } from '@orderly/platform/testing';
-import { ApiClient, definitions, freePort, type ServiceName } from '@orderly/testkit';
+import { ApiClient, ContractCheck, definitions, freePort, type ServiceName } from '@orderly/testkit';
 import { type BrowserIdentity, startBrowserIdentity } from './identity.js';
 import { type ServiceGateway, startServiceGateway } from './service-gateway.js';
 
@@ -11,8 +11,12 @@ export interface ConsoleStack {
   identity: BrowserIdentity;
   /** The browser-facing URL of the console (CONSOLE_PUBLIC_URL). */
   consoleUrl: string;
-  /** The services' APIs as an operator (client credentials). */
+  /** The services' APIs as an operator (client credentials), every answer checked against its service's document. */
   api: ApiClient;
+  /** The OpenAPI documents of the console and the services: what every answer in these tests is held to. */
+  contract: ContractCheck;
+  /** fetch() of a path of the console, its answer checked against the console's document. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   /** The test database as its owner: what a database administrator can do to the services' schemas. */
   admin: Pool;
   /** The console's own running service. */
@@ -58,9 +62,11 @@ export async function startConsoleStack(name: string, extraEnv: Record<string, s
     SERVICE_URL_TEMPLATE: gateway.template,
     PROMETHEUS_URL: 'http://127.0.0.1:9090',
   })) as RunningService<unknown>;
+  const contract = new ContractCheck();
   const api = new ApiClient(
     (service) => `http://127.0.0.1:${running.get(service)!.port}`,
     () => identity.tokens.operatorToken(),
+    contract,
   );
   const admin = createPool(env.databaseUrl, 'public', 2);
   return {
@@ -68,6 +74,8 @@ export async function startConsoleStack(name: string, extraEnv: Record<string, s
     identity,
     consoleUrl,
     api,
+    contract,
+    fetch: (path, init) => contract.fetch(`${consoleUrl}${path}`, init),
     admin,
     console: consoleRunning,
     async dispose() {

@@ -3,6 +3,7 @@ import test from 'ava';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, screenshot, signIn, viewport } from './browser.js';
 import { type ConsoleStack, startConsoleStack } from './console-stack.js';
+import { checkPageAnswers } from './page-contract.js';
 
 /*
  * The console in a real browser (Debian's chromium, driven by playwright-core) against the real
@@ -27,14 +28,18 @@ test.after.always(async () => {
   await stack?.dispose();
 });
 
-async function newPage(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+/**
+ * A browser page whose script errors, policy violations and failed requests are collected, and
+ * whose every answer from the console is checked against the console's OpenAPI document.
+ */
+async function newPage(): Promise<{ context: BrowserContext; page: Page; errors: string[]; undocumented: () => Promise<string[]> }> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   // A policy violation (an inline script, a foreign origin), a script error or a failed request shows up here.
   const errors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(e.message));
-  return { context, page, errors };
+  return { context, page, errors, undocumented: checkPageAnswers(page, stack.consoleUrl, stack.contract) };
 }
 
 const sessionCookie = (context: BrowserContext) =>
@@ -47,7 +52,7 @@ async function placeOrder(sku: string, { customerId = 'C100', paymentMethod = 'p
 }
 
 test.serial('a customer who signs in is refused: an "operators only" page, no session, and the API stays closed', async (t) => {
-  const { context, page } = await newPage();
+  const { context, page, undocumented } = await newPage();
   const callback = await signIn(page, stack.consoleUrl, 'C100', stack.identity.passwordOf('C100'));
   t.is(callback.status(), 403);
   await page.getByRole('heading', { name: 'Operators only' }).waitFor();
@@ -57,12 +62,13 @@ test.serial('a customer who signs in is refused: an "operators only" page, no se
   const again = await page.goto(stack.consoleUrl);
   t.is(again?.status(), 403);
   t.is(await sessionCookie(context), undefined);
+  t.deepEqual(await undocumented(), [], "every answer of the console's is in its OpenAPI document");
   await context.close();
 });
 
 test.serial('an operator sees a new order appear live, X-rays it, repairs the parked payments and sees the orders complete', async (t) => {
   t.timeout(240_000);
-  const { context, page, errors } = await newPage();
+  const { context, page, errors, undocumented } = await newPage();
   const callback = await signIn(page, stack.consoleUrl, 'ops', stack.identity.passwordOf('ops'));
   t.is(callback.status(), 303);
   const cookie = await sessionCookie(context);
@@ -160,12 +166,13 @@ test.serial('an operator sees a new order appear live, X-rays it, repairs the pa
   await page.locator('#timeline tr[data-type="deadletter.redriven"]').waitFor({ timeout: 15_000 });
   t.is(await page.locator('#dead-letters-of-order tr[data-dead-letter]').count(), 1);
   t.deepEqual(errors, [], 'no script error, policy violation or failed request on any page');
+  t.deepEqual(await undocumented(), [], "every answer of the console's is in its OpenAPI document");
   await context.close();
 });
 
 /** How often the order service's list has been asked for (its own request counter). */
 async function orderListRequests(): Promise<number> {
-  const text = await (await fetch(stack.api.url('order', '/metrics'))).text();
+  const text = await (await stack.contract.fetch(stack.api.url('order', '/metrics'))).text();
   return text
     .split('\n')
     .filter(
@@ -179,22 +186,22 @@ test.serial(
   async (t) => {
     t.timeout(120_000);
     const url = stack.consoleUrl;
-    const anonymous = await fetch(`${url}/`, { redirect: 'manual' });
+    const anonymous = await stack.fetch(`/`, { redirect: 'manual' });
     t.is(anonymous.status, 303);
     t.is(anonymous.headers.get('location'), '/auth/login');
-    t.is((await fetch(`${url}/api/orders`)).status, 401);
+    t.is((await stack.fetch(`/api/orders`)).status, 401);
     const customer = { authorization: `Bearer ${await stack.identity.tokens.customerToken('C100')}` };
-    t.is((await fetch(`${url}/api/orders`, { headers: customer })).status, 403);
+    t.is((await stack.fetch(`/api/orders`, { headers: customer })).status, 403);
     // The command line's way in: an operator's bearer token.
     const operator = { authorization: `Bearer ${await stack.identity.tokens.operatorToken()}` };
-    t.is((await fetch(`${url}/api/orders`, { headers: operator })).status, 200);
+    t.is((await stack.fetch(`/api/orders`, { headers: operator })).status, 200);
 
     // A customer id made to run script is shown as text.
     const hostile = '<img src=x onerror="globalThis.pwned=1">';
     const placed = await stack.api.placeOrder({ customerId: hostile, email: 'c100@example.com', items: [{ sku: 'BOOK-ALICE', qty: 1 }] });
     t.is(placed.status, 202);
 
-    const { context, page, errors } = await newPage();
+    const { context, page, errors, undocumented } = await newPage();
     await signIn(page, url, 'ops', stack.identity.passwordOf('ops'));
     await page.locator(`#orders tr[data-order="${placed.body.orderId}"]`, { hasText: hostile }).waitFor();
     t.is(await page.evaluate(() => (globalThis as { pwned?: number }).pwned), undefined);
@@ -207,7 +214,7 @@ test.serial(
     // CSRF: the session cookie alone does not make a POST from another site acceptable.
     const cookie = `orderly-console=${(await sessionCookie(context))!.value}`;
     const post = (origin: string) =>
-      fetch(`${url}/api/dead-letters/discard`, {
+      stack.fetch(`/api/dead-letters/discard`, {
         method: 'POST',
         headers: { cookie, origin, 'content-type': 'application/json' },
         body: JSON.stringify({ ids: ['00000000-0000-4000-8000-000000000000'], reason: 'csrf check' }),
@@ -221,9 +228,10 @@ test.serial(
     await page.waitForTimeout(3000);
     t.true((await orderListRequests()) - watching >= 2);
     t.deepEqual(errors, [], 'no script error, policy violation or failed request');
+    t.deepEqual(await undocumented(), [], "every answer of the console's is in its OpenAPI document");
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Signed out' }).waitFor();
-    t.is((await fetch(`${url}/api/session`, { headers: { cookie } })).status, 401, 'the session ended with the sign-out');
+    t.is((await stack.fetch(`/api/session`, { headers: { cookie } })).status, 401, 'the session ended with the sign-out');
     await context.close();
     await new Promise((r) => setTimeout(r, 1500));
     const idle = await orderListRequests();

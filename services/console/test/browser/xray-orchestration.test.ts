@@ -39,7 +39,7 @@ test('when the saga runs in orchestration, the X-ray shows its row and the comma
   // OUTBOX_MARK_MS: until then the X-ray rightly lists it as not yet marked.
   const xray = await waitFor(
     async () => {
-      const res = await fetch(`${stack.consoleUrl}/api/orders/${orderId}/xray`, { headers });
+      const res = await stack.fetch(`/api/orders/${orderId}/xray`, { headers });
       t.is(res.status, 200);
       const x = (await res.json()) as Xray;
       return x.pendingOutbox.length === 0 ? x : undefined;
@@ -57,10 +57,10 @@ test('when the saga runs in orchestration, the X-ray shows its row and the comma
   t.deepEqual(xray.problems, []);
 
   // An order nobody placed is a 404; a malformed id a 400 naming it; a customer's token a 403.
-  t.is((await fetch(`${stack.consoleUrl}/api/orders/00000000-0000-4000-8000-000000000000/xray`, { headers })).status, 404);
-  const bad = await fetch(`${stack.consoleUrl}/api/orders/not-an-id/xray`, { headers });
+  t.is((await stack.fetch(`/api/orders/00000000-0000-4000-8000-000000000000/xray`, { headers })).status, 404);
+  const bad = await stack.fetch(`/api/orders/not-an-id/xray`, { headers });
   t.is(bad.status, 400);
   t.regex(await bad.text(), /id: must be an order id/);
   const customer = { authorization: `Bearer ${await stack.identity.tokens.customerToken('C100')}` };
-  t.is((await fetch(`${stack.consoleUrl}/api/orders/${orderId}/xray`, { headers: customer })).status, 403);
+  t.is((await stack.fetch(`/api/orders/${orderId}/xray`, { headers: customer })).status, 403);
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type MessageType, messages } from './catalog.js';
 import { envelopeSchema } from './envelope.js';
+import { licence } from './licence.js';
 import { producerOf, routeOf } from './producers.js';
 import { consumerQueues, exchanges, type SagaMode } from './topology.js';
 
@@ -89,6 +90,8 @@ export function asyncApiDocument(mode: SagaMode, version = '0.1.0'): Record<stri
     info: {
       title: `Orderly messages (${mode})`,
       version,
+      // AsyncAPI's licence has a name and no SPDX field: the name is the SPDX reference, as OpenAPI's identifier.
+      license: { name: licence.spdx },
       description:
         'Events, commands and notifications of Orderly as CloudEvents 1.0 in structured mode (one JSON envelope per AMQP message). Producers are verified by the AMQP user_id and the envelope source.',
     },

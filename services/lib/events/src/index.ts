@@ -4,6 +4,7 @@ export * from './asyncapi-html.js';
 export * from './catalog.js';
 export * from './envelope.js';
 export * from './headers.js';
+export * from './licence.js';
 export * from './producers.js';
 export * from './text.js';
 export * from './topology.js';

@@ -25,14 +25,19 @@ test.after.always(async () => {
   await sdk?.shutdown();
 });
 
-test('when a handler fails, is retried and is finally parked, then each process span says so with error.type', async (t) => {
+test('when a handler fails, is retried and is finally parked, then each process span says so with error.type, in the order’s conversation', async (t) => {
   const e = await createTestEnv('consumer_spans');
   cleanups.push(() => e.cleanup());
   const { handler } = recorder(() => new Error('payment provider down'));
   const service = await startService(consumerService(handler), { ...e.envFor('audit'), RETRY_MAX_ATTEMPTS: '2' });
   cleanups.push(() => service.stop());
   const event = confirmedEvent();
-  await publishRaw(e, exchanges.events, event.type, JSON.stringify(event), { type: event.type, messageId: event.id, as: 'order' });
+  await publishRaw(e, exchanges.events, event.type, JSON.stringify(event), {
+    type: event.type,
+    messageId: event.id,
+    correlationId: event.subject,
+    as: 'order',
+  });
   await waitFor(async () => ((await consumedCount(service, { outcome: 'dead_letter' })) === 1 ? true : undefined));
   const spans = await waitFor(async () => {
     const found = exported
@@ -56,4 +61,9 @@ test('when a handler fails, is retried and is finally parked, then each process 
     'messaging.operation.type': 'process',
     'server.address': '127.0.0.1',
   });
+  // The conversation is the order: on the stream reader's span, and on the retry's, whose copy kept the correlation id.
+  t.deepEqual(
+    spans.map((s) => s.attributes['messaging.message.conversation_id']),
+    [event.subject, event.subject],
+  );
 });

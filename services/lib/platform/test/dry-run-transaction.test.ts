@@ -17,7 +17,7 @@ test.before(async () => {
   env = await createTestEnv('dry_run_tx');
   pool = createPool(env.databaseUrl, 'public', 3);
   await pool.query(
-    `CREATE TABLE outbox (id bigserial, event_id uuid, exchange text, routing_key text, type text, payload json, trace_context jsonb);
+    `CREATE TABLE outbox (id bigserial, event_id uuid, exchange text, routing_key text, type text, payload json, trace_context jsonb, subject text);
      CREATE TABLE inbox (consumer text, event_id uuid, PRIMARY KEY (consumer, event_id));
      CREATE TABLE notes (id int PRIMARY KEY, body text)`,
   );

@@ -11,7 +11,7 @@ async function database(t: { teardown: (fn: () => Promise<void>) => void }) {
     await e.cleanup();
   });
   await pool.query(
-    'CREATE TABLE IF NOT EXISTS outbox (id bigserial, event_id uuid, exchange text, routing_key text, type text, payload json, trace_context jsonb)',
+    'CREATE TABLE IF NOT EXISTS outbox (id bigserial, event_id uuid, exchange text, routing_key text, type text, payload json, trace_context jsonb, subject text)',
   );
   await pool.query('CREATE TABLE notes (id int PRIMARY KEY, body text, tags text[])');
   return { pool, db: new Database(pool, 'test') };

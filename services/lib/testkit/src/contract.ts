@@ -1,4 +1,4 @@
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
 type Schema = Record<string, unknown>;
@@ -67,9 +67,17 @@ export class ContractCheck {
     const validate = this.#validator(this.#resolve(doc, media.schema));
     if (!validate(JSON.parse(text))) {
       throw new Error(
-        `contract: ${where}: the body does not match the document: ${this.#ajv.errorsText(validate.errors)}\n${text.slice(0, 500)}`,
+        `contract: ${where}: the body does not match the document: ${describe(validate.errors ?? [])}\n${text.slice(0, 500)}`,
       );
     }
+  }
+
+  /** fetch(), with the answer checked before it is returned (its body read once and handed back intact). */
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const res = await fetch(url, init);
+    const text = await res.text();
+    await this.check(res.url || url, init.method ?? 'GET', res, text);
+    return new Response(text === '' ? null : text, { status: res.status, statusText: res.statusText, headers: res.headers });
   }
 
   /** Fetches a service's document and compiles its schemas now, so the first checked call costs no more than the next. */
@@ -107,6 +115,16 @@ export class ContractCheck {
     }
     return v;
   }
+}
+
+/** ajv's findings, each with where it is and, for a field the document does not have, its name. */
+function describe(errors: ErrorObject[]): string {
+  return errors
+    .map((e) => {
+      const extra = (e.params as { additionalProperty?: string }).additionalProperty;
+      return `${e.instancePath || 'the body'} ${e.message}${extra === undefined ? '' : `: ${extra}`}`;
+    })
+    .join('; ');
 }
 
 /** The document's path template for a request path: a literal segment wins over a parameter. */

@@ -1,4 +1,5 @@
 export * from './api-client.js';
+export * from './committed-copy.js';
 export * from './contract.js';
 export * from './identity.js';
 export * from './otlp-receiver.js';

@@ -1,4 +1,5 @@
 import type Router from '@koa/router';
+import { licence } from '@orderly/events';
 import { z } from 'zod';
 import { type ApiDocs, type OperationDoc, platformOperations, problemSchema, type ResponseDoc } from './api-docs.js';
 import { openPathTest } from './auth.js';
@@ -131,8 +132,7 @@ export function openApiDocument(
       title: docs.title,
       version,
       description: docs.description ?? `The ${service} service of Orderly.`,
-      // The project grants no licence (its package is private): said as an SPDX reference, not invented.
-      license: { name: 'Proprietary: no licence granted', identifier: 'LicenseRef-Orderly-Proprietary' },
+      license: { name: licence.name, identifier: licence.spdx },
     },
     servers: [{ url: '/', description: 'The host that serves this document' }],
     tags: [

@@ -1,5 +1,6 @@
 import { forwardableHeaders } from '@orderly/events';
 import type { ConsumeMessage } from 'amqplib';
+import { conversationIdOf } from '../telemetry/messaging-spans.js';
 import type { Publisher } from './publisher.js';
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -25,6 +26,8 @@ export async function publishCopy(
     content: msg.content,
     messageId: text(msg.properties.messageId)?.slice(0, 200) ?? '',
     type: text(msg.properties.type)?.slice(0, 200) ?? 'unknown',
+    // A copy stays in its conversation (the order): the delivery's correlation id goes with it.
+    correlationId: conversationIdOf(msg.properties),
     headers,
     ...(to.expiration === undefined ? {} : { expiration: to.expiration }),
   });

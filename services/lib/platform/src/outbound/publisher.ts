@@ -13,6 +13,8 @@ export interface OutgoingMessage {
   content: Buffer;
   messageId: string;
   type: string;
+  /** The conversation the message belongs to (Orderly: the order id), as AMQP correlation_id. */
+  correlationId?: string;
   headers?: Record<string, unknown>;
   expiration?: number;
 }
@@ -100,6 +102,7 @@ export class Publisher {
       contentType: 'application/cloudevents+json',
       messageId: msg.messageId,
       type: msg.type,
+      ...(msg.correlationId ? { correlationId: msg.correlationId } : {}),
       timestamp: Math.floor(Date.now() / 1000),
       userId: this.userId,
       headers: msg.headers ?? {},

@@ -23,7 +23,7 @@ export interface RelayOptions {
 const retentionMs = 3_600_000;
 
 const sweepRows = `SELECT id, event_id AS "eventId", exchange, routing_key AS "routingKey", type, payload::text AS payload,
-         trace_context AS "traceContext", (extract(epoch FROM created_at) * 1000)::float8 AS "writtenAt"
+         subject, trace_context AS "traceContext", (extract(epoch FROM created_at) * 1000)::float8 AS "writtenAt"
     FROM outbox WHERE published_at IS NULL AND created_at < clock_timestamp() - make_interval(secs => $1::float8 / 1000)
    ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`;
 
@@ -132,7 +132,15 @@ export class OutboxRelay {
   /** Publishes inside the trace that wrote the row, so the trace crosses the outbox. */
   async #publish(row: WrittenRow): Promise<void> {
     const parent = propagation.extract(ROOT_CONTEXT, row.traceContext);
-    const { name, attributes } = sendSpan({ exchange: row.exchange, routingKey: row.routingKey, messageId: row.eventId, type: row.type });
+    // The subject is the conversation: every message of one order carries its id (null only on rows sent before migration 007).
+    const conversationId = row.subject ?? undefined;
+    const { name, attributes } = sendSpan({
+      exchange: row.exchange,
+      routingKey: row.routingKey,
+      messageId: row.eventId,
+      type: row.type,
+      conversationId,
+    });
     const span = tracer.startSpan(name, { kind: SpanKind.PRODUCER, attributes }, parent);
     const headers: Record<string, string> = {};
     propagation.inject(trace.setSpan(parent, span), headers);
@@ -145,6 +153,7 @@ export class OutboxRelay {
           messageId: row.eventId,
           type: row.type,
           headers,
+          correlationId: conversationId,
         }),
       );
       // Nobody subscribes to this type (counted in orderly_messages_unroutable_total): publishing again would not change that.

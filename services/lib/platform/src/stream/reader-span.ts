@@ -1,7 +1,7 @@
 import { propagation, ROOT_CONTEXT, type Span, SpanKind, trace } from '@opentelemetry/api';
 import { isMessageType } from '@orderly/events';
 import type { ConsumeMessage } from 'amqplib';
-import { processSpan } from '../telemetry/messaging-spans.js';
+import { conversationIdOf, processSpan } from '../telemetry/messaging-spans.js';
 
 const tracer = trace.getTracer('orderly-stream');
 
@@ -17,6 +17,7 @@ export function readerSpan(msg: ConsumeMessage, stream: string, reader: string):
     deliveryTag: msg.fields.deliveryTag,
     messageId: String(msg.properties.messageId ?? ''),
     type: typeLabel(msg.properties.type),
+    conversationId: conversationIdOf(msg.properties),
   });
   return tracer.startSpan(
     name,

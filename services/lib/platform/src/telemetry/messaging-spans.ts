@@ -32,6 +32,15 @@ function common(destination: string, messageId: string, routingKey: string, conv
   };
 }
 
+/**
+ * `messaging.message.conversation_id` of a delivery: its AMQP correlation id, which Orderly's
+ * publishers set to the order id (a short string: AMQP bounds it at 255 bytes).
+ */
+export function conversationIdOf(properties: { correlationId?: unknown }): string | undefined {
+  const id = properties.correlationId;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
 export interface SendSpan {
   exchange: string;
   routingKey: string;

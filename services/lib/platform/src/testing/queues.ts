@@ -57,7 +57,7 @@ export async function publishRaw(
   exchange: string,
   routingKey: string,
   content: string | Buffer,
-  { as, ...options }: { type?: string; messageId?: string; headers?: Record<string, unknown>; as?: string } = {},
+  { as, ...options }: { type?: string; messageId?: string; correlationId?: string; headers?: Record<string, unknown>; as?: string } = {},
 ): Promise<void> {
   const url = as ? env.amqpUrlFor(as) : env.amqpUrl;
   const conn = await amqp.connect(url);

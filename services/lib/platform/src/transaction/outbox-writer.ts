@@ -8,6 +8,8 @@ export interface OutboxRow {
   routingKey: string;
   type: string;
   payload: string;
+  /** The envelope's subject (the order id): sent as the message's correlation id. */
+  subject: string;
   /** W3C trace context of the writer (traceparent, tracestate): the publish joins its trace. */
   traceContext: Record<string, string>;
 }
@@ -19,8 +21,8 @@ export interface WrittenRow extends OutboxRow {
 }
 
 // One statement for any number of rows (arrays, not a VALUES list per count), so it is prepared once.
-const insertRows = `INSERT INTO outbox (event_id, exchange, routing_key, type, payload, trace_context)
-  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::json[], $6::jsonb[])
+const insertRows = `INSERT INTO outbox (event_id, exchange, routing_key, type, payload, trace_context, subject)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::json[], $6::jsonb[], $7::text[])
   RETURNING id, event_id`;
 
 /**
@@ -37,6 +39,7 @@ export async function writeOutbox(client: PoolClient, rows: readonly OutboxRow[]
       rows.map((r) => r.type),
       rows.map((r) => r.payload),
       rows.map((r) => JSON.stringify(r.traceContext)),
+      rows.map((r) => r.subject),
     ]),
   );
   const idOf = new Map(ids.map((r) => [r.event_id, r.id]));

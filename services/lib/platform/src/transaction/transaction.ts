@@ -244,6 +244,7 @@ export class Database {
           routingKey,
           type,
           payload: JSON.stringify(envelope),
+          subject: envelope.subject,
           traceContext,
         });
         return envelope;
