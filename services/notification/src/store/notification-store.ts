@@ -1,12 +1,18 @@
-import type { EventData } from '@orderly/events';
 import type { Pool, Tx } from '@orderly/platform';
+import type { Message } from '../domain/messages.js';
+import type { Recipient } from './recipient-store.js';
 
-/** The stored log, which GET /notifications reads: one row per order and kind (a repeat is ignored). */
-export function storeNotification(tx: Tx, n: EventData<'notification.requested'>): void {
+export type Notification = Recipient & Message & { id: string };
+
+/**
+ * One row per order and kind (a repeat is ignored): what GET /notifications reads, and the email's
+ * outbox — stored 'pending', due now, for the email sender (decision 0028).
+ */
+export function storeNotification(tx: Tx, n: Notification): void {
   tx.queueForCommit(
     `INSERT INTO notifications (id, order_id, customer_id, email, kind, subject, body, channel)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'log') ON CONFLICT (order_id, kind) DO NOTHING`,
-    [n.notificationId, n.orderId, n.customerId, n.email, n.kind, n.subject, n.body],
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'email') ON CONFLICT (order_id, kind) DO NOTHING`,
+    [n.id, n.orderId, n.customerId, n.email, n.kind, n.subject, n.body],
   );
 }
 
