@@ -12,14 +12,17 @@ export function emailMetrics(metrics: Metrics, pool: Pool) {
     if (!read || Date.now() - read.at > 1_000) read = { at: Date.now(), value: backlog(pool) };
     return read.value;
   };
+  const failed = new Counter({
+    name: 'orderly_email_failures_total',
+    help: 'Failed attempts to send an email (each to be retried or parked); permanent: the server refused for good (5xx)',
+    labelNames: ['permanent'],
+    registers,
+  });
+  // Served at zero from the first scrape, as every metric is (docs/architecture.md#metrics).
+  for (const permanent of ['true', 'false']) failed.inc({ permanent }, 0);
   return {
     sent: new Counter({ name: 'orderly_emails_sent_total', help: 'Emails the SMTP server accepted', registers }),
-    failed: new Counter({
-      name: 'orderly_email_failures_total',
-      help: 'Failed attempts to send an email (each to be retried or parked)',
-      labelNames: ['permanent'],
-      registers,
-    }),
+    failed,
     parked: new Counter({ name: 'orderly_emails_parked_total', help: 'Emails parked for an operator', registers }),
     pendingAge: new Gauge({
       name: 'orderly_email_oldest_pending_seconds',
