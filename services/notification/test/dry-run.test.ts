@@ -1,45 +1,19 @@
-import { once } from 'node:events';
 import { newEnvelope } from '@orderly/events';
-import {
-  cleanupList,
-  createTestEnv,
-  operatorHeaders,
-  publishEnvelope,
-  startTestService,
-  type TestEnv,
-  waitFor,
-} from '@orderly/platform/testing';
+import { cleanupList, operatorHeaders, publishEnvelope, type TestEnv, waitFor } from '@orderly/platform/testing';
 import test from 'ava';
-import { SMTPServer } from 'smtp-server';
-import { definition } from '../src/service.js';
+import { notificationWithSink, type SmtpSink } from './smtp-sink.js';
 
 /** A dry run on the notification service: an order outcome dry-run stores nothing and so mails nothing; a real delivery does. */
 const cleanups = cleanupList();
 let env: TestEnv;
 let port: number;
-const mails: string[][] = [];
+// A real SMTP server: what a dry run must never talk to.
+let smtp: SmtpSink;
 
 test.before(async () => {
-  env = await createTestEnv('notification_dry_run');
-  cleanups.add(() => env.cleanup());
-  // A real SMTP server, as in email.test.ts: what a dry run must never talk to.
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, done) {
-      stream.resume().on('end', () => {
-        mails.push(session.envelope.rcptTo.map((r) => r.address));
-        done();
-      });
-    },
-  });
-  smtp.listen(0, '127.0.0.1');
-  await once(smtp.server, 'listening');
-  cleanups.add(async () => smtp.close());
-  const service = await startTestService(definition, env, cleanups, {
-    SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as { port: number }).port}`,
-  });
-  port = service.port;
+  const started = await notificationWithSink('notification_dry_run', cleanups);
+  ({ env, smtp } = started);
+  port = started.service.port;
 });
 test.after.always(() => cleanups.run());
 
@@ -65,14 +39,17 @@ test.serial('when an order outcome is dry-run, then no mail is sent and nothing 
   t.is(res.status, 200);
   t.deepEqual(res.body, { outcome: 'would-succeed', emitted: [] });
   await new Promise((r) => setTimeout(r, 1_000));
-  t.deepEqual(mails, [], 'no mail');
+  t.deepEqual(smtp.mails, [], 'no mail');
   const stored = await fetch(`http://127.0.0.1:${port}/notifications?orderId=${orderId}`, { headers: await operatorHeaders() });
   t.deepEqual(await stored.json(), []);
 
   // The control: the same message through the broker is mailed, so the server above does hear the service.
   await publishEnvelope(env, confirmed);
-  await waitFor(async () => (mails.length > 0 ? true : undefined));
-  t.deepEqual(mails, [['c9@example.com']]);
+  await waitFor(async () => (smtp.mails.length > 0 ? true : undefined));
+  t.deepEqual(
+    smtp.mails.map((m) => m.to),
+    [['c9@example.com']],
+  );
 });
 
 test.serial('when a dry run names the email queue that is gone, then the answer is 404', async (t) => {

@@ -1,5 +1,7 @@
 import { once } from 'node:events';
+import { type Cleanups, createTestEnv, startTestService } from '@orderly/platform/testing';
 import { SMTPServer } from 'smtp-server';
+import { definition } from '../src/service.js';
 
 export interface Received {
   from: string;
@@ -74,4 +76,15 @@ export async function freePort(): Promise<number> {
   const { port } = probe.server.address() as { port: number };
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
+}
+
+/** A test file's environment, an SMTP sink and the notification service mailing to it, closed with the file's cleanups. */
+export async function notificationWithSink(name: string, cleanups: Cleanups, vars: Record<string, string> = {}) {
+  const env = await createTestEnv(name);
+  cleanups.add(() => env.cleanup());
+  const smtp = new SmtpSink();
+  await smtp.listen();
+  cleanups.add(() => smtp.close());
+  const service = await startTestService(definition, env, cleanups, { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, ...vars });
+  return { env, smtp, service };
 }
