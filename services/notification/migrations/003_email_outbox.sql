@@ -6,7 +6,9 @@ ALTER TABLE notifications
   ADD COLUMN attempts        integer NOT NULL DEFAULT 0,
   ADD COLUMN next_attempt_at timestamptz NOT NULL DEFAULT now(),
   ADD COLUMN last_error      text,
-  ADD COLUMN sent_at         timestamptz;
+  ADD COLUMN sent_at         timestamptz,
+  -- The composing transaction's trace: the email is sent in a span of the order's trace.
+  ADD COLUMN trace_context   jsonb;
 ALTER TABLE notifications ALTER COLUMN status SET DEFAULT 'pending';
 -- Small: only what is still to be sent, or waits for an operator. A parked row's next_attempt_at is when it was parked.
 CREATE INDEX notifications_email_due ON notifications (next_attempt_at) WHERE status = 'pending';

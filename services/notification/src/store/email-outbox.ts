@@ -10,6 +10,7 @@ export interface DueEmail {
   subject: string;
   body: string;
   attempts: number;
+  traceContext: Record<string, string> | null;
 }
 
 /**
@@ -20,10 +21,10 @@ export interface DueEmail {
 export async function claimDue(tx: Tx, limit: number): Promise<{ due: DueEmail[]; nextInMs: number | undefined }> {
   const { rows } = await tx.query<DueEmail & { id: string | null; nextInMs: number | null }>(
     `WITH due AS (
-       SELECT id, order_id, email, subject, body, attempts, next_attempt_at FROM notifications
+       SELECT id, order_id, email, subject, body, attempts, trace_context, next_attempt_at FROM notifications
         WHERE status = 'pending' AND next_attempt_at <= now()
         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-     SELECT d.id::text AS id, d.order_id AS "orderId", d.email, d.subject, d.body, d.attempts,
+     SELECT d.id::text AS id, d.order_id AS "orderId", d.email, d.subject, d.body, d.attempts, d.trace_context AS "traceContext",
             extract(epoch FROM n.next - clock_timestamp()) * 1000 AS "nextInMs"
        FROM (SELECT min(next_attempt_at) AS next FROM notifications WHERE status = 'pending' AND next_attempt_at > now()) n
        LEFT JOIN due d ON true ORDER BY d.next_attempt_at`,

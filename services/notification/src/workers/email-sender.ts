@@ -3,6 +3,7 @@ import type { Mailer } from '../adapters/mailer.js';
 import { afterFailure, isPermanent, type Outcome, type RetryPolicy } from '../domain/email-delivery.js';
 import type { EmailMetrics } from '../email-metrics.js';
 import { claimDue, recordOutcomes } from '../store/email-outbox.js';
+import { inEmailSpan } from './email-span.js';
 
 export interface EmailSenderOptions {
   retry: RetryPolicy;
@@ -31,7 +32,9 @@ export function emailSender(db: Database, mailer: Mailer, options: EmailSenderOp
         nextInMs = found.nextInMs;
         claimed = found.due.length;
         // Sent side by side over the transport's kept connections; each settles on its own.
-        const results = await Promise.allSettled(found.due.map((e) => mailer.send({ to: e.email, subject: e.subject, body: e.body })));
+        const results = await Promise.allSettled(
+          found.due.map((e) => inEmailSpan(e.traceContext, () => mailer.send({ to: e.email, subject: e.subject, body: e.body }))),
+        );
         found.due.forEach((e, i) => {
           const result = results[i]!;
           const attempt = e.attempts + 1;
