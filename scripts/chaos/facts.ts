@@ -19,12 +19,8 @@ export interface Facts {
   payments: Map<string, { status: string; amount_cents: number }>;
   /** payment.completed / payment.refunded events per order, from the payment service's outbox. */
   paymentEvents: Map<string, { completed: number; refunded: number }>;
-  /** Stored notifications (the log channel): order → kind → rows. */
-  notificationLog: Map<string, Map<string, number>>;
-  /** notification.requested per order and kind: event ids. */
-  notificationRequests: Map<string, Map<string, string[]>>;
-  /** Event ids the email channel handled (its inbox). */
-  emailsSent: Set<string>;
+  /** Stored notifications, which are also their emails' outbox: order → kind → the rows' email statuses. */
+  notifications: Map<string, Map<string, string[]>>;
   /** The order.* events the order service emitted, per order (a skipped status emits none). */
   orderEvents: Map<string, Set<string>>;
   /** Every event and command any outbox holds, by event id → order id. */
@@ -68,26 +64,12 @@ export async function gatherFacts(chaos: ChaosStack, customers: string[], skus: 
   ).rows) {
     paymentEvents.set(r.order_id, { completed: r.completed, refunded: r.refunded });
   }
-  const notificationLog: Facts['notificationLog'] = new Map();
-  for (const r of (await db.query('SELECT order_id::text, kind, count(*)::int AS n FROM notification.notifications GROUP BY 1, 2')).rows) {
-    if (!notificationLog.has(r.order_id)) notificationLog.set(r.order_id, new Map());
-    notificationLog.get(r.order_id)!.set(r.kind, r.n);
+  const notifications: Facts['notifications'] = new Map();
+  for (const r of (await db.query('SELECT order_id::text, kind, status FROM notification.notifications')).rows) {
+    if (!notifications.has(r.order_id)) notifications.set(r.order_id, new Map());
+    const byKind = notifications.get(r.order_id)!;
+    byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r.status]);
   }
-  const notificationRequests: Facts['notificationRequests'] = new Map();
-  for (const r of (
-    await db.query(
-      `SELECT payload->>'subject' AS order_id, payload->'data'->>'kind' AS kind, event_id::text FROM notification.outbox WHERE type = 'notification.requested'`,
-    )
-  ).rows) {
-    if (!notificationRequests.has(r.order_id)) notificationRequests.set(r.order_id, new Map());
-    const byKind = notificationRequests.get(r.order_id)!;
-    byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r.event_id]);
-  }
-  const emailsSent = new Set(
-    (await db.query(`SELECT event_id::text FROM notification.inbox WHERE consumer = 'notification.email'`)).rows.map(
-      (r) => r.event_id as string,
-    ),
-  );
 
   const published = new Map<string, string>();
   const unpublished: Record<string, number> = {};
@@ -122,9 +104,7 @@ export async function gatherFacts(chaos: ChaosStack, customers: string[], skus: 
     products,
     payments,
     paymentEvents,
-    notificationLog,
-    notificationRequests,
-    emailsSent,
+    notifications,
     orderEvents,
     published,
     activity,

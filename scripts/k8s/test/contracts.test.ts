@@ -248,13 +248,8 @@ test("publishers() covers every message a service's code emits; the services tha
     // Each consumer writes only its own queues' retry and dead-letter exchanges: never another service's queue.
     t.deepEqual(p.customer, [deadLetterExchange('customer'), retryExchange('customer')]);
     t.deepEqual(p.audit, [deadLetterExchange('audit'), retryExchange('audit')]);
-    t.deepEqual(p.notification, [
-      deadLetterExchange('notification'),
-      deadLetterExchange('notification.email'),
-      exchanges.notifications,
-      retryExchange('notification'),
-      retryExchange('notification.email'),
-    ]);
+    // It mails from its own table (decision 0028): no exchange of its own to write.
+    t.deepEqual(p.notification, [deadLetterExchange('notification'), retryExchange('notification')]);
     t.is(p.order.includes(exchanges.commands), mode === 'orchestration');
     for (const { service, queue } of consumerQueues(mode)) t.true(p[service as ServiceName].includes(retryExchange(queue)));
     for (const { service, queue } of consumerQueues(mode))

@@ -113,7 +113,6 @@ for (const target of brokerTargets) {
         const ch = await admin.createChannel();
         await ch.assertQueue('probe.sink', { durable: true });
         await ch.bindQueue('probe.sink', 'orderly.events', '#');
-        await ch.bindQueue('probe.sink', 'orderly.notifications', '');
         for (const service of services) {
           const needs = needsOf(service);
           const model = await amqp.connect(fx.urls.get(service)!);

@@ -70,6 +70,8 @@ const routes: Route[] = [
   { service: 'payment', method: 'GET', path: () => `/payments/${ids.orderId}`, rule: { kind: 'operator' } },
   { service: 'notification', method: 'GET', path: () => `/notifications?orderId=${ids.orderId}`, rule: { kind: 'filtered' } },
   { service: 'notification', method: 'GET', path: () => '/notifications?customerId=C100', rule: { kind: 'owned', status: 403 } },
+  { service: 'notification', method: 'GET', path: () => '/admin/emails/parked', rule: { kind: 'operator' } },
+  { service: 'notification', method: 'POST', path: () => `/admin/emails/${ids.orderId}/retry`, rule: { kind: 'operator' } },
   { service: 'shipping', method: 'GET', path: () => `/shipments?orderId=${ids.orderId}`, rule: { kind: 'filtered' } },
   { service: 'shipping', method: 'GET', path: () => `/shipments/${ids.shipmentId}`, rule: { kind: 'owned', status: 404 } },
   {

@@ -64,17 +64,20 @@ test('when an order goes through the saga, then it is one trace from the HTTP re
     async () => receiver.spans.find((s) => s.service === 'orderly-order' && s.kind === 2 && s.attributes['http.route'] === '/orders'),
     { what: 'the POST /orders server span' },
   );
-  // The last hop: the notification channel handling the confirmation, three hops and two outboxes later.
+  // The last hop: the email of the confirmation, sent from the notification table (decision 28) in a span of the same trace.
   const spans = await waitFor(
     async () => {
       const all = receiver.trace(root.traceId);
       // A producer span ends at its confirm, which may come after the consumer already handled the
       // message: wait until every consumer's chain of parents has arrived, not just the last hop.
       const linked = all.filter((s) => s.kind === 5).every((c) => ancestryComplete(c, all));
-      return linked && all.some((s) => s.service === 'orderly-notification' && s.kind === 5) ? all : undefined;
+      const sent = all.find((s) => s.service === 'orderly-notification' && s.name === 'send email');
+      return linked && sent && ancestryComplete(sent, all) ? all : undefined;
     },
-    { timeoutMs: 20_000, what: `the trace of order ${orderId} to reach the notification service, every parent exported` },
+    { timeoutMs: 20_000, what: `the trace of order ${orderId} to reach the notification service's email, every parent exported` },
   );
+  const emailSpan = spans.find((s) => s.name === 'send email')!;
+  t.is(ancestry(emailSpan, spans).at(-1)?.spanId, root.spanId, 'the email leads back to the HTTP request');
 
   const seen = new Set(spans.map((s) => s.service));
   for (const name of names) t.true(seen.has(`orderly-${name}`), `spans from ${name}: ${[...seen].join(', ')}`);

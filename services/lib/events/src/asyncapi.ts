@@ -5,10 +5,9 @@ import { licence } from './licence.js';
 import { producerOf, routeOf } from './producers.js';
 import { consumerQueues, exchanges, type SagaMode } from './topology.js';
 
-const exchangeTypes: Record<string, 'topic' | 'direct' | 'fanout'> = {
+const exchangeTypes: Record<string, 'topic' | 'direct'> = {
   [exchanges.events]: 'topic',
   [exchanges.commands]: 'direct',
-  [exchanges.notifications]: 'fanout',
 };
 const draft7 = (schema: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', unrepresentable: 'any', io }) as Record<string, unknown>;
@@ -93,7 +92,7 @@ export function asyncApiDocument(mode: SagaMode, version = '0.1.0'): Record<stri
       // AsyncAPI's licence has a name and no SPDX field: the name is the SPDX reference, as OpenAPI's identifier.
       license: { name: licence.spdx },
       description:
-        'Events, commands and notifications of Orderly as CloudEvents 1.0 in structured mode (one JSON envelope per AMQP message). Producers are verified by the AMQP user_id and the envelope source.',
+        'Events and commands of Orderly as CloudEvents 1.0 in structured mode (one JSON envelope per AMQP message). Producers are verified by the AMQP user_id and the envelope source.',
     },
     defaultContentType: 'application/cloudevents+json',
     servers: { broker: { host: 'localhost:5672', protocol: 'amqp', protocolVersion: '0.9.1', description: 'RabbitMQ (the local stack)' } },

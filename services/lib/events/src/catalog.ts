@@ -3,9 +3,8 @@ import { z } from 'zod';
 /**
  * One schema per message type, imported by producers and consumers alike. Events say what
  * happened (topic `orderly.events`, routing key = type); commands ask one participant to act
- * (orchestration mode, direct `orderly.commands`, routing key = command name); notifications go
- * to every channel (fanout `orderly.notifications`). A message whose data fails its schema is
- * dead-lettered at once.
+ * (orchestration mode, direct `orderly.commands`, routing key = command name). A message whose
+ * data fails its schema is dead-lettered at once.
  */
 const orderId = z.uuid();
 const sku = z.string().min(1).max(64);
@@ -80,15 +79,6 @@ export const events = {
   'shipment.dispatched': z.object({ orderId, ...shipment }),
   'shipment.delivered': z.object({ orderId, ...shipment }),
   'shipment.cancelled': z.object({ orderId, shipmentId: z.uuid() }),
-  /** One customer message, fanned out to every channel (email, the stored log, …). */
-  'notification.requested': z.object({
-    notificationId: z.uuid(),
-    orderId,
-    ...customer,
-    kind: z.enum(notificationKinds),
-    subject: text(200),
-    body: text(10_000),
-  }),
   /**
    * Operator actions on a parked message, produced by the console (decision 0011): the audit log
    * keeps them, so they appear on the order's timeline. The subject is the order id, or the parked

@@ -14,9 +14,8 @@ import {
 
 /** Who publishes what, and so what each broker user may write: derived from the catalog and the topology. */
 
-/** Where a message of a type is published: events by type, commands by name, notifications to every channel. */
+/** Where a message of a type is published: events by type, commands by name. */
 export function routeOf(type: string): Subscription {
-  if (type === 'notification.requested') return { exchange: exchanges.notifications, routingKey: '' };
   if ((commandTypes as string[]).includes(type)) return { exchange: exchanges.commands, routingKey: type };
   return { exchange: exchanges.events, routingKey: type };
 }
@@ -29,7 +28,6 @@ const eventProducers = {
   inventory: 'inventory',
   payment: 'payment',
   shipment: 'shipping',
-  notification: 'notification',
   deadletter: 'console',
 } as const satisfies Record<EventPrefix, Producer>;
 

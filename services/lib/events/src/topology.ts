@@ -8,7 +8,6 @@ import { type CommandType, commandTypes, type EventType } from './catalog.js';
 export const exchanges = {
   events: 'orderly.events',
   commands: 'orderly.commands',
-  notifications: 'orderly.notifications',
   /** Prefixes: each consumer queue has its own retry and dead-letter exchange (retryExchange, deadLetterExchange). */
   retry: 'orderly.retry',
   dlx: 'orderly.dlx',
@@ -54,7 +53,6 @@ export const streamRetention = { maxAge: '7D', maxSegmentBytes: 50_000_000 } as 
 
 const on = (...types: EventType[]): Subscription[] => types.map((routingKey) => ({ exchange: exchanges.events, routingKey }));
 const told = (...types: CommandType[]): Subscription[] => types.map((routingKey) => ({ exchange: exchanges.commands, routingKey }));
-const fanout: Subscription[] = [{ exchange: exchanges.notifications, routingKey: '' }];
 
 /** Observers react to outcomes the same way in both modes. */
 const observers: ConsumerQueue[] = [
@@ -64,9 +62,7 @@ const observers: ConsumerQueue[] = [
     subscriptions: on('order.confirmed', 'order.rejected', 'order.shipped', 'order.delivered', 'order.cancelled', 'payment.refunded'),
     reads: 'stream',
   },
-  // Each channel with an effect outside the database gets its own copy of every notification; a new
-  // such channel is a new queue here. The stored log is written where the message is composed (decision 0012).
-  { queue: 'notification.email', service: 'notification', subscriptions: fanout },
+  // No queue for email: the notification service mails from its own table (decision 0028).
   {
     queue: 'customer',
     service: 'customer',
@@ -138,7 +134,7 @@ export type Producer = ServiceName | 'console';
 
 export interface ExchangeDef {
   name: string;
-  type: 'topic' | 'direct' | 'fanout';
+  type: 'topic' | 'direct';
 }
 export interface QueueDef {
   name: string;
@@ -192,7 +188,6 @@ export function topology({ mode, deliveryLimit }: TopologyOptions): Topology {
     exchanges: [
       { name: exchanges.events, type: 'topic' },
       { name: exchanges.commands, type: 'direct' },
-      { name: exchanges.notifications, type: 'fanout' },
     ],
     queues: [],
     bindings: [],

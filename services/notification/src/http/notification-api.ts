@@ -1,6 +1,7 @@
 import { notificationKinds } from '@orderly/events';
 import type { ApiDocs } from '@orderly/platform';
 import { z } from 'zod';
+import { parkedQuery } from './email-admin-routes.js';
 
 const time = z.iso.datetime({ offset: true });
 
@@ -29,6 +30,37 @@ export const notificationApi: ApiDocs = {
           ),
         },
       },
+    },
+    'GET /admin/emails/parked': {
+      summary: 'Emails parked after their attempts (operators only)',
+      description: 'Newest first, with the SMTP server’s last answer.',
+      query: parkedQuery,
+      responses: {
+        200: {
+          description: 'The parked emails',
+          schema: z.strictObject({
+            parked: z.array(
+              z.strictObject({
+                id: z.uuid(),
+                orderId: z.uuid(),
+                customerId: z.string(),
+                email: z.string(),
+                kind: z.enum(notificationKinds),
+                subject: z.string(),
+                attempts: z.number().int(),
+                lastError: z.string().nullable(),
+                createdAt: time,
+                parkedAt: time,
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    'POST /admin/emails/{id}/retry': {
+      summary: 'Send a parked email again now, with its attempts renewed (operators only)',
+      responses: { 202: { description: 'Back in the outbox', schema: z.strictObject({ id: z.uuid(), status: z.literal('pending') }) } },
+      problems: { 404: 'No parked email has this id' },
     },
   },
 };

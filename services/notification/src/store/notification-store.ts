@@ -1,12 +1,22 @@
-import type { EventData } from '@orderly/events';
+import { context, propagation } from '@opentelemetry/api';
 import type { Pool, Tx } from '@orderly/platform';
+import type { Message } from '../domain/messages.js';
+import type { Recipient } from './recipient-store.js';
 
-/** The stored log, which GET /notifications reads: one row per order and kind (a repeat is ignored). */
-export function storeNotification(tx: Tx, n: EventData<'notification.requested'>): void {
+export type Notification = Recipient & Message & { id: string };
+
+/**
+ * One row per order and kind (a repeat is ignored): what GET /notifications reads, and the email's
+ * outbox — stored 'pending', due now, for the email sender (decision 0028).
+ */
+export function storeNotification(tx: Tx, n: Notification): void {
+  // As an outbox row keeps it: the sender continues the trace of the event that composed the message.
+  const traceContext: Record<string, string> = {};
+  propagation.inject(context.active(), traceContext);
   tx.queueForCommit(
-    `INSERT INTO notifications (id, order_id, customer_id, email, kind, subject, body, channel)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'log') ON CONFLICT (order_id, kind) DO NOTHING`,
-    [n.notificationId, n.orderId, n.customerId, n.email, n.kind, n.subject, n.body],
+    `INSERT INTO notifications (id, order_id, customer_id, email, kind, subject, body, channel, trace_context)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'email', $8) ON CONFLICT (order_id, kind) DO NOTHING`,
+    [n.id, n.orderId, n.customerId, n.email, n.kind, n.subject, n.body, traceContext],
   );
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { exchanges, type MessageType, messages, producerOf, servicePorts } from '@orderly/events';
+import { type MessageType, messages, producerOf, servicePorts } from '@orderly/events';
 import type { ServiceName, Stack } from '@orderly/testkit';
 import fc from 'fast-check';
 
@@ -191,9 +191,8 @@ export const wire = (v: unknown): unknown => {
   return v;
 };
 
-/** The message types a queue hears (the notification fan-out carries notification.requested). */
+/** The message types a queue hears. */
 export const typesOf = (queue: string, subscriptions: { exchange: string; routingKey: string }[]): MessageType[] => {
-  if (subscriptions.some((s) => s.exchange === exchanges.notifications)) return ['notification.requested'];
   if (subscriptions.some((s) => s.routingKey === '#')) return Object.keys(messages) as MessageType[];
   return subscriptions.map((s) => s.routingKey as MessageType).filter((t) => t in messages && queue !== '');
 };
