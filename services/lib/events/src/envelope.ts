@@ -22,6 +22,19 @@ export interface Cause {
   correlationid: string;
 }
 
+let lastMicros = 0;
+
+/**
+ * Now, in microseconds (RFC 3339 allows any fraction), strictly increasing within a process: the
+ * messages one transaction emits in the same millisecond (an order and its saga's first command)
+ * keep the order they were emitted in on every timeline that sorts by time.
+ */
+export function envelopeTime(nowMs = Date.now()): string {
+  lastMicros = Math.max(nowMs * 1000, lastMicros + 1);
+  const iso = new Date(Math.floor(lastMicros / 1000)).toISOString();
+  return `${iso.slice(0, -1)}${String(lastMicros % 1000).padStart(3, '0')}Z`;
+}
+
 export function newEnvelope(source: string, type: string, subject: string, data: unknown, cause?: Cause): Envelope {
   return {
     specversion: '1.0',
@@ -29,7 +42,7 @@ export function newEnvelope(source: string, type: string, subject: string, data:
     source: `orderly/${source}`,
     type,
     subject,
-    time: new Date().toISOString(),
+    time: envelopeTime(),
     datacontenttype: 'application/json',
     correlationid: cause?.correlationid ?? subject,
     ...(cause ? { causationid: cause.id } : {}),
