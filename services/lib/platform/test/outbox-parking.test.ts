@@ -1,0 +1,90 @@
+import test from 'ava';
+import { startService } from '../src/service.js';
+import { createTestEnv, operatorHeaders, waitFor } from '../src/testing/index.js';
+import { consumerService, recorder } from './fixture/service.js';
+
+/**
+ * Issue 23, item 2: a row the broker will not take (here a command its user may not write, as after
+ * a switch from orchestration to choreography) used to be retried before every later row, and the
+ * relay published nothing else. Now it is parked with the broker's reason, counted, listed to
+ * operators, and the rows behind it go out; once the broker allows it, an operator republishes it.
+ */
+const cleanups: (() => Promise<unknown>)[] = [];
+test.after.always(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => {});
+});
+
+test('when the broker refuses an outbox row, then it is parked with its reason and the rows behind it are published', async (t) => {
+  const e = await createTestEnv('outbox-parking');
+  cleanups.push(() => e.cleanup());
+  // The producer may write anything but the commands exchange (as choreography's rights allow).
+  const permissionOf = async (write: string) => {
+    const res = await e.management(`api/permissions/${encodeURIComponent(e.vhost)}/${encodeURIComponent(`${e.vhost}.order`)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ configure: '.*', write, read: '.*' }),
+    });
+    t.true(res.ok, `permission: ${res.status}`);
+  };
+  await permissionOf('^(?!orderly\\.commands$).*');
+  const { handler } = recorder();
+  const reader = await startService(consumerService(handler), e.envFor('audit'));
+  cleanups.push(() => reader.stop());
+  const producer = await startService(consumerService(), { ...e.envFor('order'), OUTBOX_SWEEP_AFTER_MS: '300' });
+  cleanups.push(() => producer.stop());
+
+  const refused = crypto.randomUUID();
+  const later = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+  await producer.db.transaction(async (tx) => {
+    tx.emit('inventory.reserve', refused, { orderId: refused, items: [{ sku: 'SKU-1', qty: 1 }] });
+    for (const orderId of later)
+      tx.emit('order.confirmed', orderId, { orderId, customerId: 'C1', email: 'c1@example.com', totalCents: 1, currency: 'EUR' });
+  });
+  const recorded = async () => (await reader.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM effects')).rows[0]!.n;
+  await waitFor(async () => ((await recorded()) === later.length ? true : undefined), {
+    what: 'the events written after the refused command, published',
+    timeoutMs: 20_000,
+  });
+  // And later transactions are not held back either.
+  const next = crypto.randomUUID();
+  await producer.db.transaction(async (tx) => {
+    tx.emit('order.confirmed', next, { orderId: next, customerId: 'C1', email: 'c1@example.com', totalCents: 1, currency: 'EUR' });
+  });
+  await waitFor(async () => ((await recorded()) === later.length + 1 ? true : undefined), { what: 'a later event published' });
+
+  const base = `http://127.0.0.1:${producer.port}`;
+  const headers = await operatorHeaders();
+  const parked = await waitFor(async () => {
+    const body = (await (await fetch(`${base}/admin/outbox/parked`, { headers })).json()) as { parked: Record<string, unknown>[] };
+    return body.parked.length > 0 ? body.parked : undefined;
+  });
+  t.is(parked.length, 1);
+  t.like(parked[0], { type: 'inventory.reserve', exchange: 'orderly.commands', subject: refused });
+  t.regex(String(parked[0]!.reason), /ACCESS_REFUSED.*orderly\.commands/);
+  const pending = (await (await fetch(`${base}/admin/outbox?subject=${refused}`, { headers })).json()) as { pending: { parked?: unknown }[] };
+  t.truthy(pending.pending[0]?.parked, 'the order’s pending rows say which is parked and why');
+  const counted = (await producer.metrics.outboxParked.get()).values;
+  t.deepEqual(
+    counted.map((v) => [v.labels, v.value]),
+    [[{ exchange: 'orderly.commands', type: 'inventory.reserve', reason: 'access_refused' }, 1]],
+  );
+  t.is((await fetch(`${base}/admin/outbox/parked`)).status, 401, 'only operators see parked rows');
+  t.is((await fetch(`${base}/admin/outbox/parked/republish`, { method: 'POST' })).status, 401, 'or republish them');
+
+  // The broker now allows it (the rights of a switch's drain); the operator hands it back.
+  await permissionOf('.*');
+  const res = await fetch(`${base}/admin/outbox/parked/republish`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ ids: [parked[0]!.id] }),
+  });
+  t.deepEqual(await res.json(), { republished: 1 });
+  await waitFor(
+    async () => {
+      const { rows } = await producer.db.pool.query(`SELECT published_at FROM outbox WHERE payload->>'subject' = $1`, [refused]);
+      return rows[0]?.published_at ? true : undefined;
+    },
+    { what: 'the parked row published once allowed' },
+  );
+  t.deepEqual((await (await fetch(`${base}/admin/outbox/parked`, { headers })).json()) as unknown, { parked: [] });
+});
