@@ -35,6 +35,7 @@ test('when MIGRATE_ONLY is set, then the schema is migrated and the service neve
       'platform/003_inbox_pruning.sql',
       'platform/004_outbox_no_notify.sql',
       'platform/005_stream_offsets.sql',
+      'platform/006_outbox_parked.sql',
     ],
   );
   t.is(await connectionsIn(e), 0);
@@ -68,7 +69,7 @@ test('when two replicas migrate the same schema at once, then each migration is 
   await client.connect();
   const { rows } = await client.query('SELECT count(*)::int AS n FROM audit.schema_migrations');
   await client.end();
-  t.is(rows[0].n, 6);
+  t.is(rows[0].n, 7);
   await Promise.all([a.stop(), b.stop()]);
 });
 
