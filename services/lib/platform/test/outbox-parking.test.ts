@@ -61,7 +61,9 @@ test('when the broker refuses an outbox row, then it is parked with its reason a
   t.is(parked.length, 1);
   t.like(parked[0], { type: 'inventory.reserve', exchange: 'orderly.commands', subject: refused });
   t.regex(String(parked[0]!.reason), /ACCESS_REFUSED.*orderly\.commands/);
-  const pending = (await (await fetch(`${base}/admin/outbox?subject=${refused}`, { headers })).json()) as { pending: { parked?: unknown }[] };
+  const pending = (await (await fetch(`${base}/admin/outbox?subject=${refused}`, { headers })).json()) as {
+    pending: { parked?: unknown }[];
+  };
   t.truthy(pending.pending[0]?.parked, 'the order’s pending rows say which is parked and why');
   const counted = (await producer.metrics.outboxParked.get()).values;
   t.deepEqual(

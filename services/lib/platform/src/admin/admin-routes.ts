@@ -5,8 +5,8 @@ import { HttpProblem } from '../http/problem.js';
 import { bodyOf, parseOr400 } from '../http/validate.js';
 import { publishedByHeader } from '../inbound/consumer.js';
 import type { Logger } from '../logger.js';
-import { type DryRunTarget, dryRunMessage } from './dry-run.js';
 import { parkedRows, unparkRows } from '../outbound/parked-rows.js';
+import { type DryRunTarget, dryRunMessage } from './dry-run.js';
 import { pendingFor } from './outbox-pending.js';
 
 /** The largest POST /admin/dry-run body: a message is a few KiB at most (the catalog bounds its lines and texts). */

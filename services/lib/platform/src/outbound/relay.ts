@@ -6,8 +6,8 @@ import { type Metrics, traceparentExemplar } from '../metrics.js';
 import { PollLoop, type TickResult } from '../poll-loop.js';
 import { sendErrorType, sendSpan } from '../telemetry/messaging-spans.js';
 import type { WrittenRow } from '../transaction/outbox-writer.js';
-import { type Parking, parkRows, outboxCounts } from './parked-rows.js';
-import { PublishRefusedError, type Publisher } from './publisher.js';
+import { outboxCounts, type Parking, parkRows } from './parked-rows.js';
+import { type Publisher, PublishRefusedError } from './publisher.js';
 import { markSent, SentMarks } from './sent-marks.js';
 
 export interface RelayOptions {
