@@ -3,6 +3,7 @@ import type { Tx } from '@orderly/platform';
 import { insertSaga, lockOverdueSagas, lockSaga, saveSaga } from '../store/saga-store.js';
 import type { SagaCoordinator } from './coordinator.js';
 import { compensations, decide, learn, orderSaga, type SagaContext, type SagaStep } from './definition.js';
+import { type EarlyReplies, firstStepToRun, isEarlyReply } from './early-replies.js';
 
 /**
  * Orchestration: sends each step's command, advances on its reply, and on failure, cancellation
@@ -24,12 +25,18 @@ export class Orchestrator implements SagaCoordinator {
     const saga = await lockSaga(tx, event.data.orderId);
     if (saga?.state !== 'running') return;
     const decision = decide(this.steps, saga.step, event.type);
-    const context = learn(saga.context, event.type, event.data);
+    const context: SagaContext & EarlyReplies = learn(saga.context, event.type, event.data);
     switch (decision.kind) {
-      case 'advance':
-        await saveSaga(tx, { ...saga, step: decision.next, context }, this.stepTimeoutMs);
-        this.#send(tx, this.steps[decision.next]!, context);
+      case 'advance': {
+        const next = firstStepToRun(this.steps, decision.next, context.early);
+        if (next === this.steps.length) {
+          await saveSaga(tx, { ...saga, state: 'completed', context }, undefined);
+          return;
+        }
+        await saveSaga(tx, { ...saga, step: next, context }, this.stepTimeoutMs);
+        this.#send(tx, this.steps[next]!, context);
         return;
+      }
       case 'complete':
         await saveSaga(tx, { ...saga, state: 'completed', context }, undefined);
         return;
@@ -38,6 +45,10 @@ export class Orchestrator implements SagaCoordinator {
         await saveSaga(tx, { ...saga, state: 'failed', context }, undefined);
         return;
       case 'ignore':
+        if (isEarlyReply(this.steps, saga.step, event.type)) {
+          const remembered: SagaContext & EarlyReplies = { ...context, early: [...(context.early ?? []), event.type] };
+          await saveSaga(tx, { ...saga, context: remembered }, this.stepTimeoutMs);
+        }
         return;
     }
   }
