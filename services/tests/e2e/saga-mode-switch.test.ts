@@ -1,5 +1,5 @@
 import { commandTypes, publishers, type SagaMode, topologyModeOf } from '@orderly/events';
-import { waitFor } from '@orderly/platform/testing';
+import { allButCommands, permitWrite, waitFor } from '@orderly/platform/testing';
 import { allServices, customer, Stack } from '@orderly/testkit';
 import test from 'ava';
 import pg from 'pg';
@@ -18,13 +18,7 @@ const sku = 'BOOK-ALICE';
 /** The order user's broker rights as the chart grants them for the mode (only the order service sends commands). */
 async function deployRights(stack: Stack, mode: SagaMode, switching: boolean): Promise<void> {
   const commands = publishers(topologyModeOf(mode, switching)).order.includes('orderly.commands');
-  const user = `${stack.env.vhost}.order`;
-  const res = await stack.env.management(`api/permissions/${encodeURIComponent(stack.env.vhost)}/${encodeURIComponent(user)}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ configure: '.*', read: '.*', write: commands ? '.*' : '^(?!orderly\\.commands$).*' }),
-  });
-  if (!res.ok) throw new Error(`permissions of ${user}: HTTP ${res.status}`);
+  await permitWrite(stack.env, 'order', commands ? '.*' : allButCommands);
 }
 
 async function deploy(stack: Stack, mode: SagaMode, switching: boolean, names = allServices): Promise<void> {

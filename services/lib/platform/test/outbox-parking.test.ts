@@ -1,6 +1,13 @@
 import test from 'ava';
-import { startService } from '../src/service.js';
-import { createTestEnv, operatorHeaders, waitFor } from '../src/testing/index.js';
+import {
+  allButCommands,
+  cleanupList,
+  createTestEnv,
+  operatorHeaders,
+  permitWrite,
+  startTestService,
+  waitFor,
+} from '../src/testing/index.js';
 import { consumerService, recorder } from './fixture/service.js';
 
 /**
@@ -9,29 +16,17 @@ import { consumerService, recorder } from './fixture/service.js';
  * relay published nothing else. Now it is parked with the broker's reason, counted, listed to
  * operators, and the rows behind it go out; once the broker allows it, an operator republishes it.
  */
-const cleanups: (() => Promise<unknown>)[] = [];
-test.after.always(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => {});
-});
+const cleanups = cleanupList();
+test.after.always(() => cleanups.run());
 
 test('when the broker refuses an outbox row, then it is parked with its reason and the rows behind it are published', async (t) => {
   const e = await createTestEnv('outbox-parking');
-  cleanups.push(() => e.cleanup());
+  cleanups.add(() => e.cleanup());
   // The producer may write anything but the commands exchange (as choreography's rights allow).
-  const permissionOf = async (write: string) => {
-    const res = await e.management(`api/permissions/${encodeURIComponent(e.vhost)}/${encodeURIComponent(`${e.vhost}.order`)}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ configure: '.*', write, read: '.*' }),
-    });
-    t.true(res.ok, `permission: ${res.status}`);
-  };
-  await permissionOf('^(?!orderly\\.commands$).*');
+  await permitWrite(e, 'order', allButCommands);
   const { handler } = recorder();
-  const reader = await startService(consumerService(handler), e.envFor('audit'));
-  cleanups.push(() => reader.stop());
-  const producer = await startService(consumerService(), { ...e.envFor('order'), OUTBOX_SWEEP_AFTER_MS: '300' });
-  cleanups.push(() => producer.stop());
+  const reader = await startTestService(consumerService(handler), e, cleanups);
+  const producer = await startTestService(consumerService(), e, cleanups, { OUTBOX_SWEEP_AFTER_MS: '300' });
 
   const refused = crypto.randomUUID();
   const later = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
@@ -74,7 +69,7 @@ test('when the broker refuses an outbox row, then it is parked with its reason a
   t.is((await fetch(`${base}/admin/outbox/parked/republish`, { method: 'POST' })).status, 401, 'or republish them');
 
   // The broker now allows it (the rights of a switch's drain); the operator hands it back.
-  await permissionOf('.*');
+  await permitWrite(e, 'order', '.*');
   const res = await fetch(`${base}/admin/outbox/parked/republish`, {
     method: 'POST',
     headers: { ...headers, 'content-type': 'application/json' },
