@@ -3,12 +3,12 @@ import {
   consumerQueues,
   publishers,
   queuesReadBy,
-  type TopologyMode,
   type ServiceName,
-  topologyModes,
   servicePorts,
   type Topology,
+  type TopologyMode,
   topology,
+  topologyModes,
 } from '@orderly/events';
 
 /**
