@@ -173,7 +173,11 @@ export class OutboxRelay {
         else parked.push({ row, reason: unroutable });
       } catch (err) {
         if (err instanceof PublishRefusedError) parked.push({ row, reason: err.reason });
-        else failed.push(err);
+        else {
+          // The broker itself is in trouble: the remaining suspects wait for the next sweep, not each for a channel.
+          failed.push(err);
+          break;
+        }
       }
     }
     return { sent, parked, failed };
