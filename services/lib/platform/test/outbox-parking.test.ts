@@ -85,3 +85,40 @@ test('when the broker refuses an outbox row, then it is parked with its reason a
   );
   t.deepEqual((await (await fetch(`${base}/admin/outbox/parked`, { headers })).json()) as unknown, { parked: [] });
 });
+
+test('when an outbox row names an exchange the broker does not have, or routes to no queue, then each is parked with its reason and a later event goes out', async (t) => {
+  const e = await createTestEnv('outbox-parking-routes');
+  cleanups.add(() => e.cleanup());
+  const { handler } = recorder();
+  const reader = await startTestService(consumerService(handler), e, cleanups);
+  const producer = await startTestService(consumerService(), e, cleanups, { OUTBOX_SWEEP_AFTER_MS: '300' });
+  // Rows as a release with another topology left them: written straight into the table, for the sweep.
+  const leftover = (exchange: string, routingKey: string) =>
+    producer.db.pool.query(
+      `INSERT INTO outbox (event_id, exchange, routing_key, type, payload) VALUES ($1, $2, $3, 'order.confirmed', '{}')`,
+      [crypto.randomUUID(), exchange, routingKey],
+    );
+  await leftover('orderly.gone', 'order.confirmed');
+  await leftover('orderly.retry.audit', 'no-such-queue');
+  const next = crypto.randomUUID();
+  await producer.db.transaction(async (tx) => {
+    tx.emit('order.confirmed', next, { orderId: next, customerId: 'C1', email: 'c1@example.com', totalCents: 1, currency: 'EUR' });
+  });
+  await waitFor(
+    async () => ((await reader.db.pool.query('SELECT 1 FROM effects WHERE order_id = $1', [next])).rowCount ? true : undefined),
+    {
+      what: 'the later event published',
+    },
+  );
+  const parked = await waitFor(async () => {
+    const { rows } = await producer.db.pool.query<{ exchange: string; park_reason: string }>(
+      'SELECT exchange, park_reason FROM outbox WHERE parked_at IS NOT NULL ORDER BY id',
+    );
+    return rows.length === 2 ? rows : undefined;
+  });
+  t.is(parked[0]!.exchange, 'orderly.gone');
+  t.regex(parked[0]!.park_reason, /^NOT_FOUND - no exchange 'orderly.gone'/);
+  t.deepEqual(parked[1], { exchange: 'orderly.retry.audit', park_reason: 'unroutable: no queue is bound for it' });
+  const reasons = (await producer.metrics.outboxParked.get()).values.map((v) => v.labels.reason).sort();
+  t.deepEqual(reasons, ['not_found', 'unroutable']);
+});
