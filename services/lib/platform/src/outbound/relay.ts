@@ -88,7 +88,10 @@ export class OutboxRelay {
         async (routed) => {
           this.#failures = 0;
           if (routed) this.#marks.add(row.id);
-          else await this.#park(this.pool, [{ row, reason: unroutable }]);
+          else
+            await this.#park(this.pool, [{ row, reason: unroutable }]).catch((err: unknown) =>
+              this.logger.warn({ err, eventId: row.eventId }, 'could not park an unroutable outbox row; the sweep will try it again'),
+            );
         },
         (err: unknown) => {
           // A refusal says nothing about the broker's health: the sweep finds which row it was and parks it.
