@@ -56,15 +56,19 @@ export class Orchestrator implements SagaCoordinator {
   async cancelled(tx: Tx, orderId: string): Promise<void> {
     const saga = await lockSaga(tx, orderId);
     if (saga?.state !== 'running' && saga?.state !== 'completed') return;
-    // The current step's command may have run without its reply yet: undo it too.
-    this.#compensate(tx, orderId, saga.state === 'completed' ? this.steps.length - 1 : saga.step);
+    // Every step, not only those sent so far: the current one may have run without its reply yet, and
+    // while a mode switch drains (or the broker's bindings are changing under a rolling upgrade),
+    // choreography's bindings may have run later ones too (the charge on inventory.reserved).
+    // Undoing a step that never ran is safe: a refund voids the payment, so a late charge takes nothing.
+    this.#compensate(tx, orderId, this.steps.length - 1);
     await saveSaga(tx, { ...saga, state: 'cancelled' }, undefined);
   }
 
   async expire(tx: Tx, limit: number): Promise<string[]> {
     const overdue = await lockOverdueSagas(tx, limit);
     for (const saga of overdue) {
-      this.#compensate(tx, saga.orderId, saga.step);
+      // Every step, as for a cancellation: one after the overdue step may have run by the other mode's bindings.
+      this.#compensate(tx, saga.orderId, this.steps.length - 1);
       await saveSaga(tx, { ...saga, state: 'timed_out' }, undefined);
     }
     return overdue.map((s) => s.orderId);
