@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { publishers, topologyModeOf } from '@orderly/events';
 import { ApiClient, startTestIdentity, type TestIdentity } from '@orderly/testkit';
 import pg from 'pg';
 import { type LocalStack, type RestartEvent, startLocalStack } from '../local/local-stack.ts';
@@ -25,8 +26,21 @@ export interface ServiceProxies {
   pg: FaultProxy;
 }
 
-export interface ChaosStack {
+/** The saga mode the services start in, and whether a switch is draining (decision 0022). */
+export interface SagaSettings {
   mode: SagaMode;
+  switching: boolean;
+}
+
+export interface ChaosStack {
+  /** The mode the run started in. */
+  mode: SagaMode;
+  /** What a (re)started service gets now: the mode-switch fault changes it. */
+  saga(): SagaSettings;
+  /** Every mode the run has had services in, the first included. */
+  modesRun(): SagaMode[];
+  /** From now on (re)started services get these settings, and the order user the broker rights they need. */
+  setSaga(settings: SagaSettings): Promise<void>;
   postgres: OwnPostgres;
   rabbit: OwnRabbit;
   proxies: Map<string, ServiceProxies>;
@@ -77,6 +91,8 @@ export async function startChaosStack({ name, stateDir, mode, log }: ChaosStackO
   const db = new pg.Pool({ connectionString: postgres.databaseUrl, max: 4, connectionTimeoutMillis: 10_000 });
   db.on('error', () => undefined); // a crash of the run's own PostgreSQL drops idle clients: expected
   const restarts: RestartEvent[] = [];
+  let saga: SagaSettings = { mode, switching: false };
+  const modesRun = new Set<SagaMode>([mode]);
   const listeners = new Set<(e: RestartEvent) => void>();
   const serviceLog = createWriteStream(join(stateDir, 'services.log'));
   let identity: TestIdentity | undefined;
@@ -114,8 +130,17 @@ export async function startChaosStack({ name, stateDir, mode, log }: ChaosStackO
       proxies.set(s, { amqp: await FaultProxy.start(`${s}→rabbitmq`, amqpPort!), pg: await FaultProxy.start(`${s}→postgres`, pgPort!) });
     }
     const ports = Object.fromEntries(serviceNames.map((s, i) => [s, servicePorts[i]!]));
-    log(`services: ${serviceNames.map((s) => `${s} :${ports[s]}`).join(', ')} (SAGA_MODE=${mode})`);
     const r = rabbit;
+    // The order user may write the commands exchange only when the topology carries commands, as the chart grants it.
+    const grantOrder = (settings: SagaSettings) =>
+      r.permitWrite(
+        brokerUsers.get('order')!.user,
+        publishers(topologyModeOf(settings.mode, settings.switching)).order.includes('orderly.commands')
+          ? '.*'
+          : '^(?!orderly\\.commands$).*',
+      );
+    await grantOrder(saga);
+    log(`services: ${serviceNames.map((s) => `${s} :${ports[s]}`).join(', ')} (SAGA_MODE=${mode})`);
     stack = await startLocalStack({
       env: { ...serviceSettings(mode), ...identity.env },
       // The run's own users (above), not the shared servers' credentials.
@@ -127,6 +152,8 @@ export async function startChaosStack({ name, stateDir, mode, log }: ChaosStackO
         const p = proxies.get(service)!;
         const u = brokerUsers.get(service)!;
         return {
+          SAGA_MODE: saga.mode,
+          SAGA_SWITCHING: String(saga.switching),
           AMQP_URL: `amqp://${u.user}:${u.password}@127.0.0.1:${p.amqp.port}/orderly`,
           DATABASE_URL: `postgres://orderly:orderly@127.0.0.1:${p.pg.port}/orderly`,
           RABBITMQ_MANAGEMENT_URL: r.managementUrl,
@@ -144,6 +171,13 @@ export async function startChaosStack({ name, stateDir, mode, log }: ChaosStackO
     started();
     return {
       mode,
+      saga: () => saga,
+      modesRun: () => [...modesRun],
+      setSaga: async (settings) => {
+        saga = settings;
+        modesRun.add(settings.mode);
+        await grantOrder(settings);
+      },
       postgres,
       rabbit,
       proxies,

@@ -90,10 +90,10 @@ export async function gatherFacts(chaos: ChaosStack, customers: string[], skus: 
   const activity = new Map(
     (await db.query('SELECT event_id::text, order_id FROM audit.activity')).rows.map((r) => [r.event_id as string, r.order_id as string]),
   );
-  const sagasRunning =
-    chaos.mode === 'orchestration'
-      ? (await db.query(`SELECT order_id::text FROM "order".sagas WHERE state = 'running'`)).rows.map((r) => r.order_id as string)
-      : [];
+  // Whatever the mode now: a mode switch may have left orchestrated sagas behind.
+  const sagasRunning = (await db.query(`SELECT order_id::text FROM "order".sagas WHERE state = 'running'`)).rows.map(
+    (r) => r.order_id as string,
+  );
   const shipments = new Map(
     (await db.query('SELECT order_id::text, status FROM shipping.shipments')).rows.map((r) => [r.order_id as string, r.status as string]),
   );

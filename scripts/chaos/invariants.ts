@@ -42,9 +42,9 @@ const sameBody = (op: Operation, o: { items: { sku: string; qty: number }[]; pay
   lines(op.body.items) === lines(o.items) && (op.body.paymentMethod ?? null) === ((o.paymentMethod as string | undefined) ?? null);
 
 /** What an operation's inputs (and the answers it got) allow its order to end as. */
-function allowedOutcomes(op: Operation, mode: SagaMode): string[] {
-  // An orchestrated step that got no reply in time cancels the order: allowed, but counted.
-  const timeout = mode === 'orchestration' ? ['CANCELLED/saga_timeout'] : [];
+function allowedOutcomes(op: Operation, modes: readonly SagaMode[]): string[] {
+  // An orchestrated step that got no reply in time cancels the order: allowed, but counted (once the run has orchestrated).
+  const timeout = modes.includes('orchestration') ? ['CANCELLED/saga_timeout'] : [];
   switch (op.kind) {
     case 'declined':
       return ['REJECTED/payment_declined', ...timeout];
@@ -68,7 +68,8 @@ function allowedOutcomes(op: Operation, mode: SagaMode): string[] {
 export function checkInvariants(
   history: History,
   facts: Facts,
-  options: { mode: SagaMode; initialStock: Record<string, number>; poison: InjectedPoison[] },
+  /** modes: every saga mode the run had (a mode-switch fault adds the other). */
+  options: { modes: readonly SagaMode[]; initialStock: Record<string, number>; poison: InjectedPoison[] },
 ): CheckResult {
   const violations: Violation[] = [];
   const add = (invariant: string, detail: string, orderIds: string[] = []) => violations.push({ invariant, detail, orderIds });
@@ -121,10 +122,10 @@ export function checkInvariants(
       continue;
     }
     if (o.reason === 'saga_timeout') sagaTimeouts++;
-    if (!allowedOutcomes(op, options.mode).includes(outcome(o))) {
+    if (!allowedOutcomes(op, options.modes).includes(outcome(o))) {
       add(
         'outcome as the inputs imply',
-        `order ${id} (${op.kind}) ended ${outcome(o)}; allowed: ${allowedOutcomes(op, options.mode).join(', ')}`,
+        `order ${id} (${op.kind}) ended ${outcome(o)}; allowed: ${allowedOutcomes(op, options.modes).join(', ')}`,
         [id],
       );
     }

@@ -175,7 +175,7 @@ async function runOn(chaos: ChaosStack, o: ChaosOptions, { random, history, log,
   // --- check ----------------------------------------------------------------------------------
   const customers = [...new Set(history.operations.map((op) => op.customerId))];
   const facts = await gatherFacts(chaos, customers, Object.keys(initialStock));
-  const result = checkInvariants(history, facts, { mode: o.mode, initialStock, poison });
+  const result = checkInvariants(history, facts, { modes: chaos.modesRun(), initialStock, poison });
   const restartCheck = checkRestarts(chaos);
   if (restartCheck.violation) result.violations.push(restartCheck.violation);
   if (!settled.quiet)

@@ -16,7 +16,8 @@ export type FaultKind =
   | 'network-slow'
   | 'duplicate'
   | 'reorder'
-  | 'poison';
+  | 'poison'
+  | 'mode-switch';
 
 /**
  * Two nemeses run side by side, each one fault at a time: one for processes and servers (slow to
@@ -30,6 +31,7 @@ export const processFaultKinds: readonly FaultKind[] = [
   'postgres-crash',
   'rabbitmq-stop',
   'rabbitmq-kill',
+  'mode-switch',
 ];
 export const networkFaultKinds: readonly FaultKind[] = ['network-hang', 'network-slow', 'duplicate', 'reorder', 'poison'];
 export const faultKinds: readonly FaultKind[] = [...processFaultKinds, ...networkFaultKinds];
@@ -54,6 +56,7 @@ export type NetworkTarget = 'amqp' | 'pg' | 'both';
 export type FaultPlan =
   | { kind: 'kill-9'; service: string; burst: boolean; delayMs: number }
   | { kind: 'rolling-restart'; order: string[]; staggerMs: number }
+  | { kind: 'mode-switch'; order: string[]; staggerMs: number }
   | { kind: 'scale-out-in'; service: string; replicas: number; holdMs: number }
   | { kind: 'postgres-crash'; downMs: number }
   | { kind: 'rabbitmq-stop'; downMs: number }
@@ -92,6 +95,7 @@ export class FaultSchedule {
         return { kind, service: this.#killTargets.shift()!, burst: r.chance(0.6), delayMs: r.int(20, 250) };
       }
       case 'rolling-restart':
+      case 'mode-switch':
         return { kind, order: r.shuffle(this.services), staggerMs: r.int(500, 3000) };
       case 'scale-out-in':
         return { kind, service: r.pick(this.services), replicas: r.int(2, 3), holdMs: r.int(3000, 8000) };
@@ -121,6 +125,8 @@ export function describePlan(p: FaultPlan): string {
       return `${p.service}${p.burst ? ` ${p.delayMs} ms into a burst (${p.service === 'order' ? 'relay publishing' : 'mid-batch'})` : ''}`;
     case 'rolling-restart':
       return p.order.join(' → ');
+    case 'mode-switch':
+      return `the other saga mode under a burst: rolled out switching (${p.order.join(' → ')}), drained, rolled out alone`;
     case 'scale-out-in':
       return `${p.service} ×${p.replicas} for ${(p.holdMs / 1000).toFixed(1)} s, then ×1`;
     case 'postgres-crash':

@@ -24,8 +24,8 @@ async function measure(chaos: ChaosStack): Promise<Quiet> {
   const timers = await one('SELECT count(*)::int AS n FROM shipping.timers');
   let unpublished = 0;
   for (const s of schemas) unpublished += await one(`SELECT count(*)::int AS n FROM "${s}".outbox WHERE published_at IS NULL`);
-  const sagasRunning =
-    chaos.mode === 'orchestration' ? await one(`SELECT count(*)::int AS n FROM "order".sagas WHERE state = 'running'`) : 0;
+  // Orchestrated sagas, whatever the mode now: a mode switch may have left some to finish.
+  const sagasRunning = await one(`SELECT count(*)::int AS n FROM "order".sagas WHERE state = 'running'`);
   let queued = 0;
   const conn = await amqp.connect(chaos.rabbit.amqpUrl);
   try {

@@ -3,12 +3,12 @@ import {
   consumerQueues,
   publishers,
   queuesReadBy,
-  type SagaMode,
   type ServiceName,
-  sagaModes,
   servicePorts,
   type Topology,
+  type TopologyMode,
   topology,
+  topologyModes,
 } from '@orderly/events';
 
 /**
@@ -39,7 +39,7 @@ export interface ModeTopology extends Topology {
 
 export interface TopologyFile {
   generatedBy: string;
-  modes: Record<SagaMode, ModeTopology>;
+  modes: Record<TopologyMode, ModeTopology>;
 }
 
 function withValueRefs(t: Topology): Topology {
@@ -58,14 +58,15 @@ function withValueRefs(t: Topology): Topology {
  * What a service publishes and consumes in a mode (publishers() and consumerQueues() of
  * @orderly/events): the least its Permission allows, since the operator owns the topology.
  */
-export function accessOf(service: ServiceName, mode: SagaMode): ServiceAccess {
+export function accessOf(service: ServiceName, mode: TopologyMode): ServiceAccess {
   // A reader that only records also reads the event stream.
   return { publishes: publishers(mode)[service], consumes: queuesReadBy(mode, service) };
 }
 
 export function buildTopologyFile(): TopologyFile {
   const modes = Object.fromEntries(
-    sagaModes.map((mode) => {
+    // Each saga mode, and 'switching' (both, while a switch drains: values sagaSwitching, decision 0022).
+    topologyModes.map((mode) => {
       const t = topology({ mode, deliveryLimit: deliveryLimitSentinel });
       const consumers = consumerQueues(mode).map(({ queue, service }) => ({ queue, service }));
       const access = {
@@ -75,7 +76,7 @@ export function buildTopologyFile(): TopologyFile {
       };
       return [mode, { ...withValueRefs(t), consumers, access }];
     }),
-  ) as Record<SagaMode, ModeTopology>;
+  ) as Record<TopologyMode, ModeTopology>;
   return { generatedBy: 'scripts/k8s/gen-topology.ts from topology() in @orderly/events; do not edit', modes };
 }
 

@@ -21,10 +21,21 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { consoleAccess, publishers, queuesReadBy, type SagaMode, type ServiceName, servicePorts, topology } from '@orderly/events';
+import {
+  consoleAccess,
+  publishers,
+  queuesReadBy,
+  type SagaMode,
+  type ServiceName,
+  servicePorts,
+  type TopologyMode,
+  topology,
+  topologyModeOf,
+} from '@orderly/events';
 import { applyPolicies, assertTopology, managementClient, removeStaleBindings, vhostOf } from '@orderly/platform';
 import amqp from 'amqplib';
 import pg from 'pg';
+import { startsSwitching } from './saga-switch.ts';
 
 export const serviceNames = Object.keys(servicePorts) as ServiceName[];
 /** Who gets a broker user and a database role: every service, and the console. */
@@ -58,7 +69,7 @@ const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const exactRegex = (names: string[]) => (names.length ? `^(${names.map((n) => n.replace(/\./g, '\\.')).join('|')})$` : '^$');
 
 /** The Permission the chart grants a service (or the console) in a saga mode (broker-access.yaml, from the same catalog). */
-export function permissionOf(mode: SagaMode, service: CredentialHolder) {
+export function permissionOf(mode: TopologyMode, service: CredentialHolder) {
   if (service === 'console') {
     const { publishes, consumes } = consoleAccess(mode);
     return { configure: '^$', write: exactRegex(publishes), read: exactRegex(consumes) };
@@ -174,7 +185,8 @@ export interface PrepareOptions {
   /** An administrator's AMQP URL on the vhost. */
   adminAmqpUrl: string;
   managementUrl: string;
-  mode: SagaMode;
+  /** A saga mode, or 'switching': both modes' messages while a switch drains (decision 0022). */
+  mode: TopologyMode;
   deliveryLimit?: number;
   brokerPrefix?: string;
 }
@@ -268,11 +280,17 @@ export async function localServiceEnv(env: Record<string, string> = {}): Promise
   const admin = { ...localAdmin, ...pick(process.env, keys), ...pick(env, keys) };
   const mode = (env.SAGA_MODE ?? process.env.SAGA_MODE ?? 'choreography') as SagaMode;
   const creds = await readCredentials();
+  const { switching, inFlight } = await startsSwitching(mode, env.SAGA_SWITCHING ?? process.env.SAGA_SWITCHING, admin.DATABASE_URL);
+  if (switching && inFlight)
+    console.log(`▸ ${inFlight} orders of the other saga mode are still in flight: they finish in it (SAGA_SWITCHING, decision 0022)`);
   await prepareBroker({
     adminAmqpUrl: admin.AMQP_URL,
     managementUrl: admin.RABBITMQ_MANAGEMENT_URL,
-    mode,
+    mode: topologyModeOf(mode, switching),
     deliveryLimit: Number(env.DELIVERY_LIMIT ?? process.env.DELIVERY_LIMIT ?? 20),
   });
-  return (service) => serviceEnv(creds, service, { amqpUrl: admin.AMQP_URL, databaseUrl: admin.DATABASE_URL });
+  return (service) => ({
+    ...serviceEnv(creds, service, { amqpUrl: admin.AMQP_URL, databaseUrl: admin.DATABASE_URL }),
+    SAGA_SWITCHING: String(switching),
+  });
 }

@@ -11,6 +11,8 @@ Call with (list $ "component" $componentValues).
   value: {{ $c.port | quote }}
 - name: SAGA_MODE
   value: {{ $root.Values.sagaMode | quote }}
+- name: SAGA_SWITCHING
+  value: {{ $root.Values.sagaSwitching | quote }}
 - name: LOG_LEVEL
   value: {{ $c.logLevel | quote }}
 - name: DB_SCHEMA

@@ -71,6 +71,14 @@ release: {{ . }}
 {{- printf "%s:%s" $repo $tag -}}
 {{- end -}}
 
+{{/*
+Which topology of files/topology.json the release runs on: the saga mode's, or 'switching' (both
+modes' bindings and rights) while sagaSwitching drains a switch (docs/decisions/0022).
+*/}}
+{{- define "orderly.topologyMode" -}}
+{{- if .Values.sagaSwitching }}switching{{ else }}{{ .Values.sagaMode }}{{ end -}}
+{{- end -}}
+
 {{/* The topology of the chosen saga mode, from files/topology.json (generated from the code). */}}
 {{- define "orderly.topologyFile" -}}
 {{- .Files.Get "files/topology.json" -}}

@@ -26,6 +26,8 @@ export interface OwnRabbit {
   ctl(...args: string[]): Promise<string>;
   /** A user with every permission on the vhost orderly; its AMQP URL (straight to the node). */
   addUser(user: string, password: string): Promise<string>;
+  /** Sets what the user may write on the run's vhost (a regex; configure and read stay everything). */
+  permitWrite(user: string, write: string): Promise<void>;
   /** stop_app / start_app: the broker goes away and comes back, the Erlang VM stays. */
   stopApp(): Promise<void>;
   startApp(): Promise<void>;
@@ -113,6 +115,9 @@ export async function ownRabbit(stateDir: string, name: string, ports: RabbitPor
       await ctl('add_user', user, password).catch(async () => ctl('change_password', user, password));
       await ctl('set_permissions', '-p', 'orderly', user, '.*', '.*', '.*');
       return `amqp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${ports.amqp}/orderly`;
+    },
+    permitWrite: async (user, write) => {
+      await ctl('set_permissions', '-p', 'orderly', user, '.*', write, '.*');
     },
     stopApp: async () => {
       await ctl('stop_app');

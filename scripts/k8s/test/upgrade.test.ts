@@ -55,6 +55,27 @@ test('switching the saga mode either way is accepted', async (t) => {
   t.notDeepEqual(bindings(choreography), bindings(orchestration), 'the modes differ in bindings, so the check compared something');
 });
 
+test('a switch through sagaSwitching (decision 0022) is accepted both ways, and the drain carries both modes’ bindings', async (t) => {
+  const [choreography, orchestration, toOrchestration, toChoreography] = await Promise.all([
+    render('kind'),
+    render('kind', [{ sagaMode: 'orchestration' }]),
+    render('kind', [{ sagaMode: 'orchestration', sagaSwitching: true }]),
+    render('kind', [{ sagaSwitching: true }]),
+  ]);
+  for (const [from, drain, to, name] of [
+    [choreography, toOrchestration, orchestration, 'choreography → orchestration'],
+    [orchestration, toChoreography, choreography, 'orchestration → choreography'],
+  ] as const) {
+    t.deepEqual(await upgradeProblems(from, drain), [], `${name}: the upgrade that starts the drain`);
+    t.deepEqual(await upgradeProblems(drain, to), [], `${name}: the upgrade that ends it`);
+  }
+  const bindings = (ms: Manifest[]) => new Set(ms.filter((m) => m.kind === 'Binding').map((m) => m.metadata.name));
+  for (const b of [...bindings(choreography), ...bindings(orchestration)]) t.true(bindings(toOrchestration).has(b), b);
+  const env = (ms: Manifest[]) => JSON.stringify(ms.filter((m) => m.kind === 'Deployment'));
+  t.regex(env(toOrchestration), /"name":"SAGA_SWITCHING","value":"true"/);
+  t.regex(env(orchestration), /"name":"SAGA_SWITCHING","value":"false"/);
+});
+
 test('bumping the chart version and appVersion (and the images with it) is accepted, and re-runs every migration', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'orderly-chart-'));
   try {

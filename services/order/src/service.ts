@@ -4,7 +4,8 @@ import { participantOutcomes } from './handlers/participant-outcomes.js';
 import { orderApi } from './http/order-api.js';
 import { orderRoutes } from './http/order-routes.js';
 import { orderMetrics } from './metrics.js';
-import { sagaFor } from './saga/coordinator.js';
+import { sagaFor, sagaHasDeadlines } from './saga/coordinator.js';
+import { sagasInFlightGauge } from './saga/in-flight.js';
 import { idempotencyKeyRetention } from './store/idempotency-store.js';
 import type { OrderDeps } from './use-cases/order-deps.js';
 import { sagaTimeouts } from './workers/saga-timeouts.js';
@@ -17,19 +18,22 @@ export const definition: ServiceDefinition<typeof configSchema> = {
     const deps: OrderDeps = {
       db,
       metrics: orderMetrics(metrics),
-      saga: sagaFor(config.SAGA_MODE, config.SAGA_STEP_TIMEOUT_MS),
+      saga: sagaFor(config.SAGA_MODE, config.SAGA_STEP_TIMEOUT_MS, config.SAGA_SWITCHING),
       sagaMode: config.SAGA_MODE,
       stuckAfterS: config.STUCK_AFTER_S,
       idempotencyKeyRetentionHours: config.IDEMPOTENCY_KEY_RETENTION_HOURS,
     };
+    sagasInFlightGauge(metrics, db.pool);
     const keyExpiry = pruner(db.pool, idempotencyKeyRetention(config.IDEMPOTENCY_KEY_RETENTION_HOURS), config.PRUNE_EVERY_MS, logger);
     return {
       routes: orderRoutes(deps),
       api: orderApi,
       consumers: { order: participantOutcomes(deps) },
       batched: ['order'],
-      // Only orchestration gives saga steps deadlines.
-      workers: [keyExpiry, ...(config.SAGA_MODE === 'orchestration' ? [sagaTimeouts(deps, logger, config.SAGA_TIMEOUT_POLL_MS)] : [])],
+      workers: [
+        keyExpiry,
+        ...(sagaHasDeadlines(config.SAGA_MODE, config.SAGA_SWITCHING) ? [sagaTimeouts(deps, logger, config.SAGA_TIMEOUT_POLL_MS)] : []),
+      ],
     };
   },
 };

@@ -95,10 +95,12 @@ const routes: Route[] = [
   { service: 'order', method: 'GET', path: () => '/orders/stats', rule: { kind: 'operator' } },
   { service: 'order', method: 'GET', path: () => '/orders/stuck', rule: { kind: 'operator' } },
   { service: 'order', method: 'GET', path: () => `/orders/${ids.orderId}/saga`, rule: { kind: 'operator' } },
-  // Every service's admin routes (the console's dry run and pending outbox).
+  // Every service's admin routes (the console's dry run and pending outbox, the parked outbox rows).
   ...allServices.flatMap((service): Route[] => [
     { service, method: 'GET', path: () => `/admin/outbox?subject=${ids.orderId}`, rule: { kind: 'operator' } },
     { service, method: 'POST', path: () => '/admin/dry-run', body: { queue: service, body: '{}' }, rule: { kind: 'operator' } },
+    { service, method: 'GET', path: () => '/admin/outbox/parked', rule: { kind: 'operator' } },
+    { service, method: 'POST', path: () => '/admin/outbox/parked/republish', body: {}, rule: { kind: 'operator' } },
   ]),
 ];
 

@@ -6,10 +6,10 @@ import {
   exchanges,
   type Producer,
   retryExchange,
-  type SagaMode,
   type ServiceName,
   type Subscription,
   servicePorts,
+  type TopologyMode,
 } from './topology.js';
 
 /** Who publishes what, and so what each broker user may write: derived from the catalog and the topology. */
@@ -41,10 +41,11 @@ export function producerOf(type: MessageType): Producer {
  * The exchanges each service publishes to in a mode — all a broker permission needs to let it
  * write: where its own messages go (routeOf), plus the retry and dead-letter exchange of each of
  * its own queues, because its consumer republishes a failed message there (they reach that
- * queue's retry queue and DLQ only). Commands are sent only in orchestration.
+ * queue's retry queue and DLQ only). Commands are sent only in orchestration (and while a switch
+ * finishes orchestrated sagas).
  */
-export function publishers(mode: SagaMode): Record<ServiceName, string[]> {
-  const types: MessageType[] = mode === 'orchestration' ? [...eventTypes, ...commandTypes] : [...eventTypes];
+export function publishers(mode: TopologyMode): Record<ServiceName, string[]> {
+  const types: MessageType[] = mode !== 'choreography' ? [...eventTypes, ...commandTypes] : [...eventTypes];
   const out = Object.fromEntries(Object.keys(servicePorts).map((s) => [s, new Set<string>()])) as Record<ServiceName, Set<string>>;
   for (const type of types) {
     const producer = producerOf(type);
@@ -63,7 +64,7 @@ export function publishers(mode: SagaMode): Record<ServiceName, string[]> {
  * parked). It configures nothing and writes no dead-letter exchange and no other exchange, so it
  * reaches a queue only through that queue's retry path.
  */
-export function consoleAccess(mode: SagaMode): { publishes: string[]; consumes: string[] } {
+export function consoleAccess(mode: TopologyMode): { publishes: string[]; consumes: string[] } {
   const queues = consumerQueues(mode).map((q) => q.queue);
   const own = eventTypes.filter((type) => producerOf(type) === 'console').map((type) => routeOf(type).exchange);
   return {

@@ -25,6 +25,18 @@ export const deadLetterExchange = (queue: string) => `${exchanges.dlx}.${queue}`
 export const sagaModes = ['choreography', 'orchestration'] as const;
 export type SagaMode = (typeof sagaModes)[number];
 
+/**
+ * What the broker carries: one saga mode's messages, or both while a switch finishes the sagas the
+ * other mode started (decision 0022): 'switching' binds each participant to its events and its
+ * commands, and lets each service write what it writes in either mode. Participants handle both
+ * (idempotently per order), so the second trigger of a step does nothing.
+ */
+export const topologyModes = [...sagaModes, 'switching'] as const;
+export type TopologyMode = (typeof topologyModes)[number];
+
+/** The topology a service runs on: its mode's, or both modes' while a switch drains (SAGA_SWITCHING). */
+export const topologyModeOf = (mode: SagaMode, switching: boolean): TopologyMode => (switching ? 'switching' : mode);
+
 export interface Subscription {
   exchange: string;
   routingKey: string;
@@ -108,8 +120,15 @@ const participants: Record<SagaMode, ConsumerQueue[]> = {
   ],
 };
 
-export function consumerQueues(mode: SagaMode): ConsumerQueue[] {
-  return [...participants[mode], ...observers];
+export function consumerQueues(mode: TopologyMode): ConsumerQueue[] {
+  if (mode !== 'switching') return [...participants[mode], ...observers];
+  // Both modes' subscriptions per queue, each once; the queues are the same in both.
+  const both = participants.choreography.map((q) => {
+    const other = participants.orchestration.find((o) => o.queue === q.queue)?.subscriptions ?? [];
+    const extra = other.filter((s) => !subscribed(q.subscriptions, s.exchange, s.routingKey));
+    return { ...q, subscriptions: [...q.subscriptions, ...extra] };
+  });
+  return [...both, ...observers];
 }
 
 /** Every service that runs in the platform, with its port (docs/architecture.md#http-api). */
@@ -160,7 +179,7 @@ export interface Topology {
 }
 
 export interface TopologyOptions {
-  mode: SagaMode;
+  mode: TopologyMode;
   /** Last guard against a message that crashes its consumer: the broker counts deliveries. */
   deliveryLimit: number;
 }
@@ -171,13 +190,13 @@ export function subscribed(subscriptions: readonly Subscription[], exchange: str
 }
 
 /** What a service reads in a mode (all its broker read permission needs): its queues, and the event stream if it has a reader of it. */
-export function queuesReadBy(mode: SagaMode, service: string): string[] {
+export function queuesReadBy(mode: TopologyMode, service: string): string[] {
   const mine = consumerQueues(mode).filter((q) => q.service === service);
   return [...mine.map((q) => q.queue), ...(mine.some((q) => q.reads === 'stream') ? [eventStream] : [])].sort();
 }
 
 /** The queues a mode's stream readers keep for their retries and redrives (they read the stream). */
-export const streamReaders = (mode: SagaMode) => consumerQueues(mode).filter((q) => q.reads === 'stream');
+export const streamReaders = (mode: TopologyMode) => consumerQueues(mode).filter((q) => q.reads === 'stream');
 
 export const retryQueue = (queue: string) => `${queue}.retry`;
 export const deadLetterQueue = (queue: string) => `${queue}.dlq`;

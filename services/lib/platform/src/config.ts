@@ -44,7 +44,11 @@ export const baseConfigSchema = z.object({
   /** Connections kept open (never closed when idle): few, since two cores serve them all (decision 12). */
   DB_POOL_SIZE: positiveInt.default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The saga mode of new orders. */
   SAGA_MODE: z.enum(['choreography', 'orchestration']).default('choreography'),
+  /** After SAGA_MODE changed, while sagas of the other mode are still in flight: the broker carries
+   * both modes' messages so each saga finishes in the mode it started in (decision 0022). */
+  SAGA_SWITCHING: z.stringbool().default(false),
   PREFETCH: positiveInt.default(32),
   /** The most messages a batching consumer handles in one transaction (queues opt in; 1 turns it off). */
   CONSUMER_BATCH_SIZE: positiveInt.default(32),

@@ -36,7 +36,13 @@ export function observeLatency<T extends string>(h: Histogram<T>, labels: LabelV
  */
 export function createMetrics(service: string) {
   // Read at scrape time by their owners: a query or a look per scrape, not per operation.
-  let pendingSource: (() => Promise<number>) | undefined;
+  let outboxSource: (() => Promise<{ pending: number; parked: number }>) | undefined;
+  // Both outbox gauges come from one query per scrape: the second collect reuses the first's answer.
+  let outboxRead: { at: number; counts: Promise<{ pending: number; parked: number }> } | undefined;
+  const outboxCounts = (source: NonNullable<typeof outboxSource>) => {
+    if (!outboxRead || Date.now() - outboxRead.at > 1_000) outboxRead = { at: Date.now(), counts: source() };
+    return outboxRead.counts;
+  };
   let poolSource: (() => { total: number; idle: number; waiting: number }) | undefined;
   const registry = new Registry<OpenMetricsContentType>();
   registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
@@ -88,11 +94,26 @@ export function createMetrics(service: string) {
       help: 'Outbox rows written but not yet confirmed by the broker',
       registers,
       async collect() {
-        if (pendingSource) this.set(await pendingSource());
+        if (outboxSource) this.set((await outboxCounts(outboxSource)).pending);
       },
     }),
-    setOutboxPendingSource(source: () => Promise<number>) {
-      pendingSource = source;
+    outboxParkedNow: new Gauge({
+      name: 'orderly_outbox_parked',
+      help: 'Outbox rows the broker would not take, parked until an operator republishes them',
+      registers,
+      async collect() {
+        if (outboxSource) this.set((await outboxCounts(outboxSource)).parked);
+      },
+    }),
+    outboxParked: new Counter({
+      name: 'orderly_outbox_parked_total',
+      help: 'Outbox rows parked because the broker would not take them (refused, nacked or unroutable)',
+      labelNames: ['exchange', 'type', 'reason'],
+      registers,
+    }),
+    /** The two outbox gauges' numbers (pending, parked), read once per scrape. */
+    setOutboxSource(source: () => Promise<{ pending: number; parked: number }>) {
+      outboxSource = source;
     },
     dbPool: new Gauge({
       name: 'orderly_db_pool_connections',

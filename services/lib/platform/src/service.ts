@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type Router from '@koa/router';
-import { eventStream, publishers, type ServiceName, streamReaders, topology } from '@orderly/events';
+import { eventStream, publishers, type ServiceName, streamReaders, type TopologyMode, topology, topologyModeOf } from '@orderly/events';
 import type { Middleware } from 'koa';
 import type { z } from 'zod';
 import { adminOperations } from './admin/admin-docs.js';
@@ -108,7 +108,8 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
     metrics.setPoolSource(() => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
     const db = new Database(pool, def.name);
     const parts = def.build({ config, logger, metrics, db, lifecycle });
-    checkHandlers(def.name, config.SAGA_MODE, parts.consumers ?? {});
+    const mode = topologyModeOf(config.SAGA_MODE, config.SAGA_SWITCHING);
+    checkHandlers(def.name, mode, parts.consumers ?? {});
     // A consumer tells who published each message by the broker user: ours must name us.
     const identity = Object.keys(parts.consumers ?? {}).length > 0 ? brokerIdentity(config.AMQP_URL, def.name) : undefined;
     // Every service answers its operators' dry runs and outbox questions (docs/console.md).
@@ -144,7 +145,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
       return { config, port: http.port, db, metrics, logger, stop: async () => {} };
     }
 
-    const definition = topology({ mode: config.SAGA_MODE, deliveryLimit: config.DELIVERY_LIMIT });
+    const definition = topology({ mode, deliveryLimit: config.DELIVERY_LIMIT });
     // Policies belong to whoever declares the topology (on Kubernetes the operator, locally the
     // stack's administrator step): a service that declares nothing needs no management access.
     if (config.RABBITMQ_MANAGEMENT_URL && config.BROKER_DECLARE_TOPOLOGY) {
@@ -162,9 +163,9 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
     opened.push(() => broker.close());
     if (!config.BROKER_DECLARE_TOPOLOGY) {
       // Someone else owns the topology: wait (not ready, never exiting) until what we use exists.
-      const exchanges = publishers(config.SAGA_MODE)[def.name as ServiceName] ?? [];
+      const exchanges = publishers(mode)[def.name as ServiceName] ?? [];
       const queues = Object.keys(parts.consumers ?? {});
-      if (readsStream(config.SAGA_MODE, def.name)) queues.push(eventStream);
+      if (readsStream(mode, def.name)) queues.push(eventStream);
       await awaitTopology(config.AMQP_URL, { exchanges, queues }, logger, {
         name: `orderly-${def.name}-topology-probe`,
       });
@@ -221,7 +222,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
         ),
     );
     // A reader that only records reads the event stream; its queue takes only retries and redrives.
-    const readers = streamReaders(config.SAGA_MODE)
+    const readers = streamReaders(mode)
       .filter((q) => q.service === def.name && parts.consumers?.[q.queue])
       .map(
         (q) =>
@@ -256,7 +257,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
     }
 
     lifecycle.markReady();
-    logger.info({ port: http.port, schema, sagaMode: config.SAGA_MODE }, 'service ready');
+    logger.info({ port: http.port, schema, sagaMode: config.SAGA_MODE, switching: config.SAGA_SWITCHING }, 'service ready');
 
     let stopping: Promise<void> | undefined;
     // Nothing new comes in, what is in hand finishes, what it wrote is published, then close.
@@ -281,7 +282,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
   }
 }
 
-const readsStream = (mode: Parameters<typeof streamReaders>[0], service: string) => streamReaders(mode).some((q) => q.service === service);
+const readsStream = (mode: TopologyMode, service: string) => streamReaders(mode).some((q) => q.service === service);
 
 async function closeAll(opened: (() => Promise<unknown>)[]): Promise<void> {
   for (const close of opened.reverse()) await close().catch(() => {});

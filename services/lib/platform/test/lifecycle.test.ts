@@ -21,6 +21,7 @@ const migrations = [
   'platform/003_inbox_pruning.sql',
   'platform/004_outbox_no_notify.sql',
   'platform/005_stream_offsets.sql',
+  'platform/006_outbox_parked.sql',
   'platform/007_outbox_subject.sql',
   'platform/008_parked_messages.sql',
 ];

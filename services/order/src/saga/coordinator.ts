@@ -3,6 +3,7 @@ import type { BaseConfig, Tx } from '@orderly/platform';
 import { choreography } from './choreography.js';
 import type { SagaContext } from './definition.js';
 import { Orchestrator } from './orchestrator.js';
+import { switching } from './switching.js';
 
 export type SagaMode = BaseConfig['SAGA_MODE'];
 
@@ -18,12 +19,12 @@ export interface SagaCoordinator {
   expire(tx: Tx, limit: number): Promise<string[]>;
 }
 
-/** The one place the saga mode is decided. */
-export function sagaFor(mode: SagaMode, stepTimeoutMs: number): SagaCoordinator {
-  switch (mode) {
-    case 'choreography':
-      return choreography;
-    case 'orchestration':
-      return new Orchestrator(stepTimeoutMs);
-  }
+/** The one place the saga mode is decided; while a switch drains, each order keeps the mode it started in. */
+export function sagaFor(mode: SagaMode, stepTimeoutMs: number, drainingSwitch = false): SagaCoordinator {
+  const orchestrator = new Orchestrator(stepTimeoutMs);
+  const placement = mode === 'orchestration' ? orchestrator : choreography;
+  return drainingSwitch ? switching(placement, orchestrator) : placement;
 }
+
+/** Saga steps have deadlines in orchestration, and while a switch may still hold orchestrated sagas. */
+export const sagaHasDeadlines = (mode: SagaMode, drainingSwitch: boolean) => mode === 'orchestration' || drainingSwitch;

@@ -3,6 +3,7 @@ import type { Tx } from '@orderly/platform';
 import { insertSaga, lockOverdueSagas, lockSaga, saveSaga } from '../store/saga-store.js';
 import type { SagaCoordinator } from './coordinator.js';
 import { compensations, decide, learn, orderSaga, type SagaContext, type SagaStep } from './definition.js';
+import { type EarlyReplies, firstStepToRun, isEarlyReply } from './early-replies.js';
 
 /**
  * Orchestration: sends each step's command, advances on its reply, and on failure, cancellation
@@ -24,12 +25,18 @@ export class Orchestrator implements SagaCoordinator {
     const saga = await lockSaga(tx, event.data.orderId);
     if (saga?.state !== 'running') return;
     const decision = decide(this.steps, saga.step, event.type);
-    const context = learn(saga.context, event.type, event.data);
+    const context: SagaContext & EarlyReplies = learn(saga.context, event.type, event.data);
     switch (decision.kind) {
-      case 'advance':
-        await saveSaga(tx, { ...saga, step: decision.next, context }, this.stepTimeoutMs);
-        this.#send(tx, this.steps[decision.next]!, context);
+      case 'advance': {
+        const next = firstStepToRun(this.steps, decision.next, context.early);
+        if (next === this.steps.length) {
+          await saveSaga(tx, { ...saga, state: 'completed', context }, undefined);
+          return;
+        }
+        await saveSaga(tx, { ...saga, step: next, context }, this.stepTimeoutMs);
+        this.#send(tx, this.steps[next]!, context);
         return;
+      }
       case 'complete':
         await saveSaga(tx, { ...saga, state: 'completed', context }, undefined);
         return;
@@ -38,6 +45,10 @@ export class Orchestrator implements SagaCoordinator {
         await saveSaga(tx, { ...saga, state: 'failed', context }, undefined);
         return;
       case 'ignore':
+        if (isEarlyReply(this.steps, saga.step, event.type)) {
+          const remembered: SagaContext & EarlyReplies = { ...context, early: [...(context.early ?? []), event.type] };
+          await saveSaga(tx, { ...saga, context: remembered }, this.stepTimeoutMs);
+        }
         return;
     }
   }
@@ -45,15 +56,19 @@ export class Orchestrator implements SagaCoordinator {
   async cancelled(tx: Tx, orderId: string): Promise<void> {
     const saga = await lockSaga(tx, orderId);
     if (saga?.state !== 'running' && saga?.state !== 'completed') return;
-    // The current step's command may have run without its reply yet: undo it too.
-    this.#compensate(tx, orderId, saga.state === 'completed' ? this.steps.length - 1 : saga.step);
+    // Every step, not only those sent so far: the current one may have run without its reply yet, and
+    // while a mode switch drains (or the broker's bindings are changing under a rolling upgrade),
+    // choreography's bindings may have run later ones too (the charge on inventory.reserved).
+    // Undoing a step that never ran is safe: a refund voids the payment, so a late charge takes nothing.
+    this.#compensate(tx, orderId, this.steps.length - 1);
     await saveSaga(tx, { ...saga, state: 'cancelled' }, undefined);
   }
 
   async expire(tx: Tx, limit: number): Promise<string[]> {
     const overdue = await lockOverdueSagas(tx, limit);
     for (const saga of overdue) {
-      this.#compensate(tx, saga.orderId, saga.step);
+      // Every step, as for a cancellation: one after the overdue step may have run by the other mode's bindings.
+      this.#compensate(tx, saga.orderId, this.steps.length - 1);
       await saveSaga(tx, { ...saga, state: 'timed_out' }, undefined);
     }
     return overdue.map((s) => s.orderId);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { OperationDoc } from '../http/api-docs.js';
-import { dryRunBody } from './admin-routes.js';
+import { dryRunBody, parkedQuery, republishBody } from './admin-routes.js';
 
 const dryRunAnswer = z.strictObject({
   outcome: z.enum(['would-succeed', 'would-fail', 'already-handled']),
@@ -24,9 +24,44 @@ export const adminOperations: Record<string, OperationDoc> = {
       200: {
         description: 'The waiting rows, oldest first',
         schema: z.strictObject({
-          pending: z.array(z.strictObject({ eventId: z.uuid(), type: z.string(), createdAt: z.iso.datetime({ offset: true }) })),
+          pending: z.array(
+            z.strictObject({
+              eventId: z.uuid(),
+              type: z.string(),
+              createdAt: z.iso.datetime({ offset: true }),
+              parked: z.strictObject({ reason: z.string(), at: z.iso.datetime({ offset: true }) }).optional(),
+            }),
+          ),
         }),
       },
     },
+  },
+  'GET /admin/outbox/parked': {
+    summary: 'Outbox rows the broker would not take, with its reason (all subjects, or one)',
+    query: parkedQuery,
+    responses: {
+      200: {
+        description: 'The parked rows, oldest first (at most 500)',
+        schema: z.strictObject({
+          parked: z.array(
+            z.strictObject({
+              id: z.number().int(),
+              eventId: z.uuid(),
+              exchange: z.string(),
+              type: z.string(),
+              subject: z.string().nullable(),
+              reason: z.string(),
+              createdAt: z.iso.datetime({ offset: true }),
+              parkedAt: z.iso.datetime({ offset: true }),
+            }),
+          ),
+        }),
+      },
+    },
+  },
+  'POST /admin/outbox/parked/republish': {
+    summary: 'Hand parked outbox rows back to the relay (these ids, or all); one still refused is parked again',
+    body: republishBody,
+    responses: { 200: { description: 'How many rows were handed back', schema: z.strictObject({ republished: z.number().int() }) } },
   },
 };

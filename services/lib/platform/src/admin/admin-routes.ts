@@ -5,6 +5,7 @@ import { HttpProblem } from '../http/problem.js';
 import { bodyOf, parseOr400 } from '../http/validate.js';
 import { publishedByHeader } from '../inbound/consumer.js';
 import type { Logger } from '../logger.js';
+import { parkedRows, unparkRows } from '../outbound/parked-rows.js';
 import { type DryRunTarget, dryRunMessage } from './dry-run.js';
 import { pendingFor } from './outbox-pending.js';
 
@@ -22,6 +23,9 @@ export const dryRunBody = z.strictObject({
 });
 
 const outboxQuery = z.object({ subject: z.string().min(1).max(200) });
+export const parkedQuery = z.object({ subject: z.string().min(1).max(200).optional() });
+/** Which parked rows to hand back to the relay: these ids, or every parked row when none are named. */
+export const republishBody = z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(500).optional() });
 
 /**
  * The request, checked: the message text is left to the dry run to judge, as the consumer would (a
@@ -38,7 +42,8 @@ const maxConcurrentDryRuns = 2;
 
 /**
  * Operator-only routes every service serves (docs/console.md): a message's dry run against this
- * service's consumer, and the outbox rows still waiting to be published for a subject.
+ * service's consumer, the outbox rows still waiting to be published for a subject, and the rows
+ * the broker would not take (parked), which an operator may hand back to the relay.
  */
 export function adminRoutes(target: DryRunTarget, logger: Logger): Router {
   const router = new Router();
@@ -70,6 +75,21 @@ export function adminRoutes(target: DryRunTarget, logger: Logger): Router {
     requireOperator(ctx);
     const { subject } = parseOr400(outboxQuery, ctx.query);
     ctx.body = { pending: await pendingFor(target.db.pool, subject) };
+  });
+
+  // Rows the broker would not take (decision 0022): what they are and why, and a way to send them again.
+  router.get('/admin/outbox/parked', async (ctx) => {
+    requireOperator(ctx);
+    const { subject } = parseOr400(parkedQuery, ctx.query);
+    ctx.body = { parked: await parkedRows(target.db.pool, subject) };
+  });
+
+  router.post('/admin/outbox/parked/republish', async (ctx) => {
+    const operator = requireOperator(ctx);
+    const { ids } = parseOr400(republishBody, bodyOf(ctx) ?? {});
+    const republished = await unparkRows(target.db.pool, ids);
+    logger.info({ operator: operator.subject, ids: ids ?? 'all', republished }, 'parked outbox rows handed back to the relay');
+    ctx.body = { republished };
   });
 
   return router;

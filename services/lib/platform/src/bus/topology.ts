@@ -173,7 +173,7 @@ interface BrokerBinding {
  * and drive the saga both ways at once. Returns what it removed.
  */
 export async function removeStaleBindings(managementUrl: string, vhost: string, topology: Topology): Promise<BrokerBinding[]> {
-  const api = managementClient(managementUrl).json;
+  const { json: api, request } = managementClient(managementUrl);
   const v = encodeURIComponent(vhost);
   const wanted = new Set(topology.bindings.map((b) => `${b.source}\0${b.destination}\0${b.routingKey}`));
   const removed: BrokerBinding[] = [];
@@ -182,7 +182,10 @@ export async function removeStaleBindings(managementUrl: string, vhost: string, 
     for (const b of bindings) {
       if (b.source === '' || wanted.has(`${b.source}\0${b.destination}\0${b.routing_key}`)) continue;
       const path = `api/bindings/${v}/e/${encodeURIComponent(b.source)}/q/${encodeURIComponent(b.destination)}/${encodeURIComponent(b.properties_key)}`;
-      await api('DELETE', path);
+      // Replicas (or a whole stack) starting at once after a mode switch remove the same bindings: one already gone is done.
+      const res = await request(path, { method: 'DELETE' });
+      if (res.status === 404) continue;
+      if (!res.ok) throw new Error(`management API DELETE ${path}: ${res.status} ${await res.text()}`);
       removed.push(b);
     }
   }

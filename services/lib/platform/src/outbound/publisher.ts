@@ -7,6 +7,27 @@ export class BrokerUnavailableError extends Error {
   override name = 'BrokerUnavailableError';
 }
 
+/**
+ * The broker would not take a message: it closed the channel for it (ACCESS_REFUSED: the user may
+ * not write that exchange; NOT_FOUND: there is no such exchange) or nacked it. Sending the same
+ * message again will not change that until an operator changes the broker. A refusal closes the
+ * channel, so every other message in flight on it fails with the same error: only a message
+ * refused when sent alone is known to be the one.
+ */
+export class PublishRefusedError extends Error {
+  override name = 'PublishRefusedError';
+  constructor(
+    message: string,
+    /** What the broker said, for whoever has to fix it. */
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Channel-close codes that name the message, not the connection: 403 ACCESS_REFUSED, 404 NOT_FOUND. */
+const refusalCodes = new Set([403, 404]);
+
 export interface OutgoingMessage {
   exchange: string;
   routingKey: string;
@@ -31,6 +52,9 @@ export class Publisher {
   #returned = new Set<string>();
   #model: ChannelModel | undefined;
   #reopening: NodeJS.Timeout | undefined;
+  /** Why the broker closed each channel it closed, for the messages that were in flight on it. */
+  readonly #closedFor = new WeakMap<ConfirmChannel, { code: number; message: string }>();
+  #waiters: (() => void)[] = [];
 
   /**
    * @param userId the broker user the connection authenticates as: set as every message's
@@ -64,7 +88,10 @@ export class Publisher {
     channel.on('return', (msg: Message) => {
       if (msg.properties.messageId) this.#returned.add(msg.properties.messageId);
     });
-    channel.on('error', (err: Error) => this.logger.warn({ err }, 'publisher channel error'));
+    channel.on('error', (err: Error & { code?: unknown }) => {
+      if (typeof err.code === 'number') this.#closedFor.set(channel, { code: err.code, message: err.message });
+      this.logger.warn({ err }, 'publisher channel error');
+    });
     channel.on('close', () => {
       if (this.#channel !== channel) return;
       this.#channel = undefined;
@@ -73,6 +100,19 @@ export class Publisher {
       this.#reopenSoon(model, 1);
     });
     this.#channel = channel;
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+
+  /** Resolves once a confirm channel is open (at once if one is), or after timeoutMs regardless. */
+  opened(timeoutMs: number): Promise<void> {
+    if (this.#channel) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.#waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   #reopenSoon(model: ChannelModel, attempt: number): void {
@@ -113,7 +153,7 @@ export class Publisher {
       try {
         channel.publish(msg.exchange, msg.routingKey, msg.content, options, (err) => {
           clearTimeout(timer);
-          if (err) return reject(new Error(`broker refused message ${msg.messageId}`, { cause: err }));
+          if (err) return reject(failureOf(this.#closedFor.get(channel), msg, err));
           // A basic.return always arrives before the confirm of the same message.
           const routed = !this.#returned.delete(msg.messageId);
           if (routed) this.metrics.published.inc({ exchange: msg.exchange, type: msg.type });
@@ -126,6 +166,17 @@ export class Publisher {
       }
     });
   }
+}
+
+/** A refusal (the broker said no to this channel's messages, or nacked this one), or a plain failure. */
+function failureOf(closed: { code: number; message: string } | undefined, msg: OutgoingMessage, err: Error): Error {
+  if (closed && refusalCodes.has(closed.code)) {
+    // "Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to exchange …"": the broker's words.
+    const said = /with message "(.*)"$/.exec(closed.message)?.[1] ?? closed.message;
+    return new PublishRefusedError(`broker refused message ${msg.messageId}: ${said}`, said);
+  }
+  if (err.message === 'message nacked') return new PublishRefusedError(`broker nacked message ${msg.messageId}`, 'nacked by the broker');
+  return new Error(`broker refused message ${msg.messageId}`, { cause: err });
 }
 
 /** A per-message TTL the broker accepts: a whole number of milliseconds, at least 0 (NaN becomes 0). */

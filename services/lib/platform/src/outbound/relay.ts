@@ -1,12 +1,13 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { named } from '../db/named.js';
-import type { Pool } from '../db/pool.js';
+import type { Pool, PoolClient } from '../db/pool.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, traceparentExemplar } from '../metrics.js';
 import { PollLoop, type TickResult } from '../poll-loop.js';
 import { sendErrorType, sendSpan } from '../telemetry/messaging-spans.js';
 import type { WrittenRow } from '../transaction/outbox-writer.js';
-import type { Publisher } from './publisher.js';
+import { outboxCounts, type Parking, parkRows } from './parked-rows.js';
+import { type Publisher, PublishRefusedError } from './publisher.js';
 import { markSent, SentMarks } from './sent-marks.js';
 
 export interface RelayOptions {
@@ -24,10 +25,24 @@ const retentionMs = 3_600_000;
 
 const sweepRows = `SELECT id, event_id AS "eventId", exchange, routing_key AS "routingKey", type, payload::text AS payload,
          subject, trace_context AS "traceContext", (extract(epoch FROM created_at) * 1000)::float8 AS "writtenAt"
-    FROM outbox WHERE published_at IS NULL AND created_at < clock_timestamp() - make_interval(secs => $1::float8 / 1000)
+    FROM outbox WHERE published_at IS NULL AND parked_at IS NULL AND created_at < clock_timestamp() - make_interval(secs => $1::float8 / 1000)
    ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`;
 
 const tracer = trace.getTracer('orderly-outbox');
+
+interface Park {
+  row: WrittenRow;
+  reason: string;
+}
+
+/** A row no queue took: every type is bound at least to the event stream, so this is a topology gone wrong. */
+const unroutable = 'unroutable: no queue is bound for it';
+
+/** The metric's label: the kind of refusal, not the broker's whole sentence (a bounded set of values). */
+function reasonLabel(reason: string): string {
+  if (reason === unroutable) return 'unroutable';
+  return /^[A-Z_]+/.exec(reason)?.[0]?.toLowerCase() ?? 'nacked';
+}
 
 /**
  * Publishes outbox rows with confirms (decision 0012). The transaction that wrote them hands them
@@ -36,6 +51,10 @@ const tracer = trace.getTracer('orderly-outbox');
  * what no live writer did — rows left by an instance that stopped, or whose publish failed — with
  * FOR UPDATE SKIP LOCKED, so replicas share it. A crash between publish and mark republishes the
  * row: consumers' inboxes absorb the duplicate.
+ *
+ * A row the broker will not take (refused, nacked, or routed to no queue) is parked with the
+ * broker's reason rather than retried ahead of every later row (decision 0022): counted, alerted
+ * on, listed and republished by an operator through the admin routes.
  */
 export class OutboxRelay {
   readonly #loop: PollLoop;
@@ -52,10 +71,7 @@ export class OutboxRelay {
     private readonly metrics: Metrics,
     private readonly logger: Logger,
   ) {
-    metrics.setOutboxPendingSource(async () => {
-      const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
-      return rows[0]?.n ?? 0;
-    });
+    metrics.setOutboxSource(() => outboxCounts(pool));
     this.#marks = new SentMarks(pool, options.markMs, logger);
     this.#loop = new PollLoop(() => this.#sweep(options.sweepAfterMs), { name: 'outbox relay', everyMs: options.pollMs, logger });
   }
@@ -69,12 +85,17 @@ export class OutboxRelay {
     for (const row of rows) {
       if (!Number.isSafeInteger(row.id)) continue; // not returned by the insert: the sweep has it
       const work = this.#publish(row).then(
-        () => {
+        async (routed) => {
           this.#failures = 0;
-          this.#marks.add(row.id);
+          if (routed) this.#marks.add(row.id);
+          else
+            await this.#park(this.pool, [{ row, reason: unroutable }]).catch((err: unknown) =>
+              this.logger.warn({ err, eventId: row.eventId }, 'could not park an unroutable outbox row; the sweep will try it again'),
+            );
         },
         (err: unknown) => {
-          this.#failures += 1;
+          // A refusal says nothing about the broker's health: the sweep finds which row it was and parks it.
+          if (!(err instanceof PublishRefusedError)) this.#failures += 1;
           this.logger.warn({ err, eventId: row.eventId }, 'outbox publish failed; the sweep will retry it');
         },
       );
@@ -109,14 +130,13 @@ export class OutboxRelay {
       await client.query('BEGIN');
       const { rows } = await client.query<WrittenRow>(named(sweepRows, [minAgeMs, Math.trunc(this.options.batchSize)]));
       const mine = rows.filter((r) => !this.#inFlight.has(r.id));
-      await Promise.all(mine.map((row) => this.#publish(row)));
-      if (mine.length > 0)
-        await markSent(
-          client,
-          mine.map((r) => r.id),
-        );
+      const { sent, parked, failed } = await this.#publishAll(mine);
+      if (sent.length > 0) await markSent(client, sent);
+      if (parked.length > 0) await this.#park(client, parked);
       await client.query('COMMIT');
       swept = rows.length;
+      // Rows that could not be sent for a reason other than their own (a broker outage) stay for the next sweep.
+      if (failed.length > 0) throw failed[0];
       this.#failures = 0;
     } catch (err) {
       this.#failures += 1;
@@ -129,8 +149,59 @@ export class OutboxRelay {
     return swept === this.options.batchSize ? 'more' : 'idle';
   }
 
-  /** Publishes inside the trace that wrote the row, so the trace crosses the outbox. */
-  async #publish(row: WrittenRow): Promise<void> {
+  /**
+   * Publishes a batch at once. A refusal closes the channel and fails every publish in flight on
+   * it, so the rows that failed that way are sent again one at a time: one refused alone is parked,
+   * the others are sent.
+   */
+  async #publishAll(rows: readonly WrittenRow[]): Promise<{ sent: number[]; parked: Park[]; failed: unknown[] }> {
+    const sent: number[] = [];
+    const parked: Park[] = [];
+    const failed: unknown[] = [];
+    const suspects: WrittenRow[] = [];
+    const outcomes = await Promise.allSettled(rows.map((row) => this.#publish(row)));
+    outcomes.forEach((outcome, i) => {
+      const row = rows[i]!;
+      if (outcome.status === 'fulfilled') {
+        if (outcome.value) sent.push(row.id);
+        else parked.push({ row, reason: unroutable });
+      } else if (outcome.reason instanceof PublishRefusedError) suspects.push(row);
+      else failed.push(outcome.reason);
+    });
+    for (const row of suspects) {
+      // The refusal closed the channel; the publisher opens another at once.
+      await this.publisher.opened(this.options.pollMs);
+      try {
+        if (await this.#publish(row)) sent.push(row.id);
+        else parked.push({ row, reason: unroutable });
+      } catch (err) {
+        if (err instanceof PublishRefusedError) parked.push({ row, reason: err.reason });
+        else {
+          // The broker itself is in trouble: the remaining suspects wait for the next sweep, not each for a channel.
+          failed.push(err);
+          break;
+        }
+      }
+    }
+    return { sent, parked, failed };
+  }
+
+  async #park(db: Pool | PoolClient, parked: readonly Park[]): Promise<void> {
+    await parkRows(
+      db,
+      parked.map(({ row, reason }): Parking => ({ id: row.id, reason })),
+    );
+    for (const { row, reason } of parked) {
+      this.metrics.outboxParked.inc({ exchange: row.exchange, type: row.type, reason: reasonLabel(reason) });
+      this.logger.error(
+        { eventId: row.eventId, type: row.type, exchange: row.exchange, reason },
+        'outbox row parked: the broker will not take it; the relay goes on with the others (republish it from the admin routes)',
+      );
+    }
+  }
+
+  /** Publishes inside the trace that wrote the row, so the trace crosses the outbox; false when no queue took it. */
+  async #publish(row: WrittenRow): Promise<boolean> {
     const parent = propagation.extract(ROOT_CONTEXT, row.traceContext);
     // The subject is the conversation: every message of one order carries its id (null only on rows sent before migration 007).
     const conversationId = row.subject ?? undefined;
@@ -156,14 +227,13 @@ export class OutboxRelay {
           correlationId: conversationId,
         }),
       );
-      // Nobody subscribes to this type (counted in orderly_messages_unroutable_total): publishing again would not change that.
-      if (!routed) this.logger.debug({ type: row.type, eventId: row.eventId }, 'event had no subscriber');
       // The exemplar is the trace that wrote the row, when that trace was sampled (exported).
       this.metrics.outboxLag.observe({
         value: (Date.now() - row.writtenAt) / 1000,
         labels: {},
         exemplarLabels: traceparentExemplar(row.traceContext.traceparent),
       });
+      return routed;
     } catch (err) {
       span.setAttribute('error.type', sendErrorType(err)).setStatus({ code: SpanStatusCode.ERROR });
       throw err;

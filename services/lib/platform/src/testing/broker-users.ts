@@ -66,3 +66,25 @@ export async function createServiceUsers(managementUrl: string, vhost: string, a
     },
   };
 }
+
+/**
+ * What a service's broker user may write on the test's vhost (configure and read stay everything,
+ * since services declare the topology in tests): how a test gives it a mode's rights, as the
+ * chart's Permission would — without the commands exchange, choreography's order user.
+ */
+export async function permitWrite(
+  env: { management(path: string, init?: RequestInit): Promise<Response>; vhost: string },
+  service: string,
+  write: string,
+) {
+  const user = `${env.vhost}.${service}`;
+  const res = await env.management(`api/permissions/${encodeURIComponent(env.vhost)}/${encodeURIComponent(user)}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ configure: '.*', write, read: '.*' }),
+  });
+  if (!res.ok) throw new Error(`permissions of ${user}: HTTP ${res.status}`);
+}
+
+/** A write permission that allows everything but the commands exchange. */
+export const allButCommands = '^(?!orderly\\.commands$).*';

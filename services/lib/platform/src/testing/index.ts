@@ -1,4 +1,5 @@
 export { managementClient } from '../bus/management.js';
+export { allButCommands, permitWrite } from './broker-users.js';
 export { createTestEnv, type TestEnv } from './env.js';
 export { operatorHeaders, operatorRole, type TestIssuer, testIssuer } from './issuer.js';
 export { drainQueue, publishRaw, type QueueStats, queueStats, type TakenMessage } from './queues.js';
