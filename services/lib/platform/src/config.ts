@@ -102,6 +102,15 @@ export const baseConfigSchema = z.object({
   AUTH_ROLES_CLAIM: z.string().min(1).default('roles'),
   /** The role (in the roles claim, or a scope in `scope`) that makes the caller an operator. */
   AUTH_OPERATOR_ROLE: z.string().min(1).default('orderly-operator'),
+  /** How long a client may take to send a request's headers (Node's headersTimeout): a client
+   * that dribbles them is answered 408 and disconnected, not kept for Node's 60 s. */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(10_000),
+  /** How long a client may take to send a whole request, headers and body (Node's requestTimeout,
+   * 300 s by default): a slow-body client is answered 408 and disconnected. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
+  /** A /metrics answer is rendered at most once per this long; scrapes meanwhile, and concurrent
+   * ones, share it (an anonymous flood costs one render per interval, not one per request). */
+  METRICS_MAX_AGE_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
 });
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
