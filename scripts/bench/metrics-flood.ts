@@ -1,16 +1,19 @@
 /**
  * What an anonymous flood of /metrics does to the API beside it (issue 23, item 9): the order
  * service alone on a scratch database and vhost, a customer reading their order (GET /orders/:id,
- * a token check and a query) as fast as `clients` loops can, first alone, then while `flooders`
- * loops scrape /metrics without a token (or, for comparison, call another path: --flood-path). Prints
- * both rates.
+ * a token check and a query) as fast as `clients` loops can, and `flooders` loops scraping
+ * /metrics without a token (or, for comparison, calling another path: --flood-path). Three
+ * phases — the API alone, the flood alone, both — print each side's rate and, for the first two,
+ * the service's CPU time per request: the cost the flood imposes, which the machine's other load
+ * does not change the way it changes the rates.
  *
  *   node --conditions=source --import tsx scripts/bench/metrics-flood.ts [--seconds 10] [--clients 8] [--flooders 32] [--flood-path /metrics]
  *
- * The loops run in a worker thread, so the service's event loop is the only thing on its thread.
+ * The service runs in this process, the loops in a child process: this process's CPU time is the
+ * service's.
  */
+import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import { definition } from '@orderly/order';
 import { cleanupList, createTestEnv, startTestService } from '@orderly/platform/testing';
 
@@ -24,10 +27,10 @@ const { values: flags } = parseArgs({
   },
 });
 
-// Plain JavaScript for the worker: `loops` callers of each kind, counting answers by status.
+// Plain JavaScript for the child: the loops of each kind, counting answers, then one JSON line.
 const loader = `
-const { parentPort, workerData: w } = require('node:worker_threads');
-const counts = { api: 0, apiFailed: 0, metrics: 0, metricsStatus: {}, bytes: 0 };
+const w = JSON.parse(process.env.LOAD);
+const counts = { api: 0, apiFailed: 0, flood: 0, floodStatus: {}, bytes: 0 };
 const until = Date.now() + w.seconds * 1000;
 async function api() {
   while (Date.now() < until) {
@@ -40,19 +43,20 @@ async function flood() {
   while (Date.now() < until) {
     const res = await fetch(w.base + w.floodPath);
     counts.bytes = (await res.arrayBuffer()).byteLength;
-    counts.metrics++;
-    counts.metricsStatus[res.status] = (counts.metricsStatus[res.status] ?? 0) + 1;
+    counts.flood++;
+    counts.floodStatus[res.status] = (counts.floodStatus[res.status] ?? 0) + 1;
   }
 }
-Promise.all([...Array(w.clients)].map(api).concat([...Array(w.flooders)].map(flood))).then(() => parentPort.postMessage(counts));
+Promise.all([...Array(w.clients)].map(api).concat([...Array(w.flooders)].map(flood)))
+  .then(() => process.stdout.write(JSON.stringify(counts) + '\\n'));
 `;
 
 interface Counts {
   api: number;
   apiFailed: number;
-  metrics: number;
-  metricsStatus: Record<string, number>;
-  bytes?: number;
+  flood: number;
+  floodStatus: Record<string, number>;
+  bytes: number;
 }
 
 interface Load {
@@ -65,11 +69,23 @@ interface Load {
   flooders: number;
 }
 
-function run(data: Load): Promise<Counts> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(loader, { eval: true, workerData: data });
-    worker.once('message', resolve).once('error', reject);
+/** One phase: the loops' counts and the service's CPU time (ms) meanwhile. */
+async function phase(load: Load): Promise<Counts & { cpuMs: number }> {
+  const before = process.cpuUsage();
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', loader], {
+      env: { ...process.env, LOAD: JSON.stringify(load) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    child.stdout.on('data', (d) => {
+      text += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`the load exited ${code}`))));
   });
+  const used = process.cpuUsage(before);
+  return { ...(JSON.parse(out) as Counts), cpuMs: (used.user + used.system) / 1000 };
 }
 
 const cleanups = cleanupList();
@@ -88,18 +104,22 @@ try {
   const { orderId } = (await placed.json()) as { orderId: string };
   const seconds = Number(flags.seconds);
   const clients = Number(flags.clients);
-  const common = { base, path: `/orders/${orderId}`, floodPath: flags['flood-path'], token, seconds, clients };
+  const flooders = Number(flags.flooders);
+  const floodPath = flags['flood-path'];
+  const load = { base, path: `/orders/${orderId}`, floodPath, token, seconds };
 
-  const alone = await run({ ...common, flooders: 0 });
-  const flooded = await run({ ...common, flooders: Number(flags.flooders) });
-  const rate = (n: number) => (n / seconds).toFixed(0);
-  console.log(`GET /orders/:id, ${clients} loops, ${seconds} s each:`);
-  console.log(`  alone:                    ${rate(alone.api)} /s (${alone.apiFailed} failed)`);
+  const apiAlone = await phase({ ...load, clients, flooders: 0 });
+  const floodAlone = await phase({ ...load, clients: 0, flooders });
+  const both = await phase({ ...load, clients, flooders });
+  const rate = (n: number) => `${(n / seconds).toFixed(0)} /s`;
+  const cpu = (p: { cpuMs: number }, n: number) => `${(p.cpuMs / Math.max(n, 1)).toFixed(2)} ms CPU each`;
+  console.log(`GET /orders/:id (${clients} loops) and anonymous ${floodPath} (${flooders} loops), ${seconds} s a phase:`);
+  console.log(`  the API alone:   ${rate(apiAlone.api)}, ${cpu(apiAlone, apiAlone.api)}`);
   console.log(
-    `  with ${flags.flooders} anonymous loops on ${flags['flood-path']}: ${rate(flooded.api)} /s (${flooded.apiFailed} failed);` +
-      ` ${flags['flood-path']} answered ${rate(flooded.metrics)} /s ${JSON.stringify(flooded.metricsStatus)}, ${flooded.bytes} bytes each`,
+    `  the flood alone: ${rate(floodAlone.flood)} ${JSON.stringify(floodAlone.floodStatus)}, ${floodAlone.bytes} bytes, ${cpu(floodAlone, floodAlone.flood)}`,
   );
-  console.log(`  the API kept ${((100 * flooded.api) / Math.max(alone.api, 1)).toFixed(0)} % of its rate`);
+  console.log(`  both:            the API ${rate(both.api)} (${both.apiFailed} failed), the flood ${rate(both.flood)}`);
+  console.log(`  the API kept ${((100 * both.api) / Math.max(apiAlone.api, 1)).toFixed(0)} % of its rate`);
 } finally {
   await cleanups.run();
 }

@@ -1,6 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import Router from '@koa/router';
 import test from 'ava';
 import { Gauge } from 'prom-client';
 import { tokenVerifier } from '../src/http/auth.js';
@@ -9,6 +6,7 @@ import { Lifecycle } from '../src/lifecycle.js';
 import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/metrics.js';
 import { testIssuer } from '../src/testing/issuer.js';
+import { listening } from './fixture/listening.js';
 
 /**
  * /metrics is open to anyone (issue 23, item 9): a flood of anonymous scrapes must not make the
@@ -30,28 +28,18 @@ new Gauge({
   },
 });
 
-let server: Server;
-let base: string;
+let app: Awaited<ReturnType<typeof listening>>;
 test.before(async () => {
   const issuer = await testIssuer();
-  server = createApp({
-    logger: createLogger('test', 'silent'),
-    metrics,
-    lifecycle: new Lifecycle(),
-    routes: new Router(),
-    auth: tokenVerifier(issuer.auth),
-    metricsMaxAgeMs: maxAgeMs,
-  }).listen(0);
-  await new Promise((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const logger = createLogger('test', 'silent');
+  app = await listening(
+    createApp({ logger, metrics, lifecycle: new Lifecycle(), auth: tokenVerifier(issuer.auth), metricsMaxAgeMs: maxAgeMs }),
+  );
 });
-test.after.always(() => {
-  server?.close();
-  server?.closeAllConnections();
-});
+test.after.always(() => app?.close());
 
 const scrape = async (accept?: string) => {
-  const res = await fetch(`${base}/metrics`, { headers: accept ? { accept } : {} });
+  const res = await fetch(`${app.base}/metrics`, { headers: accept ? { accept } : {} });
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
 };
 
