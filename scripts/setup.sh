@@ -92,6 +92,12 @@ if [[ -z ${AMQP_URL:-} ]]; then
   step "RabbitMQ ready (amqp://127.0.0.1:5672, management http://127.0.0.1:15672)"
 fi
 
+# Generated passwords (the administrator's below, the services' after it): $state/credentials,
+# 0700, each file 0600, for the user who runs the stack.
+as_root mkdir -p "$state/credentials"
+as_root chown "$(id -u):$(id -g)" "$state/credentials"
+chmod 0700 "$state/credentials"
+
 # --- PostgreSQL -------------------------------------------------------------------------------
 if [[ -z ${DATABASE_URL:-} ]]; then
   pg() { as_root runuser -u postgres -- "$@"; }
@@ -128,20 +134,21 @@ if [[ -z ${DATABASE_URL:-} ]]; then
     step "starting PostgreSQL on port $pg_port"
     pg "$pg_bin/pg_ctl" -D "$state/pg" -l "$state/pg.log" -o "-p $pg_port -k $state $tuning" -w start >/dev/null
   fi
-  # The administrator `orderly` (CREATEDB CREATEROLE, owner of the database `orderly`), created as
-  # the cluster's superuser over its socket; the same steps on every PostgreSQL Debian ships.
-  pg psql -h "$state" -p "$pg_port" -U postgres -qtAX -v ON_ERROR_STOP=1 \
-    -v role=orderly -v password=orderly -v database=orderly -f - <scripts/local/admin.sql >/dev/null
-  step "PostgreSQL ready (postgres://orderly@127.0.0.1:$pg_port/orderly)"
+  # The administrator `orderly` (CREATEDB, no CREATEROLE, owner of the database `orderly`), set up as
+  # the cluster's superuser over its socket; the same steps on every PostgreSQL Debian ships. Its
+  # password is generated once ($state/credentials/admin.json) and set on every run, which replaces
+  # the well-known `orderly` of earlier set-ups; given on stdin, never on a command line.
+  admin_password=$(ORDERLY_STATE_DIR=$state node --conditions=source --import tsx scripts/local/admin-credentials.ts)
+  { printf '\\set password %s\n' "$admin_password"; cat scripts/local/admin.sql; } |
+    pg psql -h "$state" -p "$pg_port" -U postgres -qtAX -v ON_ERROR_STOP=1 -v role=orderly -v database=orderly -f - >/dev/null
+  step "PostgreSQL ready (postgres://orderly@127.0.0.1:$pg_port/orderly, password in $state/credentials/admin.json)"
 fi
 
 # --- a broker user and a database role per service ---------------------------------------------
 # As on Kubernetes (issue 14): each service connects as `orderly-<service>` with the chart's
 # Permission and as `orderly_<service>`, owner of its schema only; passwords generated once, kept in
-# $state/credentials (0700, the file 0600) for the user who runs the stack. Idempotent.
-as_root mkdir -p "$state/credentials"
-as_root chown "$(id -u):$(id -g)" "$state/credentials"
-chmod 0700 "$state/credentials"
+# $state/credentials (0700, the file 0600) for the user who runs the stack. Idempotent. On the
+# local cluster the roles are created by its superuser over the socket (the administrator may not).
 if ! ORDERLY_STATE_DIR=$state node --conditions=source --import tsx scripts/local/credentials.ts; then
   # Servers of your own (AMQP_URL / DATABASE_URL) may not let their user create users and roles:
   # the tests do not need these, npm start does.

@@ -155,7 +155,7 @@ export async function startChaosStack({ name, stateDir, mode, log }: ChaosStackO
           SAGA_MODE: saga.mode,
           SAGA_SWITCHING: String(saga.switching),
           AMQP_URL: `amqp://${u.user}:${u.password}@127.0.0.1:${p.amqp.port}/orderly`,
-          DATABASE_URL: `postgres://orderly:orderly@127.0.0.1:${p.pg.port}/orderly`,
+          DATABASE_URL: throughProxy(postgres.databaseUrl, p.pg.port),
           RABBITMQ_MANAGEMENT_URL: r.managementUrl,
         };
       },
@@ -200,4 +200,11 @@ export async function startChaosStack({ name, stateDir, mode, log }: ChaosStackO
     await close();
     throw err;
   }
+}
+
+/** The database URL with the fault proxy's port: the same user, password and database. */
+function throughProxy(databaseUrl: string, port: number): string {
+  const url = new URL(databaseUrl);
+  url.port = String(port);
+  return url.toString();
 }

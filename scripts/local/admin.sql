@@ -1,16 +1,23 @@
 -- The local cluster's administrator, created by scripts/setup.sh as the cluster's superuser:
 --   psql -v ON_ERROR_STOP=1 -v role=… -v password=… -v database=… -f scripts/local/admin.sql
 -- Idempotent, and the same on every PostgreSQL Debian ships (15 on Debian 12, 17 on Debian 13):
--- scripts/local/test/admin-steps.test.ts runs it against both. The role creates each service's role
--- and schema (scripts/local/credentials.ts) and owns the database; it is no superuser.
+-- scripts/local/test/admin-steps.test.ts runs it against both. The role owns the database and
+-- creates databases (the tests' scratch ones, the bench's); it is no superuser and may not create
+-- roles: each service's role is created by the superuser (scripts/local/credentials.ts).
 SET client_min_messages = warning;
 
 SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'role', :'password')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
-ALTER ROLE :"role" LOGIN CREATEDB CREATEROLE;
--- Since PostgreSQL 16 a CREATEROLE role may create, alter and grant only the roles it has ADMIN
--- on, and its own implicit membership in a role it creates neither lets it SET ROLE nor inherits:
--- credentials.ts grants that itself. Here nothing differs between the versions.
+-- On every run, the password too: an earlier set-up's well-known one (`orderly`) is replaced.
+-- NOCREATEROLE: up to PostgreSQL 15 a CREATEROLE role may grant itself any role but a superuser,
+-- pg_execute_server_program (COPY … FROM PROGRAM: any command as the OS user postgres) included.
+ALTER ROLE :"role" LOGIN CREATEDB NOCREATEROLE NOSUPERUSER NOREPLICATION NOBYPASSRLS PASSWORD :'password';
+-- What an earlier CREATEROLE administrator (or whoever had its well-known password) may have
+-- granted it: every predefined role but the one below.
+SELECT format('REVOKE %I FROM %I GRANTED BY %I CASCADE', r.rolname, :'role', g.rolname)
+  FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles g ON g.oid = m.grantor
+ WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = :'role')
+   AND r.rolname LIKE 'pg\_%' AND r.rolname <> 'pg_read_all_stats' \gexec
 
 -- Each service runs as its own role: without pg_read_all_stats the bench sees their statements
 -- only as "<insufficient privilege>".

@@ -7,6 +7,9 @@
  * every DLQ, write every retry exchange and its events' exchange) and `orderly_console`. Passwords are generated once and kept in `<stateDir>/credentials/local.json`
  * (mode 0600); nothing here has a default password.
  *
+ * The roles are created by whoever may (roleAdministrator: the local clusters' superuser over their
+ * socket), their schemas by the administrator that owns the database, which may not create roles.
+ *
  * Services declare nothing (BROKER_DECLARE_TOPOLOGY=false, as on Kubernetes): prepareBroker() is
  * the one administrator step that declares the topology of a saga mode and applies its policies
  * before the services start — so a service's rights are the chart's, not "configure its own too".
@@ -33,9 +36,11 @@ import {
   topologyModeOf,
 } from '@orderly/events';
 import { applyPolicies, assertTopology, managementClient, removeStaleBindings, vhostOf } from '@orderly/platform';
+import { roleAdministrator, type SqlRunner } from '@orderly/platform/testing';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { startsSwitching } from './saga-switch.ts';
+import { serviceRolesSql } from './service-roles.ts';
 
 export const serviceNames = Object.keys(servicePorts) as ServiceName[];
 /** Who gets a broker user and a database role: every service, and the console. */
@@ -57,15 +62,17 @@ export interface EnsureOptions {
   /** The broker's management API with an administrator's credentials. */
   managementUrl: string;
   vhost: string;
-  /** A database URL whose role may create roles (CREATEROLE) and owns the database, or a superuser's. */
+  /** A database URL whose role owns the database (the local administrator, or a superuser's). */
   adminDatabaseUrl: string;
+  /** Who creates the roles and sets their passwords. By default roleAdministrator(adminDatabaseUrl):
+   * the superuser of a local cluster over its socket, else the URL's user (who then needs CREATEROLE). */
+  roleAdmin?: SqlRunner;
   /** Broker user and database role prefixes (default `orderly-`, `orderly_`). */
   brokerPrefix?: string;
   rolePrefix?: string;
 }
 
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
-const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const exactRegex = (names: string[]) => (names.length ? `^(${names.map((n) => n.replace(/\./g, '\\.')).join('|')})$` : '^$');
 
 /** The Permission the chart grants a service (or the console) in a saga mode (broker-access.yaml, from the same catalog). */
@@ -131,6 +138,12 @@ export async function ensureCredentials(options: EnsureOptions): Promise<Credent
     await api('PUT', `api/users/${encodeURIComponent(user)}`, { password, tags: '' });
   }
 
+  // The roles, by whoever may create them (the local administrator may not: scripts/local/admin.sql).
+  const administrator = decodeURIComponent(new URL(options.adminDatabaseUrl).username);
+  const roles = credentialHolders.map((s) => creds.database[s]!);
+  await (options.roleAdmin ?? roleAdministrator(options.adminDatabaseUrl))(serviceRolesSql(roles, administrator));
+
+  // Their schemas, as the administrator (owner of the database, a member of each role).
   const db = new pg.Client({
     connectionString: options.adminDatabaseUrl,
     connectionTimeoutMillis: 15_000,
@@ -139,21 +152,8 @@ export async function ensureCredentials(options: EnsureOptions): Promise<Credent
   await db.connect();
   try {
     const database = (await db.query('SELECT current_database() AS d')).rows[0].d as string;
-    // pg_has_role() knows SET from PostgreSQL 16 on; before, MEMBER meant "may SET ROLE".
-    const version = Number((await db.query('SHOW server_version_num')).rows[0].server_version_num);
-    const setPrivilege = version >= 160000 ? 'SET' : 'MEMBER';
     for (const s of credentialHolders) {
-      const { role, password } = creds.database[s]!;
-      const exists = (await db.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount;
-      // No CREATEDB, no CREATEROLE, no inheritance: it logs in and owns its schema, nothing more.
-      await db.query(
-        `${exists ? 'ALTER' : 'CREATE'} ROLE ${ident(role)} LOGIN NOINHERIT NOCREATEDB NOCREATEROLE PASSWORD ${literal(password)}`,
-      );
-      // CREATE SCHEMA … AUTHORIZATION and the hand-over need the right to SET ROLE to it
-      // (CloudNativePG acts as superuser). Since PostgreSQL 16 the creator is a member of the role
-      // it created, but with ADMIN only (createrole_self_grant is empty): MEMBER is true, SET not.
-      const canSet = (await db.query('SELECT pg_has_role(current_user, $1, $2) AS m', [role, setPrivilege])).rows[0].m as boolean;
-      if (!canSet) await db.query(`GRANT ${ident(role)} TO CURRENT_USER`);
+      const { role } = creds.database[s]!;
       await db.query(`REVOKE ALL ON DATABASE ${ident(database)} FROM ${ident(role)}`);
       await db.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${ident(database)} TO ${ident(role)}`);
       await db.query(`CREATE SCHEMA IF NOT EXISTS ${ident(s)} AUTHORIZATION ${ident(role)}`);
@@ -256,8 +256,7 @@ export async function readCredentials(stateDir = process.env.ORDERLY_STATE_DIR ?
 
 // scripts/setup.sh: node --conditions=source --import tsx scripts/local/credentials.ts
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { localAdmin } = await import('./services.ts');
-  const admin = { ...localAdmin, ...pick(process.env, ['AMQP_URL', 'DATABASE_URL', 'RABBITMQ_MANAGEMENT_URL']) };
+  const admin = await adminOf({});
   const creds = await ensureCredentials({
     managementUrl: admin.RABBITMQ_MANAGEMENT_URL,
     vhost: vhostOf(admin.AMQP_URL),
@@ -266,8 +265,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`▸ a broker user and a database role per service (passwords in ${creds.file})`);
 }
 
-function pick(env: NodeJS.ProcessEnv, keys: string[]): Record<string, string> {
-  return Object.fromEntries(keys.filter((k) => env[k]).map((k) => [k, env[k]!]));
+/** The administrator's URLs: env's, else the environment's, else the local servers' (services.ts). */
+async function adminOf(env: Record<string, string>) {
+  const { localAdmin } = await import('./services.ts');
+  // Each read only when not given: the local database's reads the generated password's file.
+  return {
+    AMQP_URL: env.AMQP_URL || localAdmin.AMQP_URL,
+    DATABASE_URL: env.DATABASE_URL || localAdmin.DATABASE_URL,
+    RABBITMQ_MANAGEMENT_URL: env.RABBITMQ_MANAGEMENT_URL || localAdmin.RABBITMQ_MANAGEMENT_URL,
+  };
 }
 
 /**
@@ -275,9 +281,7 @@ function pick(env: NodeJS.ProcessEnv, keys: string[]): Record<string, string> {
  * the broker prepared for the saga mode as administrator, and each service's own env.
  */
 export async function localServiceEnv(env: Record<string, string> = {}): Promise<(service: string) => Record<string, string>> {
-  const { localAdmin } = await import('./services.ts');
-  const keys = ['AMQP_URL', 'DATABASE_URL', 'RABBITMQ_MANAGEMENT_URL'];
-  const admin = { ...localAdmin, ...pick(process.env, keys), ...pick(env, keys) };
+  const admin = await adminOf(env);
   const mode = (env.SAGA_MODE ?? process.env.SAGA_MODE ?? 'choreography') as SagaMode;
   const creds = await readCredentials();
   const { switching, inFlight } = await startsSwitching(mode, env.SAGA_SWITCHING ?? process.env.SAGA_SWITCHING, admin.DATABASE_URL);

@@ -1,4 +1,5 @@
 import { consolePort, servicePorts } from '@orderly/events';
+import { localAdminDatabaseUrl } from '@orderly/platform/testing';
 
 /** The services the local stack runs, with their ports (docs/architecture.md#http-api). */
 export const services = Object.entries(servicePorts).map(([name, port]) => ({ name, port }));
@@ -12,8 +13,12 @@ export const consoleService = { name: 'console', port: consolePort };
  */
 export const localAdmin = {
   AMQP_URL: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/orderly',
-  // scripts/setup.sh runs its cluster on a port of its own (ORDERLY_PG_PORT, 5440), not Debian's 5432.
-  DATABASE_URL: process.env.DATABASE_URL ?? `postgres://orderly:orderly@127.0.0.1:${process.env.ORDERLY_PG_PORT ?? 5440}/orderly`,
+  // scripts/setup.sh runs its cluster on a port of its own (ORDERLY_PG_PORT, 5440), not Debian's 5432;
+  // its administrator's password is generated (admin-credentials.ts). Read when asked for: a tool
+  // that needs no database (npm run token) needs no password file.
+  get DATABASE_URL(): string {
+    return process.env.DATABASE_URL ?? localAdminDatabaseUrl();
+  },
   RABBITMQ_MANAGEMENT_URL: process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672/',
 };
 

@@ -3,6 +3,7 @@
  * socket directory, started and crashed with pg_ctl as user postgres. The shared cluster on 5440
  * is never touched. Durable (fsync on): a crash must lose nothing that was committed.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chown, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -62,18 +63,32 @@ export async function ownPostgres(runDir: string, port: number): Promise<OwnPost
     await pgCtl(['-l', join(stateDir, 'pg.log'), '-o', opts, '-w', '-t', '120', 'start']);
   };
   await start();
+  // The SQL on stdin: never on a command line, where any local user could read a password.
   const psql = (sql: string, db = 'postgres') =>
-    runAs(user, `${bin}/psql`, ['-h', stateDir, '-p', String(port), '-U', 'postgres', '-d', db, '-qtAX', '-c', sql]);
+    runAs(
+      user,
+      `${bin}/psql`,
+      ['-h', stateDir, '-p', String(port), '-U', 'postgres', '-d', db, '-qtAX', '-v', 'ON_ERROR_STOP=1', '-f', '-'],
+      {},
+      120_000,
+      sql,
+    );
+  // The run's own password, never a well-known one (issue 23), set on every run: a cluster an
+  // earlier run left keeps nothing of that run's.
+  const password = randomBytes(18).toString('hex');
   if (!(await psql(`SELECT 1 FROM pg_roles WHERE rolname='orderly'`)).includes('1')) {
-    await psql(`CREATE ROLE orderly LOGIN CREATEDB PASSWORD 'orderly'`);
+    await psql('CREATE ROLE orderly LOGIN CREATEDB');
   }
+  await psql(`ALTER ROLE orderly LOGIN CREATEDB NOCREATEROLE PASSWORD '${password}'`);
   if (!(await psql(`SELECT 1 FROM pg_database WHERE datname='orderly'`)).includes('1')) {
     await psql('CREATE DATABASE orderly OWNER orderly');
   }
+  const databaseUrl = new URL(`postgres://orderly@127.0.0.1:${port}/orderly`);
+  databaseUrl.password = password;
   return {
     port,
     dataDir,
-    databaseUrl: `postgres://orderly:orderly@127.0.0.1:${port}/orderly`,
+    databaseUrl: databaseUrl.toString(),
     start,
     crash: async () => {
       await pgCtl(['stop', '-m', 'immediate', '-w']);

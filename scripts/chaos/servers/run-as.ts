@@ -17,16 +17,17 @@ export function systemUser(name: string): SystemUser {
   return { uid: Number(uid), gid: Number(gid), home: home ?? '/' };
 }
 
-/** Runs a command as the user and resolves with its stdout; rejects with its output on failure. */
+/** Runs a command as the user (`input` on its stdin) and resolves with its stdout; rejects with its output on failure. */
 export function runAs(
   user: SystemUser,
   cmd: string,
   args: string[],
   env: Record<string, string> = {},
   timeoutMs = 120_000,
+  input = '',
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       cmd,
       args,
       {
@@ -41,6 +42,7 @@ export function runAs(
         else resolve(stdout);
       },
     );
+    child.stdin?.end(input);
   });
 }
 

@@ -3,8 +3,9 @@
 # builds them first when missing), beside the system's RabbitMQ 3.10 / PostgreSQL 15 and never
 # touching them: own node name, ports and epmd.
 #   rabbitmq4     AMQP 127.0.0.1:5682, management :15682, distribution :25682, epmd :4379, node rabbit4@localhost
-#   postgresql17  127.0.0.1:5442 (user orderly / orderly, CREATEDB CREATEROLE; cluster in the chroot)
-# Idempotent: a server that already answers is left alone. `scripts/k8s/servers/env.sh <name>`
+#   postgresql17  127.0.0.1:5442 (user orderly, CREATEDB, the password of $ORDERLY_STATE_DIR/credentials/admin.json;
+#                 cluster in the chroot)
+# Idempotent: a server that already answers is not restarted (its administrator's password is set again). `scripts/k8s/servers/env.sh <name>`
 # prints the AMQP_URL / RABBITMQ_MANAGEMENT_URL / DATABASE_URL that point the tests at one of them.
 # Usage: scripts/k8s/servers/up.sh [rabbitmq4|postgresql17]...   (default: both)
 set -euo pipefail
@@ -43,8 +44,19 @@ CONF
 
 postgresql17() {
   local root="$state/chroots/postgresql17" data=/var/lib/postgresql/17/orderly
-  listening 5442 && return 0
   local bin=/usr/lib/postgresql/17/bin
+  listening 5442 || postgresql17_start
+  # The administrator `orderly` and its database, by the same steps as the machine's cluster, with
+  # the same generated password (on stdin): a cluster that still has the old `orderly` gets it too.
+  local password
+  password=$(cd "$here/../../.." && ORDERLY_STATE_DIR=$state node --conditions=source --import tsx scripts/local/admin-credentials.ts)
+  { printf '\\set password %s\n' "$password"; cat "$here/../../local/admin.sql"; } |
+    in_root "$root" runuser -u postgres -- "$bin/psql" -h /tmp -p 5442 -U postgres -qtAX -v ON_ERROR_STOP=1 \
+      -v role=orderly -v database=orderly -f - >/dev/null
+  step "PostgreSQL 17 ready (postgres://orderly@127.0.0.1:5442/orderly)"
+}
+
+postgresql17_start() {
   if [[ ! -f $root$data/PG_VERSION ]]; then
     step "creating a PostgreSQL 17 cluster in $root$data"
     in_root "$root" runuser -u postgres -- "$bin/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 >/dev/null
@@ -53,10 +65,6 @@ postgresql17() {
   # As the system cluster under --for-tests: durability traded for speed.
   in_root "$root" runuser -u postgres -- "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w start \
     -o "-p 5442 -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
-  # The administrator `orderly` and its database, by the same steps as the machine's cluster.
-  in_root "$root" runuser -u postgres -- "$bin/psql" -h /tmp -p 5442 -U postgres -qtAX -v ON_ERROR_STOP=1 \
-    -v role=orderly -v password=orderly -v database=orderly -f - <"$here/../../local/admin.sql" >/dev/null
-  step "PostgreSQL 17 ready (postgres://orderly@127.0.0.1:5442/orderly)"
 }
 
 for t in "${targets[@]}"; do "$t"; done

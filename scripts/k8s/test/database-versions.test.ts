@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server, connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { createLogger, createPool, migrate } from '@orderly/platform';
-import { serversFromEnv } from '@orderly/platform/testing';
+import { roleAdministrator, serversFromEnv } from '@orderly/platform/testing';
 import test from 'ava';
 import pg from 'pg';
 import { waitForDatabase } from '../../../services/lib/platform/src/db/connect.js';
@@ -55,15 +55,16 @@ for (const target of targets) {
     const passwords = new Map<string, string>();
     try {
       await admin.query(`CREATE DATABASE ${db}`);
-      // The Cluster's managed roles, as CloudNativePG creates them.
+      // The Cluster's managed roles, as CloudNativePG creates them: as superuser (the local
+      // administrator may not create roles).
+      const administrator = decodeURIComponent(new URL(target.url).username);
       for (const r of roles) {
         const password = randomBytes(8).toString('hex');
         passwords.set(r.name, password);
-        await admin.query(
-          `CREATE ROLE ${role(r.name)} ${r.login ? 'LOGIN' : 'NOLOGIN'} ${r.inherit ? 'INHERIT' : 'NOINHERIT'} CONNECTION LIMIT ${r.connectionLimit} PASSWORD '${password}'`,
+        await roleAdministrator(target.url)(
+          `CREATE ROLE ${role(r.name)} ${r.login ? 'LOGIN' : 'NOLOGIN'} ${r.inherit ? 'INHERIT' : 'NOINHERIT'} CONNECTION LIMIT ${r.connectionLimit} PASSWORD '${password}';
+           GRANT ${role(r.name)} TO "${administrator}"`, // CREATE SCHEMA … AUTHORIZATION needs membership.
         );
-        // CREATE SCHEMA … AUTHORIZATION needs membership (CloudNativePG does it as superuser).
-        await admin.query(`GRANT ${role(r.name)} TO CURRENT_USER`);
       }
       const dbAdmin = new pg.Client({ connectionString: withDb(target.url, db) });
       dbAdmin.on('error', () => {});
@@ -98,7 +99,7 @@ for (const target of targets) {
       }
     } finally {
       await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => {});
-      for (const r of roles) await admin.query(`DROP ROLE IF EXISTS ${role(r.name)}`).catch(() => {});
+      for (const r of roles) await roleAdministrator(target.url)(`DROP ROLE IF EXISTS ${role(r.name)}`).catch(() => {});
       await admin.end();
     }
   });

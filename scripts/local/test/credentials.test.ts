@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { consumerQueues, publishers, servicePorts } from '@orderly/events';
-import { createTestEnv } from '@orderly/platform/testing';
+import { createTestEnv, roleAdministrator } from '@orderly/platform/testing';
 import amqp from 'amqplib';
 import test from 'ava';
 import pg from 'pg';
@@ -24,15 +24,14 @@ test('when the credentials are ensured twice and the broker prepared, then each 
   const rolePrefix = `cred_${id}_`;
   const services = Object.keys(servicePorts);
   const holders = [...services, 'console'];
-  const admin = new pg.Client({ connectionString: e.databaseUrl });
-  await admin.connect();
   t.teardown(async () => {
     for (const s of holders) {
       await e.management(`api/users/${encodeURIComponent(`${brokerPrefix}${s}`)}`, { method: 'DELETE' }).catch(() => {});
-      await admin.query(`DROP OWNED BY "${rolePrefix}${s}" CASCADE`).catch(() => {});
-      await admin.query(`DROP ROLE IF EXISTS "${rolePrefix}${s}"`).catch(() => {});
+      // Roles are dropped by whoever may (the administrator may not create or drop roles).
+      await roleAdministrator(e.databaseUrl)(`DROP OWNED BY "${rolePrefix}${s}" CASCADE; DROP ROLE IF EXISTS "${rolePrefix}${s}"`).catch(
+        () => {},
+      );
     }
-    await admin.end();
     await rm(stateDir, { recursive: true, force: true });
     await e.cleanup();
   });

@@ -109,6 +109,15 @@ export const baseConfigSchema = z.object({
   /** A scope that also makes the caller an operator: unset (the default), none does. Set it only where an
    * administrator grants that scope (any user may request any scope on most providers). */
   AUTH_OPERATOR_SCOPE: z.string().min(1).optional(),
+  /** How long a client may take to send a request's headers (Node's headersTimeout): a client
+   * that dribbles them is answered 408 and disconnected, not kept for Node's 60 s. */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(10_000),
+  /** How long a client may take to send a whole request, headers and body (Node's requestTimeout,
+   * 300 s by default): a slow-body client is answered 408 and disconnected. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
+  /** A /metrics answer is rendered at most once per this long; scrapes meanwhile, and concurrent
+   * ones, share it (an anonymous flood costs one render per interval, not one per request). */
+  METRICS_MAX_AGE_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
 });
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 

@@ -130,6 +130,8 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
       routes: parts.routes ? [admin, parts.routes] : [admin],
       bodyLimits: { '/admin/dry-run': dryRunBodyLimit },
       api: { ...api, operations: { ...adminOperations, ...api.operations } },
+      metricsMaxAgeMs: config.METRICS_MAX_AGE_MS,
+      timeouts: { headersMs: config.HTTP_HEADERS_TIMEOUT_MS, requestMs: config.HTTP_REQUEST_TIMEOUT_MS },
     });
     opened.push(() => http.close());
 

@@ -91,3 +91,15 @@ test('when a variable is only blanks, then it counts as unset and its default ap
   const schema = baseConfigSchema.extend({ PORT: baseConfigSchema.shape.PORT.default(8080) });
   t.is(loadConfig(schema, { ...secrets, PORT: '   ' }).PORT, 8080);
 });
+
+test('when the HTTP timeouts are not set, then a slow client gets 10 s for its headers and 30 s for the whole request; out-of-range values are refused', (t) => {
+  const config = loadConfig(schema, secrets);
+  t.is(config.HTTP_HEADERS_TIMEOUT_MS, 10_000);
+  t.is(config.HTTP_REQUEST_TIMEOUT_MS, 30_000);
+  t.is(config.METRICS_MAX_AGE_MS, 1_000);
+  for (const name of ['HTTP_HEADERS_TIMEOUT_MS', 'HTTP_REQUEST_TIMEOUT_MS']) {
+    for (const bad of ['0', '999', '300001', 'soon']) {
+      t.throws(() => loadConfig(schema, { ...secrets, [name]: bad }), { message: new RegExp(name) }, `${name}=${bad}`);
+    }
+  }
+});

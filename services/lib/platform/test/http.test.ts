@@ -1,5 +1,4 @@
-import { type Server, STATUS_CODES } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { STATUS_CODES } from 'node:http';
 import Router from '@koa/router';
 import test from 'ava';
 import { z } from 'zod';
@@ -10,6 +9,7 @@ import { Lifecycle } from '../src/lifecycle.js';
 import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/metrics.js';
 import { testIssuer } from '../src/testing/issuer.js';
+import { listening } from './fixture/listening.js';
 
 const issuer = await testIssuer();
 const auth = tokenVerifier(issuer.auth);
@@ -33,24 +33,15 @@ routes.post('/named', (ctx) => {
   ctx.body = parseOr400(z.strictObject({ name: z.string() }), bodyOf(ctx));
 });
 
-let server: Server;
+let app: Awaited<ReturnType<typeof listening>>;
 let base: string;
 test.before(async () => {
-  server = createApp({
-    logger: createLogger('test', 'silent'),
-    metrics: createMetrics('test'),
-    lifecycle,
-    routes,
-    auth,
-    bodyLimit: '1kb',
-  }).listen(0);
-  await new Promise((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app = await listening(
+    createApp({ logger: createLogger('test', 'silent'), metrics: createMetrics('test'), lifecycle, routes, auth, bodyLimit: '1kb' }),
+  );
+  base = app.base;
 });
-test.after.always(() => {
-  server?.close();
-  server?.closeAllConnections();
-});
+test.after.always(() => app?.close());
 
 const post = (path: string, body: string) =>
   fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer }, body });

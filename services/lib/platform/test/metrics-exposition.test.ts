@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import { trace } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -11,6 +10,7 @@ import { Lifecycle } from '../src/lifecycle.js';
 import { createLogger } from '../src/logger.js';
 import { createMetrics, observeLatency } from '../src/metrics.js';
 import { testIssuer } from '../src/testing/issuer.js';
+import { listening } from './fixture/listening.js';
 
 /**
  * /metrics as scrapers and tools read it: the Prometheus text format unless OpenMetrics is asked
@@ -29,16 +29,17 @@ test.before(async () => {
   sdk = new NodeSDK({ traceExporter: { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} } });
   sdk.start();
   const issuer = await testIssuer();
-  server = createApp({
-    logger: createLogger('test', 'silent'),
-    metrics,
-    lifecycle: new Lifecycle(),
-    routes: new Router(),
-    auth: tokenVerifier(issuer.auth),
-    bodyLimit: '1kb',
-  }).listen(0);
-  await new Promise((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const app = await listening(
+    createApp({
+      logger: createLogger('test', 'silent'),
+      metrics,
+      lifecycle: new Lifecycle(),
+      routes: new Router(),
+      auth: tokenVerifier(issuer.auth),
+    }),
+  );
+  server = app.server;
+  base = app.base;
 });
 test.after.always(async () => {
   server?.close();

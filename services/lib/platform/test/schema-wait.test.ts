@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { migrate } from '../src/db/migrate.js';
 import { createPool } from '../src/db/pool.js';
 import type { Logger } from '../src/logger.js';
-import { createTestEnv, type TestEnv } from '../src/testing/index.js';
+import { createTestEnv, roleAdministrator, type TestEnv } from '../src/testing/index.js';
 
 /**
  * On Kubernetes the service's schema is provisioned for it (CloudNativePG's Database), and the
@@ -31,7 +31,10 @@ const migrations = [{ prefix: 'platform', dir: join('services', 'lib', 'platform
 async function serviceRole(): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   const name = `svc_${randomBytes(3).toString('hex')}`;
   const password = randomBytes(12).toString('hex');
-  await admin.query(`CREATE ROLE ${name} LOGIN NOINHERIT PASSWORD '${password}'`);
+  // Roles by whoever may create them: the administrator may not (scripts/local/admin.sql).
+  // The administrator (the URL's user) may then create its schema, as CloudNativePG does as superuser.
+  const administrator = decodeURIComponent(new URL(e.databaseUrl).username);
+  await roleAdministrator(e.databaseUrl)(`CREATE ROLE ${name} LOGIN NOINHERIT PASSWORD '${password}'; GRANT ${name} TO "${administrator}"`);
   await admin.query(`REVOKE CREATE ON DATABASE "${e.database}" FROM PUBLIC`);
   const url = new URL(e.databaseUrl);
   url.username = name;
@@ -40,8 +43,7 @@ async function serviceRole(): Promise<{ name: string; url: string; drop: () => P
     name,
     url: url.toString(),
     drop: async () => {
-      await admin.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
-      await admin.query(`DROP ROLE IF EXISTS ${name}`);
+      await roleAdministrator(e.databaseUrl)(`DROP SCHEMA IF EXISTS ${name} CASCADE; DROP ROLE IF EXISTS ${name}`);
     },
   };
 }
@@ -62,7 +64,6 @@ test('when the schema appears only after a delay, then migrate() waits for it (l
     const migrating = migrate(pool, role.name, migrations, logger, { timeoutMs: 30_000, baseMs: 200, maxMs: 500 });
     // The operator's reconcile, two seconds later: the schema, owned by the service's role.
     await new Promise((r) => setTimeout(r, 2_000));
-    await admin.query(`GRANT ${role.name} TO CURRENT_USER`);
     await admin.query(`CREATE SCHEMA ${role.name} AUTHORIZATION ${role.name}`);
     const applied = await migrating;
     t.true(Date.now() - started >= 2_000, 'it waited');

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
@@ -8,6 +8,7 @@ import type { Lifecycle } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
 import { wantsOpenMetrics } from '../telemetry/exposition.js';
+import { sharedRenders } from '../telemetry/shared-renders.js';
 import { type Authentication, authenticate, openPathTest, type TokenVerifier } from './auth.js';
 import { docsRoutes } from './docs.js';
 import { type ApiDocs, openApiDocument } from './openapi.js';
@@ -31,7 +32,21 @@ export interface HttpServerOptions {
   auth?: TokenVerifier;
   /** The service's own open paths and authenticator, if it has them (the console). */
   authentication?: Authentication;
+  /** A /metrics answer is rendered at most once per this long, shared by the scrapes meanwhile (default 1 s). */
+  metricsMaxAgeMs?: number;
+  /** How long a client may take over a request's headers, and over the whole request with its body. */
+  timeouts?: HttpTimeouts;
 }
+
+export interface HttpTimeouts {
+  /** HTTP_HEADERS_TIMEOUT_MS */
+  headersMs: number;
+  /** HTTP_REQUEST_TIMEOUT_MS: headers and body. */
+  requestMs: number;
+}
+
+/** The defaults of HTTP_HEADERS_TIMEOUT_MS and HTTP_REQUEST_TIMEOUT_MS (config.ts). */
+export const defaultTimeouts: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000 };
 
 export interface HttpServer {
   server: Server;
@@ -63,7 +78,8 @@ export function createApp({
   api,
   auth,
   authentication = {},
-}: Omit<HttpServerOptions, 'port'>): Koa {
+  metricsMaxAgeMs = 1_000,
+}: Omit<HttpServerOptions, 'port' | 'timeouts'>): Koa {
   const routes = given === undefined ? [] : Array.isArray(given) ? given : [given];
   if (routes.length > 0 && !auth) throw new Error('routes need a token verifier (auth): no API is served without authentication');
   const app = new Koa();
@@ -83,8 +99,10 @@ export function createApp({
     ctx.status = lifecycle.ready ? 200 : 503;
     ctx.body = { ready: lifecycle.ready };
   });
+  // /metrics is open (anyone may scrape): a flood of scrapes must cost one render per interval.
+  const render = sharedRenders(metrics.render, metricsMaxAgeMs);
   base.get('/metrics', async (ctx) => {
-    const { contentType, body } = await metrics.render(wantsOpenMetrics((...types) => ctx.accepts(...types)));
+    const { contentType, body } = await render(wantsOpenMetrics((...types) => ctx.accepts(...types)));
     ctx.type = contentType;
     ctx.body = body;
   });
@@ -154,9 +172,25 @@ export function createApp({
   return app;
 }
 
-export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+export async function startHttpServer({ port, timeouts = defaultTimeouts, ...options }: HttpServerOptions): Promise<HttpServer> {
+  if (timeouts.headersMs > timeouts.requestMs) {
+    throw new Error(
+      `HTTP_HEADERS_TIMEOUT_MS (${timeouts.headersMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${timeouts.requestMs}): the headers are part of the request`,
+    );
+  }
   const app = createApp(options);
-  const server = app.listen(options.port);
+  // A client slower than these is answered 408 and disconnected (Node's defaults keep a slow-body
+  // client for 300 s). Node checks them every connectionsCheckingInterval (30 s by default), which
+  // would let a client overstay by that much: checked every second, or sooner for shorter limits.
+  const server = createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: Math.min(1_000, Math.ceil(timeouts.headersMs / 4)),
+    },
+    app.callback(),
+  );
+  server.listen(port);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve).once('error', reject);
   });

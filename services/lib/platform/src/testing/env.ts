@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { managementClient } from '../bus/management.js';
 import { createServiceUsers } from './broker-users.js';
 import { type TestIssuer, testIssuer } from './issuer.js';
-import { createScratch, serversFromEnv } from './scratch.js';
+import { createScratch, type Servers, serversFromEnv } from './scratch.js';
 
 /**
  * Real servers, isolated per test file: a fresh RabbitMQ vhost and a fresh PostgreSQL database,
@@ -27,10 +27,12 @@ export interface TestEnv {
   cleanup(): Promise<void>;
 }
 
-// Read once, at import: a test that points process.env at its own scratch later does not move the next one's.
-const servers = serversFromEnv();
+// Read once, by the first test env: a test that points process.env at its own scratch later does
+// not move the next one's. Not at import: a file that only imports these helpers needs no servers.
+let servers: Servers | undefined;
 
 export async function createTestEnv(name: string): Promise<TestEnv> {
+  servers ??= serversFromEnv();
   const id = `${name.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}_${randomBytes(3).toString('hex')}`;
   const scratch = await createScratch(`test_${id}`, servers);
   // A wedged broker must fail the test run with a message, not hang it.

@@ -2,6 +2,7 @@ export { managementClient } from '../bus/management.js';
 export { allButCommands, permitWrite } from './broker-users.js';
 export { createTestEnv, type TestEnv } from './env.js';
 export { operatorHeaders, operatorRole, type TestIssuer, testIssuer } from './issuer.js';
+export { type LocalAdmin, localAdminDatabaseUrl, localAdminFile, readLocalAdmin } from './local-admin.js';
 export { drainQueue, publishRaw, type QueueStats, queueStats, type TakenMessage } from './queues.js';
 export {
   createScratch,
@@ -16,4 +17,5 @@ export {
 } from './scratch.js';
 export { type Cleanups, cleanupList, consumedCount, publishEnvelope, startTestService, untilConsumed } from './service.js';
 export { requiredSettings } from './settings.js';
+export { roleAdministrator, type SqlRunner } from './superuser.js';
 export { waitFor } from './wait.js';

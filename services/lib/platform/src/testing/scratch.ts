@@ -4,6 +4,7 @@
  */
 import pg from 'pg';
 import { managementClient } from '../bus/management.js';
+import { localAdminDatabaseUrl } from './local-admin.js';
 
 export interface Servers {
   /** Any database on the server: administration (CREATE/DROP DATABASE) goes over it. */
@@ -16,8 +17,9 @@ export interface Servers {
 /** The servers of the environment (AMQP_URL, DATABASE_URL, RABBITMQ_MANAGEMENT_URL), local defaults otherwise. */
 export const serversFromEnv = (): Servers => ({
   amqpUrl: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/',
-  // scripts/setup.sh's cluster: a port of its own (ORDERLY_PG_PORT, 5440), not Debian's 5432.
-  databaseUrl: process.env.DATABASE_URL ?? `postgres://orderly:orderly@127.0.0.1:${process.env.ORDERLY_PG_PORT ?? 5440}/orderly`,
+  // scripts/setup.sh's cluster (a port of its own, ORDERLY_PG_PORT: 5440) as its administrator,
+  // whose password the set-up generated.
+  databaseUrl: process.env.DATABASE_URL ?? localAdminDatabaseUrl(),
   managementUrl: process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672/',
 });
 
