@@ -17,6 +17,10 @@ export const orderlyHeaders = {
   failedAt: 'x-orderly-failed-at',
   /** On a redriven copy: how often an operator sent it back from its DLQ. */
   redrives: 'x-orderly-redrives',
+  /** Set by the receiving client in place of a headers table it could not decode (a header bomb): the
+   * message is parked with this reason (platform bus/frame-guard.ts). Anyone can set it on their own
+   * message, which only gets that message parked. */
+  undecodable: 'x-orderly-undecodable',
 } as const;
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
