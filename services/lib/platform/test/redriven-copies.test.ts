@@ -43,6 +43,7 @@ async function consumerUnderTest(name: string, redrive: boolean, fail?: (n: numb
     logger,
     metrics,
     name,
+    role: 'consume',
     declare: false,
   });
   cleanups.push(() => broker.close());
@@ -57,6 +58,7 @@ async function consumerUnderTest(name: string, redrive: boolean, fail?: (n: numb
       handlers: { '*': rec.handler },
       prefetch: 4,
       retry: { maxAttempts, baseDelayMs: 20, maxDelayMs: 50, notYetMaxWaitMs: 60_000 },
+      maxMessageBytes: 1_048_576,
       identity: brokerIdentity(url, 'audit'),
       ...(redrive ? { redriveUser: `${e.vhost}.console` } : {}),
     },

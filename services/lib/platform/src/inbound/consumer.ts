@@ -15,6 +15,7 @@ import { Acks } from './acks.js';
 import { admit, afterFailure, errText } from './decide.js';
 import type { Handlers } from './handlers.js';
 import type { BrokerIdentity } from './identity.js';
+import { unreadable } from './unreadable.js';
 
 export type { AnyHandler, Handler, Handlers, Message } from './handlers.js';
 
@@ -32,6 +33,8 @@ export interface ConsumerOptions {
   handlers: Handlers;
   prefetch: number;
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; notYetMaxWaitMs: number };
+  /** A larger body is parked as too large without being parsed (MESSAGE_MAX_BYTES). */
+  maxMessageBytes: number;
   /** Handle messages that arrive together in one transaction, up to this many (1: one by one). */
   batchSize?: number;
   /** Who this service is on the broker: messages are accepted only from their catalog producer. */
@@ -159,6 +162,8 @@ export class Consumer {
     const retried = msg.fields.exchange === retryExchange(queue) && trusted;
     const attempt = retried ? attemptOf(headers[attemptHeader], retry.maxAttempts) : 1;
     const publishedBy = retried ? stringOr(headers[publishedByHeader]) : stringOr(msg.properties.userId);
+    const refused = unreadable(msg.content, headers, this.options.maxMessageBytes);
+    if (refused) return this.#park(acks, msg, refused, attempt, publishedBy);
     const admitted = admit(msg.content, publishedBy, identity, handlers, queue);
     if (!admitted.handle) return this.#park(acks, msg, admitted.error, attempt, publishedBy);
     const { event, work } = admitted;
