@@ -32,7 +32,15 @@ export const deadLetterOperations: Record<string, OperationDoc> = {
   'GET /api/dead-letters/{id}': {
     summary: 'A parked message with its body',
     responses: {
-      200: { description: 'The message', schema: deadLetter.extend({ body: z.string(), bodyEncoding: z.enum(['utf8', 'base64']) }) },
+      200: {
+        description: 'The message; of a body over MESSAGE_MAX_BYTES only its first 4 KiB (bodyTruncated, bodyBytes its size)',
+        schema: deadLetter.extend({
+          body: z.string(),
+          bodyEncoding: z.enum(['utf8', 'base64']),
+          bodyBytes: z.number().int(),
+          bodyTruncated: z.boolean(),
+        }),
+      },
     },
   },
   'POST /api/dead-letters/{id}/dry-run': {

@@ -117,3 +117,30 @@ test("when the consumers' connection is dropped each time it connects (as a pois
   t.is(await connectionEvents(service, 'disconnect', 'publish'), 0, 'the publishing connection was never lost');
   t.true((await connectionEvents(service, 'disconnect', 'consume')) >= 3, "the consumers' connection was");
 });
+
+test('when a message is larger than MESSAGE_MAX_BYTES, then it is parked as too large without being parsed, and the next one is handled', async (t) => {
+  const e = await env('too-large');
+  const rec = recorder();
+  const service = await startService(shippingService(rec.handler), { ...e.envFor('shipping'), MESSAGE_MAX_BYTES: '65536' });
+  cleanups.push(() => service.stop());
+  // A valid event padded past the limit: parsing it would succeed, so only the bound refuses it.
+  const big = confirmedEvent();
+  const padded = `${JSON.stringify(big)}${' '.repeat(70_000)}`;
+  await publishRaw(e, exchanges.events, big.type, padded, { type: big.type, messageId: big.id, as: 'order' });
+  const next = confirmedEvent();
+  await publishRaw(e, exchanges.events, next.type, JSON.stringify(next), { type: next.type, messageId: next.id, as: 'order' });
+  const parked = await waitFor(
+    async () => {
+      const got = await drainQueue(e, 'shipping.dlq');
+      return got.length > 0 ? got : undefined;
+    },
+    { what: 'the large one in shipping.dlq' },
+  );
+  t.is(parked[0]!.messageId, big.id);
+  t.regex(
+    String(parked[0]!.headers['x-orderly-error']),
+    /PermanentError: too large: 70\d{3} bytes, the limit is 65536 \(MESSAGE_MAX_BYTES\)/,
+  );
+  await waitFor(async () => ((await consumedCount(service, { outcome: 'ack' })) >= 1 ? true : undefined), { what: 'the next one handled' });
+  t.is(rec.calls(), 1, 'only the one within the limit reached the handler');
+});
