@@ -1,11 +1,10 @@
 import { deadLetterExchange, deadLetterQueue, exchanges, quarantineQueue } from '@orderly/events';
 import { createLogger, createMetrics, type RunningService } from '@orderly/platform';
 import { drainQueue, headerBomb, publishRawHeaders, waitFor } from '@orderly/platform/testing';
-import amqp from 'amqplib';
 import test from 'ava';
 import { ConsoleBroker } from '../src/bus/console-broker.js';
 import { DeadLetterKeeper, UnrecordableError } from '../src/bus/dead-letter-keeper.js';
-import { api, confirmed, consoleTestEnv, declareTopology, park, startConsole, untilRecorded } from './helpers.js';
+import { api, confirmed, consoleTestEnv, declareTopology, dlqDepthOf, park, startConsole, untilRecorded } from './helpers.js';
 
 /**
  * Issue 23, items 5 and 9, in the DLQs: a header bomb killed the keeper's connection on every
@@ -18,14 +17,7 @@ test.serial.before(async () => {
   await declareTopology(env, 'choreography', 3);
 });
 
-const dlqDepth = async (queue: string) => {
-  const conn = await amqp.connect(env.amqpUrl);
-  try {
-    return (await (await conn.createChannel()).checkQueue(deadLetterQueue(queue))).messageCount;
-  } finally {
-    await conn.close();
-  }
-};
+const dlqDepth = (queue: string) => dlqDepthOf(env, queue);
 const disconnects = async (service: RunningService<unknown>) =>
   (await service.metrics.brokerConnections.get()).values.filter((v) => v.labels.event === 'disconnect').reduce((n, v) => n + v.value, 0);
 

@@ -3,7 +3,7 @@ export { ConnectionDropper } from './connection-dropper.js';
 export { createTestEnv, type TestEnv } from './env.js';
 export { operatorHeaders, operatorRole, type TestIssuer, testIssuer } from './issuer.js';
 export { drainQueue, publishRaw, type QueueStats, queueStats, type TakenMessage } from './queues.js';
-export { headerBomb, publishRawHeaders } from './raw-frames.js';
+export { headerBomb, publishRawHeaders, publishRawHeadersAt } from './raw-frames.js';
 export {
   createScratch,
   createScratchDatabase,

@@ -36,7 +36,7 @@ const frame = (type: number, channel: number, payload: Buffer) => {
  * method, content header and body frames written straight to the socket of a channel that amqplib
  * opened, as `as` (with its user_id) or the administrator. Resolves once the broker has confirmed it.
  */
-export async function publishRawHeaders(
+export function publishRawHeaders(
   env: TestEnv,
   exchange: string,
   routingKey: string,
@@ -45,6 +45,18 @@ export async function publishRawHeaders(
   { as, type, messageId }: { as?: string; type?: string; messageId?: string } = {},
 ): Promise<void> {
   const url = as ? env.amqpUrlFor(as) : env.amqpUrl;
+  return publishRawHeadersAt(url, exchange, routingKey, content, headersTable, { asUser: as !== undefined, type, messageId });
+}
+
+/** publishRawHeaders at any broker URL; `asUser`: with the URL's user as user_id. */
+export async function publishRawHeadersAt(
+  url: string,
+  exchange: string,
+  routingKey: string,
+  content: Buffer,
+  headersTable: Buffer,
+  { asUser, type, messageId }: { asUser: boolean; type?: string | undefined; messageId?: string | undefined },
+): Promise<void> {
   const conn = await amqp.connect(url);
   try {
     // A confirm channel, so that the broker has taken the message when this resolves.
@@ -59,7 +71,7 @@ export async function publishRawHeaders(
       Buffer.from([0]), // not mandatory, not immediate
     ]);
     // Properties in flag order: headers (bit 13), delivery mode (12), message id (7), type (5), user id (4).
-    const userId = as ? decodeURIComponent(new URL(url).username) : undefined;
+    const userId = asUser ? decodeURIComponent(new URL(url).username) : undefined;
     const flags = 0x2000 | 0x1000 | (messageId ? 0x0080 : 0) | (type ? 0x0020 : 0) | (userId ? 0x0010 : 0);
     const tableLength = Buffer.alloc(4);
     tableLength.writeUInt32BE(headersTable.length);
