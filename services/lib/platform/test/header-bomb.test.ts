@@ -1,6 +1,8 @@
 import { exchanges } from '@orderly/events';
 import test from 'ava';
+import { awaitTopology } from '../src/bus/topology.js';
 import type { AnyHandler } from '../src/inbound/consumer.js';
+import { createLogger } from '../src/logger.js';
 import { type RunningService, type ServiceDefinition, startService } from '../src/service.js';
 import {
   ConnectionDropper,
@@ -143,4 +145,22 @@ test('when a message is larger than MESSAGE_MAX_BYTES, then it is parked as too 
   );
   await waitFor(async () => ((await consumedCount(service, { outcome: 'ack' })) >= 1 ? true : undefined), { what: 'the next one handled' });
   t.is(rec.calls(), 1, 'only the one within the limit reached the handler');
+});
+
+test('when a header bomb waits in a queue, then the topology probe of a service that declares nothing still finds the queue, instead of waiting for ever', async (t) => {
+  t.timeout(60_000);
+  const e = await env('probe-bomb');
+  // Declared by someone else (the Topology Operator): the fixture service declares and stops.
+  const owner = await startService(consumerService(), e.envFor('order'));
+  await owner.stop();
+  const bomb = confirmedEvent();
+  await publishRawHeaders(e, exchanges.events, 'order.confirmed', Buffer.from(JSON.stringify(bomb)), headerBomb(5_000), { as: 'order' });
+  const logger = createLogger('test', 'silent');
+  const found = await Promise.race([
+    awaitTopology(e.amqpUrlFor('shipping'), { exchanges: [], queues: ['shipping'] }, logger, { baseMs: 100, maxMs: 200 }).then(
+      () => 'found',
+    ),
+    new Promise((r) => setTimeout(() => r('still waiting after 10 s'), 10_000)),
+  ]);
+  t.is(found, 'found');
 });
