@@ -246,11 +246,12 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
             logger,
           ),
       );
-    // The topology is declared (or awaited) through the publishing connection, before this one exists.
-    const consuming = await connectBroker('consume', false);
-    opened.push(() => consuming.close());
+    // The topology is declared (or awaited) through the publishing connection, before this one
+    // exists; a service that consumes nothing (the console) opens none.
+    const consuming = consumers.length + readers.length > 0 ? await connectBroker('consume', false) : undefined;
+    if (consuming) opened.push(() => consuming.close());
     for (const consumer of [...consumers, ...readers]) {
-      await consumer.attach(consuming);
+      await consumer.attach(consuming!);
       opened.push(() => consumer.stop());
     }
     // The inbox forgets handled messages after INBOX_RETENTION_HOURS, a batch at a time.
@@ -273,7 +274,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
         for (const w of [...workers].reverse()) await w.stop();
         await Promise.all([...consumers, ...readers].map((c) => c.stop()));
         await http.close();
-        await consuming.close();
+        await consuming?.close();
         await relay.stop();
         await broker.close();
         await pool.end();
