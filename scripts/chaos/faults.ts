@@ -5,6 +5,7 @@
  */
 import { exchanges, type MessageType, producerOf, type SagaMode } from '@orderly/events';
 import { sagasInFlight } from '@orderly/order';
+import { headerBomb, publishRawHeadersAt } from '@orderly/platform/testing';
 import amqp from 'amqplib';
 import type { ChaosStack } from './chaos-stack.ts';
 import type { LoadGenerator } from './load.ts';
@@ -252,6 +253,10 @@ const poisonReasons: Record<string, RegExp> = {
   'not-json': /SyntaxError|JSON/,
   'unknown-type': /unknown message type|ZodError|invalid/i,
   'invalid-data': /ZodError|invalid|expected/i,
+  // Issue 23: headers amqplib could not decode closed the consumer's connection on every delivery;
+  // a body of any size was parsed, parked and stored whole.
+  'header-bomb': /headers not decodable: tables nested deeper than/,
+  'too-large': /too large: \d+ bytes/,
 };
 
 /** A message no consumer can handle, straight into a consuming queue: it must end in that queue's DLQ with its reason. */
@@ -277,9 +282,24 @@ async function poison(queue: string, variant: string, ctx: FaultContext): Promis
   // With the right credentials (the order service's, which produces order.placed): it is parked
   // for what it says, not for who sent it. The default exchange routes by queue name: exactly
   // this one consumer gets it.
-  await publishAs(ctx, 'order', (ch, userId) =>
-    ch.publish('', queue, Buffer.from(content), { persistent: true, messageId, type, userId, headers: { 'x-chaos': 'poison' } }),
-  );
+  if (variant === 'header-bomb') {
+    // A valid event whose headers table is nested 5,000 deep (35 kB): amqplib cannot even write it.
+    const event = JSON.stringify({ ...envelope, type, data: { orderId } });
+    await publishRawHeadersAt(ctx.chaos.brokerUrlOf('order'), '', queue, Buffer.from(event), headerBomb(5_000), {
+      asUser: true,
+      type,
+      messageId,
+    });
+  } else {
+    // One byte over the default MESSAGE_MAX_BYTES (1 MiB), padding after a valid event.
+    const body =
+      variant === 'too-large'
+        ? Buffer.from(JSON.stringify({ ...envelope, type, data: { orderId } }).padEnd(1_048_577))
+        : Buffer.from(content);
+    await publishAs(ctx, 'order', (ch, userId) =>
+      ch.publish('', queue, body, { persistent: true, messageId, type, userId, headers: { 'x-chaos': 'poison' } }),
+    );
+  }
   ctx.poison.push({ messageId, queue, variant, reason: poisonReasons[variant]! });
   return `message ${messageId}`;
 }

@@ -65,7 +65,7 @@ export type FaultPlan =
   | { kind: 'network-slow'; service: string; target: NetworkTarget; delayMs: number; holdMs: number }
   | { kind: 'duplicate'; schema: string; count: number }
   | { kind: 'reorder'; orders: number }
-  | { kind: 'poison'; queue: string; variant: 'not-json' | 'unknown-type' | 'invalid-data' };
+  | { kind: 'poison'; queue: string; variant: 'not-json' | 'unknown-type' | 'invalid-data' | 'header-bomb' | 'too-large' };
 
 export class FaultSchedule {
   #round: FaultKind[] = [];
@@ -114,7 +114,11 @@ export class FaultSchedule {
       case 'reorder':
         return { kind, orders: r.int(2, 5) };
       case 'poison':
-        return { kind, queue: r.pick(this.queues), variant: r.pick(['not-json', 'unknown-type', 'invalid-data'] as const) };
+        return {
+          kind,
+          queue: r.pick(this.queues),
+          variant: r.pick(['not-json', 'unknown-type', 'invalid-data', 'header-bomb', 'too-large'] as const),
+        };
     }
   }
 }

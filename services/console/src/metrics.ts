@@ -35,6 +35,12 @@ export function consoleMetrics(metrics: Metrics, pool: Pool, logger: Logger) {
       labelNames: ['queue'],
       registers,
     }),
+    quarantined: new Counter({
+      name: 'orderly_dead_letters_quarantined_total',
+      help: 'Parked messages the keeper could not record at all, rejected into orderly.quarantine',
+      labelNames: ['queue'],
+      registers,
+    }),
     actions: new Counter({
       name: 'orderly_dead_letter_actions_total',
       help: 'Operator actions on parked messages, by queue and action (redrive, discard)',

@@ -30,9 +30,10 @@ function deadLetters({ db, config, logger, metrics, lifecycle }: ServiceContext<
   );
   const keeper = new DeadLetterKeeper(
     broker,
-    recordDeadLetter(db, counts, logger),
+    recordDeadLetter(db, counts, logger, config.MESSAGE_MAX_BYTES),
     { queues: consumerQueues(config.SAGA_MODE).map((q) => q.queue), prefetch: config.DEAD_LETTER_PREFETCH },
     logger,
+    (labels) => counts.quarantined.inc(labels),
   );
   const redrives = new Redrives(db, broker.publisher, new Pacer(config.REDRIVE_RATE_PER_S), counts, logger);
   const resumeEveryMs = Math.min(Math.max((config.REDRIVE_RESUME_AFTER_S * 1000) / 2, 500), 10_000);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { deadLetterExchange, type Envelope, newEnvelope, type SagaMode, topology } from '@orderly/events';
+import { deadLetterExchange, deadLetterQueue, type Envelope, newEnvelope, type SagaMode, topology } from '@orderly/events';
 import { applyPolicies, assertTopology, type RunningService, startService } from '@orderly/platform';
 import { type Cleanups, cleanupList, createTestEnv, publishRaw, type TestEnv, waitFor } from '@orderly/platform/testing';
 import { ContractCheck } from '@orderly/testkit';
@@ -124,3 +124,13 @@ export const untilRecorded = (console: { url: (path: string) => string }, env: T
     },
     { what: `${n} dead letters recorded${query ? ` (${query})` : ''}`, timeoutMs: 20_000 },
   );
+
+/** How many messages wait in `<queue>.dlq` now (the broker's count, not the management API's). */
+export async function dlqDepthOf(env: TestEnv, queue: string): Promise<number> {
+  const conn = await amqp.connect(env.amqpUrl);
+  try {
+    return (await (await conn.createChannel()).checkQueue(deadLetterQueue(queue))).messageCount;
+  } finally {
+    await conn.close();
+  }
+}

@@ -1,4 +1,4 @@
-import { consumerQueues, deadLetterQueue } from '@orderly/events';
+import { consumerQueues } from '@orderly/events';
 import { createLogger, createMetrics, createPool } from '@orderly/platform';
 import { waitFor } from '@orderly/platform/testing';
 import amqp from 'amqplib';
@@ -7,7 +7,7 @@ import { ConsoleBroker } from '../src/bus/console-broker.js';
 import { DeadLetterKeeper } from '../src/bus/dead-letter-keeper.js';
 import { describeParked } from '../src/domain/parked-message.js';
 import { insertDeadLetter } from '../src/store/dead-letters-store.js';
-import { api, confirmed, consoleTestEnv, declareTopology, park, startConsole, untilRecorded } from './helpers.js';
+import { api, confirmed, consoleTestEnv, declareTopology, dlqDepthOf, park, startConsole, untilRecorded } from './helpers.js';
 
 /**
  * Decision 0011: the console's keeper empties every DLQ of the saga mode into its dead_letters
@@ -16,14 +16,7 @@ import { api, confirmed, consoleTestEnv, declareTopology, park, startConsole, un
 const { env, cleanups } = await consoleTestEnv('recording');
 test.after.always(() => cleanups.run());
 
-const dlqDepth = async (queue: string) => {
-  const conn = await amqp.connect(env.amqpUrl);
-  try {
-    return (await (await conn.createChannel()).checkQueue(deadLetterQueue(queue))).messageCount;
-  } finally {
-    await conn.close();
-  }
-};
+const dlqDepth = (queue: string) => dlqDepthOf(env, queue);
 const rowsOf = async (where: string, values: unknown[] = []) => {
   const pool = createPool(env.databaseUrl, 'console', 1);
   try {

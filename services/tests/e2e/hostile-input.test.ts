@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { consumerQueues, deadLetterQueue, exchanges, messages, retryQueue, servicePorts } from '@orderly/events';
-import { consumedCount, drainQueue, waitFor } from '@orderly/platform/testing';
+import { consumedCount, drainQueue, headerBomb, publishRawHeaders, waitFor } from '@orderly/platform/testing';
 import { customer, type ServiceName, Stack } from '@orderly/testkit';
 import amqp from 'amqplib';
 import test from 'ava';
@@ -230,6 +230,51 @@ test.serial(
     t.is(placed.status, 202, JSON.stringify(placed.body));
     const order = await c.orderReaches(placed.body.orderId, ['CONFIRMED', 'SHIPPED', 'DELIVERED'], 30_000);
     t.is(order.totalCents, 1999);
+  },
+);
+
+test.serial(
+  'when a header bomb and a message over MESSAGE_MAX_BYTES reach every consumer queue, then each is parked with its reason, no broker connection drops, and an order still goes through (issue 23, items 5 and 9)',
+  async (t) => {
+    t.timeout(90_000);
+    const queues = consumerQueues(mode);
+    const disconnects = async () => {
+      let n = 0;
+      for (const s of stack.services.values())
+        n += (await s.metrics.brokerConnections.get()).values
+          .filter((v) => v.labels.event === 'disconnect')
+          .reduce((a, v) => a + v.value, 0);
+      return n;
+    };
+    const lostBefore = await disconnects();
+    const parkedBefore = new Map<string, number>();
+    for (const q of queues)
+      parkedBefore.set(
+        q.queue,
+        await consumedCount(stack.services.get(q.service as ServiceName)!, { queue: q.queue, outcome: 'dead_letter' }),
+      );
+    const large = Buffer.alloc(1_048_577, 0x20); // 1 MiB of spaces and one more byte: over the default limit
+    for (const q of queues) {
+      await publishRawHeaders(stack.env, '', q.queue, Buffer.from('{}'), headerBomb(5_000), { messageId: `bomb-${q.queue}` });
+      await publishRawHeaders(stack.env, '', q.queue, large, Buffer.alloc(0), { messageId: `large-${q.queue}` });
+    }
+    for (const q of queues) {
+      const s = stack.services.get(q.service as ServiceName)!;
+      await waitFor(
+        async () =>
+          (await consumedCount(s, { queue: q.queue, outcome: 'dead_letter' })) - parkedBefore.get(q.queue)! >= 2 ? true : undefined,
+        { timeoutMs: 30_000, what: `${q.queue}: the bomb and the large one parked` },
+      );
+      const parked = await drainQueue(stack.env, deadLetterQueue(q.queue));
+      const reasonOf = (id: string) => String(parked.find((m) => m.messageId === id)?.headers['x-orderly-error']);
+      t.regex(reasonOf(`bomb-${q.queue}`), /headers not decodable: tables nested deeper than 64/, `${q.queue}: the bomb says why`);
+      t.regex(reasonOf(`large-${q.queue}`), /too large: 1048577 bytes/, `${q.queue}: the large one says why`);
+    }
+    t.is((await disconnects()) - lostBefore, 0, 'no service lost a broker connection');
+    const c = stack.asCustomer('C100');
+    const placed = await c.placeOrder({ ...customer(100), items: [{ sku: 'TSHIRT-BLK-M', qty: 1 }] });
+    t.is(placed.status, 202, JSON.stringify(placed.body));
+    await c.orderReaches(placed.body.orderId, ['CONFIRMED', 'SHIPPED', 'DELIVERED'], 30_000);
   },
 );
 

@@ -7,6 +7,11 @@ import type { ConsoleBroker } from './console-broker.js';
 /** Records one parked message; true when it was new. Throws when it could not be recorded. */
 export type RecordParked = (queue: string, msg: ConsumeMessage) => Promise<boolean>;
 
+/** Thrown by a RecordParked that will never record this message, however often it tries: it is quarantined. */
+export class UnrecordableError extends Error {
+  override name = 'UnrecordableError';
+}
+
 export interface KeeperOptions {
   /** The consumer queues whose `<queue>.dlq` the keeper empties into the table. */
   queues: string[];
@@ -17,7 +22,8 @@ export interface KeeperOptions {
  * Takes every message parked in each queue's DLQ, records it, and only then acknowledges it: the
  * table is what is parked, the DLQ only a pipe (decision 0011). A message that cannot be recorded
  * (the database is down) stays unacknowledged and is tried again in this process with back-off —
- * never returned to the DLQ, whose redeliveries the broker may count and limit. If the process dies
+ * never returned to the DLQ, whose redeliveries the broker may count and limit. One that can never
+ * be recorded (UnrecordableError) is rejected into the quarantine queue instead of jamming the DLQ. If the process dies
  * in between, the broker delivers it again and the row's delivery key makes that a no-op.
  */
 export class DeadLetterKeeper implements Worker {
@@ -31,6 +37,8 @@ export class DeadLetterKeeper implements Worker {
     private readonly record: RecordParked,
     private readonly options: KeeperOptions,
     private readonly logger: Logger,
+    /** Counts a message sent to quarantine. */
+    private readonly quarantined: (labels: { queue: string }) => void = () => {},
   ) {}
 
   /** Consuming every DLQ now (for readiness). */
@@ -77,6 +85,7 @@ export class DeadLetterKeeper implements Worker {
         if (!fresh) this.logger.info({ queue, messageId: msg.properties.messageId }, 'parked message recorded before; acknowledging it');
         break;
       } catch (err) {
+        if (err instanceof UnrecordableError) return this.#quarantine(channel, queue, msg, err);
         if (this.#stopping.signal.aborted) return; // left unacknowledged: the broker delivers it again
         const delayMs = backoffDelay(attempt, 250, 15_000);
         this.logger.warn({ err, queue, attempt, delayMs }, 'could not record a parked message; trying again');
@@ -88,6 +97,17 @@ export class DeadLetterKeeper implements Worker {
       channel.ack(msg);
     } catch {
       // The channel is gone: the message comes again and is found recorded.
+    }
+  }
+
+  /** Rejected without requeue: the DLQ's policy dead-letters it to the quarantine queue (decision 0025). */
+  #quarantine(channel: Channel, queue: string, msg: ConsumeMessage, err: Error): void {
+    this.quarantined({ queue });
+    this.logger.error({ err, queue, messageId: msg.properties.messageId }, 'a parked message cannot be recorded; quarantined');
+    try {
+      channel.reject(msg, false);
+    } catch {
+      // The channel is gone: it comes again, and fails the same way.
     }
   }
 }

@@ -27,7 +27,10 @@ export const deadLetterOperations: Record<string, OperationDoc> = {
   'GET /api/dead-letters/{id}': {
     summary: 'A parked message with its body',
     responses: {
-      200: { description: 'The message', schema: deadLetterDetail },
+      200: {
+        description: 'The message; of a body over MESSAGE_MAX_BYTES only its first 4 KiB (bodyTruncated, bodyBytes its size)',
+        schema: deadLetterDetail,
+      },
     },
   },
   'POST /api/dead-letters/{id}/dry-run': {

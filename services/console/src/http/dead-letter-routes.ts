@@ -65,7 +65,7 @@ export function deadLetterRoutes({ db, redrives, metrics, logger, mode, baseUrlO
     const row = await deadLetterById(db.pool, id);
     if (!row) throw notFound(`dead letter ${id}`);
     const { body, encoding } = bodyText(row.body);
-    ctx.body = { ...row, body, bodyEncoding: encoding };
+    ctx.body = { ...row, body, bodyEncoding: encoding, bodyTruncated: row.body.length < row.bodyBytes };
   });
 
   router.post('/api/dead-letters/:id/dry-run', async (ctx) => {

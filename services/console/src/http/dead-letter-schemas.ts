@@ -77,6 +77,8 @@ export const deadLetterDetail = deadLetterRow.extend({
     .describe('The AMQP headers it was parked with, as JSON (byte arrays as { bytes: base64 }, at most 64 per level, 6 levels deep)'),
   body: z.string(),
   bodyEncoding: z.enum(['utf8', 'base64']),
+  bodyBytes: z.number().int().describe('The size of the body as parked, in bytes'),
+  bodyTruncated: z.boolean().describe('True when only the first 4 KiB of a body over MESSAGE_MAX_BYTES was kept'),
 });
 
 /** GET /api/dead-letters. */

@@ -31,10 +31,12 @@ export type Acted = Pick<Redrivable, 'id' | 'queue' | 'messageId' | 'type' | 'or
 
 const returning = `RETURNING id, queue, message_id AS "messageId", type, order_id AS "orderId"`;
 
-/** Parked rows of the selection, oldest first, at most limit, locked for this transaction (others skip them). */
-function selected(selection: Selection, limit: number, params: unknown[]): string {
+/** Parked rows of the selection, oldest first, at most limit, locked for this transaction (others skip them).
+ * `whole`: only rows that kept their whole body (a preview of a message too large is never sent as the message). */
+function selected(selection: Selection, limit: number, params: unknown[], whole = false): string {
   const where = 'ids' in selection ? `id = ANY($${params.push(selection.ids)}::uuid[])` : whereOf(selection.filter, params);
   return `SELECT id FROM dead_letters WHERE status = 'parked' AND recorded_at <= $${params.push(selection.recordedBy)} AND ${where}
+          ${whole ? 'AND octet_length(body) = body_bytes' : ''}
           ORDER BY failed_at, id LIMIT $${params.push(limit)} FOR UPDATE SKIP LOCKED`;
 }
 
@@ -47,7 +49,7 @@ export async function startRedrives(tx: Tx, selection: Selection, operator: stri
   const params: unknown[] = [operator, reason ?? null];
   const { rows } = await tx.query<Redrivable>(
     `UPDATE dead_letters SET status = 'redriving', status_at = now(), redrives = redrives + 1, resolved_by = $1, reason = $2
-     WHERE id IN (${selected(selection, limit, params)})
+     WHERE id IN (${selected(selection, limit, params, true)})
      ${returning}, published_by AS "publishedBy", headers, body, redrives`,
     params,
   );

@@ -20,6 +20,8 @@ export type DeadLetter = ParkedFacts & {
 export type DeadLetterDetail = DeadLetter & {
   headers: Record<string, unknown>;
   body: Buffer;
+  /** The body's size as delivered: larger than body when only a preview was kept. */
+  bodyBytes: number;
 };
 
 const listColumns = `id, queue, message_id, type, order_id, error, attempts, published_by, failed_at, recorded_at, status,
@@ -66,8 +68,8 @@ export async function insertDeadLetter(db: Pick<Tx, 'query'>, m: ParkedMessage):
   const id = randomUUID();
   const { rowCount } = await db.query(
     `INSERT INTO dead_letters (id, delivery_key, queue, message_id, type, order_id, error, attempts, published_by, failed_at,
-       headers, body, redrives)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       headers, body, redrives, body_bytes)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
      ON CONFLICT (delivery_key) DO NOTHING`,
     [
       id,
@@ -83,6 +85,7 @@ export async function insertDeadLetter(db: Pick<Tx, 'query'>, m: ParkedMessage):
       JSON.stringify(m.headers),
       m.body,
       m.redrives,
+      m.bodyBytes,
     ],
   );
   return rowCount === 1 ? id : undefined;
@@ -108,12 +111,12 @@ export async function searchDeadLetters(
 }
 
 export async function deadLetterById(pool: Pool, id: string): Promise<DeadLetterDetail | undefined> {
-  const { rows } = await pool.query<Row & { headers: Record<string, unknown>; body: Buffer }>(
-    `SELECT ${listColumns}, headers, body FROM dead_letters WHERE id = $1`,
+  const { rows } = await pool.query<Row & { headers: Record<string, unknown>; body: Buffer; body_bytes: string }>(
+    `SELECT ${listColumns}, headers, body, body_bytes FROM dead_letters WHERE id = $1`,
     [id],
   );
   const row = rows[0];
-  return row ? { ...toDeadLetter(row), headers: row.headers, body: row.body } : undefined;
+  return row ? { ...toDeadLetter(row), headers: row.headers, body: row.body, bodyBytes: Number(row.body_bytes) } : undefined;
 }
 
 /** Rows per queue and status: the gauge's values. */

@@ -22,6 +22,10 @@ export const orderlyHeaders = {
    * (decision 0024). Set only by the consumer that parks it, never forwarded.
    */
   refusedRedrive: 'x-orderly-refused-redrive',
+  /** Set by the receiving client in place of a headers table it could not decode (a header bomb): the
+   * message is parked with this reason (platform bus/frame-guard.ts). Anyone can set it on their own
+   * message, which only gets that message parked. */
+  undecodable: 'x-orderly-undecodable',
 } as const;
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>

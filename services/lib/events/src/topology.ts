@@ -11,6 +11,8 @@ export const exchanges = {
   /** Prefixes: each consumer queue has its own retry and dead-letter exchange (retryExchange, deadLetterExchange). */
   retry: 'orderly.retry',
   dlx: 'orderly.dlx',
+  /** Where a DLQ dead-letters what its keeper could not take (delivery limit, or refused): one queue of the same name. */
+  quarantine: 'orderly.quarantine',
 } as const;
 
 /**
@@ -153,7 +155,7 @@ export type Producer = ServiceName | 'console';
 
 export interface ExchangeDef {
   name: string;
-  type: 'topic' | 'direct';
+  type: 'topic' | 'direct' | 'fanout';
 }
 export interface QueueDef {
   name: string;
@@ -200,6 +202,8 @@ export const streamReaders = (mode: TopologyMode) => consumerQueues(mode).filter
 
 export const retryQueue = (queue: string) => `${queue}.retry`;
 export const deadLetterQueue = (queue: string) => `${queue}.dlq`;
+/** What no keeper could record: read by a person (management UI), never by a service. */
+export const quarantineQueue = exchanges.quarantine;
 const anchored = (name: string) => `^${name.replaceAll('.', '\\.')}$`;
 
 export function topology({ mode, deliveryLimit }: TopologyOptions): Topology {
@@ -247,8 +251,27 @@ export function topology({ mode, deliveryLimit }: TopologyOptions): Topology {
         priority: 10,
         definition: { 'dead-letter-exchange': retryX, 'dead-letter-routing-key': queue, ...atLeastOnce },
       },
+      // A parked message its keeper cannot take — it drops the keeper's connection on every
+      // delivery (RabbitMQ 3.x counts those), or the keeper refuses it — goes to quarantine
+      // instead of blocking the DLQ for ever (decision 0025).
+      {
+        name: `orderly.${dlq}`,
+        pattern: anchored(dlq),
+        applyTo: 'queues',
+        priority: 10,
+        definition: {
+          'dead-letter-exchange': exchanges.quarantine,
+          'dead-letter-routing-key': dlq,
+          'delivery-limit': deliveryLimit,
+          ...atLeastOnce,
+        },
+      },
     );
   }
+  // What no keeper could record, from every DLQ (their policies above), for a person to look at.
+  t.exchanges.push({ name: exchanges.quarantine, type: 'fanout' });
+  t.queues.push({ name: quarantineQueue, type: 'quorum' });
+  t.bindings.push({ source: exchanges.quarantine, destination: quarantineQueue, routingKey: '' });
   if (streamReaders(mode).length > 0) {
     // Every event and every command (a direct exchange has no wildcard), whoever reads them.
     t.queues.push({ name: eventStream, type: 'stream' });

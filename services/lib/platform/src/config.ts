@@ -64,6 +64,9 @@ export const baseConfigSchema = z.object({
   /** How long a message waits for the one it needs (NotYetError) before it is parked as an orphan. */
   NOT_YET_MAX_WAIT_MS: positiveInt.default(600_000),
   DELIVERY_LIMIT: positiveInt.default(20),
+  /** The largest message body a consumer parses (1 MiB; an event is a few hundred bytes): a larger one is
+   * parked unread as "too large", and the console keeps only a preview of it (docs/security.md). */
+  MESSAGE_MAX_BYTES: positiveInt.max(134_217_728).default(1_048_576),
   /** The outbox sweep's interval: it publishes rows no live writer did (an instance that stopped, a failed publish). */
   OUTBOX_POLL_MS: positiveInt.default(1_000),
   /** How long a row waits unsent before the sweep takes it (its writer publishes it at commit). */

@@ -9,6 +9,7 @@ export { asymmetricAlgorithms, type BaseConfig, baseConfigSchema, ConfigError, l
 export { migrate, type SchemaWait } from './db/migrate.js';
 export { createPool, type Pool, type PoolClient } from './db/pool.js';
 export { pruneBatch, pruner, type Retention } from './db/prune.js';
+export { databaseUnavailable } from './db/unavailable.js';
 export {
   type Authentication,
   actingFor,

@@ -146,8 +146,14 @@ export function createMetrics(service: string) {
     }),
     brokerConnections: new Counter({
       name: 'orderly_broker_connection_events_total',
-      help: 'Broker connection events (connect, disconnect, reconnect_scheduled)',
-      labelNames: ['event'],
+      help: 'Broker connection events (connect, disconnect, reconnect_scheduled), per connection (publish, consume, dead_letters)',
+      labelNames: ['event', 'connection'],
+      registers,
+    }),
+    undecodableHeaders: new Counter({
+      name: 'orderly_broker_undecodable_headers_total',
+      help: 'Deliveries whose headers table the client could not decode (a header bomb), replaced by x-orderly-undecodable',
+      labelNames: ['connection'],
       registers,
     }),
   };

@@ -153,15 +153,20 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
     if (config.RABBITMQ_MANAGEMENT_URL && config.BROKER_DECLARE_TOPOLOGY) {
       await applyPolicies(config.RABBITMQ_MANAGEMENT_URL, vhostOf(config.AMQP_URL), definition.policies);
     }
-    const broker = await Broker.connect({
-      url: config.AMQP_URL,
-      topology: definition,
-      logger,
-      metrics,
-      name: `orderly-${def.name}`,
-      declare: config.BROKER_DECLARE_TOPOLOGY,
-      connectAttempts: config.BROKER_CONNECT_ATTEMPTS,
-    });
+    const connectBroker = (role: 'publish' | 'consume', declare: boolean) =>
+      Broker.connect({
+        url: config.AMQP_URL,
+        topology: definition,
+        logger,
+        metrics,
+        name: `orderly-${def.name}-${role}`,
+        role,
+        declare,
+        connectAttempts: config.BROKER_CONNECT_ATTEMPTS,
+      });
+    // Publishing and consuming on separate connections: whatever drops the consumers' connection
+    // (a poison delivery, a consumer timeout) leaves the outbox relay publishing (decision 0025).
+    const broker = await connectBroker('publish', config.BROKER_DECLARE_TOPOLOGY);
     opened.push(() => broker.close());
     if (!config.BROKER_DECLARE_TOPOLOGY) {
       // Someone else owns the topology: wait (not ready, never exiting) until what we use exists.
@@ -216,6 +221,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
             prepareBatch: parts.prepareBatch?.[queue],
             identity: identity!,
             redriveUser: config.BROKER_REDRIVE_USER,
+            maxMessageBytes: config.MESSAGE_MAX_BYTES,
           },
           db,
           publisher,
@@ -238,6 +244,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
               batchSize: config.STREAM_BATCH_SIZE,
               retry,
               identity: identity!,
+              maxMessageBytes: config.MESSAGE_MAX_BYTES,
               idempotent: parts.idempotent?.includes(q.queue) ?? false,
             },
             db,
@@ -246,8 +253,12 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
             logger,
           ),
       );
+    // The topology is declared (or awaited) through the publishing connection, before this one
+    // exists; a service that consumes nothing (the console) opens none.
+    const consuming = consumers.length + readers.length > 0 ? await connectBroker('consume', false) : undefined;
+    if (consuming) opened.push(() => consuming.close());
     for (const consumer of [...consumers, ...readers]) {
-      await consumer.attach(broker);
+      await consumer.attach(consuming!);
       opened.push(() => consumer.stop());
     }
     // The inbox forgets handled messages after INBOX_RETENTION_HOURS, a batch at a time.
@@ -270,6 +281,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
         for (const w of [...workers].reverse()) await w.stop();
         await Promise.all([...consumers, ...readers].map((c) => c.stop()));
         await http.close();
+        await consuming?.close();
         await relay.stop();
         await broker.close();
         await pool.end();

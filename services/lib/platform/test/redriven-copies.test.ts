@@ -51,6 +51,7 @@ async function consumerUnderTest(
     logger,
     metrics,
     name,
+    role: 'consume',
     declare: false,
   });
   cleanups.push(() => broker.close());
@@ -65,6 +66,7 @@ async function consumerUnderTest(
       handlers: { '*': rec.handler },
       prefetch: 4,
       retry: { maxAttempts, baseDelayMs: 20, maxDelayMs: 50, notYetMaxWaitMs: 60_000 },
+      maxMessageBytes: 1_048_576,
       identity: brokerIdentity(url, 'audit'),
       ...(redrive ? { redriveUser: `${e.vhost}.console` } : {}),
     },

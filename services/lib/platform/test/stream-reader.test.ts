@@ -59,6 +59,7 @@ async function readerOf(e: TestEnv, handler: AnyHandler, name: string) {
     logger,
     metrics,
     name,
+    role: 'consume',
     declare: false,
   });
   const publisher = new Publisher(metrics, logger, decodeURIComponent(new URL(url).username));
@@ -73,6 +74,7 @@ async function readerOf(e: TestEnv, handler: AnyHandler, name: string) {
       prefetch: 50,
       batchSize: 20,
       retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
+      maxMessageBytes: 1_048_576,
       identity: brokerIdentity(url, 'audit'),
       // The recorder's effects have no key: the offset alone must keep them single.
       idempotent: true,

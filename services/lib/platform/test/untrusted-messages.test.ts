@@ -105,6 +105,7 @@ test('when the broker closes the confirm channel over one refused publish, then 
     logger,
     metrics,
     name: 'reopen',
+    role: 'publish',
   });
   cleanups.push(() => broker.close());
   const publisher = new Publisher(metrics, logger, decodeURIComponent(new URL(url).username), 2_000);

@@ -5,6 +5,7 @@ import type { Metrics } from '../metrics.js';
 import { noteBrokerEndpoint } from '../telemetry/messaging-spans.js';
 import { amqpSocket } from '../throughput/amqp-socket.js';
 import { coalesceWrites } from '../throughput/coalesce.js';
+import { guardReads } from './guarded-reads.js';
 import { assertTopology, checkTopology } from './topology.js';
 
 export type ConnectHook = (model: ChannelModel) => Promise<void>;
@@ -15,6 +16,9 @@ export interface BrokerOptions {
   logger: Logger;
   metrics: Metrics;
   name: string;
+  /** What the connection carries, as its metrics' `connection` label: a service keeps its consumers
+   * and its publishers on separate connections, so a consumer's connection loss never stops publishing. */
+  role: 'publish' | 'consume' | 'dead_letters';
   /** false: only check that the topology exists (someone else declares it). */
   declare?: boolean;
   /** Attempts at the first connection; a service that never got connected exits. */
@@ -22,7 +26,7 @@ export interface BrokerOptions {
 }
 
 /**
- * One AMQP connection per service, recovered by amqplib with exponential back-off and jitter.
+ * One AMQP connection (a service has one for publishing and one for consuming), recovered by amqplib with exponential back-off and jitter.
  * The topology is asserted on every (re)connect before anyone gets a channel; channels and
  * consumers register a hook that re-creates them on each new connection.
  */
@@ -35,7 +39,16 @@ export class Broker {
     private readonly logger: Logger,
   ) {}
 
-  static async connect({ url, topology, logger, metrics, name, declare = true, connectAttempts = 10 }: BrokerOptions): Promise<Broker> {
+  static async connect({
+    url,
+    topology,
+    logger,
+    metrics,
+    name,
+    role,
+    declare = true,
+    connectAttempts = 10,
+  }: BrokerOptions): Promise<Broker> {
     noteBrokerEndpoint(url);
     const connection = await amqp.connect(url, {
       clientProperties: { connection_name: name },
@@ -48,29 +61,41 @@ export class Broker {
         jitter: 0.5,
         initialMaxRetries: connectAttempts - 1,
         waitForConnect: false,
-        setup: (model: ChannelModel) => (declare ? assertTopology(model, topology) : checkTopology(model, topology)),
+        setup: (model: ChannelModel) => {
+          // amqplib's recovery listens for this connection's errors only once setup has finished:
+          // one lost while the topology is asserted was an uncaught 'error' that ended the process.
+          // The loss itself still fails the setup, and recovery tries again with back-off.
+          model.on('error', (err: Error) => logger.warn({ err, connection: role }, 'broker connection lost while setting up'));
+          return declare ? assertTopology(model, topology) : checkTopology(model, topology);
+        },
       },
     });
     const broker = new Broker(connection, logger);
     connection.on('connect', (model: ChannelModel) => {
-      metrics.brokerConnections.inc({ event: 'connect' });
-      logger.info('broker connected');
+      metrics.brokerConnections.inc({ event: 'connect', connection: role });
+      logger.info({ connection: role }, 'broker connected');
       broker.#model = model;
       // One write per event-loop turn instead of one per frame (decision 7, where the profile
       // showed a third of the services' CPU in socket writes), through amqplib's private socket.
       const socket = amqpSocket(model);
       if (socket) coalesceWrites(socket);
-      else logger.warn('amqplib no longer exposes its socket: broker writes are not batched');
+      else logger.warn('amqplib no longer exposes its socket: broker writes are not batched, headers not checked');
+      // A headers table amqplib cannot decode (a header bomb) would close this connection and come
+      // back first after every reconnect: it is replaced before amqplib reads it (bus/frame-guard.ts).
+      guardReads(socket, (reason) => {
+        metrics.undecodableHeaders.inc({ connection: role });
+        logger.warn({ connection: role, reason }, 'a delivery with undecodable headers; it arrives marked and is parked');
+      });
       void broker.#runHooks(model, broker.#hooks);
     });
     connection.on('disconnect', (err: Error) => {
-      metrics.brokerConnections.inc({ event: 'disconnect' });
+      metrics.brokerConnections.inc({ event: 'disconnect', connection: role });
       broker.#model = undefined;
-      logger.warn({ err }, 'broker connection lost');
+      logger.warn({ err, connection: role }, 'broker connection lost');
     });
     connection.on('reconnect-scheduled', ({ attempt, delay, error }) => {
-      metrics.brokerConnections.inc({ event: 'reconnect_scheduled' });
-      logger.warn({ attempt, delayMs: delay, reason: error?.message }, 'broker reconnect scheduled');
+      metrics.brokerConnections.inc({ event: 'reconnect_scheduled', connection: role });
+      logger.warn({ connection: role, attempt, delayMs: delay, reason: error?.message }, 'broker reconnect scheduled');
     });
     connection.on('error', (err: Error) => logger.warn({ err }, 'broker connection error'));
     await connection.waitForConnect();

@@ -2,6 +2,8 @@ import type { PolicyDef, Topology } from '@orderly/events';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { backoffDelay } from '../backoff.js';
 import type { Logger } from '../logger.js';
+import { amqpSocket } from '../throughput/amqp-socket.js';
+import { guardReads } from './guarded-reads.js';
 import { managementClient } from './management.js';
 
 /** Declares every exchange, queue and binding of the definition; idempotent, run on each connect. */
@@ -110,6 +112,9 @@ export async function awaitTopology(
     try {
       const model = await amqp.connect(url, { clientProperties: { connection_name: name } });
       model.on('error', () => {});
+      // The queue probe may be handed a delivery before its cancel: a header bomb at the head of
+      // the queue closed this connection on every try, and the service never became ready.
+      guardReads(amqpSocket(model), () => {});
       try {
         missing = await missingTopology(model, needs);
       } finally {

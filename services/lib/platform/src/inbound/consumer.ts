@@ -18,6 +18,7 @@ import type { BrokerIdentity } from './identity.js';
 import { ParkedMessages } from './parked-messages.js';
 import { PermanentError } from './parse-event.js';
 import { checkRedrive } from './redrive-check.js';
+import { unreadable } from './unreadable.js';
 
 export type { AnyHandler, Handler, Handlers, Message } from './handlers.js';
 
@@ -35,6 +36,8 @@ export interface ConsumerOptions {
   handlers: Handlers;
   prefetch: number;
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; notYetMaxWaitMs: number };
+  /** A larger body is parked as too large without being parsed (MESSAGE_MAX_BYTES). */
+  maxMessageBytes: number;
   /** Handle messages that arrive together in one transaction, up to this many (1: one by one). */
   batchSize?: number;
   /** Run in a batch's transaction before its messages' work (ServiceParts.prepareBatch). */
@@ -175,6 +178,8 @@ export class Consumer {
     const retried = viaRetry && (copier === identity.user || check?.verified === true);
     const attempt = retried ? attemptOf(headers[attemptHeader], retry.maxAttempts) : 1;
     const publishedBy = retried ? stringOr(headers[publishedByHeader]) : copier;
+    const refused = unreadable(msg.content, headers, this.options.maxMessageBytes);
+    if (refused) return this.#park(acks, msg, refused, attempt, publishedBy);
     const admitted = admit(msg.content, publishedBy, identity, handlers, queue);
     if (!admitted.handle) return this.#park(acks, msg, admitted.error, attempt, publishedBy);
     const { event, work } = admitted;

@@ -9,6 +9,7 @@ import { type Handlers, handlerFor, type Message } from '../inbound/handlers.js'
 import { type BrokerIdentity, producerProblem } from '../inbound/identity.js';
 import { ParkedMessages } from '../inbound/parked-messages.js';
 import { PermanentError, parseEvent } from '../inbound/parse-event.js';
+import { unreadable } from '../inbound/unreadable.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
 import type { Publisher } from '../outbound/publisher.js';
@@ -33,6 +34,8 @@ export interface StreamReaderOptions {
   batchSize: number;
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   identity: BrokerIdentity;
+  /** A larger body is parked as too large without being parsed (MESSAGE_MAX_BYTES). */
+  maxMessageBytes: number;
   /**
    * The handlers' writes are idempotent by event id (a republished duplicate changes nothing): no
    * inbox claim. Otherwise each batch claims its event ids in the inbox (one statement per batch).
@@ -182,6 +185,8 @@ export class StreamReader {
     const publishedBy = text(msg.properties.userId);
     let problem: string | undefined;
     try {
+      const refused = unreadable(msg.content, msg.properties.headers ?? {}, this.options.maxMessageBytes);
+      if (refused) throw refused;
       const event = parseEvent(msg.content);
       // RabbitMQ checked user_id against the publishing connection's user: it names the producer.
       const forged = producerProblem(event, publishedBy, this.options.identity);

@@ -1,9 +1,11 @@
 export { managementClient } from '../bus/management.js';
 export { allButCommands, permitWrite } from './broker-users.js';
+export { ConnectionDropper } from './connection-dropper.js';
 export { createTestEnv, type TestEnv } from './env.js';
 export { operatorHeaders, operatorRole, type TestIssuer, testIssuer } from './issuer.js';
 export { type LocalAdmin, localAdminDatabaseUrl, localAdminFile, readLocalAdmin } from './local-admin.js';
 export { drainQueue, publishRaw, type QueueStats, queueStats, type TakenMessage } from './queues.js';
+export { headerBomb, publishRawHeaders, publishRawHeadersAt } from './raw-frames.js';
 export {
   createScratch,
   createScratchDatabase,
