@@ -35,7 +35,9 @@ const sagaSends: Record<ReplyOutcome, string[]> = {
   out_of_stock: [],
   unknown_product: [],
   paid: ['inventory.commit'],
-  payment_mismatch: ['payment.refund', 'inventory.release'],
+  // A cancelled saga undoes every step, the ones not sent yet included (decision 22: during a mode
+  // switch the other mode's bindings may have run them); undoing one that never ran changes nothing.
+  payment_mismatch: ['shipping.cancel', 'payment.refund', 'inventory.release'],
   payment_declined: ['inventory.release'],
   dispatched: [],
   delivered: [],
