@@ -111,3 +111,13 @@ test('when an order has thousands of messages, then its timeline takes time in p
   );
   t.true(perMessage < 4 * Math.log2(n), `${perMessage.toFixed(1)} reads per message`);
 });
+
+test('when two messages without a shown cause fall in the same millisecond, then the microseconds of their times order them, not their ids', (t) => {
+  // An order and its saga's first command, emitted by one transaction: ids that would sort the other way.
+  const hops: Hop[] = [
+    { id: 'ffff-command', causationId: null, time: '2026-12-07T17:00:00.123456Z' },
+    { id: '0000-placed', causationId: null, time: '2026-12-07T17:00:00.123457Z' },
+  ];
+  t.deepEqual(ids(causalOrder(hops)), ['ffff-command', '0000-placed']);
+  t.deepEqual(ids(causalOrder([...hops].reverse())), ['ffff-command', '0000-placed']);
+});

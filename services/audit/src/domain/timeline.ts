@@ -13,6 +13,16 @@ export interface Hop {
 }
 
 type Keyed<T> = { hop: T; at: number };
+
+/**
+ * Microseconds since the epoch. Envelope times carry six decimals, strictly increasing within a
+ * process (events' envelopeTime), so messages one transaction emitted in the same millisecond keep
+ * their order; Date.parse would keep only three.
+ */
+export function microsOf(iso: string): number {
+  const fraction = /\.\d{3}(\d{1,3})/.exec(iso)?.[1];
+  return Date.parse(iso) * 1000 + (fraction ? Number(fraction.padEnd(3, '0')) : 0);
+}
 const before = <T extends Hop>(a: Keyed<T>, b: Keyed<T>) => a.at - b.at || (a.hop.id < b.hop.id ? -1 : a.hop.id > b.hop.id ? 1 : 0);
 
 /** A binary min-heap in chronological order. */
@@ -52,7 +62,7 @@ class Earliest<T extends Hop> {
 }
 
 export function causalOrder<T extends Hop>(all: readonly T[]): T[] {
-  const hops = [...new Map(all.map((h) => [h.id, h])).values()].map((hop) => ({ hop, at: Date.parse(hop.time) }));
+  const hops = [...new Map(all.map((h) => [h.id, h])).values()].map((hop) => ({ hop, at: microsOf(hop.time) }));
   const ids = new Set(hops.map((h) => h.hop.id));
   const effects = new Map<string, Keyed<T>[]>();
   const ready = new Earliest<T>();

@@ -26,10 +26,13 @@ export interface LoggedMessage {
 
 /** Every message of an order, in time order (the caller puts them in causal order). */
 export async function messagesOf(pool: Pool, orderId: string): Promise<LoggedMessage[]> {
-  const { rows } = await pool.query<Omit<LoggedMessage, 'time'> & { time: Date }>(
-    `SELECT event_id AS id, type, kind, source, time, trace_id AS "traceId", causation_id AS "causationId", payload AS data
-       FROM activity WHERE order_id = $1 ORDER BY time, event_id LIMIT 5000`,
+  // The time to the microsecond, as the envelope had it (a JS Date would cut it to the millisecond).
+  const { rows } = await pool.query<LoggedMessage>(
+    `SELECT event_id AS id, type, kind, source, to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS time,
+            trace_id AS "traceId", causation_id AS "causationId", payload AS data
+       FROM activity WHERE order_id = $1 ORDER BY activity.time, event_id LIMIT 5000`,
     [orderId],
   );
-  return rows.map((r) => ({ ...r, time: r.time.toISOString() }));
+  // A time with no microseconds reads as it was written (…12:00:00.025Z).
+  return rows.map((r) => ({ ...r, time: r.time.replace(/(\.\d{3})000Z$/, '$1Z') }));
 }
