@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { exchanges } from '@orderly/events';
 import test from 'ava';
 import { awaitTopology } from '../src/bus/topology.js';
@@ -24,8 +25,18 @@ import { confirmedEvent, consumerService, fixtureConfig, recorder } from './fixt
  * depend on its consumers' connection.
  */
 const cleanups: (() => Promise<unknown>)[] = [];
+// Each clean-up bounded: a stop that never ends fails its own test (below), not the whole run by hanging.
 test.after.always(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => {});
+  for (const c of cleanups.reverse()) {
+    const timedOut = await Promise.race([
+      c().then(
+        () => false,
+        () => false,
+      ),
+      sleep(30_000, true, { ref: false }),
+    ]);
+    if (timedOut) console.warn('header-bomb test: a clean-up did not finish within 30 s');
+  }
 });
 
 async function env(name: string): Promise<TestEnv> {
@@ -118,6 +129,10 @@ test("when the consumers' connection is dropped each time it connects (as a pois
   t.is((await fetch(`http://127.0.0.1:${service.port}/readyz`)).status, 200, 'still ready: its publisher kept its connection');
   t.is(await connectionEvents(service, 'disconnect', 'publish'), 0, 'the publishing connection was never lost');
   t.true((await connectionEvents(service, 'disconnect', 'consume')) >= 3, "the consumers' connection was");
+  // And it still stops: with its consumers' connection dropped on every connect, then not.
+  dropper.disarm();
+  const stopped = await Promise.race([service.stop().then(() => true), sleep(15_000, false, { ref: false })]);
+  t.true(stopped, 'the service stopped within 15 s');
 });
 
 test('when a message is larger than MESSAGE_MAX_BYTES, then it is parked as too large without being parsed, and the next one is handled', async (t) => {

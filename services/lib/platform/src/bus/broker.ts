@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Topology } from '@orderly/events';
 import amqp, { type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import type { Logger } from '../logger.js';
@@ -121,7 +122,16 @@ export class Broker {
     }
   }
 
-  async close(): Promise<void> {
-    await this.connection.close().catch(() => {});
+  /**
+   * Closes the connection, waiting at most timeoutMs: a recovering connection closed while it
+   * reconnects may never settle, and a stop must end (the process exits after it either way).
+   */
+  async close(timeoutMs = 5_000): Promise<void> {
+    const closed = this.connection.close().then(
+      () => true,
+      () => true,
+    );
+    if (!(await Promise.race([closed, sleep(timeoutMs, false, { ref: false })])))
+      this.logger.warn({ timeoutMs }, 'broker connection did not close in time; leaving it');
   }
 }
