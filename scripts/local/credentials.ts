@@ -268,11 +268,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
 /** The administrator's URLs: env's, else the environment's, else the local servers' (services.ts). */
 async function adminOf(env: Record<string, string>) {
   const { localAdmin } = await import('./services.ts');
-  // Each read only when not given: the local database's reads the generated password's file.
+  // Each read only when not given: the local database's reads the generated password's file. The
+  // process environment counts at call time, not at import: the bench points it at a fresh vhost
+  // and database after this module (and localAdmin) were loaded.
+  const given = (key: 'AMQP_URL' | 'DATABASE_URL' | 'RABBITMQ_MANAGEMENT_URL') => env[key] || process.env[key];
   return {
-    AMQP_URL: env.AMQP_URL || localAdmin.AMQP_URL,
-    DATABASE_URL: env.DATABASE_URL || localAdmin.DATABASE_URL,
-    RABBITMQ_MANAGEMENT_URL: env.RABBITMQ_MANAGEMENT_URL || localAdmin.RABBITMQ_MANAGEMENT_URL,
+    AMQP_URL: given('AMQP_URL') || localAdmin.AMQP_URL,
+    DATABASE_URL: given('DATABASE_URL') || localAdmin.DATABASE_URL,
+    RABBITMQ_MANAGEMENT_URL: given('RABBITMQ_MANAGEMENT_URL') || localAdmin.RABBITMQ_MANAGEMENT_URL,
   };
 }
 
