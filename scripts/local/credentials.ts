@@ -266,7 +266,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
 }
 
 /** The administrator's URLs: env's, else the environment's, else the local servers' (services.ts). */
-async function adminOf(env: Record<string, string>) {
+export async function adminOf(env: Record<string, string>) {
   const { localAdmin } = await import('./services.ts');
   // Each read only when not given: the local database's reads the generated password's file. The
   // process environment counts at call time, not at import: the bench points it at a fresh vhost
