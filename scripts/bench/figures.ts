@@ -1,5 +1,5 @@
 /**
- * The figures a user compares (issue 12): highest sustained rate, p99 and machine CPU per order at
+ * The figures a user compares: highest sustained rate, p99 and machine CPU per order at
  * 50 and 100 orders/s, a single order's latency on an idle stack, the idle stack's CPU. Taken from a
  * report's own fields, so an earlier report's JSON (without the newer sections) still yields the
  * figures it has. Pure.
@@ -15,7 +15,7 @@ export interface FiguresSource {
   }[];
   singleOrder?: { beforeLoad?: { latencyMs: { p50: number } }; afterLoad?: { latencyMs: { p50: number } } } | undefined;
   idle?: { stackPercentOfCore: number } | undefined;
-  /** Absent from runs before issue 21 (and quorumDeliveries from runs before it was counted apart). */
+  /** Absent from runs before the per-order targets (and quorumDeliveries from runs before it was counted apart). */
   perOrder?: { publishes: number; commits: number; quorumDeliveries?: number } | undefined;
 }
 

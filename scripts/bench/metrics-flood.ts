@@ -1,5 +1,5 @@
 /**
- * What an anonymous flood of /metrics does to the API beside it (issue 23, item 9): the order
+ * What an anonymous flood of /metrics does to the API beside it: the order
  * service alone on a scratch database and vhost, a customer reading their order (GET /orders/:id,
  * a token check and a query) as fast as `clients` loops can, and `flooders` loops scraping
  * /metrics without a token (or, for comparison, calling another path: --flood-path). Three

@@ -1,8 +1,8 @@
 /**
  * The peer's published figures: the comparable Python implementation of the same pipeline (FastAPI +
  * pika, outbox polled every 0.5 s, four services, classic queues), measured side by side on this
- * 2-core machine under one load driver, alternating runs. Source: issue 21 ("Fewer copies per
- * order"), which replaced issue 12's figures. The report prints them beside Orderly's; they are
+ * 2-core machine under one load driver, alternating runs. Source: the published side-by-side comparison, which replaced
+ * the earlier figures. The report prints them beside Orderly's; they are
  * constants, not measured by this bench.
  */
 export const peer = {

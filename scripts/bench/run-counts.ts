@@ -20,7 +20,7 @@ export interface PerOrder {
   commits: number;
   /** Every broker delivery but the bench's own: quorum queues, streams and classic queues. */
   deliveries: number;
-  /** Deliveries from quorum queues alone (issue 21 counts these: each is a replicated, fsynced copy). */
+  /** Deliveries from quorum queues alone (the targets count these: each is a replicated, fsynced copy). */
   quorumDeliveries: number;
   publishes: number;
   consumedByServices: number;

@@ -1,5 +1,5 @@
 /**
- * Issue 21's performance targets (docs/benchmark.md#targets), judged against a run's headline
+ * The performance targets (docs/benchmark.md#targets), judged against a run's headline
  * figures, each beside the peer's published figure. Set for this 2-core machine, all seven services,
  * choreography, durable PostgreSQL, the load generator on the same box. Pure.
  */
@@ -17,7 +17,7 @@ export interface TargetResult {
   pass: boolean | undefined;
 }
 
-/** Issue 21's limits, in one place so the docs and the tests name the same numbers. */
+/** The limits, in one place so the docs and the tests name the same numbers. */
 export const limits = {
   sustainedPerSec: 100,
   p99At50Ms: 60,

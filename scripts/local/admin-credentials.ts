@@ -1,7 +1,7 @@
 /**
  * The local clusters' administrator `orderly`: its password generated once per machine into
  * `$ORDERLY_STATE_DIR/credentials/admin.json` (0600, in the 0700 folder of the services'
- * passwords), never a well-known one (issue 23). scripts/setup.sh sets it on the cluster on every
+ * passwords), never a well-known one. scripts/setup.sh sets it on the cluster on every
  * run (scripts/local/admin.sql), which also replaces the `orderly` of earlier set-ups; everything
  * that connects as the administrator reads it (localAdminDatabaseUrl in @orderly/platform/testing).
  *

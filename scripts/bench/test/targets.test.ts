@@ -3,7 +3,7 @@ import type { Comparison, ComparisonRow } from '../compare.ts';
 import type { Headline } from '../figures.ts';
 import { judgeTargets, type TargetResult } from '../targets.ts';
 
-/** A run that meets every target of issue 21, each exactly at its limit. */
+/** A run that meets every target, each exactly at its limit. */
 const good: Headline = {
   sustainedPerSec: 100,
   p99At50Ms: 60,

@@ -73,7 +73,7 @@ export async function ownPostgres(runDir: string, port: number): Promise<OwnPost
       120_000,
       sql,
     );
-  // The run's own password, never a well-known one (issue 23), set on every run: a cluster an
+  // The run's own password, never a well-known one, set on every run: a cluster an
   // earlier run left keeps nothing of that run's.
   const password = randomBytes(18).toString('hex');
   if (!(await psql(`SELECT 1 FROM pg_roles WHERE rolname='orderly'`)).includes('1')) {

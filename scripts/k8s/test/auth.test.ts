@@ -95,7 +95,7 @@ test('[kind] the demo provider takes its secrets from its generated Secret, issu
   t.is(env.IDP_ISSUER, `http://${releaseName}-identity.${namespace}.svc:8090`);
   t.regex(env.IDP_SIGNING_KEY ?? '', /BEGIN EC PRIVATE KEY/);
   t.true((env.IDP_TOOLS_CLIENT_SECRET ?? '').length >= 32);
-  // Each account its own generated password, none shared, none another's (issue 23, item 3).
+  // Each account its own generated password, none shared, none another's.
   const passwords = JSON.parse(env.IDP_ACCOUNT_PASSWORDS ?? '{}') as Record<string, string>;
   t.deepEqual(Object.keys(passwords).sort(), ['C100', 'C200', 'ops']);
   t.is(new Set(Object.values(passwords)).size, 3, 'no two accounts share a password');

@@ -6,7 +6,7 @@ import test from 'ava';
 import { ensureLocalAdmin } from '../admin-credentials.ts';
 
 /**
- * The local administrator's password (issue 23): generated once, kept like the services' (a file
+ * The local administrator's password: generated once, kept like the services' (a file
  * of its owner's only, 0600), the same on every later set-up — and an old file holding the
  * well-known `orderly` is not kept: the set-up makes a new password, which admin.sql then sets.
  */

@@ -17,7 +17,7 @@ import { credentialHolders, ensureCredentials } from '../credentials.ts';
  * grants, the database, the extension), exactly as scripts/setup.sh runs it; then credentials.ts
  * creates each service's role (as the superuser) and schema (as that administrator). The
  * administrator may not create roles nor grant itself the power to run programs or read and write
- * the server's files (issue 23), and an administrator an earlier set-up left with the well-known
+ * the server's files, and an administrator an earlier set-up left with the well-known
  * password `orderly` and CREATEROLE is rotated and stripped. Each on a role and database of its
  * own, dropped afterwards: the machine's `orderly` is not touched.
  */
@@ -212,7 +212,7 @@ for (const target of targets) {
       t.teardown(() => {
         psql(['-c', `DROP DATABASE IF EXISTS ${admin} WITH (FORCE)`, '-c', `DROP ROLE IF EXISTS ${admin}`]);
       });
-      // As the set-up before issue 23 left it: `orderly`/`orderly`, CREATEDB CREATEROLE — with which,
+      // As an earlier set-up left it: `orderly`/`orderly`, CREATEDB CREATEROLE — with which,
       // on PostgreSQL 15, it (or anyone who knows the password) grants itself the power to run programs.
       psql(['-c', `CREATE ROLE ${admin} LOGIN CREATEDB CREATEROLE PASSWORD 'orderly'`]);
       const oldUrl = urlOf(target.url, admin, 'orderly', 'postgres');

@@ -3,7 +3,7 @@ import test from 'ava';
 import { startsSwitching } from '../saga-switch.ts';
 
 /**
- * `npm start` after `SAGA_MODE=orchestration npm start` with orders on their way (issue 23, item 2):
+ * `npm start` after `SAGA_MODE=orchestration npm start` with orders on their way:
  * the local stack sees the other mode's orders in flight in the order database and starts switching
  * (decision 0022); with none, or when told, it does not.
  */

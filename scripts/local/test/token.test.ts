@@ -12,7 +12,7 @@ import { localAccounts } from '../identity.ts';
 const run = promisify(execFile);
 
 /**
- * `npm run token` with the local stack's secrets file (issue 23, item 3): each demo account has its
+ * `npm run token` with the local stack's secrets file: each demo account has its
  * own generated password, `--password` prints the one asked for, and `--customer`/`--login` sign in
  * with the right one at the real provider.
  */

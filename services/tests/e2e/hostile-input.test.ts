@@ -234,7 +234,7 @@ test.serial(
 );
 
 test.serial(
-  'when a header bomb and a message over MESSAGE_MAX_BYTES reach every consumer queue, then each is parked with its reason, no broker connection drops, and an order still goes through (issue 23, items 5 and 9)',
+  'when a header bomb and a message over MESSAGE_MAX_BYTES reach every consumer queue, then each is parked with its reason, no broker connection drops, and an order still goes through',
   async (t) => {
     t.timeout(90_000);
     const queues = consumerQueues(mode);

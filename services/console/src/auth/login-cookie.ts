@@ -18,7 +18,7 @@ const maxCookieLength = 2048;
  * path to return to, encrypted and authenticated (JWE `dir` + A256GCM through jose, with a key
  * derived from CONSOLE_SESSION_SECRET) in the login cookie, for ten minutes. The console keeps
  * nothing per sign-in, so no number of anonymous `/auth/login` can push out an operator's: a shared,
- * capped list of them could be flushed by 10,000 requests in 8 s (issue 23, item 6). The browser
+ * capped list of them could be flushed by 10,000 requests in 8 s. The browser
  * can neither read the verifier nor change what the callback checks, and a cookie from another
  * secret, altered or expired opens to nothing. Its one use: the callback clears the cookie, and
  * the provider redeems a code once.

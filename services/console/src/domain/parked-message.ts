@@ -46,7 +46,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 /** The earliest time a park can have happened: anything before (or not a time at all) is not believed. */
 const earliest = Date.parse('2000-01-01T00:00:00Z');
 /** A time in ms if it is one a park can have happened at (from 2000 to now, what a clock skew allows aside), else undefined:
- * an out-of-range time made every insert of the message fail, which jammed its DLQ (issue 23, item 9). */
+ * an out-of-range time made every insert of the message fail, which jammed its DLQ. */
 const plausible = (ms: number, now: Date) =>
   Number.isFinite(ms) && ms >= earliest && ms <= now.getTime() + 60_000 ? new Date(ms) : undefined;
 

@@ -10,7 +10,7 @@ import { emitRefused } from './operator-action.js';
  * redriven copy its consumer refused (decision 0024) is also reported to the audit log, in the same
  * transaction: every copy sent back through a retry exchange is on the record, accepted or not.
  * A failure that is not the database's (a value the table refuses) would fail the same way on every
- * try and jam the DLQ behind it (issue 23, item 9): the message is then recorded with only what is
+ * try and jam the DLQ behind it: the message is then recorded with only what is
  * certain to fit, and if even that is refused, it is quarantined (UnrecordableError).
  */
 export function recordDeadLetter(db: Database, metrics: ConsoleMetrics, logger: Logger, maxBodyBytes: number): RecordParked {

@@ -20,7 +20,7 @@ export interface AuthorizationLimits {
  * Anyone may send one, so new ones are limited per client address (the socket's: no forwarded
  * header is believed), and past a ceiling of live interactions new sign-ins are refused (503)
  * rather than older ones forgotten: a flood, from one address or many, cannot end an operator's
- * sign-in in progress (issue 23, item 6). Resuming a sign-in (`/auth/<uid>`) is never limited.
+ * sign-in in progress. Resuming a sign-in (`/auth/<uid>`) is never limited.
  */
 export function authorizationLimit(limits: AuthorizationLimits) {
   const perAddress = new RateLimiterMemory({ points: limits.perAddressPerMinute, duration: 60 });

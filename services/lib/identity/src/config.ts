@@ -48,7 +48,7 @@ export const identityConfigSchema = z
     IDP_ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(60).max(86_400).default(900),
   })
   .superRefine((config, ctx) => {
-    // One password for every account let a customer's password sign in as the operator (issue 23, item 3).
+    // One password for every account let a customer's password sign in as the operator.
     const issue = (message: string) => ctx.addIssue({ code: 'custom', path: ['IDP_ACCOUNT_PASSWORDS'], message });
     let accounts: string[];
     try {

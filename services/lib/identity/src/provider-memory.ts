@@ -10,7 +10,7 @@ interface Entry {
  * The provider's state in memory (interactions, sessions, grants, codes), each model in a map of
  * its own, an entry kept until it expires or is destroyed. oidc-provider's development adapter
  * keeps every model in one LRU of 1,000 entries, so 2,200 anonymous authorization requests pushed
- * an operator's sign-in in progress out of it (issue 23, item 6). Here nothing is evicted to make
+ * an operator's sign-in in progress out of it. Here nothing is evicted to make
  * room: what anyone can create (an interaction per authorization request) is bounded before it is
  * stored, by the per-client limit and a ceiling on live interactions (authorization-limit.ts).
  */

@@ -9,7 +9,7 @@ import { createMetrics } from '../src/metrics.js';
 import { testIssuer } from '../src/testing/issuer.js';
 
 /**
- * Slow clients (issue 23, item 9): one that sends its headers and then trickles the body, or
+ * Slow clients: one that sends its headers and then trickles the body, or
  * dribbles the headers themselves, is answered 408 and disconnected within the configured
  * HTTP_REQUEST_TIMEOUT_MS / HTTP_HEADERS_TIMEOUT_MS — not held for Node's default 300 s.
  */

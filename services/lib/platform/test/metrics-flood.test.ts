@@ -9,7 +9,7 @@ import { testIssuer } from '../src/testing/issuer.js';
 import { listening } from './fixture/listening.js';
 
 /**
- * /metrics is open to anyone (issue 23, item 9): a flood of anonymous scrapes must not make the
+ * /metrics is open to anyone: a flood of anonymous scrapes must not make the
  * service read its metrics once per request — each read walks every metric and asks the pool and
  * the database. At most one render per format runs at a time, and its answer serves the scrapes
  * of the next METRICS_MAX_AGE_MS. Counted by a gauge whose collect() runs once per render.

@@ -1,16 +1,13 @@
-import { orderlyHeaders, retryExchange, retryQueue, topology } from '@orderly/events';
+import { orderlyHeaders, retryExchange, retryQueue } from '@orderly/events';
 import amqp from 'amqplib';
 import test from 'ava';
-import { Broker } from '../src/bus/broker.js';
-import { createPool } from '../src/db/pool.js';
 import { Consumer } from '../src/inbound/consumer.js';
 import { brokerIdentity } from '../src/inbound/identity.js';
-import { createLogger } from '../src/logger.js';
-import { createMetrics } from '../src/metrics.js';
-import { Publisher } from '../src/outbound/publisher.js';
+import type { createMetrics } from '../src/metrics.js';
 import { startService } from '../src/service.js';
 import { createTestEnv, drainQueue, publishRaw, type TestEnv, waitFor } from '../src/testing/index.js';
 import { Database } from '../src/transaction/transaction.js';
+import { auditConnections } from './fixture/audit-connections.js';
 import { confirmedEvent, consumerService, recorder } from './fixture/service.js';
 
 /**
@@ -42,22 +39,8 @@ async function consumerUnderTest(
   const owner = await startService(consumerService(), e.envFor('order'));
   cleanups.push(() => owner.stop());
   await beforeConsuming(e);
-  const logger = createLogger('test', 'silent');
-  const metrics = createMetrics('audit');
-  const url = e.amqpUrlFor('audit');
-  const broker = await Broker.connect({
-    url,
-    topology: topology({ mode: 'choreography', deliveryLimit: 20 }),
-    logger,
-    metrics,
-    name,
-    role: 'consume',
-    declare: false,
-  });
+  const { logger, metrics, url, broker, publisher, pool } = await auditConnections(e, name);
   cleanups.push(() => broker.close());
-  const publisher = new Publisher(metrics, logger, decodeURIComponent(new URL(url).username));
-  await publisher.attach(broker);
-  const pool = createPool(e.databaseUrl, 'order', 2);
   cleanups.push(() => pool.end());
   const rec = recorder(fail);
   const consumer = new Consumer(

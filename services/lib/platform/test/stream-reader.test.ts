@@ -1,19 +1,15 @@
-import { eventStream, exchanges, orderlyHeaders, retryExchange, retryQueue, topology } from '@orderly/events';
+import { eventStream, exchanges, orderlyHeaders, retryExchange, retryQueue } from '@orderly/events';
 import amqp from 'amqplib';
 import test from 'ava';
 import pg from 'pg';
-import { Broker } from '../src/bus/broker.js';
-import { createPool } from '../src/db/pool.js';
 import type { AnyHandler } from '../src/inbound/consumer.js';
 import { brokerIdentity } from '../src/inbound/identity.js';
 import { PermanentError } from '../src/inbound/parse-event.js';
-import { createLogger } from '../src/logger.js';
-import { createMetrics } from '../src/metrics.js';
-import { Publisher } from '../src/outbound/publisher.js';
 import { startService } from '../src/service.js';
 import { StreamReader } from '../src/stream/reader.js';
 import { createTestEnv, drainQueue, publishEnvelope, publishRaw, type TestEnv, waitFor } from '../src/testing/index.js';
 import { Database } from '../src/transaction/transaction.js';
+import { auditConnections } from './fixture/audit-connections.js';
 import { confirmedEvent, consumerService, recorder } from './fixture/service.js';
 
 /**
@@ -50,21 +46,7 @@ async function envWithStream(name: string): Promise<TestEnv> {
 
 /** A reader of the stream as the platform runs it, on its own connections (a process of its own). */
 async function readerOf(e: TestEnv, handler: AnyHandler, name: string) {
-  const logger = createLogger('test', (process.env.TEST_LOG_LEVEL as 'info') ?? 'silent');
-  const metrics = createMetrics('audit');
-  const url = e.amqpUrlFor('audit');
-  const broker = await Broker.connect({
-    url,
-    topology: topology({ mode: 'choreography', deliveryLimit: 20 }),
-    logger,
-    metrics,
-    name,
-    role: 'consume',
-    declare: false,
-  });
-  const publisher = new Publisher(metrics, logger, decodeURIComponent(new URL(url).username));
-  await publisher.attach(broker);
-  const pool = createPool(e.databaseUrl, 'order', 2);
+  const { logger, metrics, url, broker, publisher, pool } = await auditConnections(e, name, process.env.TEST_LOG_LEVEL ?? 'silent');
   const r = new StreamReader(
     {
       reader,

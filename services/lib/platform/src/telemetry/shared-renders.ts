@@ -4,7 +4,7 @@ type Rendered = { contentType: string; body: string };
  * At most one render per format at a time, and its answer kept for `maxAgeMs` after it ends: a
  * scrape during a render waits for it, one soon after gets its result. /metrics is open, and each render reads every metric (the event-loop
  * histogram, the pool, a query for the outbox): rendered per request, an anonymous flood took the
- * API beside it down to a tenth of its rate (issue 23). Prometheus scrapes every 15 s or more, so
+ * API beside it down to a tenth of its rate. Prometheus scrapes every 15 s or more, so
  * a second-old answer loses it nothing. A failed render is not kept: the next scrape tries again.
  * (lru-cache's fetchMethod would do the same for two keys, at the cost of a new dependency.)
  */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /**
  * The local clusters' administrator (`orderly`: owner of the database `orderly`, CREATEDB, no
  * CREATEROLE), whose password scripts/setup.sh generates once into
- * `$ORDERLY_STATE_DIR/credentials/admin.json` (mode 0600) — no well-known password (issue 23).
+ * `$ORDERLY_STATE_DIR/credentials/admin.json` (mode 0600) — no well-known password.
  * The tests' scratch databases, the bench and the set-up's steps connect as it.
  */
 export const localAdminFile = (stateDir = process.env.ORDERLY_STATE_DIR ?? '/var/tmp/orderly') =>

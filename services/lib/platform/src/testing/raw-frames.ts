@@ -3,7 +3,7 @@ import { amqpSocket } from '../throughput/amqp-socket.js';
 import type { TestEnv } from './env.js';
 
 /**
- * A headers table nested `depth` deep (`{a:{a:{…}}}`): issue 23's header bomb, 7 bytes a level
+ * A headers table nested `depth` deep (`{a:{a:{…}}}`): the header bomb, 7 bytes a level
  * (5,000 levels: 35 kB). amqplib cannot even encode it (its encoder recurses too), so it is written
  * as bytes here.
  */

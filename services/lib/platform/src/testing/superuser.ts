@@ -9,7 +9,7 @@ export type SqlRunner = (sql: string) => Promise<string>;
 /**
  * Who may create, alter and drop roles on a database server. The local administrator may not
  * (no CREATEROLE: on PostgreSQL 15 that would let it grant itself pg_execute_server_program and
- * run programs as the server's OS user — issue 23), so on the clusters this project runs itself —
+ * run programs as the server's OS user), so on the clusters this project runs itself —
  * scripts/setup.sh's, whose socket is in ORDERLY_STATE_DIR, and the chroots' of
  * scripts/k8s/servers/up.sh — it is their superuser `postgres` over the local socket (peer or
  * trust authentication: only root or the OS user postgres get there, never over TCP). On a server
