@@ -47,9 +47,9 @@ export { Publisher } from './outbound/publisher.js';
 export { OutboxRelay } from './outbound/relay.js';
 export { packageDir } from './package-dir.js';
 export { PollLoop, type PollLoopOptions, type TickResult } from './poll-loop.js';
+export { runMain } from './run-main.js';
 export {
   type RunningService,
-  runMain,
   type ServiceContext,
   type ServiceDefinition,
   type ServiceParts,
