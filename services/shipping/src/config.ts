@@ -15,5 +15,10 @@ export const configSchema = baseConfigSchema.extend({
    * knows of, so this only bounds how late a timer another replica left behind is seen.
    */
   SHIPPING_TIMER_POLL_MS: z.coerce.number().int().positive().default(5_000),
+  /**
+   * The shortest gap between two ticks: timers fire up to this late, and each tick takes every timer
+   * due meanwhile in one transaction instead of one tick (and commit) per due time. 0: each at its time.
+   */
+  SHIPPING_TIMER_LINGER_MS: millis.max(5_000).default(100),
 });
 export type Config = z.infer<typeof configSchema>;

@@ -11,7 +11,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
   moduleUrl: import.meta.url,
   build: ({ db, config, logger }) => {
     const delays = { dispatchMs: config.SHIPPING_DISPATCH_DELAY_MS, deliveryMs: config.SHIPPING_DELIVERY_DELAY_MS };
-    const timers = shipmentTimers(db, { delays, pollMs: config.SHIPPING_TIMER_POLL_MS }, logger);
+    const timers = shipmentTimers(db, { delays, pollMs: config.SHIPPING_TIMER_POLL_MS, lingerMs: config.SHIPPING_TIMER_LINGER_MS }, logger);
     return {
       api: shipmentApi,
       routes: shipmentRoutes(db),

@@ -9,6 +9,7 @@ test('when no shipping variable is set, then shipping listens on 8084 with 5 s t
     SHIPPING_DISPATCH_DELAY_MS: 5_000,
     SHIPPING_DELIVERY_DELAY_MS: 10_000,
     SHIPPING_TIMER_POLL_MS: 5000,
+    SHIPPING_TIMER_LINGER_MS: 100,
   });
 });
 

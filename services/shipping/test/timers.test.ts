@@ -215,3 +215,22 @@ test('when one due timer cannot be written, then the others due with it still fi
     { kind: 'dispatch', status: 'created' },
   ]);
 });
+
+test('when timers fall due one after another, then one tick takes all that fell due within the linger', async (t) => {
+  const e = await testEnv('linger', cleanups);
+  await startShipping(e, cleanups, {
+    SHIPPING_DISPATCH_DELAY_MS: '300',
+    SHIPPING_DELIVERY_DELAY_MS: '60000',
+    SHIPPING_TIMER_LINGER_MS: '1500',
+  });
+  const events = await watchEvents(e, cleanups);
+  const orders = Array.from({ length: 10 }, () => randomUUID());
+  // Due 40 ms apart: without the linger each is a tick (a transaction) of its own.
+  for (const orderId of orders) {
+    await publish(e, 'order.confirmed', confirmed(orderId));
+    await sleep(40);
+  }
+  for (const orderId of orders) await events.waitFor('shipment.dispatched', orderId, 1, 10_000);
+  const [ticks] = await query<{ n: string }>(e, `SELECT count(DISTINCT xmin::text) AS n FROM shipment_history WHERE status = 'dispatched'`);
+  t.true(Number(ticks!.n) <= 2, `${ticks!.n} ticks dispatched 10 shipments due within the linger`);
+});

@@ -58,6 +58,9 @@ export const baseConfigSchema = z.object({
   STREAM_PREFETCH: positiveInt.default(500),
   /** The most stream messages a reader handles in one transaction. */
   STREAM_BATCH_SIZE: positiveInt.default(200),
+  /** How long a stream reader's batch waits for more messages, unless full (0: none). Readers only
+   * record, off the order's path: a tenth of a second turns hundreds of commits a second into ten. */
+  STREAM_LINGER_MS: z.coerce.number().int().min(0).max(10_000).default(100),
   RETRY_MAX_ATTEMPTS: positiveInt.default(5),
   RETRY_BASE_DELAY_MS: positiveInt.default(500),
   RETRY_MAX_DELAY_MS: positiveInt.default(10_000),

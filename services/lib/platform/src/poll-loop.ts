@@ -15,6 +15,11 @@ export interface PollLoopOptions {
   logger: Logger;
   /** The longest wait after failed ticks in a row; from everyMs it doubles per failure, with jitter. */
   maxBackoffMs?: number;
+  /**
+   * The shortest wait after a tick that did not ask for more (wakeWithin included; wake() excepted):
+   * work falling due meanwhile waits for one tick that takes it all, instead of a tick each.
+   */
+  minGapMs?: number;
 }
 
 /**
@@ -64,7 +69,7 @@ export class PollLoop {
 
   async #run(): Promise<void> {
     const { signal } = this.#stopped;
-    const { name, everyMs, logger, maxBackoffMs = 15_000 } = this.options;
+    const { name, everyMs, logger, maxBackoffMs = 15_000, minGapMs = 0 } = this.options;
     let failures = 0;
     while (!signal.aborted) {
       this.#woken = false;
@@ -82,11 +87,12 @@ export class PollLoop {
       // Attempt failures + 1: the first failure already waits up to twice the interval.
       const idleMs = typeof result === 'object' ? Math.max(0, result.idleMs) : everyMs;
       const waitMs = failures === 0 ? idleMs : backoffDelay(failures + 1, everyMs, maxBackoffMs);
-      await this.#wait(Math.min(waitMs, Math.max(0, this.#dueBy - Date.now())));
+      await this.#wait(Math.max(minGapMs, Math.min(waitMs, this.#dueBy - Date.now())), minGapMs);
     }
   }
 
-  #wait(ms: number): Promise<void> {
+  #wait(ms: number, minGapMs: number): Promise<void> {
+    const earliest = Date.now() + minGapMs;
     return new Promise<void>((resolve) => {
       let endsAt = Date.now() + ms;
       let timer = setTimeout(resolve, ms);
@@ -94,7 +100,8 @@ export class PollLoop {
         clearTimeout(timer);
         resolve();
       };
-      this.#rearm = (sooner) => {
+      this.#rearm = (ms) => {
+        const sooner = Math.max(ms, earliest - Date.now());
         if (Date.now() + sooner >= endsAt) return;
         clearTimeout(timer);
         endsAt = Date.now() + sooner;

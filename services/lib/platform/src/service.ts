@@ -241,6 +241,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
               handlers: parts.consumers![q.queue]!,
               prefetch: config.STREAM_PREFETCH,
               batchSize: config.STREAM_BATCH_SIZE,
+              lingerMs: config.STREAM_LINGER_MS,
               retry,
               identity: identity!,
               maxMessageBytes: config.MESSAGE_MAX_BYTES,

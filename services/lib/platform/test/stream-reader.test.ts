@@ -45,7 +45,7 @@ async function envWithStream(name: string): Promise<TestEnv> {
 }
 
 /** A reader of the stream as the platform runs it, on its own connections (a process of its own). */
-async function readerOf(e: TestEnv, handler: AnyHandler, name: string) {
+async function readerOf(e: TestEnv, handler: AnyHandler, name: string, lingerMs = 0) {
   const { logger, metrics, url, broker, publisher, pool } = await auditConnections(e, name, process.env.TEST_LOG_LEVEL ?? 'silent');
   const r = new StreamReader(
     {
@@ -55,6 +55,7 @@ async function readerOf(e: TestEnv, handler: AnyHandler, name: string) {
       handlers: { '*': handler },
       prefetch: 50,
       batchSize: 20,
+      lingerMs,
       retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
       maxMessageBytes: 1_048_576,
       identity: brokerIdentity(url, 'audit'),
@@ -254,4 +255,24 @@ test('a poison event is parked with its reason and the stream keeps flowing; a r
   await ch.waitForConfirms();
   await conn.close();
   await allOnce(e, [before!, after!, refused.id], 'audit');
+});
+
+test('a batch lingers for messages that arrive within the linger: one commit for many, and a lone message still goes', async (t) => {
+  const e = await envWithStream('stream-linger');
+  await readerOf(e, recorder().handler, 'reader-linger', 1_500);
+  // Twelve events a few milliseconds apart: without the linger each is its own transaction.
+  const ids: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    ids.push((await publishEnvelope(e, confirmedEvent())).id);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+  await allOnce(e, ids);
+  const c = new pg.Client({ connectionString: e.databaseUrl });
+  await c.connect();
+  const { rows } = await c.query<{ n: string }>('SELECT count(DISTINCT xmin::text) AS n FROM "order".effects');
+  await c.end();
+  t.true(Number(rows[0]!.n) <= 2, `${rows[0]!.n} transactions for 12 events that arrived within the linger`);
+  // One message alone is taken when its linger ends, not held for a full batch.
+  const lone = (await publishEnvelope(e, confirmedEvent())).id;
+  await allOnce(e, [...ids, lone]);
 });

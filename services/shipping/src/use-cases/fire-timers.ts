@@ -8,7 +8,7 @@ export interface FiredTimers {
   claimed: number;
   /** Shipments moved on. */
   fired: number;
-  /** When the next timer not yet due is, if any. */
+  /** When the next timer is due, if any: one not yet due, one this tick scheduled, or 0 for one left for the next tick. */
   nextInMs: number | undefined;
 }
 
@@ -35,5 +35,7 @@ export async function fireDueTimers(tx: Tx, delays: Delays, logger: Logger, limi
     return { step, eventId: event.id };
   });
   if (fired.length > 0 || plan.stale.length > 0) applyTimerSteps(tx, fired, plan.stale);
-  return { claimed: claimed.length, fired: fired.length, nextInMs };
+  const after = [...(nextInMs === undefined ? [] : [nextInMs]), ...plan.steps.flatMap((s) => (s.next ? [s.next.delayMs] : []))];
+  if (plan.later.length > 0) after.push(0);
+  return { claimed: claimed.length, fired: fired.length, nextInMs: after.length > 0 ? Math.min(...after) : undefined };
 }

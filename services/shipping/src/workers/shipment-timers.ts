@@ -8,6 +8,8 @@ export interface ShipmentTimerOptions {
   pollMs: number;
   /** Due timers fired per tick. */
   batchSize?: number;
+  /** The shortest wait after a tick that found less than a full batch (SHIPPING_TIMER_LINGER_MS). */
+  lingerMs?: number;
 }
 
 /**
@@ -20,6 +22,7 @@ export interface ShipmentTimerOptions {
  */
 export function shipmentTimers(db: Database, options: ShipmentTimerOptions, logger: Logger): PollLoop {
   const limit = options.batchSize ?? 50;
+  const lingerMs = options.lingerMs ?? 0;
   const tick = (ids?: readonly string[]): Promise<FiredTimers> =>
     db.transaction((tx) => fireDueTimers(tx, options.delays, logger, ids ? ids.length : limit, ids));
 
@@ -55,12 +58,13 @@ export function shipmentTimers(db: Database, options: ShipmentTimerOptions, logg
         logger.debug({ err }, 'tick of shipment timers failed; firing them one by one');
         return oneByOne(stopping);
       }
-      // Something was stepped or dropped: more may be due.
-      if (result.claimed > 0) return 'more';
-      // Nothing due: sleep until the next timer (known here, or announced by wakeWithin when one is
-      // scheduled), or pollMs at most, for timers another replica scheduled and left behind.
+      // A full batch: more are due now.
+      if (result.claimed === limit) return 'more';
+      // Sleep until the next timer (known here, or announced by wakeWithin when one is scheduled),
+      // or pollMs at most, for timers another replica scheduled and left behind. The loop waits at
+      // least lingerMs, so that under load a tick gathers every timer due meanwhile.
       return { idleMs: Math.min(result.nextInMs ?? options.pollMs, options.pollMs) };
     },
-    { name: 'shipment timers', everyMs: options.pollMs, logger },
+    { name: 'shipment timers', everyMs: options.pollMs, logger, minGapMs: lingerMs },
   );
 }

@@ -32,6 +32,11 @@ export interface StreamReaderOptions {
   prefetch: number;
   /** Messages per transaction at most. */
   batchSize: number;
+  /**
+   * How long a batch waits for more before it is taken, unless it is full: a reader only records,
+   * off the order's critical path, so under load one commit serves many messages (STREAM_LINGER_MS).
+   */
+  lingerMs: number;
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   identity: BrokerIdentity;
   /** A larger body is parked as too large without being parsed (MESSAGE_MAX_BYTES). */
@@ -47,6 +52,8 @@ interface Item {
   msg: ConsumeMessage;
   offset: number;
   channel: Channel;
+  /** performance.now() at delivery: a batch is taken when its first message has lingered enough. */
+  receivedAt: number;
   event?: Message;
   work?: (tx: Tx) => Promise<void>;
   span?: Span;
@@ -65,6 +72,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class StreamReader {
   #pending: Item[] = [];
   #running: Promise<void> | undefined;
+  #lingering: NodeJS.Timeout | undefined;
   #channel: Channel | undefined;
   #tag: string | undefined;
   #stopped = false;
@@ -99,6 +107,7 @@ export class StreamReader {
       // A batch of the previous connection commits (or fails) before the offset is read again.
       await this.#running;
       this.#pending = [];
+      this.#stopLingering();
       const stored = await this.#untilCommitted(() => storedOffset(this.db.pool, this.options.reader));
       this.#committed = stored;
       const channel = await model.createChannel();
@@ -121,6 +130,7 @@ export class StreamReader {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopLingering();
     if (this.#channel && this.#tag) await this.#channel.cancel(this.#tag).catch(() => {});
     await this.#running;
     await this.#channel?.close().catch(() => {});
@@ -128,23 +138,42 @@ export class StreamReader {
 
   #received(channel: Channel, msg: ConsumeMessage): void {
     const offset = Number(msg.properties.headers?.['x-stream-offset']);
-    this.#pending.push({ msg, offset, channel });
-    this.#running ??= this.#drain().finally(() => {
+    this.#pending.push({ msg, offset, channel, receivedAt: performance.now() });
+    this.#next();
+  }
+
+  /** Starts the next batch once it is full or its first message has lingered (none while one runs). */
+  #next(): void {
+    if (this.#running || this.#stopped || this.#pending.length === 0) return;
+    const waitMs = this.options.lingerMs - (performance.now() - this.#pending[0]!.receivedAt);
+    if (this.#pending.length < this.options.batchSize && waitMs > 0) {
+      this.#lingering ??= setTimeout(() => {
+        this.#lingering = undefined;
+        this.#next();
+      }, waitMs);
+      return;
+    }
+    this.#stopLingering();
+    this.#running = this.#drain().finally(() => {
       this.#running = undefined;
+      this.#next();
     });
   }
 
+  #stopLingering(): void {
+    clearTimeout(this.#lingering);
+    this.#lingering = undefined;
+  }
+
   async #drain(): Promise<void> {
-    while (this.#pending.length > 0 && !this.#stopped) {
-      const batch = this.#pending.splice(0, this.options.batchSize);
-      try {
-        await this.#handle(batch);
-      } catch (err) {
-        // Only the broker can fail here (a copy not confirmed): the channel is going; the next
-        // connection reads again from the stored offset.
-        this.logger.error({ err, reader: this.options.reader }, 'stream batch not finished; will read it again');
-        this.#pending = [];
-      }
+    const batch = this.#pending.splice(0, this.options.batchSize);
+    try {
+      await this.#handle(batch);
+    } catch (err) {
+      // Only the broker can fail here (a copy not confirmed): the channel is going; the next
+      // connection reads again from the stored offset.
+      this.logger.error({ err, reader: this.options.reader }, 'stream batch not finished; will read it again');
+      this.#pending = [];
     }
   }
 
