@@ -1,8 +1,9 @@
 /**
- * How the local stack runs the services: each as its own process (what Kubernetes does, one
- * Deployment per service; the default) or all seven in one Node process (ORDERLY_PROCESSES=one),
- * each still with its own connections, credentials, metrics and port (docs/decisions, one-process
- * local stack). The console, the identity provider and Prometheus stay processes of their own.
+ * How the local stack runs the services: all seven in one Node process (the default, measured
+ * cheaper on two cores), each still with its own connections, credentials, metrics and port, or each
+ * as its own process (ORDERLY_PROCESSES=per-service: what Kubernetes does, one Deployment per
+ * service; the chaos run's mode). See docs/decisions, one-process local stack. The console, the
+ * identity provider and Prometheus stay processes of their own.
  */
 import { z } from 'zod';
 import type { Launch } from './supervisor.ts';
@@ -10,9 +11,9 @@ import type { Launch } from './supervisor.ts';
 export const processModes = ['per-service', 'one'] as const;
 export type ProcessMode = (typeof processModes)[number];
 
-const modeSchema = z.enum(processModes, { message: `ORDERLY_PROCESSES must be one of ${processModes.join(', ')}` }).default('per-service');
+const modeSchema = z.enum(processModes, { message: `ORDERLY_PROCESSES must be one of ${processModes.join(', ')}` }).default('one');
 
-/** The mode ORDERLY_PROCESSES names (unset or blank: per-service). */
+/** The mode ORDERLY_PROCESSES names (unset or blank: one). */
 export function processModeFrom(env: Record<string, string | undefined>): ProcessMode {
   const value = env.ORDERLY_PROCESSES?.trim() || undefined;
   const parsed = modeSchema.safeParse(value);

@@ -1,10 +1,10 @@
 import test from 'ava';
 import { hostedLaunch, processModeFrom, serviceOfLine } from '../process-mode.ts';
 
-test('when ORDERLY_PROCESSES is unset or blank, then each service runs as its own process', (t) => {
-  t.is(processModeFrom({}), 'per-service');
-  t.is(processModeFrom({ ORDERLY_PROCESSES: ' ' }), 'per-service');
-  t.is(processModeFrom({ ORDERLY_PROCESSES: 'one' }), 'one');
+test('when ORDERLY_PROCESSES is unset or blank, then the seven services run in one process; per-service gives each its own', (t) => {
+  t.is(processModeFrom({}), 'one');
+  t.is(processModeFrom({ ORDERLY_PROCESSES: ' ' }), 'one');
+  t.is(processModeFrom({ ORDERLY_PROCESSES: 'per-service' }), 'per-service');
 });
 
 test('when ORDERLY_PROCESSES names no mode, then the stack does not start and says which values it takes', (t) => {
