@@ -17,6 +17,8 @@ export const definition: ServiceDefinition<typeof configSchema> = {
       routes: shipmentRoutes(db),
       consumers: { shipping: shippingRequests(delays, logger, (ms) => timers.wakeWithin(ms)) },
       batched: ['shipping'],
+      // Shipping follows the order's decision: its batches may wait for company.
+      lingering: ['shipping'],
       workers: [timers],
     };
   },

@@ -234,3 +234,18 @@ test('when timers fall due one after another, then one tick takes all that fell 
   const [ticks] = await query<{ n: string }>(e, `SELECT count(DISTINCT xmin::text) AS n FROM shipment_history WHERE status = 'dispatched'`);
   t.true(Number(ticks!.n) <= 2, `${ticks!.n} ticks dispatched 10 shipments due within the linger`);
 });
+
+test('when orders are confirmed one after another, then shipping, off the order\'s path, creates their shipments in one transaction', async (t) => {
+  const e = await testEnv('consumer_linger', cleanups);
+  await startShipping(e, cleanups, { SHIPPING_DISPATCH_DELAY_MS: '60000', CONSUMER_LINGER_MS: '1500' });
+  const events = await watchEvents(e, cleanups);
+  const orders = Array.from({ length: 8 }, () => randomUUID());
+  // 30 ms apart: without the linger each is a batch (a transaction) of its own.
+  for (const orderId of orders) {
+    await publish(e, 'order.confirmed', confirmed(orderId));
+    await sleep(30);
+  }
+  for (const orderId of orders) await events.waitFor('shipment.created', orderId, 1, 10_000);
+  const [batches] = await query<{ n: string }>(e, 'SELECT count(DISTINCT xmin::text) AS n FROM shipments');
+  t.true(Number(batches!.n) <= 2, `${batches!.n} transactions created 8 shipments confirmed within the linger`);
+});

@@ -52,6 +52,9 @@ export const baseConfigSchema = z.object({
   PREFETCH: positiveInt.default(32),
   /** The most messages a batching consumer handles in one transaction (queues opt in; 1 turns it off). */
   CONSUMER_BATCH_SIZE: positiveInt.default(32),
+  /** How long a batch of a queue off the order's path (a service's `lingering` list) waits for more
+   * messages unless full (0: none). */
+  CONSUMER_LINGER_MS: z.coerce.number().int().min(0).max(10_000).default(100),
   /** After a broker reconnect, the outbox rows confirmed this recently are published again (a stream does not fsync before confirming); 0 turns it off. */
   OUTBOX_REPUBLISH_WINDOW_MS: z.coerce.number().int().min(0).default(30_000),
   /** Stream deliveries a reader holds at most (the broker's credit; returned by the ack after each commit). */

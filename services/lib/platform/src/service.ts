@@ -52,6 +52,9 @@ export interface ServiceParts {
   /** Queues whose messages may be handled several in one transaction: handlers that lock at most
    * the rows of their own order, or that lock the rows they share in prepareBatch (see BatchedHandling). */
   batched?: string[];
+  /** Batched queues off the order's path (what they do follows the decision): a batch that is not
+   * full waits CONSUMER_LINGER_MS for more, so one commit serves many (decision 0030). */
+  lingering?: string[];
   /** Per batched queue: run in a batch's transaction before its messages' work (see PrepareBatch). */
   prepareBatch?: Record<string, PrepareBatch<Message>>;
   /** Stream readers whose writes are idempotent by event id: they need no inbox claim per message. */
@@ -218,6 +221,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
             retry,
             batchSize: parts.batched?.includes(queue) ? config.CONSUMER_BATCH_SIZE : 1,
             prepareBatch: parts.prepareBatch?.[queue],
+            lingerMs: parts.lingering?.includes(queue) ? config.CONSUMER_LINGER_MS : 0,
             identity: identity!,
             redriveUser: config.BROKER_REDRIVE_USER,
             maxMessageBytes: config.MESSAGE_MAX_BYTES,

@@ -42,6 +42,8 @@ export interface ConsumerOptions {
   batchSize?: number;
   /** Run in a batch's transaction before its messages' work (ServiceParts.prepareBatch). */
   prepareBatch?: PrepareBatch<Message>;
+  /** A batched queue off the order's path: how long a batch that is not full waits for more. */
+  lingerMs?: number;
   /** Who this service is on the broker: messages are accepted only from their catalog producer. */
   identity: BrokerIdentity;
   /**
@@ -96,7 +98,8 @@ export class Consumer {
     private readonly metrics: Metrics,
     private readonly logger: Logger,
   ) {
-    if ((options.batchSize ?? 1) > 1) this.#batches = new BatchedHandling(db, options.queue, options.batchSize!, options.prepareBatch);
+    if ((options.batchSize ?? 1) > 1)
+      this.#batches = new BatchedHandling(db, options.queue, options.batchSize!, options.prepareBatch, options.lingerMs);
     this.#parked = new ParkedMessages(db.pool);
   }
 

@@ -6,6 +6,8 @@ interface Item {
   event: Message;
   work: (tx: Tx) => Promise<void>;
   ctx: Context;
+  /** performance.now() when it arrived: a batch that is not full starts when its first has lingered. */
+  arrivedAt: number;
   resolve(fresh: boolean): void;
   reject(err: unknown): void;
 }
@@ -23,6 +25,7 @@ interface Item {
 export class BatchedHandling {
   #pending: Item[] = [];
   #scheduled = false;
+  #lingering: NodeJS.Timeout | undefined;
   #running = false;
 
   constructor(
@@ -31,20 +34,37 @@ export class BatchedHandling {
     private readonly maxSize: number,
     /** Run before a batch's work (and before a message handled alone): see PrepareBatch. */
     private readonly prepare?: PrepareBatch<Message>,
+    /** Off the order's path only: how long a batch that is not full waits for more (0: to the end of the turn). */
+    private readonly lingerMs = 0,
   ) {}
 
   handle(event: Message, work: (tx: Tx) => Promise<void>): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.#pending.push({ event, work, ctx: context.active(), resolve, reject });
+      this.#pending.push({ event, work, ctx: context.active(), arrivedAt: performance.now(), resolve, reject });
       this.#schedule();
     });
   }
 
-  /** Starts a batch at the end of this turn, unless one is running: then it starts when that one ends. */
+  /**
+   * Starts a batch at the end of this turn (or once its first message has lingered, unless it is
+   * full), unless one is running: then it starts when that one ends.
+   */
   #schedule(): void {
+    if (this.#lingering && this.#pending.length >= this.maxSize) {
+      // Full while it lingered: no reason to wait longer.
+      clearTimeout(this.#lingering);
+      this.#lingering = undefined;
+      this.#scheduled = false;
+    }
     if (this.#running || this.#scheduled || this.#pending.length === 0) return;
     this.#scheduled = true;
-    setImmediate(() => void this.#flush());
+    const waitMs = this.lingerMs - (performance.now() - this.#pending[0]!.arrivedAt);
+    if (waitMs > 0 && this.#pending.length < this.maxSize)
+      this.#lingering = setTimeout(() => {
+        this.#lingering = undefined;
+        void this.#flush();
+      }, waitMs);
+    else setImmediate(() => void this.#flush());
   }
 
   async #flush(): Promise<void> {
