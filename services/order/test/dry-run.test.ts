@@ -42,8 +42,11 @@ test.serial('when a message that would fail is dry-run, then it shows the error,
   t.is(early.body.outcome, 'would-fail');
   t.deepEqual(early.body.emitted, []);
   t.regex(early.body.error, /^StepMissingError: order .* is PENDING: payment\.completed cannot skip a step \(it applies in RESERVED\)/);
+  // What the consumer would do next is its own decision (decide.ts): a step missing is retried, a permanent error parked.
+  t.is(early.body.next, 'retried');
   const unknown = await dryRun({ queue: 'order', body: JSON.stringify(rejected(crypto.randomUUID())), headers: fromInventory() });
   t.regex(unknown.body.error, /^PermanentError: order .* does not exist/);
+  t.is(unknown.body.next, 'parked');
   t.deepEqual(await o.snapshot(), before);
 });
 
@@ -82,6 +85,7 @@ test.serial(
       t.is(res.status, 200, JSON.stringify(res.body));
       t.is(res.body.outcome, 'would-fail', JSON.stringify(json));
       t.regex(res.body.error, error);
+      t.is(res.body.next, 'parked', 'refused on arrival: parked at once');
     }
     const base64 = await dryRun({
       queue: 'order',

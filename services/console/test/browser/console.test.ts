@@ -139,6 +139,8 @@ test.serial('an operator sees a new order appear live, X-rays it, repairs the pa
   await dryRun.waitFor();
   t.is(await dryRun.getAttribute('data-outcome'), 'would-fail');
   t.regex((await dryRun.textContent()) ?? '', /still fails: .*payments_amount_limit/);
+  // What the consumer would then do: a constraint violation is not permanent, so it would be retried.
+  t.regex((await page.locator('#dry-run-next').textContent()) ?? '', /would be retried with back-off/);
 
   // The fix, then the same dry run: it would now succeed and say what it would emit.
   await stack.admin.query('ALTER TABLE payment.payments DROP CONSTRAINT payments_amount_limit');

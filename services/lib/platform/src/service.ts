@@ -115,7 +115,15 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
     // A consumer tells who published each message by the broker user: ours must name us.
     const identity = Object.keys(parts.consumers ?? {}).length > 0 ? brokerIdentity(config.AMQP_URL, def.name) : undefined;
     // Every service answers its operators' dry runs and outbox questions (docs/console.md).
-    const admin = adminRoutes({ db, consumers: parts.consumers ?? {}, identity }, logger);
+    const admin = adminRoutes(
+      {
+        db,
+        consumers: parts.consumers ?? {},
+        identity,
+        retry: { maxAttempts: config.RETRY_MAX_ATTEMPTS, notYetMaxWaitMs: config.NOT_YET_MAX_WAIT_MS },
+      },
+      logger,
+    );
     const api = parts.api ?? { title: `Orderly ${def.name}` };
     const http = await startHttpServer({
       port: config.PORT,

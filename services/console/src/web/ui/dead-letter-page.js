@@ -4,6 +4,13 @@ import { time } from './format.js';
 import { html } from './html.js';
 import { Problem } from './parts.js';
 
+/** What the consumer would do after such a failure, in the operator's words. */
+const nextWords = {
+  parked: 'A redrive would be parked again at once.',
+  retried: 'A redrive would be retried with back-off, then parked if it keeps failing.',
+  waits: 'A redrive would wait for the message it needs, without spending attempts.',
+};
+
 function DryRun({ answer }) {
   if (!answer) return '';
   const ok = answer.outcome === 'would-succeed';
@@ -15,6 +22,7 @@ function DryRun({ answer }) {
           ? 'already handled: a redrive would be acknowledged as a duplicate'
           : `still fails: ${answer.error ?? 'unknown error'}`
     }</header>
+    ${answer.next ? html`<p id="dry-run-next"><small>${nextWords[answer.next] ?? answer.next}</small></p>` : ''}
     ${
       answer.emitted?.length
         ? html`<details><summary>What it would emit</summary><pre>${JSON.stringify(answer.emitted, null, 2)}</pre></details>`

@@ -6,6 +6,7 @@ const dryRunAnswer = z.strictObject({
   outcome: z.enum(['would-succeed', 'would-fail', 'already-handled']),
   emitted: z.array(z.strictObject({ type: z.string(), subject: z.string(), data: z.unknown() })),
   error: z.string().optional(),
+  next: z.enum(['parked', 'retried', 'waits']).optional(),
   skipped: z.array(z.string()).optional(),
 });
 
