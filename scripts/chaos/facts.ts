@@ -4,8 +4,8 @@
  * outboxes, inboxes, sagas), and what each dead-letter queue holds.
  */
 import { consumerQueues, deadLetterQueue, exchanges } from '@orderly/events';
+import { toolConnection } from '@orderly/platform/testing';
 import type { OrderView, Stock } from '@orderly/testkit';
-import amqp from 'amqplib';
 import type { ChaosStack } from './chaos-stack.ts';
 
 export const schemas = ['order', 'inventory', 'payment', 'shipping', 'notification', 'customer', 'audit'] as const;
@@ -117,7 +117,7 @@ export async function gatherFacts(chaos: ChaosStack, customers: string[], skus: 
 
 /** Takes every message out of every dead-letter queue, with the reason its consumer gave. */
 async function takeDeadLetters(chaos: ChaosStack): Promise<Facts['dlq']> {
-  const conn = await amqp.connect(chaos.rabbit.amqpUrl);
+  const conn = await toolConnection(chaos.rabbit.amqpUrl);
   const out: Facts['dlq'] = [];
   try {
     const ch = await conn.createChannel();

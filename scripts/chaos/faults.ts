@@ -5,8 +5,8 @@
  */
 import { exchanges, type MessageType, producerOf, type SagaMode } from '@orderly/events';
 import { sagasInFlight } from '@orderly/order';
-import { headerBomb, publishRawHeadersAt } from '@orderly/platform/testing';
-import amqp from 'amqplib';
+import { headerBomb, publishRawHeadersAt, toolConnection } from '@orderly/platform/testing';
+import type amqp from 'amqplib';
 import type { ChaosStack } from './chaos-stack.ts';
 import type { LoadGenerator } from './load.ts';
 import { sleep } from './load.ts';
@@ -191,7 +191,7 @@ interface OutboxRow {
 /** Publishes as the producer would: its own broker user, named in user_id (consumers trust nothing else). */
 async function publishAs(ctx: FaultContext, service: string, publish: (ch: amqp.ConfirmChannel, userId: string) => void): Promise<void> {
   const url = ctx.chaos.brokerUrlOf(service);
-  const conn = await amqp.connect(url);
+  const conn = await toolConnection(url);
   try {
     const ch = await conn.createConfirmChannel();
     publish(ch, decodeURIComponent(new URL(url).username));

@@ -4,7 +4,7 @@
  * and stays so. How long that takes is itself a result.
  */
 import { consumerQueues, retryQueue } from '@orderly/events';
-import amqp from 'amqplib';
+import { toolConnection } from '@orderly/platform/testing';
 import type { ChaosStack } from './chaos-stack.ts';
 import { schemas } from './facts.ts';
 import { sleep } from './load.ts';
@@ -27,7 +27,7 @@ async function measure(chaos: ChaosStack): Promise<Quiet> {
   // Orchestrated sagas, whatever the mode now: a mode switch may have left some to finish.
   const sagasRunning = await one(`SELECT count(*)::int AS n FROM "order".sagas WHERE state = 'running'`);
   let queued = 0;
-  const conn = await amqp.connect(chaos.rabbit.amqpUrl);
+  const conn = await toolConnection(chaos.rabbit.amqpUrl);
   try {
     const ch = await conn.createChannel();
     for (const { queue } of consumerQueues(chaos.mode)) {

@@ -20,4 +20,5 @@ export {
 export { type Cleanups, cleanupList, consumedCount, publishEnvelope, startTestService, untilConsumed } from './service.js';
 export { requiredSettings } from './settings.js';
 export { roleAdministrator, type SqlRunner } from './superuser.js';
+export { toolConnection } from './tool-connection.js';
 export { waitFor } from './wait.js';

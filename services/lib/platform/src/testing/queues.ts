@@ -1,5 +1,5 @@
-import amqp from 'amqplib';
 import type { TestEnv } from './env.js';
+import { toolConnection } from './tool-connection.js';
 
 export interface QueueStats {
   messages: number;
@@ -26,7 +26,7 @@ export interface TakenMessage {
 
 /** Takes (and acks) every message now ready in a queue: what a person inspecting a DLQ would see. */
 export async function drainQueue(env: TestEnv, queue: string): Promise<TakenMessage[]> {
-  const conn = await amqp.connect(env.amqpUrl);
+  const conn = await toolConnection(env.amqpUrl);
   try {
     const ch = await conn.createChannel();
     const out: TakenMessage[] = [];
@@ -60,7 +60,7 @@ export async function publishRaw(
   { as, ...options }: { type?: string; messageId?: string; correlationId?: string; headers?: Record<string, unknown>; as?: string } = {},
 ): Promise<void> {
   const url = as ? env.amqpUrlFor(as) : env.amqpUrl;
-  const conn = await amqp.connect(url);
+  const conn = await toolConnection(url);
   try {
     const ch = await conn.createConfirmChannel();
     const userId = as ? decodeURIComponent(new URL(url).username) : undefined;

@@ -1,6 +1,6 @@
-import amqp from 'amqplib';
 import { amqpSocket } from '../throughput/amqp-socket.js';
 import type { TestEnv } from './env.js';
+import { toolConnection } from './tool-connection.js';
 
 /**
  * A headers table nested `depth` deep (`{a:{a:{…}}}`): the header bomb, 7 bytes a level
@@ -57,7 +57,7 @@ export async function publishRawHeadersAt(
   headersTable: Buffer,
   { asUser, type, messageId }: { asUser: boolean; type?: string | undefined; messageId?: string | undefined },
 ): Promise<void> {
-  const conn = await amqp.connect(url);
+  const conn = await toolConnection(url);
   try {
     // A confirm channel, so that the broker has taken the message when this resolves.
     const ch = await conn.createConfirmChannel();
