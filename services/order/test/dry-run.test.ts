@@ -42,8 +42,8 @@ test.serial('when a message that would fail is dry-run, then it shows the error,
   t.is(early.body.outcome, 'would-fail');
   t.deepEqual(early.body.emitted, []);
   t.regex(early.body.error, /^StepMissingError: order .* is PENDING: payment\.completed cannot skip a step \(it applies in RESERVED\)/);
-  // What the consumer would do next is its own decision (decide.ts): a step missing is retried, a permanent error parked.
-  t.is(early.body.next, 'retried');
+  // What the consumer would do next is its own decision (decide.ts): a missing step is waited for, a permanent error parked.
+  t.is(early.body.next, 'waits');
   const unknown = await dryRun({ queue: 'order', body: JSON.stringify(rejected(crypto.randomUUID())), headers: fromInventory() });
   t.regex(unknown.body.error, /^PermanentError: order .* does not exist/);
   t.is(unknown.body.next, 'parked');

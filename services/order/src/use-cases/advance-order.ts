@@ -1,12 +1,17 @@
-import { observeLatency, PermanentError, type Tx } from '@orderly/platform';
+import { NotYetError, observeLatency, PermanentError, type Tx } from '@orderly/platform';
 import { type Facts, lifecycle, type Outcome } from '../domain/lifecycle.js';
 import { isDecided, judge } from '../domain/lifecycle-rules.js';
 import { orderEvent } from '../domain/order-events.js';
 import type { OrderMetrics } from '../metrics.js';
 import { lockOrder, type Order, saveStatus } from '../store/order-store.js';
 
-/** A change that depends on a step the order has not taken yet: retried (the step's event may be on its way), then parked. */
-export class StepMissingError extends Error {
+/**
+ * A change that depends on a step the order has not taken yet. The step's event is on its way (an
+ * outbox row that failed to publish at commit is sent by the sweep seconds later, after the next
+ * row went at once), so the message waits for it without spending attempts, and is parked only
+ * after NOT_YET_MAX_WAIT_MS (decision 0010).
+ */
+export class StepMissingError extends NotYetError {
   override name = 'StepMissingError';
 }
 
