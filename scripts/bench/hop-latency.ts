@@ -7,16 +7,21 @@
  * the medians, over the orders, of the steps between them. Read them against hop-floor.ts.
  *
  * Usage: node --conditions=source --import tsx scripts/bench/hop-latency.ts [--orders 50] [--pause-ms 300]
+ *          [--services order,inventory,payment]   (only those: the path without the readers that only record)
  *        (SAGA_MODE=orchestration for the orchestrated saga)
  */
 import { parseArgs } from 'node:util';
-import { ApiClient, Stack } from '@orderly/testkit';
+import { ApiClient, allServices, type ServiceName, Stack } from '@orderly/testkit';
 import amqp from 'amqplib';
 import { summarize } from './percentiles.ts';
 
-const { values } = parseArgs({ options: { orders: { type: 'string', default: '50' }, 'pause-ms': { type: 'string', default: '300' } } });
+const { values } = parseArgs({
+  options: { orders: { type: 'string', default: '50' }, 'pause-ms': { type: 'string', default: '300' }, services: { type: 'string' } },
+});
 const orders = Number(values.orders);
 const pauseMs = Number(values['pause-ms']);
+/** Only these services (e.g. order,inventory,payment: the path without the readers that only record). */
+const only = values.services?.split(',').map((s) => s.trim()) as ServiceName[] | undefined;
 const mode = process.env.SAGA_MODE === 'orchestration' ? 'orchestration' : 'choreography';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Wall-clock time in ms with a fraction, comparable with the envelopes' microsecond times. */
@@ -34,7 +39,7 @@ const seen = new Map<string, Seen[]>();
 const waiters = new Map<string, () => void>();
 const tap = await amqp.connect(stack.env.amqpUrl, { noDelay: true });
 try {
-  await stack.start();
+  await stack.start(only ?? allServices);
   const channel = await tap.createChannel();
   const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
   await channel.bindQueue(queue, 'orderly.events', '#');
@@ -89,7 +94,8 @@ try {
     add('order.confirmed emitted → tapped', confirmed.tappedMs - confirmed.emittedMs);
     add('total: HTTP send → order.confirmed tapped', confirmed.tappedMs - sentMs);
   }
-  console.log(`${orders} single orders, ${pauseMs} ms apart, ${mode}, services in one process (median / p95 ms over the orders)`);
+  const which = only ? only.join(', ') : 'all seven services';
+  console.log(`${orders} single orders, ${pauseMs} ms apart, ${mode}, ${which} in one process (median / p95 ms over the orders)`);
   for (const [name, ms] of steps) {
     const s = summarize(ms);
     if (s.count < orders / 2) continue; // a step only some orders took (a message emitted in another order)
