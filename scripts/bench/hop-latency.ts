@@ -11,6 +11,7 @@
  *        (SAGA_MODE=orchestration for the orchestrated saga)
  */
 import { parseArgs } from 'node:util';
+import { commandTypes, exchanges } from '@orderly/events';
 import { ApiClient, allServices, type ServiceName, Stack } from '@orderly/testkit';
 import amqp from 'amqplib';
 import { summarize } from './percentiles.ts';
@@ -42,8 +43,9 @@ try {
   await stack.start(only ?? allServices);
   const channel = await tap.createChannel();
   const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
-  await channel.bindQueue(queue, 'orderly.events', '#');
-  if (mode === 'orchestration') await channel.bindQueue(queue, 'orderly.commands', '#');
+  await channel.bindQueue(queue, exchanges.events, '#');
+  // The commands exchange is direct: each command type is bound by name.
+  if (mode === 'orchestration') for (const type of commandTypes) await channel.bindQueue(queue, exchanges.commands, type);
   await channel.consume(
     queue,
     (msg) => {
