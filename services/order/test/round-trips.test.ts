@@ -1,7 +1,10 @@
+import type { Envelope } from '@orderly/events';
+import type { Message } from '@orderly/platform';
 import { cleanupList } from '@orderly/platform/testing';
 import test from 'ava';
+import { participantOutcomes } from '../src/handlers/participant-outcomes.js';
 import { placeOrder } from '../src/use-cases/place-order.js';
-import { type OrderUnderTest, startOrder } from './helpers.js';
+import { type OrderUnderTest, paid, reserved, startOrder } from './helpers.js';
 import { depsOn, recorded } from './recording-pool.js';
 
 /** POST /orders' transaction, counted in round trips to the real database (what a client's latency pays). */
@@ -34,4 +37,31 @@ test('when an order is placed with an idempotency key, then two round trips (the
   t.is(roundTrips(), 2, statements.join('\n'));
   const again = await placeOrder(depsOn(db), request('C32'), 'key-1');
   t.like(again, { outcome: 'replayed', orderId: placed.outcome === 'placed' ? placed.orderId : '' });
+});
+
+test('when a payment confirms an order, then its message is two round trips: the claim with the lock, the write with the commit', async (t) => {
+  const orderId = await o.place('C33');
+  const { db, roundTrips, statements } = recorded(o.service.db.pool);
+  const handlers = participantOutcomes(depsOn(db));
+  const handle = (message: Envelope) =>
+    db.handleOnce({ consumer: 'order', eventId: message.id }, message, (tx) =>
+      handlers[message.type as 'payment.completed']!(message as Message<'payment.completed'>, tx),
+    );
+  t.true(await handle(reserved(orderId)));
+  statements.length = 0;
+  const before = roundTrips();
+  t.true(await handle(paid(orderId)));
+  t.is(roundTrips() - before, 2, statements.join('\n'));
+  t.is((await o.ops(`/orders/${orderId}`)).body.status, 'CONFIRMED');
+});
+
+test('when one transaction handles two replies for an order, then the second sees the status the first set', async (t) => {
+  const orderId = await o.place('C34');
+  const handlers = participantOutcomes(depsOn(o.service.db));
+  const replies = [reserved(orderId), paid(orderId)];
+  // A batch of the order queue: one transaction, the messages in turn.
+  await o.service.db.transactionMany(
+    replies.map((m) => ({ cause: m, run: (tx) => handlers[m.type as 'payment.completed']!(m as Message<'payment.completed'>, tx) })),
+  );
+  t.like((await o.ops(`/orders/${orderId}`)).body, { status: 'CONFIRMED', totalCents: 1299 });
 });

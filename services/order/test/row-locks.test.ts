@@ -50,6 +50,12 @@ test('when a customer cancels, then the order row is read once (locked) and writ
   const cancelled = await cancelOrder(depsOn(db), orderId, { customerId: 'C9' });
   t.like(cancelled, { outcome: 'cancelled', order: { orderId, status: 'CANCELLED', reason: 'customer_request', totalCents: 1299 } });
   t.deepEqual(onOrders(statements), ['SELECT FOR UPDATE', 'UPDATE']);
+  const stored = (await o.ops(`/orders/${orderId}`)).body;
+  t.deepEqual(
+    JSON.parse(JSON.stringify(cancelled.outcome === 'cancelled' ? cancelled.order : {})),
+    stored,
+    'what was written, to the microsecond',
+  );
 
   statements.length = 0;
   t.like(await cancelOrder(depsOn(db), orderId), { outcome: 'cancelled', order: { status: 'CANCELLED' } }, 'cancelling twice is harmless');

@@ -1,4 +1,4 @@
-import type { Database, Tx } from '@orderly/platform';
+import { type Database, type Tx, TxLocal } from '@orderly/platform';
 import type { CancellationReason, RejectionReason, Status } from '../domain/lifecycle.js';
 
 export interface Order {
@@ -14,6 +14,13 @@ export interface Order {
   createdAt: string;
   updatedAt: string;
 }
+
+/**
+ * What a transaction holds: the orders it locked, as its queued writes leave them (the next message
+ * of a batch sees the status the previous one set, although the write waits for the commit), and
+ * its now(), read with the first lock: what `updated_at = now()` writes at the commit.
+ */
+const held = new TxLocal<{ now?: string; orders: Map<string, Order> }>(() => ({ orders: new Map() }));
 
 export const columns = `id AS "orderId", customer_id AS "customerId", email, status, reason, items, total_cents AS "totalCents",
                  currency, payment_method AS "paymentMethod", created_at AS "createdAt", updated_at AS "updatedAt"`;
@@ -39,9 +46,18 @@ export async function findOrder(db: Database, orderId: string): Promise<Order | 
   return rows[0] ? present(rows[0]) : undefined;
 }
 
+/** The order, locked for the rest of the transaction; a second call in the same transaction costs nothing. */
 export async function lockOrder(tx: Tx, orderId: string): Promise<Order | undefined> {
-  const { rows } = await tx.query(`SELECT ${columns} FROM orders WHERE id = $1 FOR UPDATE`, [orderId]);
-  return rows[0] ? present(rows[0]) : undefined;
+  const h = tx.local(held);
+  const mine = h.orders.get(orderId);
+  if (mine) return mine;
+  const { rows } = await tx.query(`SELECT ${columns}, now() AS "lockedAt" FROM orders WHERE id = $1 FOR UPDATE`, [orderId]);
+  if (!rows[0]) return undefined;
+  const { lockedAt, ...row } = rows[0];
+  h.now = lockedAt as string;
+  const order = present(row);
+  h.orders.set(orderId, order);
+  return order;
 }
 
 export async function ordersOf(db: Database, customerId: string, limit: number): Promise<Order[]> {
@@ -52,17 +68,33 @@ export async function ordersOf(db: Database, customerId: string, limit: number):
   return rows.map(present);
 }
 
-/** The order moved to status, with what it keeps (a reason; a total and currency, never overwritten); returns the order as it now is. */
-export async function saveStatus(
+/**
+ * Moves a locked order to status, with what it keeps (a reason; a total and currency, never
+ * overwritten). The write goes with the commit (nothing reads the row back: it costs no round trip
+ * of its own); returns the row as it will be: the same COALESCEs, updated_at the transaction's now().
+ */
+export function saveStatus(
   tx: Tx,
-  orderId: string,
+  order: Order,
   status: Status,
   extra: { reason?: string | undefined; totalCents?: number | undefined; currency?: string | undefined },
-): Promise<Order> {
-  const { rows } = await tx.query(
+): Order {
+  const h = tx.local(held);
+  if (!h.orders.has(order.orderId) || h.now === undefined)
+    throw new Error(`order ${order.orderId} saved without being locked in this transaction (lockOrder)`);
+  tx.queueForCommit(
     `UPDATE orders SET status = $2, reason = COALESCE($3, reason), total_cents = COALESCE(total_cents, $4),
-            currency = COALESCE($5, currency), updated_at = now() WHERE id = $1 RETURNING ${columns}`,
-    [orderId, status, extra.reason ?? null, extra.totalCents ?? null, extra.currency ?? null],
+            currency = COALESCE($5, currency), updated_at = now() WHERE id = $1`,
+    [order.orderId, status, extra.reason ?? null, extra.totalCents ?? null, extra.currency ?? null],
   );
-  return present(rows[0]!);
+  const saved = present({
+    ...order,
+    status,
+    reason: extra.reason ?? order.reason ?? null,
+    totalCents: order.totalCents ?? extra.totalCents ?? null,
+    currency: extra.currency ?? order.currency,
+    updatedAt: h.now,
+  });
+  h.orders.set(order.orderId, saved);
+  return saved;
 }

@@ -44,7 +44,7 @@ export async function advanceOrder(
     );
   }
   if (verdict === 'stale') return undefined;
-  const moved = await saveStatus(tx, order.orderId, t.to, { reason: t.reason, totalCents: facts.totalCents, currency: facts.currency });
+  const moved = saveStatus(tx, order, t.to, { reason: t.reason, totalCents: facts.totalCents, currency: facts.currency });
   const event = orderEvent(t, moved, facts);
   if (event) tx.emit(event.type, order.orderId, event.data);
   // Counted once committed: a transaction that rolls back and is retried must not count twice.

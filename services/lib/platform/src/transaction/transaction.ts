@@ -9,10 +9,11 @@ import {
   newEnvelope,
   routeOf,
 } from '@orderly/events';
-import { named, type Query } from '../db/named.js';
-import type { Pool, PoolClient } from '../db/pool.js';
+import type { Query } from '../db/named.js';
+import type { Pool } from '../db/pool.js';
 import { type Claim, claim, claimMany } from './inbox.js';
-import { type OutboxRow, type WrittenRow, writeOutbox } from './outbox-writer.js';
+import type { OutboxRow, WrittenRow } from './outbox-writer.js';
+import { beginClaiming, commitWith, HandledBefore, prepared, type Queued } from './round-trips.js';
 
 /** A transaction that can also emit messages (events, commands): they reach the outbox in the same commit. */
 export interface Tx {
@@ -71,38 +72,6 @@ export interface DryRun {
 const dryRunTimeoutsMs = { lock: 5_000, statement: 15_000 };
 
 type DryRunLog = Pick<DryRun, 'emitted' | 'skipped'>;
-interface Queued {
-  text: string;
-  values: unknown[];
-}
-
-const prepared = (client: PoolClient, text: string, values?: unknown[]) => client.query(named(text, values));
-
-/**
- * The queued writes, the outbox rows and COMMIT, sent together (the pool's connections pipeline):
- * one round trip. A failure in any aborts the transaction, and PostgreSQL then answers the COMMIT
- * with a rollback, not an error: the first failure is what the caller sees.
- */
-async function commitWith(
-  client: PoolClient,
-  queued: readonly Queued[],
-  rows: readonly OutboxRow[],
-  began: Promise<unknown>,
-): Promise<WrittenRow[]> {
-  // A BEGIN still unanswered (work that only queued writes) shares this round trip too.
-  const sent: Promise<unknown>[] = [began, ...queued.map((q) => prepared(client, q.text, q.values))];
-  const written = rows.length > 0 ? writeOutbox(client, rows) : Promise.resolve([]);
-  sent.push(written, client.query('COMMIT'));
-  const failed = (await Promise.allSettled(sent)).find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return written;
-}
-
-/** BEGIN and the inbox claim in one round trip: false when the message was handled before. */
-async function beginClaiming(client: PoolClient, c: Claim): Promise<boolean> {
-  const [, fresh] = await Promise.all([client.query('BEGIN'), claim(client, c)]);
-  return fresh;
-}
 
 export class Database {
   readonly #outboxWritten: ((rows: readonly WrittenRow[]) => void)[] = [];
@@ -220,7 +189,8 @@ export class Database {
       dryRun: dry !== undefined,
       outside: async (skipped, f) => {
         if (dry) dry.skipped.push(skipped);
-        else await f();
+        else if (await claimed) await f();
+        else throw new HandledBefore(`not done again for a message handled before: ${skipped}`);
       },
       query: (text, values) => prepared(client, text, values),
       queueForCommit: (text, values = []) => {
@@ -252,6 +222,8 @@ export class Database {
     };
     let released = false;
     let began: Promise<unknown> = Promise.resolve();
+    /** Whether the message is new to this consumer (true when there is no claim). */
+    let claimed: Promise<boolean> = Promise.resolve(true);
     try {
       if (dry) {
         await client.query(
@@ -262,10 +234,11 @@ export class Database {
           return { fresh: false };
         }
       } else if (c) {
-        if (!(await beginClaiming(client, c))) {
-          await client.query('ROLLBACK');
-          return { fresh: false };
-        }
+        // Not awaited: the work's first statement shares the round trip of BEGIN and the claim. The
+        // work of a message handled before thus starts too, and is rolled back unseen: nothing of it
+        // commits, is published, or happens outside the database before the claim has answered.
+        claimed = beginClaiming(client, c);
+        claimed.catch(() => {});
       } else {
         // Not awaited: BEGIN travels with the work's first statement, or with the COMMIT if the work
         // only queued writes (the connection pipelines), and a failed BEGIN fails what follows it.
@@ -273,7 +246,17 @@ export class Database {
         began = client.query('BEGIN');
         began.catch(() => {});
       }
-      const result = await fn(tx);
+      const ran = await (async () => fn(tx))().then(
+        (result) => ({ result }),
+        (err: unknown) => ({ err }),
+      );
+      // A failed claim is the first failure; for a message handled before, its work's outcome does not count.
+      if (!(await claimed)) {
+        await client.query('ROLLBACK');
+        return { fresh: false };
+      }
+      if ('err' in ran) throw ran.err;
+      const { result } = ran;
       if (dry) {
         // The writes queued for the commit run too (their errors are the handler's), then all is undone.
         for (const q of queued) await prepared(client, q.text, q.values);
