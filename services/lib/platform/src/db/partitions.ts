@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import { PollLoop } from '../poll-loop.js';
-import type { Pool } from './pool.js';
+import type { Pool, PoolClient } from './pool.js';
 
 /**
  * A range-partitioned table of the service's schema (migration 009): one partition per step of
@@ -29,6 +29,19 @@ const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const literal = (d: Date) => `'${d.toISOString()}'::timestamptz`;
 /** How long partition maintenance waits for a lock: a busy table is tried again on the next tick, never queued behind. */
 const lockTimeoutMs = 500;
+
+async function exists(db: Pool | PoolClient, name: string): Promise<boolean> {
+  return (await db.query('SELECT to_regclass($1) IS NOT NULL AS e', [ident(name)])).rows[0].e;
+}
+
+/** This transaction's turn at the table's partitions (an advisory lock of the schema's table): false when another holds it. */
+async function turn(client: PoolClient, t: PartitionedTable): Promise<boolean> {
+  const { rows } = await client.query(
+    `SELECT pg_try_advisory_xact_lock(hashtext('orderly.partitions.' || current_schema() || '.' || $1)) AS mine`,
+    [t.table],
+  );
+  return rows[0].mine;
+}
 
 /** The partition of `t` holding `at`: its name and its bounds. */
 export function partitionOf(t: PartitionedTable, at: Date): { name: string; from: Date; to: Date } {
@@ -62,13 +75,17 @@ export async function createAhead(pool: Pool, t: PartitionedTable, now = new Dat
   const created: string[] = [];
   for (let k = 0; k <= t.ahead; k++) {
     const { name, from, to } = partitionOf(t, new Date(now.getTime() + k * t.stepHours * hourMs));
-    const exists = await pool.query('SELECT to_regclass($1) IS NOT NULL AS e', [ident(name)]);
-    if (exists.rows[0].e) continue;
+    if (await exists(pool, name)) continue;
     const client = await pool.connect();
     try {
       const [p, parent, key] = [ident(name), ident(t.table), ident(t.column)];
       await client.query('BEGIN');
       await client.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
+      // Replicas take turns; one that finds another at it leaves the work to it.
+      if (!(await turn(client, t)) || (await exists(client, name))) {
+        await client.query('ROLLBACK');
+        continue;
+      }
       await client.query(`CREATE TABLE ${p} (LIKE ${parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
       // The constraint spares ATTACH a scan of the new table; the default partition is scanned (it is small).
       await client.query(`ALTER TABLE ${p} ADD CHECK (${key} >= ${literal(from)} AND ${key} < ${literal(to)})`);
@@ -81,8 +98,7 @@ export async function createAhead(pool: Pool, t: PartitionedTable, now = new Dat
       created.push(name);
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
-      // Another replica made it first: what matters is that it exists.
-      if ((err as { code?: string }).code !== '42P07') throw err;
+      throw err;
     } finally {
       client.release();
     }
@@ -108,6 +124,10 @@ export async function dropExpired(pool: Pool, t: PartitionedTable, now = new Dat
     try {
       await client.query('BEGIN');
       await client.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
+      if (!(await turn(client, t)) || !(await exists(client, name))) {
+        await client.query('ROLLBACK');
+        continue;
+      }
       await client.query(`LOCK TABLE ONLY ${ident(t.table)} IN ACCESS EXCLUSIVE MODE`);
       if ((await client.query(keepIt, [now])).rows[0].keep) {
         await client.query('ROLLBACK');
