@@ -49,5 +49,5 @@ test('when a row is still unsent in an hour past the retention, then the prune k
     async () => ((await pool.query('SELECT published_at FROM outbox WHERE event_id = $1', [event.id])).rows[0]?.published_at ? true : undefined),
     { what: 'the row marked sent' },
   );
-  t.deepEqual(await dropExpired(pool, outboxPartitions, new Date(now + 2 * hour)), [old], 'dropped once sent an hour ago');
+  t.true((await dropExpired(pool, outboxPartitions, new Date(now + 2 * hour))).includes(old), 'dropped once sent an hour ago');
 });
