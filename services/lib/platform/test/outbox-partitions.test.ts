@@ -46,7 +46,8 @@ test('when a row is still unsent in an hour past the retention, then the prune k
   t.teardown(() => producer.stop());
   await waitFor(async () => (rec.calls() === 1 ? true : undefined), { what: 'the old row published and handled' });
   await waitFor(
-    async () => ((await pool.query('SELECT published_at FROM outbox WHERE event_id = $1', [event.id])).rows[0]?.published_at ? true : undefined),
+    async () =>
+      (await pool.query('SELECT published_at FROM outbox WHERE event_id = $1', [event.id])).rows[0]?.published_at ? true : undefined,
     { what: 'the row marked sent' },
   );
   t.true((await dropExpired(pool, outboxPartitions, new Date(now + 2 * hour))).includes(old), 'dropped once sent an hour ago');

@@ -4,8 +4,8 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { dropExpired, maintainPartitions } from '../src/db/partitions.js';
 import { migrate } from '../src/db/migrate.js';
+import { dropExpired, maintainPartitions } from '../src/db/partitions.js';
 import { createPool, type Pool } from '../src/db/pool.js';
 import { createLogger } from '../src/logger.js';
 import { outboxPartitions } from '../src/outbound/outbox-retention.js';
@@ -27,7 +27,10 @@ const inbox = inboxPartitions(168);
 
 /** The chroot's PostgreSQL 17, as scripts/k8s/servers/env.sh names it. */
 function postgresql17(): string {
-  const out = execFileSync('scripts/k8s/servers/env.sh', ['postgresql17'], { cwd: join(packageDir(import.meta.url), '../../..'), encoding: 'utf8' });
+  const out = execFileSync('scripts/k8s/servers/env.sh', ['postgresql17'], {
+    cwd: join(packageDir(import.meta.url), '../../..'),
+    encoding: 'utf8',
+  });
   const url = /DATABASE_URL=(\S+)/.exec(out)?.[1];
   if (!url) throw new Error('scripts/k8s/servers/env.sh postgresql17 printed no DATABASE_URL; start it with scripts/setup.sh --for-tests');
   return url;
@@ -105,7 +108,12 @@ for (const server of servers) {
     const pool = await scratch(t, server.url());
     await maintainPartitions(pool, [inbox, outboxPartitions], logger);
     const now = Date.now();
-    const times = ['1970-01-01T00:00:00Z', '2999-12-31T23:59:59.999999Z', new Date(now).toISOString(), new Date(now + 5 * day).toISOString()];
+    const times = [
+      '1970-01-01T00:00:00Z',
+      '2999-12-31T23:59:59.999999Z',
+      new Date(now).toISOString(),
+      new Date(now + 5 * day).toISOString(),
+    ];
     for (const time of times) {
       const id = randomUUID();
       t.true(await claimed(pool, id, time), `${time}: claimed`);
@@ -137,7 +145,10 @@ for (const server of servers) {
     t.deepEqual(await partitionOfRow(pool, 'outbox', 'id = ANY($1)', [[pending, parked]]), [p5, p4]);
 
     // Once sent (the parked row republished), they go too; the recent send waits for its hour.
-    await pool.query(`UPDATE outbox SET published_at = $2, parked_at = NULL, park_reason = NULL WHERE id = ANY($1)`, [[pending, parked], at(2)]);
+    await pool.query(`UPDATE outbox SET published_at = $2, parked_at = NULL, park_reason = NULL WHERE id = ANY($1)`, [
+      [pending, parked],
+      at(2),
+    ]);
     t.deepEqual(await dropExpired(pool, outboxPartitions, new Date(now)), [p5, p4]);
     t.deepEqual(await dropExpired(pool, outboxPartitions, new Date(now + hour)), [p2]);
   });
