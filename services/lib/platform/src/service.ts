@@ -145,7 +145,10 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
     await migrate(pool, schema, migrations, logger);
     // The inbox's and the outbox's partitions for now and ahead, before anything writes to them.
     const partitioned = [inboxPartitions(config.INBOX_RETENTION_HOURS), outboxPartitions];
-    await maintainPartitions(pool, partitioned, logger);
+    // Not fatal: rows go to the default partitions meanwhile, and the prune tick tries again.
+    await maintainPartitions(pool, partitioned, logger).catch((err) =>
+      logger.warn({ err }, 'partition maintenance failed; trying again on the next tick'),
+    );
     if (config.MIGRATE_ONLY) {
       logger.info({ schema }, 'migrations applied; exiting (MIGRATE_ONLY)');
       await closeAll(opened);

@@ -146,14 +146,23 @@ export async function dropExpired(pool: Pool, t: PartitionedTable, now = new Dat
   return dropped;
 }
 
-/** Both, once: what the service runs at start and on every tick. */
+/**
+ * Both, once: what the service runs at start and on every tick. A table whose maintenance fails (a
+ * lock not had in time) does not keep the others from theirs; the first failure is thrown after.
+ */
 export async function maintainPartitions(pool: Pool, tables: readonly PartitionedTable[], logger: Logger, now = new Date()): Promise<void> {
+  const failures: unknown[] = [];
   for (const t of tables) {
-    const created = await createAhead(pool, t, now);
-    if (created.length > 0) logger.info({ table: t.table, created }, 'partitions created ahead');
-    const dropped = await dropExpired(pool, t, now);
-    if (dropped.length > 0) logger.info({ table: t.table, dropped }, 'partitions past their retention dropped');
+    try {
+      const created = await createAhead(pool, t, now);
+      if (created.length > 0) logger.info({ table: t.table, created }, 'partitions created ahead');
+      const dropped = await dropExpired(pool, t, now);
+      if (dropped.length > 0) logger.info({ table: t.table, dropped }, 'partitions past their retention dropped');
+    } catch (err) {
+      failures.push(err);
+    }
   }
+  if (failures.length > 0) throw failures[0];
 }
 
 /** A worker that maintains the partitions every everyMs. */
