@@ -12,7 +12,7 @@ import { outboxPartitions } from '../src/outbound/outbox-retention.js';
 import { outboxCounts, parkedRows } from '../src/outbound/parked-rows.js';
 import { packageDir } from '../src/package-dir.js';
 import { createScratchDatabase, dropScratchDatabase, serversFromEnv } from '../src/testing/index.js';
-import { claim, inboxPartitions } from '../src/transaction/inbox.js';
+import { claim, claimMany, inboxPartitions } from '../src/transaction/inbox.js';
 
 /**
  * The partitioned inbox and outbox (migration 009, decision 0032) on the system's PostgreSQL 15 and
@@ -88,6 +88,12 @@ for (const server of servers) {
 
     t.false(await claimed(pool, handled, new Date().toISOString()), 'an event handled before the upgrade is still a duplicate');
     t.true(await claimed(pool, randomUUID(), new Date().toISOString()), 'a new event is fresh');
+    const fresh = randomUUID();
+    const batch = await claimMany((text, values) => pool.query(text, values), 'q', [
+      { id: handled, time: new Date().toISOString() },
+      { id: fresh, time: new Date().toISOString() },
+    ]);
+    t.deepEqual([...batch], [fresh], 'a batch claim (the stream readers and batched consumers) sees the old rows too');
     const { rows } = await pool.query('SELECT id::int, published_at IS NOT NULL AS sent, park_reason FROM outbox ORDER BY id');
     t.deepEqual(rows, [
       { id: pending, sent: false, park_reason: null },
