@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
-import { createLogger, createPool, migrate } from '@orderly/platform';
+import { createLogger, createPool, inboxPartitions, maintainPartitions, migrate, outboxPartitions } from '@orderly/platform';
 import { roleAdministrator, serversFromEnv } from '@orderly/platform/testing';
 import test from 'ava';
 import pg from 'pg';
@@ -84,6 +84,26 @@ for (const target of targets) {
           t.true(applied.length > 0, `${s.name}: migrations applied`);
           const tables = await pool.query('SELECT count(*) AS n FROM pg_tables WHERE schemaname = $1', [s.name]);
           t.true(tables.rows[0].n > 0);
+          // The role makes and drops its inbox's and outbox's partitions at run time (decision 0032).
+          const partitioned = [inboxPartitions(168), outboxPartitions];
+          const partitions = async () =>
+            (
+              await pool.query(
+                `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                  WHERE c.relnamespace = $1::regnamespace AND c.relname ~ '_p[0-9]{10}$'`,
+                [s.name],
+              )
+            ).rows.map((r) => r.relname as string);
+          await maintainPartitions(pool, partitioned, logger);
+          const made = await partitions();
+          await maintainPartitions(pool, partitioned, logger, new Date(Date.now() + 10 * 86_400_000));
+          const later = await partitions();
+          t.is(made.length, 3 + 4, `${s.name}: the inbox's days and the outbox's hours made as the service's role`);
+          t.deepEqual(
+            made.filter((p) => later.includes(p)),
+            [],
+            `${s.name}: and dropped by it once past their retention`,
+          );
           await pool.query('LISTEN outbox_probe');
           const other = schemas.find((o) => o.name !== s.name)!;
           const refused = async (sql: string) => {

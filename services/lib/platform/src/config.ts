@@ -90,7 +90,7 @@ export const baseConfigSchema = z.object({
    * and a retry after RETRY_MAX_ATTEMPTS back-offs of at most RETRY_MAX_DELAY_MS (docs/security.md).
    */
   INBOX_RETENTION_HOURS: positiveInt.max(87_600).default(168),
-  /** How often rows past their retention (the inbox; the order service's idempotency keys) are pruned. */
+  /** How often partitions are made ahead and dropped past their retention, and rows outside them (idempotency keys) pruned. */
   PRUNE_EVERY_MS: positiveInt.min(100).default(600_000),
   /** Apply the migrations and exit: what the release's migration Job runs beside a rollout. */
   MIGRATE_ONLY: z.stringbool().default(false),

@@ -7,6 +7,7 @@ export { managementClient } from './bus/management.js';
 export { applyPolicies, assertTopology, removeStaleBindings, vhostOf } from './bus/topology.js';
 export { asymmetricAlgorithms, type BaseConfig, baseConfigSchema, ConfigError, loadConfig } from './config.js';
 export { migrate, type SchemaWait } from './db/migrate.js';
+export { maintainPartitions, type PartitionedTable } from './db/partitions.js';
 export { createPool, type Pool, type PoolClient } from './db/pool.js';
 export { pruneBatch, pruner, type Retention } from './db/prune.js';
 export { databaseUnavailable } from './db/unavailable.js';
@@ -43,6 +44,7 @@ export {
 export { Lifecycle } from './lifecycle.js';
 export { createLogger, type Logger } from './logger.js';
 export { createMetrics, latencyBuckets, type Metrics, observeLatency, traceExemplar, traceparentExemplar } from './metrics.js';
+export { outboxPartitions } from './outbound/outbox-retention.js';
 export { Publisher } from './outbound/publisher.js';
 export { OutboxRelay } from './outbound/relay.js';
 export { packageDir } from './package-dir.js';
@@ -58,4 +60,5 @@ export {
 } from './service.js';
 export { flushTelemetry } from './telemetry/flush.js';
 export { sendErrorType, sendSpan } from './telemetry/messaging-spans.js';
+export { inboxPartitions } from './transaction/inbox.js';
 export { Database, type DryRun, type PrepareBatch, type Tx, TxLocal } from './transaction/transaction.js';

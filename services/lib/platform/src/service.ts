@@ -10,6 +10,7 @@ import { applyPolicies, awaitTopology, removeStaleBindings, vhostOf } from './bu
 import { type BaseConfig, loadConfig } from './config.js';
 import { waitForDatabase } from './db/connect.js';
 import { migrate } from './db/migrate.js';
+import { maintainPartitions, partitionKeeper } from './db/partitions.js';
 import { createPool } from './db/pool.js';
 import { pruner } from './db/prune.js';
 import { tokenVerifier } from './http/auth.js';
@@ -22,11 +23,13 @@ import { brokerIdentity } from './inbound/identity.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { outboxPartitions, outboxRowRetention } from './outbound/outbox-retention.js';
 import { Publisher } from './outbound/publisher.js';
 import { OutboxRelay } from './outbound/relay.js';
 import { republishOnReconnect } from './outbound/republish.js';
 import { packageDir } from './package-dir.js';
 import { StreamReader } from './stream/reader.js';
+import { inboxPartitions, inboxRowRetention } from './transaction/inbox.js';
 import { Database, type PrepareBatch } from './transaction/transaction.js';
 
 export interface ServiceContext<C extends BaseConfig> {
@@ -151,6 +154,12 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
     ];
     await waitForDatabase(pool, logger);
     await migrate(pool, schema, migrations, logger);
+    // The inbox's and the outbox's partitions for now and ahead, before anything writes to them.
+    const partitioned = [inboxPartitions(config.INBOX_RETENTION_HOURS), outboxPartitions];
+    // Not fatal: rows go to the default partitions meanwhile, and the prune tick tries again.
+    await maintainPartitions(pool, partitioned, logger).catch((err) =>
+      logger.warn({ err }, 'partition maintenance failed; trying again on the next tick'),
+    );
     if (config.MIGRATE_ONLY) {
       logger.info({ schema }, 'migrations applied; exiting (MIGRATE_ONLY)');
       await closeAll(opened);
@@ -273,9 +282,14 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
       await consumer.attach(consuming!);
       opened.push(() => consumer.stop());
     }
-    // The inbox forgets handled messages after INBOX_RETENTION_HOURS, a batch at a time.
-    const inbox = { table: 'inbox', column: 'handled_at', retentionHours: config.INBOX_RETENTION_HOURS };
-    const workers = [...(parts.workers ?? []), pruner(pool, inbox, config.PRUNE_EVERY_MS, logger)];
+    // Partitions past their retention are dropped whole (decision 0032); the few rows outside the
+    // dated partitions (default partitions, the inbox from before partitioning) go row by row.
+    const rowRetention = [...inboxRowRetention(config.INBOX_RETENTION_HOURS), outboxRowRetention];
+    const workers = [
+      ...(parts.workers ?? []),
+      partitionKeeper(pool, partitioned, config.PRUNE_EVERY_MS, logger),
+      ...rowRetention.map((r) => pruner(pool, r, config.PRUNE_EVERY_MS, logger)),
+    ];
     for (const w of workers) {
       await w.start();
       opened.push(() => w.stop());

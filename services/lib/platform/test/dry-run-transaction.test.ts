@@ -18,7 +18,8 @@ test.before(async () => {
   pool = createPool(env.databaseUrl, 'public', 3);
   await pool.query(
     `CREATE TABLE outbox (id bigserial, event_id uuid, exchange text, routing_key text, type text, payload json, trace_context jsonb, subject text);
-     CREATE TABLE inbox (consumer text, event_id uuid, PRIMARY KEY (consumer, event_id));
+     CREATE TABLE inbox (consumer text, event_id uuid, event_at timestamptz, PRIMARY KEY (consumer, event_id, event_at));
+     CREATE TABLE inbox_before_partitions (consumer text, event_id uuid, PRIMARY KEY (consumer, event_id));
      CREATE TABLE notes (id int PRIMARY KEY, body text)`,
   );
   db = new Database(pool, 'order');
@@ -33,7 +34,9 @@ const counts = async () =>
       'SELECT (SELECT count(*) FROM notes) AS notes, (SELECT count(*) FROM outbox) AS outbox, (SELECT count(*) FROM inbox) AS inbox',
     )
   ).rows[0];
-const claim = (eventId: string) => ({ consumer: 'q', eventId });
+// One time for every copy of an event, as its envelope would carry.
+const eventTime = new Date().toISOString();
+const claim = (eventId: string) => ({ consumer: 'q', eventId, eventTime });
 
 test.serial(
   'when work is dry-run, then it sees its own writes, its emits and skipped effects are reported, and nothing stays',

@@ -49,7 +49,7 @@ export async function dryRunMessage(
   const admitted = admit(content, publishedBy, identity, handlers, queue);
   if (!admitted.handle) return fails(admitted.error, 'parked');
   const { event, work } = admitted;
-  const run = await db.dryRun({ consumer: queue, eventId: event.id }, event, work);
+  const run = await db.dryRun({ consumer: queue, eventId: event.id, eventTime: event.time }, event, work);
   if (run.error !== undefined && notTheMessage(run.error)) {
     throw new HttpProblem(
       503,

@@ -191,7 +191,7 @@ export class Consumer {
     try {
       const fresh = this.#batches
         ? await this.#batches.handle(event, work)
-        : await this.db.handleOnce({ consumer: queue, eventId: event.id }, event, work);
+        : await this.db.handleOnce({ consumer: queue, eventId: event.id, eventTime: event.time }, event, work);
       const outcome = fresh ? ('ack' as const) : ('duplicate' as const);
       acks.ack(msg);
       if (outcome === 'ack') {

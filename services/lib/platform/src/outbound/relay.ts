@@ -20,9 +20,6 @@ export interface RelayOptions {
   batchSize: number;
 }
 
-/** Sent rows are kept this long (for inspection) and then pruned. */
-const retentionMs = 3_600_000;
-
 const sweepRows = `SELECT id, event_id AS "eventId", exchange, routing_key AS "routingKey", type, payload::text AS payload,
          subject, trace_context AS "traceContext", (extract(epoch FROM created_at) * 1000)::float8 AS "writtenAt"
     FROM outbox WHERE published_at IS NULL AND parked_at IS NULL AND created_at < clock_timestamp() - make_interval(secs => $1::float8 / 1000)
@@ -61,7 +58,6 @@ export class OutboxRelay {
   readonly #marks: SentMarks;
   /** Rows of this process being published from memory: the sweep leaves them alone. */
   readonly #inFlight = new Map<number, Promise<void>>();
-  #lastPrune = 0;
   #failures = 0;
 
   constructor(
@@ -145,7 +141,6 @@ export class OutboxRelay {
     } finally {
       client.release();
     }
-    await this.#pruneNow();
     return swept === this.options.batchSize ? 'more' : 'idle';
   }
 
@@ -240,11 +235,5 @@ export class OutboxRelay {
     } finally {
       span.end();
     }
-  }
-
-  async #pruneNow(): Promise<void> {
-    if (Date.now() - this.#lastPrune < 60_000) return;
-    this.#lastPrune = Date.now();
-    await this.pool.query(`DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)`, [retentionMs / 1000]);
   }
 }

@@ -243,8 +243,8 @@ export class StreamReader {
         cause: noCause,
         run: async (tx) => {
           stored = await lockOffset(tx, reader);
-          const ids = items.filter((i) => i.offset > stored).map((i) => i.event!.id);
-          if (!this.options.idempotent && ids.length > 0) fresh = await claimMany(tx.query, reader, ids);
+          const events = items.filter((i) => i.offset > stored).map((i) => i.event!);
+          if (!this.options.idempotent && events.length > 0) fresh = await claimMany(tx.query, reader, events);
         },
       },
       // Each handler's emits follow from its own message (transactionMany sets the cause).

@@ -86,7 +86,12 @@ export class BatchedHandling {
     try {
       const handled = await this.db.handleMany(
         this.consumer,
-        ordered.map((i) => ({ eventId: i.event.id, cause: i.event, run: (tx) => context.with(i.ctx, () => i.work(tx)) })),
+        ordered.map((i) => ({
+          eventId: i.event.id,
+          eventTime: i.event.time,
+          cause: i.event,
+          run: (tx) => context.with(i.ctx, () => i.work(tx)),
+        })),
         this.prepare,
       );
       // A message appearing twice in a batch was handled once: the first copy.
@@ -110,7 +115,11 @@ export class BatchedHandling {
         }
       : i.work;
     try {
-      i.resolve(await context.with(i.ctx, () => this.db.handleOnce({ consumer: this.consumer, eventId: i.event.id }, i.event, work)));
+      i.resolve(
+        await context.with(i.ctx, () =>
+          this.db.handleOnce({ consumer: this.consumer, eventId: i.event.id, eventTime: i.event.time }, i.event, work),
+        ),
+      );
     } catch (err) {
       i.reject(err);
     }

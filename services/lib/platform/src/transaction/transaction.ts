@@ -125,7 +125,7 @@ export class Database {
    */
   async handleMany<C extends Cause>(
     consumer: string,
-    items: { eventId: string; cause: C; run: (tx: Tx) => Promise<void> }[],
+    items: { eventId: string; eventTime: string; cause: C; run: (tx: Tx) => Promise<void> }[],
     prepare?: PrepareBatch<C>,
   ): Promise<Set<string>> {
     const cause: { current?: Cause } = {};
@@ -134,7 +134,7 @@ export class Database {
       const fresh = await claimMany(
         tx.query,
         consumer,
-        items.map((i) => i.eventId),
+        items.map((i) => ({ id: i.eventId, time: i.eventTime })),
       );
       const running = items.filter((item) => {
         if (!fresh.has(item.eventId) || handled.has(item.eventId)) return false;
