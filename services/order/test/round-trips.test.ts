@@ -44,7 +44,7 @@ test('when a payment confirms an order, then its message is two round trips: the
   const { db, roundTrips, statements } = recorded(o.service.db.pool);
   const handlers = participantOutcomes(depsOn(db));
   const handle = (message: Envelope) =>
-    db.handleOnce({ consumer: 'order', eventId: message.id }, message, (tx) =>
+    db.handleOnce({ consumer: 'order', eventId: message.id, eventTime: message.time }, message, (tx) =>
       handlers[message.type as 'payment.completed']!(message as Message<'payment.completed'>, tx),
     );
   t.true(await handle(reserved(orderId)));

@@ -71,7 +71,7 @@ const rejected = { orderId, customerId: 'C1', email: 'c1@example.com', reason: '
 
 const message = () => {
   const id = crypto.randomUUID();
-  return { claim: { consumer: 'notes', eventId: id }, cause: { id, correlationid: orderId } };
+  return { claim: { consumer: 'notes', eventId: id, eventTime: new Date().toISOString() }, cause: { id, correlationid: orderId } };
 };
 
 test('when a consumer handles a new message, then BEGIN, the inbox claim and the handler’s first statement share one round trip', async (t) => {
