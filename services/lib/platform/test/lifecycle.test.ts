@@ -24,6 +24,7 @@ const migrations = [
   'platform/006_outbox_parked.sql',
   'platform/007_outbox_subject.sql',
   'platform/008_parked_messages.sql',
+  'platform/010_stream_offsets_per_stream.sql',
 ];
 
 async function connectionsIn(e: TestEnv): Promise<number> {

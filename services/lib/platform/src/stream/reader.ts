@@ -18,7 +18,8 @@ import { claimMany } from '../transaction/inbox.js';
 import type { Database, Tx } from '../transaction/transaction.js';
 import { Divert } from './divert.js';
 import { reportPosition } from './lag.js';
-import { lockOffset, noOffset, storedOffset, storeOffset } from './offsets.js';
+import { claimsBefore } from './move.js';
+import { lockOffset, noOffset, type Position, storedOffset, storeOffset } from './offsets.js';
 import { readerSpan, typeLabel } from './reader-span.js';
 
 export interface StreamReaderOptions {
@@ -41,6 +42,8 @@ export interface StreamReaderOptions {
    * inbox claim. Otherwise each batch claims its event ids in the inbox (one statement per batch).
    */
   idempotent: boolean;
+  /** Told the event ids of each batch once its offset is stored (a move watches for its marker). */
+  passed?: (eventIds: string[]) => void;
 }
 
 interface Item {
@@ -72,6 +75,9 @@ export class StreamReader {
   #lastLag = 0;
   /** When the batch in hand started: each of its messages took that batch's time to handle. */
   #started = 0;
+  /** Messages created before this (ms) are claimed in the inbox: the overlap of a move (move.ts). */
+  #claimBefore: number | undefined;
+  readonly #position: Position;
   readonly #divert: Divert;
   readonly #parked: ParkedMessages;
 
@@ -84,7 +90,9 @@ export class StreamReader {
   ) {
     this.#divert = new Divert(options.reader, publisher);
     this.#parked = new ParkedMessages(db.pool);
+    this.#position = { reader: options.reader, stream: options.stream };
     reportPosition(metrics.registry, options.reader, {
+      stream: options.stream,
       committedOffset: () => this.#committed,
       lagSeconds: () => {
         const oldest = this.#pending[0]?.event?.time;
@@ -99,7 +107,8 @@ export class StreamReader {
       // A batch of the previous connection commits (or fails) before the offset is read again.
       await this.#running;
       this.#pending = [];
-      const stored = await this.#untilCommitted(() => storedOffset(this.db.pool, this.options.reader));
+      const stored = await this.#untilCommitted(() => storedOffset(this.db.pool, this.#position));
+      this.#claimBefore = await this.#untilCommitted(() => claimsBefore(this.db.pool, this.#position));
       this.#committed = stored;
       const channel = await model.createChannel();
       channel.on('error', (err: Error) => this.logger.warn({ err }, 'stream reader channel error'));
@@ -115,7 +124,7 @@ export class StreamReader {
       );
       this.#channel = channel;
       this.#tag = consumerTag;
-      this.logger.info({ reader: this.options.reader, from: stored + 1 }, 'reading the event stream');
+      this.logger.info({ reader: this.options.reader, stream: this.options.stream, from: stored + 1 }, 'reading the event stream');
     });
   }
 
@@ -161,7 +170,8 @@ export class StreamReader {
     // One message alone is its own attempt: not handled twice when it fails.
     if (handled.length === 1 && handled[0] === last) {
       await this.#alone(last);
-      return last.channel.ack(last.msg, true);
+      last.channel.ack(last.msg, true);
+      return this.#passed(batch);
     }
     try {
       const duplicates = await this.#untilCommitted(() => this.#commit(handled, last.offset));
@@ -176,6 +186,11 @@ export class StreamReader {
       await this.#untilCommitted(() => this.#commit([], last.offset));
     }
     last.channel.ack(last.msg, true);
+    this.#passed(batch);
+  }
+
+  #passed(batch: Item[]): void {
+    this.options.passed?.(batch.flatMap((i) => (i.event ? [i.event.id] : [])));
   }
 
   /** Parses and checks one message; parks it (true) when it can never be handled. */
@@ -206,6 +221,7 @@ export class StreamReader {
   /** The items' effects and the offset, in one transaction; what an earlier commit covered is skipped. */
   async #commit(items: Item[], offset: number): Promise<Set<Item>> {
     const { reader } = this.options;
+    const position = this.#position;
     let stored = noOffset;
     let fresh: Set<string> | undefined;
     const duplicates = new Set<Item>();
@@ -213,9 +229,9 @@ export class StreamReader {
       {
         cause: noCause,
         run: async (tx) => {
-          stored = await lockOffset(tx, reader);
-          const ids = items.filter((i) => i.offset > stored).map((i) => i.event!.id);
-          if (!this.options.idempotent && ids.length > 0) fresh = await claimMany(tx.query, reader, ids);
+          stored = await lockOffset(tx, position);
+          const ids = items.filter((i) => i.offset > stored && this.#claims(i)).map((i) => i.event!.id);
+          if (ids.length > 0) fresh = await claimMany(tx.query, reader, ids);
         },
       },
       // Each handler's emits follow from its own message (transactionMany sets the cause).
@@ -224,14 +240,20 @@ export class StreamReader {
         run: (tx: Tx) => {
           if (item.offset <= stored) return Promise.resolve();
           // Claimed before: a republished copy, or the same event twice in the batch.
-          if (fresh && !fresh.delete(item.event!.id)) return Promise.resolve(void duplicates.add(item));
+          if (this.#claims(item) && !fresh?.delete(item.event!.id)) return Promise.resolve(void duplicates.add(item));
           return context.with(trace.setSpan(context.active(), item.span!), () => item.work!(tx));
         },
       })),
-      { cause: noCause, run: async (tx) => (offset > stored ? storeOffset(tx, reader, offset) : undefined) },
+      { cause: noCause, run: async (tx) => (offset > stored ? storeOffset(tx, position, offset) : undefined) },
     ]);
     if (offset > this.#committed) this.#committed = offset;
     return duplicates;
+  }
+
+  /** Whether the item's event id is claimed in the inbox: always unless idempotent, and in a move's overlap. */
+  #claims(item: Item): boolean {
+    if (!this.options.idempotent) return true;
+    return this.#claimBefore !== undefined && Date.parse(item.event!.time) < this.#claimBefore;
   }
 
   async #alone(item: Item): Promise<void> {
