@@ -1,3 +1,4 @@
+import { subscribed } from '@orderly/events';
 import type { Channel, ChannelModel } from 'amqplib';
 import type { Broker } from '../bus/broker.js';
 import type { Pool } from '../db/pool.js';
@@ -94,16 +95,21 @@ export class MovingStreamReader {
     await this.#reader.attach(broker);
   }
 
-  /** Learns the new stream's first message: once the old stream has handed it over, the rest is in the new one. */
+  /**
+   * Learns the new stream's first message this reader subscribes to (the others it does not need
+   * from either stream): once the old stream has handed that over, the rest is in the new one.
+   */
   async #probe(model: ChannelModel): Promise<void> {
     if (this.#marker || this.#stopped) return;
     const channel: Channel = await model.createChannel();
     channel.on('error', (err: Error) => this.logger.warn({ err }, 'stream move probe channel error'));
-    await channel.prefetch(1);
+    await channel.prefetch(100);
     const { consumerTag } = await channel.consume(
       this.options.stream,
       (msg) => {
         if (!msg || this.#marker) return;
+        channel.ack(msg);
+        if (!subscribed(this.options.subscriptions, msg.fields.exchange, msg.fields.routingKey)) return;
         this.#marker = msg.properties.messageId ?? '';
         this.logger.info({ reader: this.options.reader, marker: this.#marker }, 'stream move: the new stream has begun');
         void channel

@@ -42,7 +42,7 @@ export interface StreamReaderOptions {
    * inbox claim. Otherwise each batch claims its event ids in the inbox (one statement per batch).
    */
   idempotent: boolean;
-  /** Told the event ids of each batch once its offset is stored (a move watches for its marker). */
+  /** Told the message ids of each batch once its offset is stored (a move watches for its marker). */
   passed?: (eventIds: string[]) => void;
 }
 
@@ -190,7 +190,7 @@ export class StreamReader {
   }
 
   #passed(batch: Item[]): void {
-    this.options.passed?.(batch.flatMap((i) => (i.event ? [i.event.id] : [])));
+    this.options.passed?.(batch.flatMap((i) => i.msg.properties.messageId ?? []));
   }
 
   /** Parses and checks one message; parks it (true) when it can never be handled. */
