@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Publisher } from '../outbound/publisher.js';
 import type { Database } from '../transaction/transaction.js';
-import { noOffset, type Position } from './offsets.js';
+import { noOffset } from './offsets.js';
 import { StreamReader, type StreamReaderOptions } from './reader.js';
 
 /**
@@ -15,17 +15,10 @@ import { StreamReader, type StreamReaderOptions } from './reader.js';
  * routed later (two publishers' channels), never a second later.
  */
 const settleMs = 1000;
+/** Message ids the old stream handed over before the probe learnt the marker (a moment's worth). */
+const recentKept = 10_000;
 /** Producers' clocks may run behind the reader's database: the overlap claims reach this far past the move. */
 const clockSkew = '5 minutes';
-
-/** When the reader moved to this stream, the time before which messages are claimed in the inbox (ms). */
-export async function claimsBefore(pool: Pool, { reader, stream }: Position): Promise<number | undefined> {
-  const { rows } = await pool.query<{ claim_before: Date | null }>(
-    'SELECT claim_before FROM stream_offsets WHERE reader = $1 AND stream = $2',
-    [reader, stream],
-  );
-  return rows[0]?.claim_before?.getTime();
-}
 
 /** Whether the reader must move: it has a position in the stream it leaves and none in the new one. */
 async function mustMove(pool: Pool, reader: string, to: string, from: string): Promise<boolean> {
@@ -53,6 +46,7 @@ async function handled(pool: Pool, reader: string, eventId: string): Promise<boo
 export class MovingStreamReader {
   #reader: StreamReader | undefined;
   #marker: string | undefined;
+  #recent: string[] = [];
   #passedAt: number | undefined;
   #watch: NodeJS.Timeout | undefined;
   #moving: Promise<void> | undefined;
@@ -77,7 +71,8 @@ export class MovingStreamReader {
       // Every id claimed: the new stream hands over the same messages again.
       idempotent: false,
       passed: (ids) => {
-        if (this.#marker && ids.includes(this.#marker)) this.#passedAt ??= Date.now();
+        if (this.#marker === undefined) this.#recent = [...this.#recent, ...ids].slice(-recentKept);
+        else if (ids.includes(this.#marker)) this.#passedAt ??= Date.now();
       },
     });
     this.#watch = setInterval(() => void this.#check(broker), 250);
@@ -110,7 +105,10 @@ export class MovingStreamReader {
         if (!msg || this.#marker) return;
         channel.ack(msg);
         if (!subscribed(this.options.subscriptions, msg.fields.exchange, msg.fields.routingKey)) return;
-        this.#marker = msg.properties.messageId ?? '';
+        const marker = String(msg.properties.messageId ?? '');
+        this.#marker = marker;
+        if (this.#recent.includes(marker)) this.#passedAt ??= Date.now();
+        this.#recent = [];
         this.logger.info({ reader: this.options.reader, marker: this.#marker }, 'stream move: the new stream has begun');
         void channel
           .cancel(consumerTag)

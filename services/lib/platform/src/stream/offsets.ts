@@ -46,3 +46,12 @@ export function storeOffset(tx: Tx, { reader, stream }: Position, offset: number
     [reader, stream, offset],
   );
 }
+
+/** When the reader moved to this stream, the time before which messages are claimed in the inbox (ms). */
+export async function claimsBefore(pool: Pool, { reader, stream }: Position): Promise<number | undefined> {
+  const { rows } = await pool.query<{ claim_before: Date | null }>(
+    'SELECT claim_before FROM stream_offsets WHERE reader = $1 AND stream = $2',
+    [reader, stream],
+  );
+  return rows[0]?.claim_before?.getTime();
+}

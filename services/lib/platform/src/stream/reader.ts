@@ -18,8 +18,7 @@ import { claimMany } from '../transaction/inbox.js';
 import type { Database, Tx } from '../transaction/transaction.js';
 import { Divert } from './divert.js';
 import { reportPosition } from './lag.js';
-import { claimsBefore } from './move.js';
-import { lockOffset, noOffset, type Position, storedOffset, storeOffset } from './offsets.js';
+import { claimsBefore, lockOffset, noOffset, type Position, storedOffset, storeOffset } from './offsets.js';
 import { readerSpan, typeLabel } from './reader-span.js';
 
 export interface StreamReaderOptions {
@@ -43,7 +42,7 @@ export interface StreamReaderOptions {
    */
   idempotent: boolean;
   /** Told the message ids of each batch once its offset is stored (a move watches for its marker). */
-  passed?: (eventIds: string[]) => void;
+  passed?: (messageIds: string[]) => void;
 }
 
 interface Item {
