@@ -156,3 +156,54 @@ test('a reader with no offset in the event stream starts the order stream at its
   t.is(await offsetIn(r.pool, eventStream), undefined);
   t.is(await offsetIn(r.pool, orderStream), ids.length - 1);
 });
+
+test('a reader stopped after the marker went past and before it moved finishes the move when it starts again', async (t) => {
+  const e = await createTestEnv('stream-move-restart');
+  cleanups.push(() => e.cleanup());
+  const owner = await startService(consumerService(), e.envFor('order'));
+  cleanups.push(() => owner.stop());
+  await e.management(`api/queues/${encodeURIComponent(e.vhost)}/${encodeURIComponent(orderStream)}`, { method: 'DELETE' });
+  const before = await publishMany(e, 3);
+  const old = await readerOf(e, recorder().handler, 'old-reader', false);
+  await waitFor(async () => ((await effects(e)).size === before.length ? true : undefined), { what: 'the old reader caught up' });
+  await old.stop();
+  const whileDown = await publishMany(e, 4);
+  await createOrderStream(e);
+  // The first order.confirmed in the order stream is the move's marker.
+  const afterCreate = await publishMany(e, 6);
+
+  const first = await readerOf(e, recorder().handler, 'moving-reader', true);
+  const inbox = (id: string) => first.pool.query('SELECT 1 FROM inbox WHERE consumer = $1 AND event_id = $2', ['audit', id]);
+  await waitFor(async () => ((await inbox(afterCreate[0]!)).rowCount ? true : undefined), { what: 'the marker handled', intervalMs: 10 });
+  await first.stop();
+  t.is(await offsetIn(await pgPool(e), orderStream), undefined, 'stopped before it moved');
+
+  const again = await readerOf(e, recorder().handler, 'restarted-reader', true);
+  await waitFor(async () => ((await offsetIn(again.pool, orderStream)) !== undefined ? true : undefined), {
+    what: 'the restarted reader moved',
+    timeoutMs: 30_000,
+  });
+  const after = await publishMany(e, 4);
+  const all = [...before, ...whileDown, ...afterCreate, ...after];
+  await waitFor(
+    async () => {
+      const got = await effects(e);
+      return all.every((id) => got.has(id)) ? got : undefined;
+    },
+    { what: `${all.length} events recorded`, timeoutMs: 30_000 },
+  ).catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 1500));
+  const got = await effects(e);
+  t.deepEqual(
+    all.filter((id) => got.get(id) !== 1).map((id) => `${id}: ${got.get(id) ?? 0}`),
+    [],
+    'each event recorded once',
+  );
+});
+
+async function pgPool(e: TestEnv) {
+  const pool = new pg.Pool({ connectionString: e.databaseUrl, max: 1 });
+  cleanups.push(() => pool.end());
+  await pool.query('SET search_path TO "order"');
+  return pool;
+}
