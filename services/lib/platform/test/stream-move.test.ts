@@ -24,12 +24,12 @@ test.after.always(async () => {
 
 const subscriptions = [{ exchange: exchanges.events, routingKey: 'order.confirmed' }];
 
-async function readerOf(e: TestEnv, handler: AnyHandler, name: string, moving: boolean) {
+async function readerOf(e: TestEnv, handler: AnyHandler, name: string, moving: boolean, subs = subscriptions) {
   const { logger, metrics, url, broker, publisher, pool } = await auditConnections(e, name, process.env.TEST_LOG_LEVEL ?? 'silent');
   const options: StreamReaderOptions = {
     reader: 'audit',
     stream: moving ? orderStream : eventStream,
-    subscriptions,
+    subscriptions: subs,
     handlers: { '*': handler },
     prefetch: 50,
     batchSize: 20,
@@ -207,3 +207,53 @@ async function pgPool(e: TestEnv) {
   await pool.query('SET search_path TO "order"');
   return pool;
 }
+
+const delivered = () => {
+  const orderId = crypto.randomUUID();
+  return newEnvelope('order', 'order.delivered', orderId, { orderId, customerId: 'C1', email: 'c1@example.com' });
+};
+
+test('when the order stream gets its bindings one at a time, then the reader moves only once every kind it takes is there', async (t) => {
+  const e = await createTestEnv('stream-move-bindings');
+  cleanups.push(() => e.cleanup());
+  const owner = await startService(consumerService(), e.envFor('order'));
+  cleanups.push(() => owner.stop());
+  await e.management(`api/queues/${encodeURIComponent(e.vhost)}/${encodeURIComponent(orderStream)}`, { method: 'DELETE' });
+  const both = [...subscriptions, { exchange: exchanges.events, routingKey: 'order.delivered' }];
+  const old = await readerOf(e, recorder().handler, 'old-reader', false, both);
+  const before = await publishMany(e, 2);
+  await waitFor(async () => ((await effects(e)).size === before.length ? true : undefined), { what: 'the old reader caught up' });
+  await old.stop();
+  // The operator has made the order.confirmed binding; the order.delivered one comes later.
+  await createOrderStream(e);
+  const moved = await readerOf(e, recorder().handler, 'moving-reader', true, both);
+  const published: string[] = [];
+  const publishBoth = async () => {
+    published.push(...(await publishMany(e, 2)), (await publishEnvelope(e, delivered())).id);
+  };
+  for (let i = 0; i < 10; i++) await publishBoth();
+  await new Promise((r) => setTimeout(r, 2500));
+  t.is(await offsetIn(moved.pool, orderStream), undefined, 'not moved while order.delivered reaches only the event stream');
+  const conn = await amqp.connect(e.amqpUrlFor('order'));
+  await (await conn.createChannel()).bindQueue(orderStream, exchanges.events, 'order.delivered');
+  await conn.close();
+  const deadline = Date.now() + 30_000;
+  while ((await offsetIn(moved.pool, orderStream)) === undefined && Date.now() < deadline) await publishBoth();
+  t.not(await offsetIn(moved.pool, orderStream), undefined, 'moved once both kinds are in the order stream');
+  await publishBoth();
+  const all = [...before, ...published];
+  await waitFor(
+    async () => {
+      const got = await effects(e);
+      return all.every((id) => got.has(id)) ? got : undefined;
+    },
+    { what: `${all.length} events recorded`, timeoutMs: 30_000 },
+  ).catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 1500));
+  const got = await effects(e);
+  t.deepEqual(
+    all.filter((id) => got.get(id) !== 1).map((id) => `${id}: ${got.get(id) ?? 0}`),
+    [],
+    'each event recorded once',
+  );
+});

@@ -1,4 +1,3 @@
-import { subscribed } from '@orderly/events';
 import type { Channel, ChannelModel } from 'amqplib';
 import type { Broker } from '../bus/broker.js';
 import type { Pool } from '../db/pool.js';
@@ -6,17 +5,16 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Publisher } from '../outbound/publisher.js';
 import type { Database } from '../transaction/transaction.js';
+import { MoveMarkers } from './move-markers.js';
 import { noOffset } from './offsets.js';
 import { StreamReader, type StreamReaderOptions } from './reader.js';
 
 /**
- * How long the old stream is read on after the new stream's first message went past: messages
- * routed before the new stream's binding existed can reach the old stream a moment after ones
- * routed later (two publishers' channels), never a second later.
+ * How long the old stream is read on after the last marker went past: a message routed before a
+ * binding of the new stream existed can reach the old stream a moment after one routed just after
+ * (two publishers' channels deliver to the two streams independently), not a second later.
  */
 const settleMs = 1000;
-/** Message ids the old stream handed over before the probe learnt the marker (a moment's worth). */
-const recentKept = 10_000;
 /** Producers' clocks may run behind the reader's database: the overlap claims reach this far past the move. */
 const clockSkew = '5 minutes';
 
@@ -29,25 +27,28 @@ async function mustMove(pool: Pool, reader: string, to: string, from: string): P
   return rows.some((r) => r.stream === from) && !rows.some((r) => r.stream === to);
 }
 
-async function handled(pool: Pool, reader: string, eventId: string): Promise<boolean> {
-  const { rowCount } = await pool.query('SELECT 1 FROM inbox WHERE consumer = $1 AND event_id = $2', [reader, eventId]);
-  return (rowCount ?? 0) > 0;
+/** Which of these event ids the reader claimed in the inbox. */
+async function claimed(pool: Pool, reader: string, ids: string[]): Promise<string[]> {
+  const uuids = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  const { rows } = await pool.query<{ id: string }>(
+    'SELECT event_id::text AS id FROM inbox WHERE consumer = $1 AND event_id = ANY($2::uuid[])',
+    [reader, uuids],
+  );
+  return rows.map((r) => r.id);
 }
 
 /**
  * A stream reader that may first have to move from the stream it read before (decision 0031).
  * The new stream holds every message routed since its bindings exist; the old one everything
  * before as well. So the reader keeps reading the old stream, claiming every event id in the
- * inbox, until the new stream's first message has gone past (and a moment more); then it reads
- * the new stream from its first message, claiming the ids of the messages created before the move,
- * so that what both streams handed it is handled once. A crash anywhere starts the step again:
+ * inbox, until the new stream's first message of each kind it takes has gone past (and a moment
+ * more); then it reads the new stream from its first message, claiming the ids of the messages
+ * created before the move, so that what both streams handed it is handled once. A crash anywhere starts the step again:
  * the offsets per (reader, stream) and the claims say what was done.
  */
 export class MovingStreamReader {
   #reader: StreamReader | undefined;
-  #marker: string | undefined;
-  #recent: string[] = [];
-  #passedAt: number | undefined;
+  readonly #markers: MoveMarkers;
   #watch: NodeJS.Timeout | undefined;
   #moving: Promise<void> | undefined;
   #stopped = false;
@@ -58,7 +59,9 @@ export class MovingStreamReader {
     private readonly publisher: Publisher,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.#markers = new MoveMarkers(options.subscriptions);
+  }
 
   async attach(broker: Broker): Promise<void> {
     const { reader, stream, movedFrom } = this.options;
@@ -70,10 +73,7 @@ export class MovingStreamReader {
       stream: movedFrom,
       // Every id claimed: the new stream hands over the same messages again.
       idempotent: false,
-      passed: (ids) => {
-        if (this.#marker === undefined) this.#recent = [...this.#recent, ...ids].slice(-recentKept);
-        else if (ids.includes(this.#marker)) this.#passedAt ??= Date.now();
-      },
+      passed: (ids) => this.#markers.passed(ids),
     });
     this.#watch = setInterval(() => void this.#check(broker), 250);
   }
@@ -91,25 +91,23 @@ export class MovingStreamReader {
   }
 
   /**
-   * Learns the new stream's first message this reader subscribes to (the others it does not need
-   * from either stream): once the old stream has handed that over, the rest is in the new one.
+   * Learns the new stream's first message of each subscription (the messages of kinds this reader
+   * does not take it needs from neither stream): once the old stream has handed over a kind's
+   * marker, the rest of that kind is in the new stream.
    */
   async #probe(model: ChannelModel): Promise<void> {
-    if (this.#marker || this.#stopped) return;
+    if (!this.#markers.learning || this.#stopped) return;
     const channel: Channel = await model.createChannel();
     channel.on('error', (err: Error) => this.logger.warn({ err }, 'stream move probe channel error'));
     await channel.prefetch(100);
     const { consumerTag } = await channel.consume(
       this.options.stream,
       (msg) => {
-        if (!msg || this.#marker) return;
+        if (!msg || !this.#markers.learning) return;
         channel.ack(msg);
-        if (!subscribed(this.options.subscriptions, msg.fields.exchange, msg.fields.routingKey)) return;
-        const marker = String(msg.properties.messageId ?? '');
-        this.#marker = marker;
-        if (this.#recent.includes(marker)) this.#passedAt ??= Date.now();
-        this.#recent = [];
-        this.logger.info({ reader: this.options.reader, marker: this.#marker }, 'stream move: the new stream has begun');
+        this.#markers.learn(msg.fields.exchange, msg.fields.routingKey, String(msg.properties.messageId ?? ''));
+        if (this.#markers.learning) return;
+        this.logger.info({ reader: this.options.reader }, 'stream move: the new stream holds every kind this reader takes');
         void channel
           .cancel(consumerTag)
           .then(() => channel.close())
@@ -120,11 +118,12 @@ export class MovingStreamReader {
   }
 
   async #check(broker: Broker): Promise<void> {
-    if (this.#moving || this.#stopped || !this.#marker) return;
-    // Passed before a restart: the old reader's claim says so.
-    if (this.#passedAt === undefined && (await handled(this.db.pool, this.options.reader, this.#marker).catch(() => false)))
-      this.#passedAt = Date.now();
-    if (this.#passedAt === undefined || Date.now() - this.#passedAt < settleMs) return;
+    if (this.#moving || this.#stopped) return;
+    // Passed before a restart: the old reader's claims say so.
+    const unpassed = this.#markers.unpassed();
+    if (unpassed.length > 0) this.#markers.passed(await claimed(this.db.pool, this.options.reader, unpassed).catch(() => []));
+    const passedAt = this.#markers.allPassedAt();
+    if (passedAt === undefined || Date.now() - passedAt < settleMs) return;
     this.#moving = this.#move(broker).then(
       () => clearInterval(this.#watch),
       (err) => {
