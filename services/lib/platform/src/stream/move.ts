@@ -124,6 +124,8 @@ export class MovingStreamReader {
     if (unpassed.length > 0) this.#markers.passed(await claimed(this.db.pool, this.options.reader, unpassed).catch(() => []));
     const passedAt = this.#markers.allPassedAt();
     if (passedAt === undefined || Date.now() - passedAt < settleMs) return;
+    // Another tick may have started the move while this one asked the inbox.
+    if (this.#moving || this.#stopped) return;
     this.#moving = this.#move(broker).then(
       () => clearInterval(this.#watch),
       (err) => {
