@@ -3,7 +3,6 @@ import {
   consoleAccess,
   consumerQueues,
   deadLetterQueue,
-  eventStream,
   exchanges,
   publishers,
   type SagaMode,
@@ -99,10 +98,12 @@ for (const mode of ['choreography', 'orchestration'] as const) {
 
       // A malformed order.placed: each of its consumers parks it in its DLQ through orderly.dlx.
       await publishRaw(env, exchanges.events, 'order.placed', '{not json', { type: 'order.placed' });
+      const { bindings, queues } = topology({ mode, deliveryLimit: 20 });
+      const streamNames = queues.filter((q) => q.type === 'stream').map((q) => q.name);
       const parkers = [
-        ...topology({ mode, deliveryLimit: 20 })
-          .bindings.filter((b) => b.source === exchanges.events && ['order.placed', '#'].includes(b.routingKey))
-          .filter((b) => b.destination !== eventStream)
+        ...bindings
+          .filter((b) => b.source === exchanges.events && ['order.placed', '#'].includes(b.routingKey))
+          .filter((b) => !streamNames.includes(b.destination))
           .map((b) => `${b.destination}.dlq`),
         // The stream's readers of order.placed park it in their own DLQs.
         ...streamReaders(mode)

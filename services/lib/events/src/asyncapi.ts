@@ -3,7 +3,7 @@ import { type MessageType, messages } from './catalog.js';
 import { envelopeSchema } from './envelope.js';
 import { licence } from './licence.js';
 import { producerOf, routeOf } from './producers.js';
-import { consumerQueues, exchanges, type SagaMode } from './topology.js';
+import { consumerQueues, exchanges, type SagaMode, streamOf } from './topology.js';
 
 const exchangeTypes: Record<string, 'topic' | 'direct'> = {
   [exchanges.events]: 'topic',
@@ -71,13 +71,16 @@ export function asyncApiDocument(mode: SagaMode, version = '0.1.0'): Record<stri
       messages: [{ $ref: `#/channels/${channelOf(type)}/messages/${id(type)}` }],
     };
   }
-  for (const { queue, service, subscriptions } of consumerQueues(mode)) {
+  for (const q of consumerQueues(mode)) {
+    const { queue, service, subscriptions } = q;
+    // A reader that only records takes its messages from a stream; its queue holds only its retries.
+    const from = q.reads === 'stream' ? `stream ${streamOf(q)}, retried through queue ${queue}` : `queue ${queue}`;
     for (const type of sent) {
       const route = routeOf(type);
       if (!subscriptions.some((s) => s.exchange === route.exchange && (s.routingKey === '' || matches(s.routingKey, type)))) continue;
       operations[id(`${service} receives ${type} from ${queue}`)] = {
         action: 'receive',
-        title: `${service} receives ${type} (queue ${queue})`,
+        title: `${service} receives ${type} (${from})`,
         channel: { $ref: `#/channels/${channelOf(type)}` },
         messages: [{ $ref: `#/channels/${channelOf(type)}/messages/${id(type)}` }],
         bindings: { amqp: { ack: true, bindingVersion: '0.3.0' } },

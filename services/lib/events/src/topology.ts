@@ -55,6 +55,14 @@ export interface ConsumerQueue {
    * is bound to nothing: only its own retries and the console's redrives reach it.
    */
   reads?: 'stream';
+  /** Which stream a reader reads (eventStream unless it names a narrower one). */
+  stream?: string;
+  /**
+   * The stream this reader read before: a reader with an offset there and none on `stream` moves
+   * over without losing or doubling a message (platform stream/move.ts). Kept while installations
+   * may still hold such an offset; dropping it also drops the reader's read permission on it.
+   */
+  movedFrom?: string;
 }
 
 /**
@@ -63,6 +71,11 @@ export interface ConsumerQueue {
  * down (docs/decisions, stream readers); the readers' lag alert fires well before it.
  */
 export const eventStream = 'orderly.stream';
+/**
+ * The order stream: only the events its readers subscribe to (the customer projection and the
+ * stored notifications), so they are not handed every command and every other event (decision 0031).
+ */
+export const orderStream = 'orderly.stream.orders';
 export const streamRetention = { maxAge: '7D', maxSegmentBytes: 50_000_000 } as const;
 
 const on = (...types: EventType[]): Subscription[] => types.map((routingKey) => ({ exchange: exchanges.events, routingKey }));
@@ -75,6 +88,8 @@ const observers: ConsumerQueue[] = [
     service: 'notification',
     subscriptions: on('order.confirmed', 'order.rejected', 'order.shipped', 'order.delivered', 'order.cancelled', 'payment.refunded'),
     reads: 'stream',
+    stream: orderStream,
+    movedFrom: eventStream,
   },
   // No queue for email: the notification service mails from its own table (decision 0028).
   {
@@ -82,6 +97,8 @@ const observers: ConsumerQueue[] = [
     service: 'customer',
     subscriptions: on('order.placed', 'order.confirmed', 'order.rejected', 'order.cancelled', 'order.shipped', 'order.delivered'),
     reads: 'stream',
+    stream: orderStream,
+    movedFrom: eventStream,
   },
   // The activity log keeps everything: every event, and every command (a direct exchange has no wildcard).
   {
@@ -191,14 +208,36 @@ export function subscribed(subscriptions: readonly Subscription[], exchange: str
   return subscriptions.some((s) => s.exchange === exchange && (s.routingKey === '#' || s.routingKey === routingKey));
 }
 
-/** What a service reads in a mode (all its broker read permission needs): its queues, and the event stream if it has a reader of it. */
+/**
+ * What a service reads in a mode (all its broker read permission needs): its queues, and the
+ * streams its readers read (with the one a reader moves from, while it may still hold an offset there).
+ */
 export function queuesReadBy(mode: TopologyMode, service: string): string[] {
   const mine = consumerQueues(mode).filter((q) => q.service === service);
-  return [...mine.map((q) => q.queue), ...(mine.some((q) => q.reads === 'stream') ? [eventStream] : [])].sort();
+  const streams = mine.filter((q) => q.reads === 'stream').flatMap((q) => [streamOf(q), ...(q.movedFrom ? [q.movedFrom] : [])]);
+  return [...new Set([...mine.map((q) => q.queue), ...streams])].sort();
 }
 
 /** The queues a mode's stream readers keep for their retries and redrives (they read the stream). */
 export const streamReaders = (mode: TopologyMode) => consumerQueues(mode).filter((q) => q.reads === 'stream');
+
+/** The stream a reader reads. */
+export const streamOf = (q: ConsumerQueue): string => q.stream ?? eventStream;
+
+/**
+ * The streams a mode has, each bound to what its readers subscribe to (each binding once). A
+ * stream another reader still moves from is kept even when nobody reads it any more.
+ */
+export function streams(mode: TopologyMode): { name: string; subscriptions: Subscription[] }[] {
+  const readers = streamReaders(mode);
+  const names = [...new Set(readers.flatMap((q) => [streamOf(q), ...(q.movedFrom ? [q.movedFrom] : [])]))];
+  return names.map((name) => {
+    const subscriptions: Subscription[] = [];
+    for (const s of readers.filter((q) => streamOf(q) === name).flatMap((q) => q.subscriptions))
+      if (!subscriptions.some((x) => x.exchange === s.exchange && x.routingKey === s.routingKey)) subscriptions.push(s);
+    return { name, subscriptions };
+  });
+}
 
 export const retryQueue = (queue: string) => `${queue}.retry`;
 export const deadLetterQueue = (queue: string) => `${queue}.dlq`;
@@ -272,16 +311,14 @@ export function topology({ mode, deliveryLimit }: TopologyOptions): Topology {
   t.exchanges.push({ name: exchanges.quarantine, type: 'fanout' });
   t.queues.push({ name: quarantineQueue, type: 'quorum' });
   t.bindings.push({ source: exchanges.quarantine, destination: quarantineQueue, routingKey: '' });
-  if (streamReaders(mode).length > 0) {
-    // Every event and every command (a direct exchange has no wildcard), whoever reads them.
-    t.queues.push({ name: eventStream, type: 'stream' });
-    t.bindings.push(
-      { source: exchanges.events, destination: eventStream, routingKey: '#' },
-      ...commandTypes.map((routingKey) => ({ source: exchanges.commands, destination: eventStream, routingKey })),
-    );
+  // Each stream takes what its readers subscribe to: the event stream every event and every
+  // command (a direct exchange has no wildcard) for the audit log, the order stream the order's own events.
+  for (const { name, subscriptions } of streams(mode)) {
+    t.queues.push({ name, type: 'stream' });
+    t.bindings.push(...subscriptions.map((s) => ({ source: s.exchange, destination: name, routingKey: s.routingKey })));
     t.policies.push({
-      name: eventStream,
-      pattern: anchored(eventStream),
+      name,
+      pattern: anchored(name),
       applyTo: 'queues',
       priority: 10,
       definition: { 'max-age': streamRetention.maxAge, 'stream-max-segment-size-bytes': streamRetention.maxSegmentBytes },

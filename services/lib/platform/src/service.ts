@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type Router from '@koa/router';
-import { eventStream, publishers, type ServiceName, streamReaders, type TopologyMode, topology, topologyModeOf } from '@orderly/events';
+import { publishers, type ServiceName, streamOf, streamReaders, type TopologyMode, topology, topologyModeOf } from '@orderly/events';
 import type { Middleware } from 'koa';
 import type { z } from 'zod';
 import { adminOperations } from './admin/admin-docs.js';
@@ -28,7 +28,7 @@ import { Publisher } from './outbound/publisher.js';
 import { OutboxRelay } from './outbound/relay.js';
 import { republishOnReconnect } from './outbound/republish.js';
 import { packageDir } from './package-dir.js';
-import { StreamReader } from './stream/reader.js';
+import { MovingStreamReader } from './stream/move.js';
 import { inboxPartitions, inboxRowRetention } from './transaction/inbox.js';
 import { Database, type PrepareBatch } from './transaction/transaction.js';
 
@@ -191,7 +191,7 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
       // Someone else owns the topology: wait (not ready, never exiting) until what we use exists.
       const exchanges = publishers(mode)[def.name as ServiceName] ?? [];
       const queues = Object.keys(parts.consumers ?? {});
-      if (readsStream(mode, def.name)) queues.push(eventStream);
+      queues.push(...streamsReadBy(mode, def.name));
       await awaitTopology(config.AMQP_URL, { exchanges, queues }, logger, {
         name: `orderly-${def.name}-topology-probe`,
       });
@@ -254,10 +254,11 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
       .filter((q) => q.service === def.name && parts.consumers?.[q.queue])
       .map(
         (q) =>
-          new StreamReader(
+          new MovingStreamReader(
             {
               reader: q.queue,
-              stream: eventStream,
+              stream: streamOf(q),
+              movedFrom: q.movedFrom,
               subscriptions: q.subscriptions,
               handlers: parts.consumers![q.queue]!,
               prefetch: config.STREAM_PREFETCH,
@@ -322,7 +323,14 @@ export async function startService<S extends z.ZodType<BaseConfig>>(
   }
 }
 
-const readsStream = (mode: TopologyMode, service: string) => streamReaders(mode).some((q) => q.service === service);
+/** The streams a service's readers read (and move from). */
+const streamsReadBy = (mode: TopologyMode, service: string) => [
+  ...new Set(
+    streamReaders(mode)
+      .filter((q) => q.service === service)
+      .flatMap((q) => [streamOf(q), ...(q.movedFrom ? [q.movedFrom] : [])]),
+  ),
+];
 
 async function closeAll(opened: (() => Promise<unknown>)[]): Promise<void> {
   for (const close of opened.reverse()) await close().catch(() => {});

@@ -25,6 +25,7 @@ const migrations = [
   'platform/007_outbox_subject.sql',
   'platform/008_parked_messages.sql',
   'platform/009_partitioned_outbox_inbox.sql',
+  'platform/010_stream_offsets_per_stream.sql',
 ];
 
 async function connectionsIn(e: TestEnv): Promise<number> {

@@ -5,6 +5,8 @@ type Registry = Metrics['registry'];
 
 /** What the readers of one service report, read at scrape time. */
 export interface ReaderPosition {
+  /** The stream it reads (a reader moving to another stream reports the one it reads now). */
+  stream: string;
   /** The offset stored with the last commit. */
   committedOffset(): number;
   /** How far behind the present the reader is, in seconds (see readerLag). */
@@ -14,7 +16,7 @@ export interface ReaderPosition {
 const positions = new WeakMap<Registry, Map<string, ReaderPosition>>();
 
 /**
- * orderly_stream_reader_lag_seconds and orderly_stream_reader_offset, per reader. The lag is the
+ * orderly_stream_reader_lag_seconds and orderly_stream_reader_offset, per reader and stream. The lag is the
  * age of the oldest message delivered and not yet committed, or, when none waits, the age the
  * last committed one had at its commit: a reader stuck behind a database outage shows a growing
  * lag, an idle one a small one. A reader that is down reports nothing: the alert covers both
@@ -29,19 +31,21 @@ export function reportPosition(registry: Registry, reader: string, position: Rea
     new Gauge({
       name: 'orderly_stream_reader_lag_seconds',
       help: 'How far behind the present a stream reader is: the age of its oldest delivered, uncommitted message',
-      labelNames: ['reader'],
+      labelNames: ['reader', 'stream'],
       registers: [registry],
       collect() {
-        for (const [r, p] of known) this.set({ reader: r }, p.lagSeconds());
+        this.reset();
+        for (const [r, p] of known) this.set({ reader: r, stream: p.stream }, p.lagSeconds());
       },
     });
     new Gauge({
       name: 'orderly_stream_reader_offset',
       help: 'The stream offset a reader stored with its last commit',
-      labelNames: ['reader'],
+      labelNames: ['reader', 'stream'],
       registers: [registry],
       collect() {
-        for (const [r, p] of known) this.set({ reader: r }, p.committedOffset());
+        this.reset();
+        for (const [r, p] of known) this.set({ reader: r, stream: p.stream }, p.committedOffset());
       },
     });
   }

@@ -18,7 +18,7 @@ import { claimMany } from '../transaction/inbox.js';
 import type { Database, Tx } from '../transaction/transaction.js';
 import { Divert } from './divert.js';
 import { reportPosition } from './lag.js';
-import { lockOffset, noOffset, storedOffset, storeOffset } from './offsets.js';
+import { claimsBefore, lockOffset, noOffset, type Position, storedOffset, storeOffset } from './offsets.js';
 import { readerSpan, typeLabel } from './reader-span.js';
 
 export interface StreamReaderOptions {
@@ -46,6 +46,8 @@ export interface StreamReaderOptions {
    * inbox claim. Otherwise each batch claims its event ids in the inbox (one statement per batch).
    */
   idempotent: boolean;
+  /** Told the message ids of each batch once its offset is stored (a move watches for its marker). */
+  passed?: (messageIds: string[]) => void;
 }
 
 interface Item {
@@ -80,6 +82,9 @@ export class StreamReader {
   #lastLag = 0;
   /** When the batch in hand started: each of its messages took that batch's time to handle. */
   #started = 0;
+  /** Messages created before this (ms) are claimed in the inbox: the overlap of a move (move.ts). */
+  #claimBefore: number | undefined;
+  readonly #position: Position;
   readonly #divert: Divert;
   readonly #parked: ParkedMessages;
 
@@ -92,7 +97,9 @@ export class StreamReader {
   ) {
     this.#divert = new Divert(options.reader, publisher);
     this.#parked = new ParkedMessages(db.pool);
+    this.#position = { reader: options.reader, stream: options.stream };
     reportPosition(metrics.registry, options.reader, {
+      stream: options.stream,
       committedOffset: () => this.#committed,
       lagSeconds: () => {
         const oldest = this.#pending[0]?.event?.time;
@@ -108,7 +115,8 @@ export class StreamReader {
       await this.#running;
       this.#pending = [];
       this.#stopLingering();
-      const stored = await this.#untilCommitted(() => storedOffset(this.db.pool, this.options.reader));
+      const stored = await this.#untilCommitted(() => storedOffset(this.db.pool, this.#position));
+      this.#claimBefore = await this.#untilCommitted(() => claimsBefore(this.db.pool, this.#position));
       this.#committed = stored;
       const channel = await model.createChannel();
       channel.on('error', (err: Error) => this.logger.warn({ err }, 'stream reader channel error'));
@@ -124,7 +132,7 @@ export class StreamReader {
       );
       this.#channel = channel;
       this.#tag = consumerTag;
-      this.logger.info({ reader: this.options.reader, from: stored + 1 }, 'reading the event stream');
+      this.logger.info({ reader: this.options.reader, stream: this.options.stream, from: stored + 1 }, 'reading the event stream');
     });
   }
 
@@ -190,7 +198,8 @@ export class StreamReader {
     // One message alone is its own attempt: not handled twice when it fails.
     if (handled.length === 1 && handled[0] === last) {
       await this.#alone(last);
-      return last.channel.ack(last.msg, true);
+      last.channel.ack(last.msg, true);
+      return this.#passed(batch);
     }
     try {
       const duplicates = await this.#untilCommitted(() => this.#commit(handled, last.offset));
@@ -205,6 +214,11 @@ export class StreamReader {
       await this.#untilCommitted(() => this.#commit([], last.offset));
     }
     last.channel.ack(last.msg, true);
+    this.#passed(batch);
+  }
+
+  #passed(batch: Item[]): void {
+    this.options.passed?.(batch.flatMap((i) => i.msg.properties.messageId ?? []));
   }
 
   /** Parses and checks one message; parks it (true) when it can never be handled. */
@@ -235,6 +249,7 @@ export class StreamReader {
   /** The items' effects and the offset, in one transaction; what an earlier commit covered is skipped. */
   async #commit(items: Item[], offset: number): Promise<Set<Item>> {
     const { reader } = this.options;
+    const position = this.#position;
     let stored = noOffset;
     let fresh: Set<string> | undefined;
     const duplicates = new Set<Item>();
@@ -242,9 +257,9 @@ export class StreamReader {
       {
         cause: noCause,
         run: async (tx) => {
-          stored = await lockOffset(tx, reader);
-          const events = items.filter((i) => i.offset > stored).map((i) => i.event!);
-          if (!this.options.idempotent && events.length > 0) fresh = await claimMany(tx.query, reader, events);
+          stored = await lockOffset(tx, position);
+          const events = items.filter((i) => i.offset > stored && this.#claims(i)).map((i) => i.event!);
+          if (events.length > 0) fresh = await claimMany(tx.query, reader, events);
         },
       },
       // Each handler's emits follow from its own message (transactionMany sets the cause).
@@ -253,14 +268,20 @@ export class StreamReader {
         run: (tx: Tx) => {
           if (item.offset <= stored) return Promise.resolve();
           // Claimed before: a republished copy, or the same event twice in the batch.
-          if (fresh && !fresh.delete(item.event!.id)) return Promise.resolve(void duplicates.add(item));
+          if (this.#claims(item) && !fresh?.delete(item.event!.id)) return Promise.resolve(void duplicates.add(item));
           return context.with(trace.setSpan(context.active(), item.span!), () => item.work!(tx));
         },
       })),
-      { cause: noCause, run: async (tx) => (offset > stored ? storeOffset(tx, reader, offset) : undefined) },
+      { cause: noCause, run: async (tx) => (offset > stored ? storeOffset(tx, position, offset) : undefined) },
     ]);
     if (offset > this.#committed) this.#committed = offset;
     return duplicates;
+  }
+
+  /** Whether the item's event id is claimed in the inbox: always unless idempotent, and in a move's overlap. */
+  #claims(item: Item): boolean {
+    if (!this.options.idempotent) return true;
+    return this.#claimBefore !== undefined && Date.parse(item.event!.time) < this.#claimBefore;
   }
 
   async #alone(item: Item): Promise<void> {
