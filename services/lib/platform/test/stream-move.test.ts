@@ -33,6 +33,7 @@ async function readerOf(e: TestEnv, handler: AnyHandler, name: string, moving: b
     handlers: { '*': handler },
     prefetch: 50,
     batchSize: 20,
+    lingerMs: 0,
     retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
     maxMessageBytes: 1_048_576,
     identity: brokerIdentity(url, 'audit'),
