@@ -58,7 +58,11 @@ async function database(t: { teardown: (fn: () => Promise<void>) => void }) {
     await pool.end();
     await e.cleanup();
   });
-  await pool.query('CREATE TABLE inbox (consumer text, event_id uuid, PRIMARY KEY (consumer, event_id))');
+  // The inbox as migration 009 leaves it, without the partitions (its default partition is enough here).
+  await pool.query(
+    'CREATE TABLE inbox (consumer text, event_id uuid, event_at timestamptz, handled_at timestamptz DEFAULT now(), PRIMARY KEY (consumer, event_id, event_at))',
+  );
+  await pool.query('CREATE TABLE inbox_before_partitions (consumer text, event_id uuid, PRIMARY KEY (consumer, event_id))');
   await pool.query(
     'CREATE TABLE outbox (id bigserial, event_id uuid, exchange text, routing_key text, type text, payload json, trace_context jsonb, subject text)',
   );
