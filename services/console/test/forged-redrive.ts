@@ -75,10 +75,11 @@ export function forgedRedriveTests(mode: SagaMode): void {
   };
   const statusOf = async (orderId: string) => (await call('order', `/orders/${orderId}`)).body.status as string;
   const timeline = async (orderId: string) => (await call('audit', `/orders/${orderId}/events`)).body as Json[];
-  const onTimeline = (orderId: string, type: string) =>
+  /** The order's timeline hops of a type (and that `which` picks), once there is one: the audit log records them shortly after. */
+  const onTimeline = (orderId: string, type: string, which: (h: { data: Record<string, unknown> }) => boolean = () => true) =>
     waitFor(
       async () => {
-        const hops = (await timeline(orderId)).filter((h) => h.type === type);
+        const hops = (await timeline(orderId)).filter((h) => h.type === type && which(h));
         return hops.length > 0 ? hops : undefined;
       },
       { what: `${type} on the timeline of ${orderId}`, timeoutMs: 20_000 },
@@ -182,7 +183,8 @@ export function forgedRedriveTests(mode: SagaMode): void {
         redriven: 0,
       });
 
-      const redriven = (await onTimeline(orderId, 'deadletter.redriven')).find((h) => h.data.deadLetterId === row.id);
+      // Waited for by its dead letter: the order's timeline also holds the redrive of the forgery before it.
+      const [redriven] = await onTimeline(orderId, 'deadletter.redriven', (h) => h.data.deadLetterId === row.id);
       const body = Buffer.from(detail.body, detail.bodyEncoding === 'base64' ? 'base64' : 'utf8');
       t.like(redriven, {
         data: {
