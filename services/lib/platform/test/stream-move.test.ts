@@ -93,19 +93,23 @@ async function offsetIn(pool: pg.Pool | { query: pg.Pool['query'] }, stream: str
   return rows[0] ? Number(rows[0].offset) : undefined;
 }
 
-test('a reader moving from the event stream to the order stream records every event exactly once', async (t) => {
-  const e = await createTestEnv('stream-move');
+/** The release before the order stream: a vhost without it, where an old reader read `n` events of the event stream and stopped. */
+async function oldReaderStopped(name: string, n: number, subs = subscriptions) {
+  const e = await createTestEnv(name);
   cleanups.push(() => e.cleanup());
   const owner = await startService(consumerService(), e.envFor('order'));
   cleanups.push(() => owner.stop());
-  // The release before: the order stream does not exist yet.
   await e.management(`api/queues/${encodeURIComponent(e.vhost)}/${encodeURIComponent(orderStream)}`, { method: 'DELETE' });
-
-  // The old reader reads the event stream and stops with an offset there.
-  const before = await publishMany(e, 5);
-  const old = await readerOf(e, recorder().handler, 'old-reader', false);
+  const before = await publishMany(e, n);
+  const old = await readerOf(e, recorder().handler, 'old-reader', false, subs);
   await waitFor(async () => ((await effects(e)).size === before.length ? true : undefined), { what: 'the old reader caught up' });
   await old.stop();
+  return { e, before };
+}
+
+test('a reader moving from the event stream to the order stream records every event exactly once', async (t) => {
+  // The old reader read the event stream and stopped with an offset there.
+  const { e, before } = await oldReaderStopped('stream-move', 5);
   // While it is down: some before the new stream exists, some after (in both streams).
   const whileDown = await publishMany(e, 7);
   await createOrderStream(e);
@@ -159,15 +163,7 @@ test('a reader with no offset in the event stream starts the order stream at its
 });
 
 test('a reader stopped after the marker went past and before it moved finishes the move when it starts again', async (t) => {
-  const e = await createTestEnv('stream-move-restart');
-  cleanups.push(() => e.cleanup());
-  const owner = await startService(consumerService(), e.envFor('order'));
-  cleanups.push(() => owner.stop());
-  await e.management(`api/queues/${encodeURIComponent(e.vhost)}/${encodeURIComponent(orderStream)}`, { method: 'DELETE' });
-  const before = await publishMany(e, 3);
-  const old = await readerOf(e, recorder().handler, 'old-reader', false);
-  await waitFor(async () => ((await effects(e)).size === before.length ? true : undefined), { what: 'the old reader caught up' });
-  await old.stop();
+  const { e, before } = await oldReaderStopped('stream-move-restart', 3);
   const whileDown = await publishMany(e, 4);
   await createOrderStream(e);
   // The first order.confirmed in the order stream is the move's marker.
@@ -215,16 +211,8 @@ const delivered = () => {
 };
 
 test('when the order stream gets its bindings one at a time, then the reader moves only once every kind it takes is there', async (t) => {
-  const e = await createTestEnv('stream-move-bindings');
-  cleanups.push(() => e.cleanup());
-  const owner = await startService(consumerService(), e.envFor('order'));
-  cleanups.push(() => owner.stop());
-  await e.management(`api/queues/${encodeURIComponent(e.vhost)}/${encodeURIComponent(orderStream)}`, { method: 'DELETE' });
   const both = [...subscriptions, { exchange: exchanges.events, routingKey: 'order.delivered' }];
-  const old = await readerOf(e, recorder().handler, 'old-reader', false, both);
-  const before = await publishMany(e, 2);
-  await waitFor(async () => ((await effects(e)).size === before.length ? true : undefined), { what: 'the old reader caught up' });
-  await old.stop();
+  const { e, before } = await oldReaderStopped('stream-move-bindings', 2, both);
   // The operator has made the order.confirmed binding; the order.delivered one comes later.
   await createOrderStream(e);
   const moved = await readerOf(e, recorder().handler, 'moving-reader', true, both);
