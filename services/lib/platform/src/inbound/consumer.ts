@@ -280,8 +280,10 @@ export class Consumer {
 
   /**
    * Republishes a copy with confirms, then acks the original: at least once, never zero times.
-   * If the copy cannot be published the original goes back to the queue, and the broker's
-   * delivery limit stops it from looping for ever.
+   * The publishing connection is not this one: while it reconnects the copy waits for it (a few
+   * seconds, holding the delivery), rather than send the original round the queue at once and
+   * spend its delivery limit in milliseconds. If the copy still cannot be published the original
+   * goes back to the queue, and the broker's delivery limit stops it from looping for ever.
    */
   async #forward(
     acks: Acks,
@@ -292,6 +294,7 @@ export class Consumer {
     expiration?: number,
   ): Promise<void> {
     try {
+      await this.publisher.opened(forwardWaitMs);
       await publishCopy(this.publisher, msg, { exchange, routingKey, ...(expiration === undefined ? {} : { expiration }) }, extraHeaders);
       acks.ack(msg);
     } catch (err) {
@@ -300,6 +303,9 @@ export class Consumer {
     }
   }
 }
+
+/** How long a retry or park waits for the publishing connection before it gives the message back. */
+const forwardWaitMs = 5_000;
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
