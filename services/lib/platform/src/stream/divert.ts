@@ -47,7 +47,9 @@ export class Divert {
     return this.#copy(msg, retryExchange(this.reader), retryQueue(this.reader), headers, delayMs);
   }
 
-  #copy(msg: ConsumeMessage, exchange: string, routingKey: string, extra: Record<string, unknown>, expiration?: number) {
+  async #copy(msg: ConsumeMessage, exchange: string, routingKey: string, extra: Record<string, unknown>, expiration?: number) {
+    // The publishing connection is not the reading one: while it reconnects, the copy waits for it.
+    await this.publisher.opened(5_000);
     // The offset is the stream's, not the copy's.
     return publishCopy(this.publisher, msg, { exchange, routingKey, ...(expiration === undefined ? {} : { expiration }) }, extra, [
       'x-stream-offset',

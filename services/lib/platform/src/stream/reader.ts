@@ -76,6 +76,8 @@ export class StreamReader {
   #running: Promise<void> | undefined;
   #lingering: NodeJS.Timeout | undefined;
   #channel: Channel | undefined;
+  #model: ChannelModel | undefined;
+  readonly #abandoned = new WeakSet<Channel>();
   #tag: string | undefined;
   #stopped = false;
   #committed = noOffset;
@@ -109,31 +111,36 @@ export class StreamReader {
   }
 
   async attach(broker: Broker): Promise<void> {
-    await broker.onConnect(async (model: ChannelModel) => {
-      if (this.#stopped) return;
-      // A batch of the previous connection commits (or fails) before the offset is read again.
-      await this.#running;
-      this.#pending = [];
-      this.#stopLingering();
-      const stored = await this.#untilCommitted(() => storedOffset(this.db.pool, this.#position));
-      this.#claimBefore = await this.#untilCommitted(() => claimsBefore(this.db.pool, this.#position));
-      this.#committed = stored;
-      const channel = await model.createChannel();
-      channel.on('error', (err: Error) => this.logger.warn({ err }, 'stream reader channel error'));
-      await channel.prefetch(this.options.prefetch);
-      const from = stored === noOffset ? 'first' : { '!': 'long', value: stored + 1 };
-      const { consumerTag } = await channel.consume(
-        this.options.stream,
-        (msg) => {
-          if (!msg) return void this.logger.warn({ reader: this.options.reader }, 'stream reader cancelled by the broker');
-          this.#received(channel, msg);
-        },
-        { arguments: { 'x-stream-offset': from } },
-      );
-      this.#channel = channel;
-      this.#tag = consumerTag;
-      this.logger.info({ reader: this.options.reader, stream: this.options.stream, from: stored + 1 }, 'reading the event stream');
-    });
+    await broker.onConnect((model: ChannelModel) => this.#subscribe(model));
+  }
+
+  /** Reads from the stored offset + 1 on a new channel (at connect, and after a batch it could not finish). */
+  async #subscribe(model: ChannelModel): Promise<void> {
+    if (this.#stopped) return;
+    this.#model = model;
+    // A batch of the previous connection commits (or fails) before the offset is read again.
+    await this.#running;
+    this.#pending = [];
+    this.#stopLingering();
+    const stored = await this.#untilCommitted(() => storedOffset(this.db.pool, this.#position));
+    this.#claimBefore = await this.#untilCommitted(() => claimsBefore(this.db.pool, this.#position));
+    this.#committed = stored;
+    const channel = await model.createChannel();
+    channel.on('error', (err: Error) => this.logger.warn({ err }, 'stream reader channel error'));
+    await channel.prefetch(this.options.prefetch);
+    const from = stored === noOffset ? 'first' : { '!': 'long', value: stored + 1 };
+    const { consumerTag } = await channel.consume(
+      this.options.stream,
+      (msg) => {
+        if (!msg) return void this.logger.warn({ reader: this.options.reader }, 'stream reader cancelled by the broker');
+        // What a channel given up still delivers is read again from the stored offset.
+        if (!this.#abandoned.has(channel)) this.#received(channel, msg);
+      },
+      { arguments: { 'x-stream-offset': from } },
+    );
+    this.#channel = channel;
+    this.#tag = consumerTag;
+    this.logger.info({ reader: this.options.reader, stream: this.options.stream, from: stored + 1 }, 'reading the event stream');
   }
 
   async stop(): Promise<void> {
@@ -178,10 +185,16 @@ export class StreamReader {
     try {
       await this.#handle(batch);
     } catch (err) {
-      // Only the broker can fail here (a copy not confirmed): the channel is going; the next
-      // connection reads again from the stored offset.
+      // Only the broker can fail here (a copy not confirmed). The publishing connection is not this
+      // one, so this channel may well be fine and go on delivering what follows: it is closed, and
+      // the reader reads again from the stored offset, so no later commit moves past what was dropped.
       this.logger.error({ err, reader: this.options.reader }, 'stream batch not finished; will read it again');
       this.#pending = [];
+      const [channel, model] = [this.#channel, this.#model];
+      this.#channel = undefined;
+      if (channel) this.#abandoned.add(channel);
+      await channel?.close().catch(() => {});
+      if (model) void this.#subscribe(model).catch((e: unknown) => this.logger.warn({ err: e }, 'stream reader could not read again; waits for the next connection'));
     }
   }
 
