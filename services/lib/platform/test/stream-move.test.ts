@@ -3,13 +3,13 @@ import amqp from 'amqplib';
 import test from 'ava';
 import pg from 'pg';
 import type { AnyHandler } from '../src/inbound/consumer.js';
-import { brokerIdentity } from '../src/inbound/identity.js';
 import { startService } from '../src/service.js';
 import { MovingStreamReader } from '../src/stream/move.js';
-import { StreamReader, type StreamReaderOptions } from '../src/stream/reader.js';
+import { StreamReader } from '../src/stream/reader.js';
 import { createTestEnv, publishEnvelope, type TestEnv, waitFor } from '../src/testing/index.js';
 import { Database } from '../src/transaction/transaction.js';
 import { auditConnections } from './fixture/audit-connections.js';
+import { auditReaderOptions } from './fixture/reader-options.js';
 import { confirmedEvent, consumerService, recorder } from './fixture/service.js';
 
 /**
@@ -26,19 +26,7 @@ const subscriptions = [{ exchange: exchanges.events, routingKey: 'order.confirme
 
 async function readerOf(e: TestEnv, handler: AnyHandler, name: string, moving: boolean, subs = subscriptions) {
   const { logger, metrics, url, broker, publisher, pool } = await auditConnections(e, name, process.env.TEST_LOG_LEVEL ?? 'silent');
-  const options: StreamReaderOptions = {
-    reader: 'audit',
-    stream: moving ? orderStream : eventStream,
-    subscriptions: subs,
-    handlers: { '*': handler },
-    prefetch: 50,
-    batchSize: 20,
-    lingerMs: 0,
-    retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
-    maxMessageBytes: 1_048_576,
-    identity: brokerIdentity(url, 'audit'),
-    idempotent: true,
-  };
+  const options = auditReaderOptions(url, handler, { stream: moving ? orderStream : eventStream, subscriptions: subs });
   const db = new Database(pool, 'audit');
   const r = moving
     ? new MovingStreamReader({ ...options, movedFrom: eventStream }, db, publisher, metrics, logger)

@@ -1,14 +1,14 @@
-import { eventStream, exchanges, topology } from '@orderly/events';
+import { exchanges, topology } from '@orderly/events';
 import test from 'ava';
 import pg from 'pg';
 import { Broker } from '../src/bus/broker.js';
-import { brokerIdentity } from '../src/inbound/identity.js';
 import { Publisher } from '../src/outbound/publisher.js';
 import { startService } from '../src/service.js';
 import { StreamReader } from '../src/stream/reader.js';
 import { ConnectionDropper, createTestEnv, drainQueue, publishEnvelope, publishRaw, waitFor } from '../src/testing/index.js';
 import { Database } from '../src/transaction/transaction.js';
 import { auditConnections } from './fixture/audit-connections.js';
+import { auditReaderOptions } from './fixture/reader-options.js';
 import { confirmedEvent, consumerService, recorder } from './fixture/service.js';
 
 /**
@@ -45,25 +45,7 @@ test('when the publishing connection is down as a poison message comes by, then 
   t.teardown(() => publishing.close().catch(() => {}));
   const publisher = new Publisher(metrics, logger, decodeURIComponent(new URL(url).username));
   await publisher.attach(publishing);
-  const r = new StreamReader(
-    {
-      reader: 'audit',
-      stream: eventStream,
-      subscriptions: [{ exchange: exchanges.events, routingKey: '#' }],
-      handlers: { '*': recorder().handler },
-      prefetch: 50,
-      batchSize: 20,
-      lingerMs: 0,
-      retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
-      maxMessageBytes: 1_048_576,
-      identity: brokerIdentity(url, 'audit'),
-      idempotent: true,
-    },
-    new Database(pool, 'audit'),
-    publisher,
-    metrics,
-    logger,
-  );
+  const r = new StreamReader(auditReaderOptions(url, recorder().handler), new Database(pool, 'audit'), publisher, metrics, logger);
   await r.attach(broker);
   t.teardown(() => r.stop());
 
@@ -81,7 +63,9 @@ test('when the publishing connection is down as a poison message comes by, then 
   await c.connect();
   t.teardown(() => c.end());
   const recorded = () =>
-    c.query<{ event_id: string; n: string }>('SELECT event_id, count(*) AS n FROM "order".effects GROUP BY event_id').then(({ rows }) => rows);
+    c
+      .query<{ event_id: string; n: string }>('SELECT event_id, count(*) AS n FROM "order".effects GROUP BY event_id')
+      .then(({ rows }) => rows);
   await waitFor(async () => ((await recorded()).length >= ids.length ? true : undefined), {
     what: `${ids.length} events recorded`,
     timeoutMs: 30_000,

@@ -1,15 +1,15 @@
-import { eventStream, exchanges, orderlyHeaders, retryExchange, retryQueue } from '@orderly/events';
+import { exchanges, orderlyHeaders, retryExchange, retryQueue } from '@orderly/events';
 import amqp from 'amqplib';
 import test from 'ava';
 import pg from 'pg';
 import type { AnyHandler } from '../src/inbound/consumer.js';
-import { brokerIdentity } from '../src/inbound/identity.js';
 import { PermanentError } from '../src/inbound/parse-event.js';
 import { startService } from '../src/service.js';
 import { StreamReader } from '../src/stream/reader.js';
 import { createTestEnv, drainQueue, publishEnvelope, publishRaw, type TestEnv, waitFor } from '../src/testing/index.js';
 import { Database } from '../src/transaction/transaction.js';
 import { auditConnections } from './fixture/audit-connections.js';
+import { auditReaderOptions } from './fixture/reader-options.js';
 import { confirmedEvent, consumerService, recorder } from './fixture/service.js';
 
 /**
@@ -47,26 +47,7 @@ async function envWithStream(name: string): Promise<TestEnv> {
 /** A reader of the stream as the platform runs it, on its own connections (a process of its own). */
 async function readerOf(e: TestEnv, handler: AnyHandler, name: string, lingerMs = 0) {
   const { logger, metrics, url, broker, publisher, pool } = await auditConnections(e, name, process.env.TEST_LOG_LEVEL ?? 'silent');
-  const r = new StreamReader(
-    {
-      reader,
-      stream: eventStream,
-      subscriptions: [{ exchange: exchanges.events, routingKey: '#' }],
-      handlers: { '*': handler },
-      prefetch: 50,
-      batchSize: 20,
-      lingerMs,
-      retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
-      maxMessageBytes: 1_048_576,
-      identity: brokerIdentity(url, 'audit'),
-      // The recorder's effects have no key: the offset alone must keep them single.
-      idempotent: true,
-    },
-    new Database(pool, 'audit'),
-    publisher,
-    metrics,
-    logger,
-  );
+  const r = new StreamReader(auditReaderOptions(url, handler, { lingerMs }), new Database(pool, 'audit'), publisher, metrics, logger);
   await r.attach(broker);
   const stop = async () => {
     await r.stop();
