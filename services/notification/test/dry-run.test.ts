@@ -52,14 +52,22 @@ test.serial('when an order outcome is dry-run, then no mail is sent and nothing 
   );
 });
 
-test.serial('when a refund for an order it has not seen is dry-run, then the answer says a redrive would wait for it, spending nothing', async (t) => {
-  const orderId = crypto.randomUUID();
-  const refund = newEnvelope('payment', 'payment.refunded', orderId, { orderId, paymentId: crypto.randomUUID(), amountCents: 1999, currency: 'EUR' });
-  const res = await dryRun('notification', refund, 'payment');
-  t.is(res.status, 200);
-  t.like(res.body, { outcome: 'would-fail', next: 'waits' });
-  t.regex(String(res.body.error), /^NotYetError: no recipient known yet/);
-});
+test.serial(
+  'when a refund for an order it has not seen is dry-run, then the answer says a redrive would wait for it, spending nothing',
+  async (t) => {
+    const orderId = crypto.randomUUID();
+    const refund = newEnvelope('payment', 'payment.refunded', orderId, {
+      orderId,
+      paymentId: crypto.randomUUID(),
+      amountCents: 1999,
+      currency: 'EUR',
+    });
+    const res = await dryRun('notification', refund, 'payment');
+    t.is(res.status, 200);
+    t.like(res.body, { outcome: 'would-fail', next: 'waits' });
+    t.regex(String(res.body.error), /^NotYetError: no recipient known yet/);
+  },
+);
 
 test.serial('when a dry run names the email queue that is gone, then the answer is 404', async (t) => {
   // Email leaves from the service's own table now (decision 0028): there is no queue to dry-run it on.

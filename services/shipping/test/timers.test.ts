@@ -235,7 +235,7 @@ test('when timers fall due one after another, then one tick takes all that fell 
   t.true(Number(ticks!.n) <= 2, `${ticks!.n} ticks dispatched 10 shipments due within the linger`);
 });
 
-test('when orders are confirmed one after another, then shipping, off the order\'s path, creates their shipments in one transaction', async (t) => {
+test("when orders are confirmed one after another, then shipping, off the order's path, creates their shipments in one transaction", async (t) => {
   const e = await testEnv('consumer_linger', cleanups);
   await startShipping(e, cleanups, { SHIPPING_DISPATCH_DELAY_MS: '60000', CONSUMER_LINGER_MS: '1500' });
   const events = await watchEvents(e, cleanups);

@@ -44,7 +44,12 @@ export async function dryRunMessage(
 ): Promise<DryRunAnswer> {
   const handlers = consumers[queue];
   if (!handlers || !identity) throw new HttpProblem(404, 'Not found', `${queue} is not a queue this service consumes`);
-  const fails = (err: unknown, next: DryRunAnswer['next']): DryRunAnswer => ({ outcome: 'would-fail', emitted: [], error: errText(err), next });
+  const fails = (err: unknown, next: DryRunAnswer['next']): DryRunAnswer => ({
+    outcome: 'would-fail',
+    emitted: [],
+    error: errText(err),
+    next,
+  });
   // The consumer's own admission: the same parsing, producer check and handler lookup; refused, it is parked at once.
   const admitted = admit(content, publishedBy, identity, handlers, queue);
   if (!admitted.handle) return fails(admitted.error, 'parked');

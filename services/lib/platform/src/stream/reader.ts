@@ -194,7 +194,10 @@ export class StreamReader {
       this.#channel = undefined;
       if (channel) this.#abandoned.add(channel);
       await channel?.close().catch(() => {});
-      if (model) void this.#subscribe(model).catch((e: unknown) => this.logger.warn({ err: e }, 'stream reader could not read again; waits for the next connection'));
+      if (model)
+        void this.#subscribe(model).catch((e: unknown) =>
+          this.logger.warn({ err: e }, 'stream reader could not read again; waits for the next connection'),
+        );
     }
   }
 
