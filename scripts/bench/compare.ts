@@ -1,6 +1,6 @@
 /**
  * `--compare <earlier report.json>`: this run's headline figures as ratios of another run's, judged
- * "within 25 %" — issue 12 wants orchestration within 25 % of choreography. Within means no worse
+ * "within 25 %": the target wants orchestration within 25 % of choreography. Within means no worse
  * than 25 %: a rate at least 0.75× the other's, a latency or CPU at most 1.25× (better is within).
  */
 import { readFileSync } from 'node:fs';

@@ -9,7 +9,7 @@ import type { CpuUsage } from './process-cpu.ts';
 export interface CpuPerOrder {
   /** Orders the CPU is divided by (decided orders of the step). */
   orders: number;
-  /** Machine busy time ÷ orders: what issue 12's CPU target judges. */
+  /** Machine busy time ÷ orders: what the CPU target judges. */
   machineMs: number;
   /** The stack's processes (services, PostgreSQL, RabbitMQ) ÷ orders. */
   stackMs: number;

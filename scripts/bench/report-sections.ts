@@ -1,4 +1,4 @@
-/** The report's sections for issue 12's figures: CPU per order per step, the idle stack, the peer, targets. */
+/** The report's sections for the targets' figures: CPU per order per step, the idle stack, the peer, targets. */
 import type { Comparison } from './compare.ts';
 import type { BenchReport } from './report.ts';
 import type { SingleOrderResult } from './single-order.ts';
@@ -78,12 +78,12 @@ export function idleLines(r: BenchReport): string[] {
 const ratio = (ours: number | undefined, theirs: number) => (ours === undefined ? '–' : `${f2(ours / theirs)}×`);
 const msOr = (v: number | undefined) => (v === undefined ? 'not run' : `${f1(v)} ms`);
 
-/** Ours beside the peer's published figures (issue 12). */
+/** Ours beside the peer's published figures. */
 export function peerLines(r: BenchReport): string[] {
   const h = r.headline;
   const p = r.peer;
   return [
-    `Beside the peer — ${p.name}; its figures as published in issue 12, on this machine`,
+    `Beside the peer — ${p.name}; its published figures, measured on this machine`,
     table(
       ['figure', 'Orderly', 'peer', 'Orderly ÷ peer'],
       [
@@ -132,7 +132,7 @@ export function comparisonLines(c: Comparison | undefined): string[] {
 export function targetsLines(r: BenchReport): string[] {
   const offTarget = r.stack.sagaMode !== 'choreography' || r.stack.pg.fsync !== 'on';
   return [
-    `Targets (issue 12: this 2-core machine, all seven services, choreography, durable PostgreSQL)${offTarget ? ` — note: this run is SAGA_MODE=${r.stack.sagaMode}, fsync=${r.stack.pg.fsync}` : ''}`,
+    `Targets (this 2-core machine, all seven services, choreography, durable PostgreSQL)${offTarget ? ` — note: this run is SAGA_MODE=${r.stack.sagaMode}, fsync=${r.stack.pg.fsync}` : ''}`,
     table(
       ['target', 'wanted', 'measured', 'peer', 'result'],
       r.targets.map((t) => [t.name, t.target, t.measured, t.peer, t.pass === undefined ? 'n/a' : t.pass ? 'PASS' : 'FAIL']),

@@ -66,7 +66,7 @@ export interface BenchReport {
   idle: IdleUsage;
   /** The figures a user compares (and the targets judge). */
   headline: Headline;
-  /** The peer's published figures (issue 12), printed beside ours. */
+  /** The peer's published figures, printed beside ours. */
   peer: typeof peer;
   /** This run's figures against an earlier run's (--compare). */
   comparison?: Comparison;

@@ -253,7 +253,7 @@ const poisonReasons: Record<string, RegExp> = {
   'not-json': /SyntaxError|JSON/,
   'unknown-type': /unknown message type|ZodError|invalid/i,
   'invalid-data': /ZodError|invalid|expected/i,
-  // Issue 23: headers amqplib could not decode closed the consumer's connection on every delivery;
+  // Headers amqplib could not decode closed the consumer's connection on every delivery;
   // a body of any size was parsed, parked and stored whole.
   'header-bomb': /headers not decodable: tables nested deeper than/,
   'too-large': /too large: \d+ bytes/,

@@ -1,6 +1,6 @@
 /**
  * `npm run chaos`: the whole pipeline under steady load while its parts crash, restart and lose
- * the network, then every invariant checked over the whole history (issue 16). Runs on servers
+ * the network, then every invariant checked over the whole history. Runs on servers
  * of its own (see chaos-stack.ts), so it never disturbs the shared RabbitMQ and PostgreSQL.
  * Exits non-zero when any invariant is violated.
  */

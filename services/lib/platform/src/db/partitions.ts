@@ -43,6 +43,37 @@ async function turn(client: PoolClient, t: PartitionedTable): Promise<boolean> {
   return rows[0].mine;
 }
 
+/**
+ * One change to one partition, in a transaction of its own with the lock bound: `change` runs only
+ * in this replica's turn (replicas take turns; one that finds another at it leaves the work to it)
+ * and only if the partition exists as `present` says. It returns false to leave things as they
+ * were. True when the change committed.
+ */
+async function inTurn(
+  pool: Pool,
+  t: PartitionedTable,
+  name: string,
+  present: boolean,
+  change: (client: PoolClient) => Promise<boolean>,
+): Promise<boolean> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
+    if (!(await turn(client, t)) || (await exists(client, name)) !== present || !(await change(client))) {
+      await client.query('ROLLBACK');
+      return false;
+    }
+    await client.query('COMMIT');
+    return true;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
 /** The partition of `t` holding `at`: its name and its bounds. */
 export function partitionOf(t: PartitionedTable, at: Date): { name: string; from: Date; to: Date } {
   const stepMs = t.stepHours * hourMs;
@@ -76,16 +107,8 @@ export async function createAhead(pool: Pool, t: PartitionedTable, now = new Dat
   for (let k = 0; k <= t.ahead; k++) {
     const { name, from, to } = partitionOf(t, new Date(now.getTime() + k * t.stepHours * hourMs));
     if (await exists(pool, name)) continue;
-    const client = await pool.connect();
-    try {
-      const [p, parent, key] = [ident(name), ident(t.table), ident(t.column)];
-      await client.query('BEGIN');
-      await client.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
-      // Replicas take turns; one that finds another at it leaves the work to it.
-      if (!(await turn(client, t)) || (await exists(client, name))) {
-        await client.query('ROLLBACK');
-        continue;
-      }
+    const [p, parent, key] = [ident(name), ident(t.table), ident(t.column)];
+    const made = await inTurn(pool, t, name, false, async (client) => {
       await client.query(`CREATE TABLE ${p} (LIKE ${parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
       // The constraint spares ATTACH a scan of the new table; the default partition is scanned (it is small).
       await client.query(`ALTER TABLE ${p} ADD CHECK (${key} >= ${literal(from)} AND ${key} < ${literal(to)})`);
@@ -94,14 +117,9 @@ export async function createAhead(pool: Pool, t: PartitionedTable, now = new Dat
         [from, to],
       );
       await client.query(`ALTER TABLE ${parent} ATTACH PARTITION ${p} FOR VALUES FROM (${literal(from)}) TO (${literal(to)})`);
-      await client.query('COMMIT');
-      created.push(name);
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+      return true;
+    });
+    if (made) created.push(name);
   }
   return created;
 }
@@ -120,28 +138,13 @@ export async function dropExpired(pool: Pool, t: PartitionedTable, now = new Dat
     if (to.getTime() > before) break;
     const keepIt = `SELECT ${t.keep(ident(name))} AS keep`;
     if ((await pool.query(keepIt, [now])).rows[0].keep) continue;
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
-      if (!(await turn(client, t)) || !(await exists(client, name))) {
-        await client.query('ROLLBACK');
-        continue;
-      }
+    const gone = await inTurn(pool, t, name, true, async (client) => {
       await client.query(`LOCK TABLE ONLY ${ident(t.table)} IN ACCESS EXCLUSIVE MODE`);
-      if ((await client.query(keepIt, [now])).rows[0].keep) {
-        await client.query('ROLLBACK');
-        continue;
-      }
+      if ((await client.query(keepIt, [now])).rows[0].keep) return false;
       await client.query(`DROP TABLE ${ident(name)}`);
-      await client.query('COMMIT');
-      dropped.push(name);
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+      return true;
+    });
+    if (gone) dropped.push(name);
   }
   return dropped;
 }

@@ -7,7 +7,7 @@ import { databaseUnavailable } from '../db/unavailable.js';
 import type { Logger } from '../logger.js';
 import { type Metrics, observeLatency } from '../metrics.js';
 import { publishCopy } from '../outbound/copy.js';
-import type { Publisher } from '../outbound/publisher.js';
+import { copyWaitMs, type Publisher } from '../outbound/publisher.js';
 import { outcomeErrorType, processSpan } from '../telemetry/messaging-spans.js';
 import { BatchedHandling } from '../throughput/batching.js';
 import type { Database, PrepareBatch } from '../transaction/transaction.js';
@@ -294,7 +294,7 @@ export class Consumer {
     expiration?: number,
   ): Promise<void> {
     try {
-      await this.publisher.opened(forwardWaitMs);
+      await this.publisher.opened(copyWaitMs);
       await publishCopy(this.publisher, msg, { exchange, routingKey, ...(expiration === undefined ? {} : { expiration }) }, extraHeaders);
       acks.ack(msg);
     } catch (err) {
@@ -303,9 +303,6 @@ export class Consumer {
     }
   }
 }
-
-/** How long a retry or park waits for the publishing connection before it gives the message back. */
-const forwardWaitMs = 5_000;
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);

@@ -44,6 +44,12 @@ export interface OutgoingMessage {
 export type Routed = boolean;
 
 /**
+ * How long a copy (a retry, a park, a stream diversion) waits for the publishing connection, which
+ * is not the consuming one, before it gives its message back (decision 0025).
+ */
+export const copyWaitMs = 5_000;
+
+/**
  * Publishes persistent, mandatory messages on a confirm channel and resolves only when the broker
  * has taken responsibility for them (or rejects on nack, channel loss or timeout).
  */

@@ -1,7 +1,7 @@
 import { deadLetterExchange, orderlyHeaders, retryExchange, retryQueue } from '@orderly/events';
 import type { ConsumeMessage } from 'amqplib';
 import { publishCopy } from '../outbound/copy.js';
-import type { Publisher } from '../outbound/publisher.js';
+import { copyWaitMs, type Publisher } from '../outbound/publisher.js';
 
 /**
  * Takes a stream message out of the reader's way, so the stream keeps flowing: a copy to the
@@ -49,7 +49,7 @@ export class Divert {
 
   async #copy(msg: ConsumeMessage, exchange: string, routingKey: string, extra: Record<string, unknown>, expiration?: number) {
     // The publishing connection is not the reading one: while it reconnects, the copy waits for it.
-    await this.publisher.opened(5_000);
+    await this.publisher.opened(copyWaitMs);
     // The offset is the stream's, not the copy's.
     return publishCopy(this.publisher, msg, { exchange, routingKey, ...(expiration === undefined ? {} : { expiration }) }, extra, [
       'x-stream-offset',
