@@ -28,3 +28,27 @@ test('when the connection of a checked-out client dies, then the query fails and
   client.release(err);
   t.is((await pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one, 1, 'the pool hands out a fresh connection');
 });
+
+// The wrap made before connecting was undone by net.Socket#connect, so every pipelined statement
+// cost its own write(2): 30 % of the services' busy CPU in the 100 orders/s profile.
+test('statements sent in one turn of the event loop leave in one write', async (t) => {
+  const pool = createPool(env.databaseUrl, 'public', 1);
+  t.teardown(() => pool.end());
+  const client = await pool.connect();
+  t.teardown(() => client.release());
+  await client.query('SELECT 1');
+  // The socket's writes, counted at the Writable hooks every write(2) goes through.
+  type Hook = (...args: unknown[]) => unknown;
+  const socket = (client as unknown as { connection: { stream: Record<'_write' | '_writev', Hook> } }).connection.stream;
+  let writes = 0;
+  for (const hook of ['_write', '_writev'] as const) {
+    const original = socket[hook];
+    socket[hook] = function (this: unknown, ...args: unknown[]) {
+      writes++;
+      return original.apply(this, args);
+    };
+  }
+  const statements = ['BEGIN', 'SELECT 1', 'SELECT 2', 'SELECT 3', 'COMMIT'];
+  await Promise.all(statements.map((text, i) => client.query({ name: `s${i}`, text })));
+  t.is(writes, 1, `${statements.length} statements went out in ${writes} writes`);
+});

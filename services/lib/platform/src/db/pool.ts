@@ -26,10 +26,11 @@ export function createPool(url: string, schema: string, max: number, { pipeline 
     options: `-c search_path=${schema}`,
     application_name: `orderly-${schema}`,
     // The socket is ours, handed to the driver through its public `stream` option, so that the
-    // statements of one event-loop turn go out in one write (decision 7).
+    // statements of one event-loop turn go out in one write (decision 7). Only once connected:
+    // net.Socket#connect puts the prototype's write back, which silently undid a wrap made before.
     stream: () => {
       const socket = new Socket();
-      coalesceWrites(socket);
+      socket.once('connect', () => coalesceWrites(socket));
       return socket;
     },
   });
