@@ -1,6 +1,6 @@
 import { pruner, type ServiceDefinition } from '@orderly/platform';
 import { configSchema } from './config.js';
-import { participantOutcomes } from './handlers/participant-outcomes.js';
+import { lockBatch, participantOutcomes } from './handlers/participant-outcomes.js';
 import { orderApi } from './http/order-api.js';
 import { orderRoutes } from './http/order-routes.js';
 import { orderMetrics } from './metrics.js';
@@ -30,6 +30,7 @@ export const definition: ServiceDefinition<typeof configSchema> = {
       api: orderApi,
       consumers: { order: participantOutcomes(deps) },
       batched: ['order'],
+      prepareBatch: { order: lockBatch(deps) },
       workers: [
         keyExpiry,
         ...(sagaHasDeadlines(config.SAGA_MODE, config.SAGA_SWITCHING) ? [sagaTimeouts(deps, logger, config.SAGA_TIMEOUT_POLL_MS)] : []),

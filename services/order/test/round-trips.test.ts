@@ -2,7 +2,7 @@ import type { Envelope } from '@orderly/events';
 import type { Message } from '@orderly/platform';
 import { cleanupList } from '@orderly/platform/testing';
 import test from 'ava';
-import { participantOutcomes } from '../src/handlers/participant-outcomes.js';
+import { lockBatch, participantOutcomes } from '../src/handlers/participant-outcomes.js';
 import { placeOrder } from '../src/use-cases/place-order.js';
 import { type OrderUnderTest, paid, reserved, startOrder } from './helpers.js';
 import { depsOn, recorded } from './recording-pool.js';
@@ -65,3 +65,41 @@ test('when one transaction handles two replies for an order, then the second see
   );
   t.like((await o.ops(`/orders/${orderId}`)).body, { status: 'CONFIRMED', totalCents: 1299 });
 });
+
+for (const mode of ['choreography', 'orchestration'] as const) {
+  test(`when a batch of the order queue carries replies for five orders (${mode}), then it locks them in one round trip, not one per order`, async (t) => {
+    const { db, roundTrips, statements } = recorded(o.service.db.pool);
+    const deps = depsOn(db, mode);
+    const orderIds: string[] = [];
+    for (const c of ['C35', 'C36', 'C37', 'C38', 'C39']) {
+      const placed = await placeOrder(deps, request(`${c}${mode[0]}`));
+      if (placed.outcome === 'placed') orderIds.push(placed.orderId);
+    }
+    const handlers = participantOutcomes(deps);
+    const replies = orderIds.flatMap((id) => [reserved(id), paid(id)]);
+    statements.length = 0;
+    const before = roundTrips();
+    const handled = await db.handleMany(
+      'order',
+      replies.map((m) => ({
+        eventId: m.id,
+        eventTime: m.time,
+        cause: m as Message,
+        run: (tx) => handlers[m.type as 'payment.completed']!(m as Message<'payment.completed'>, tx),
+      })),
+      lockBatch(deps),
+    );
+    t.is(handled.size, replies.length);
+    // BEGIN with the inbox claim; every order (and saga) locked; the writes with the COMMIT.
+    t.is(roundTrips() - before, 3, statements.join('\n'));
+    for (const id of orderIds) t.like((await o.ops(`/orders/${id}`)).body, { status: 'CONFIRMED', totalCents: 1299 });
+    if (mode === 'orchestration') {
+      const { rows } = await o.service.db.pool.query(`SELECT step FROM sagas WHERE order_id = ANY($1::uuid[])`, [orderIds]);
+      t.deepEqual(
+        rows.map((r) => r.step),
+        [2, 2, 2, 2, 2],
+        'each saga took both replies, the second on top of the first',
+      );
+    }
+  });
+}

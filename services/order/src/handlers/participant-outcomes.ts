@@ -1,6 +1,7 @@
-import type { Handler, Handlers, Message, Tx } from '@orderly/platform';
+import type { Handler, Handlers, Message, PrepareBatch, Tx } from '@orderly/platform';
 import { lifecycle, type Reply } from '../domain/lifecycle.js';
 import { outcomeOf } from '../domain/lifecycle-rules.js';
+import { lockOrders } from '../store/order-store.js';
 import { advanceOrder, lockExistingOrder } from '../use-cases/advance-order.js';
 import type { OrderDeps } from '../use-cases/order-deps.js';
 
@@ -30,5 +31,20 @@ export function participantOutcomes({ metrics, saga }: OrderDeps): Handlers {
     'shipment.delivered': handle,
     'inventory.committed': sagaOnly,
     'shipment.created': sagaOnly,
+  };
+}
+
+/**
+ * A batch of the order queue locks its orders (and, orchestrated, their sagas) in one round trip
+ * before the first message's work, instead of one per order: two sorted statements sent together,
+ * so no two replicas wait on each other's locks in opposite orders.
+ */
+export function lockBatch({ saga }: Pick<OrderDeps, 'saga'>): PrepareBatch<Message> {
+  return async (tx, messages) => {
+    const orderIds = messages.flatMap((m) => {
+      const orderId = (m.data as { orderId?: unknown }).orderId;
+      return typeof orderId === 'string' ? [orderId] : [];
+    });
+    await Promise.all([lockOrders(tx, orderIds), saga.lockBatch(tx, orderIds)]);
   };
 }

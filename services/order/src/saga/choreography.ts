@@ -6,6 +6,7 @@ import type { SagaCoordinator } from './coordinator.js';
  */
 export const choreography: SagaCoordinator = {
   placed: async () => {},
+  lockBatch: async () => {},
   replied: async () => {},
   cancelled: async () => {},
   expire: async () => [],

@@ -11,6 +11,8 @@ export type SagaMode = BaseConfig['SAGA_MODE'];
 export interface SagaCoordinator {
   /** The order was placed, in the same transaction. */
   placed(tx: Tx, ctx: SagaContext): Promise<void>;
+  /** A batch of replies is about to be handled: lock what they will decide on, in one statement. */
+  lockBatch(tx: Tx, orderIds: readonly string[]): Promise<void>;
   /** A participant reported an outcome. */
   replied(tx: Tx, event: Envelope & { data: { orderId: string } }): Promise<void>;
   /** The customer cancelled the order. */

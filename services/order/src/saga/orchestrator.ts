@@ -1,6 +1,6 @@
 import type { Envelope } from '@orderly/events';
 import type { Tx } from '@orderly/platform';
-import { insertSaga, lockOverdueSagas, lockSaga, saveSaga } from '../store/saga-store.js';
+import { insertSaga, lockOverdueSagas, lockSaga, lockSagas, saveSaga } from '../store/saga-store.js';
 import type { SagaCoordinator } from './coordinator.js';
 import { compensations, decide, learn, orderSaga, type SagaContext, type SagaStep } from './definition.js';
 import { type EarlyReplies, firstStepToRun, isEarlyReply } from './early-replies.js';
@@ -21,6 +21,10 @@ export class Orchestrator implements SagaCoordinator {
     this.#send(tx, this.steps[0]!, ctx);
   }
 
+  lockBatch(tx: Tx, orderIds: readonly string[]): Promise<void> {
+    return lockSagas(tx, orderIds);
+  }
+
   async replied(tx: Tx, event: Envelope & { data: { orderId: string } }): Promise<void> {
     const saga = await lockSaga(tx, event.data.orderId);
     if (saga?.state !== 'running') return;
@@ -30,24 +34,24 @@ export class Orchestrator implements SagaCoordinator {
       case 'advance': {
         const next = firstStepToRun(this.steps, decision.next, context.early);
         if (next === this.steps.length) {
-          await saveSaga(tx, { ...saga, state: 'completed', context }, undefined);
+          saveSaga(tx, { ...saga, state: 'completed', context }, undefined);
           return;
         }
-        await saveSaga(tx, { ...saga, step: next, context }, this.stepTimeoutMs);
+        saveSaga(tx, { ...saga, step: next, context }, this.stepTimeoutMs);
         this.#send(tx, this.steps[next]!, context);
         return;
       }
       case 'complete':
-        await saveSaga(tx, { ...saga, state: 'completed', context }, undefined);
+        saveSaga(tx, { ...saga, state: 'completed', context }, undefined);
         return;
       case 'fail':
         this.#compensate(tx, saga.orderId, saga.step - 1);
-        await saveSaga(tx, { ...saga, state: 'failed', context }, undefined);
+        saveSaga(tx, { ...saga, state: 'failed', context }, undefined);
         return;
       case 'ignore':
         if (isEarlyReply(this.steps, saga.step, event.type)) {
           const remembered: SagaContext & EarlyReplies = { ...context, early: [...(context.early ?? []), event.type] };
-          await saveSaga(tx, { ...saga, context: remembered }, this.stepTimeoutMs);
+          saveSaga(tx, { ...saga, context: remembered }, this.stepTimeoutMs);
         }
         return;
     }
@@ -61,7 +65,7 @@ export class Orchestrator implements SagaCoordinator {
     // choreography's bindings may have run later ones too (the charge on inventory.reserved).
     // Undoing a step that never ran is safe: a refund voids the payment, so a late charge takes nothing.
     this.#compensate(tx, orderId, this.steps.length - 1);
-    await saveSaga(tx, { ...saga, state: 'cancelled' }, undefined);
+    saveSaga(tx, { ...saga, state: 'cancelled' }, undefined);
   }
 
   async expire(tx: Tx, limit: number): Promise<string[]> {
@@ -69,7 +73,7 @@ export class Orchestrator implements SagaCoordinator {
     for (const saga of overdue) {
       // Every step, as for a cancellation: one after the overdue step may have run by the other mode's bindings.
       this.#compensate(tx, saga.orderId, this.steps.length - 1);
-      await saveSaga(tx, { ...saga, state: 'timed_out' }, undefined);
+      saveSaga(tx, { ...saga, state: 'timed_out' }, undefined);
     }
     return overdue.map((s) => s.orderId);
   }

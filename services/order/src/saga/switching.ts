@@ -10,6 +10,7 @@ import type { Orchestrator } from './orchestrator.js';
 export function switching(placement: SagaCoordinator, orchestrator: Orchestrator): SagaCoordinator {
   return {
     placed: (tx, ctx) => placement.placed(tx, ctx),
+    lockBatch: (tx, orderIds) => orchestrator.lockBatch(tx, orderIds),
     replied: (tx, event) => orchestrator.replied(tx, event),
     cancelled: (tx, orderId) => orchestrator.cancelled(tx, orderId),
     expire: (tx, limit) => orchestrator.expire(tx, limit),

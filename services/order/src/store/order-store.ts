@@ -60,6 +60,25 @@ export async function lockOrder(tx: Tx, orderId: string): Promise<Order | undefi
   return order;
 }
 
+/**
+ * Locks every order of a batch in one statement, in id order (so two replicas lock shared orders in
+ * the same order), and keeps them for lockOrder: each message of the batch then locks for free.
+ * Orders that do not exist are simply not held; lockOrder looks again and finds none.
+ */
+export async function lockOrders(tx: Tx, orderIds: readonly string[]): Promise<void> {
+  const h = tx.local(held);
+  const wanted = [...new Set(orderIds)].filter((id) => !h.orders.has(id)).sort();
+  if (wanted.length === 0) return;
+  const { rows } = await tx.query(`SELECT ${columns}, now() AS "lockedAt" FROM orders WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [
+    wanted,
+  ]);
+  for (const { lockedAt, ...row } of rows) {
+    h.now = lockedAt as string;
+    const order = present(row);
+    h.orders.set(order.orderId, order);
+  }
+}
+
 export async function ordersOf(db: Database, customerId: string, limit: number): Promise<Order[]> {
   const { rows } = await db.pool.query(`SELECT ${columns} FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2`, [
     customerId,
