@@ -22,10 +22,22 @@ test('when a batch holds many events of a few orders, then it costs one round tr
   // Two orders the history already has, so the batch folds into existing rows as well as new ones.
   await inOneBatch(service.db, [orderEvent('order.placed', known1, 'rt-a', 0), orderEvent('order.placed', known2, 'rt-b', 0)]);
   const batch = interleaved([
-    [orderEvent('order.confirmed', known1, 'rt-a', 1), orderEvent('order.shipped', known1, 'rt-a', 2), orderEvent('order.delivered', known1, 'rt-a', 3)],
+    [
+      orderEvent('order.confirmed', known1, 'rt-a', 1),
+      orderEvent('order.shipped', known1, 'rt-a', 2),
+      orderEvent('order.delivered', known1, 'rt-a', 3),
+    ],
     [orderEvent('order.confirmed', known2, 'rt-b', 1), orderEvent('order.cancelled', known2, 'rt-b', 2)],
-    [orderEvent('order.placed', new1, 'rt-a', 0), orderEvent('order.confirmed', new1, 'rt-a', 1), orderEvent('order.shipped', new1, 'rt-a', 2)],
-    [orderEvent('order.confirmed', new2, 'rt-c', 1), orderEvent('order.placed', new2, 'rt-c', 0), orderEvent('order.rejected', new2, 'rt-c', 2)],
+    [
+      orderEvent('order.placed', new1, 'rt-a', 0),
+      orderEvent('order.confirmed', new1, 'rt-a', 1),
+      orderEvent('order.shipped', new1, 'rt-a', 2),
+    ],
+    [
+      orderEvent('order.confirmed', new2, 'rt-c', 1),
+      orderEvent('order.placed', new2, 'rt-c', 0),
+      orderEvent('order.rejected', new2, 'rt-c', 2),
+    ],
   ]);
   t.is(batch.length, 11);
   const orders = 4;
@@ -51,11 +63,27 @@ test('when a batch interleaves several orders with duplicates and out-of-order e
   await inOneBatch(service.db, earlier);
   const perOrder = [
     // Delivered, arriving backwards, its placed twice (a republished copy keeps its id).
-    [orderEvent('order.delivered', a, customer, 3), placedA, orderEvent('order.shipped', a, customer, 2), placedA, orderEvent('order.confirmed', a, customer, 1)],
+    [
+      orderEvent('order.delivered', a, customer, 3),
+      placedA,
+      orderEvent('order.shipped', a, customer, 2),
+      placedA,
+      orderEvent('order.confirmed', a, customer, 1),
+    ],
     // Rejected after confirmed arrived first; the confirmed twice; a late shipped does not move it.
-    [confirmedB, orderEvent('order.rejected', b, customer, 12), confirmedB, orderEvent('order.placed', b, customer, 10), orderEvent('order.shipped', b, customer, 13)],
+    [
+      confirmedB,
+      orderEvent('order.rejected', b, customer, 12),
+      confirmedB,
+      orderEvent('order.placed', b, customer, 10),
+      orderEvent('order.shipped', b, customer, 13),
+    ],
     // Cancelled, then a late delivered.
-    [orderEvent('order.placed', c, customer, 20), orderEvent('order.cancelled', c, customer, 22), orderEvent('order.delivered', c, customer, 23)],
+    [
+      orderEvent('order.placed', c, customer, 20),
+      orderEvent('order.cancelled', c, customer, 22),
+      orderEvent('order.delivered', c, customer, 23),
+    ],
     // Existing row: confirmed and shipped in the batch, shipped before confirmed.
     [orderEvent('order.shipped', d, customer, 32), orderEvent('order.confirmed', d, customer, 31)],
   ];
