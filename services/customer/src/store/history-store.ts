@@ -36,28 +36,34 @@ const values = (e: HistoryEntry) => [
   e.updatedAt,
 ];
 
-/** The entry of an order, locked until the transaction ends. */
-export async function lockEntry(tx: Tx, orderId: string): Promise<HistoryEntry | undefined> {
-  const { rows } = await tx.query<Row>(`SELECT ${columns} FROM customer_orders WHERE order_id = $1 FOR UPDATE`, [orderId]);
-  return rows[0] && toEntry(rows[0]);
-}
-
-/** Inserts the first entry of an order; false when a concurrent event inserted it first. */
-export async function insertEntry(tx: Tx, e: HistoryEntry): Promise<boolean> {
-  const { rowCount } = await tx.query(
+/**
+ * Locks an order's entry for the rest of the transaction, creating it as `first` when there is
+ * none: one round trip (the insert and the lock are pipelined). `created` says `first` is what is
+ * stored. An insert racing another transaction's waits for it to end and then inserts nothing, so
+ * the lock that follows finds that transaction's row: neither event is lost, nor does either fail.
+ */
+export async function lockOrCreateEntry(tx: Tx, first: HistoryEntry): Promise<{ entry: HistoryEntry; created: boolean }> {
+  const inserted = tx.query(
     `INSERT INTO customer_orders (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (order_id) DO NOTHING`,
-    values(e),
+    values(first),
   );
-  return rowCount === 1;
+  const locked = tx.query<Row>(`SELECT ${columns} FROM customer_orders WHERE order_id = $1 FOR UPDATE`, [first.orderId]);
+  const [{ rowCount }, { rows }] = await Promise.all([inserted, locked]);
+  if (!rows[0]) throw new Error(`order ${first.orderId}: its history entry vanished between insert and lock`);
+  return { entry: toEntry(rows[0]), created: rowCount === 1 };
 }
 
-export async function updateEntry(tx: Tx, e: HistoryEntry): Promise<void> {
-  await tx.query(
+/** Writes a locked entry as it now is; nothing reads the result, so it goes with the COMMIT. */
+export function queueEntry(tx: Tx, e: HistoryEntry): void {
+  tx.queueForCommit(
     `UPDATE customer_orders SET customer_id = $2, status = $3, total_cents = $4, currency = $5, reason = $6, placed_at = $7, updated_at = $8
       WHERE order_id = $1`,
     values(e),
   );
 }
+
+/** Whether two entries would be stored alike (a fold that changed nothing needs no write). */
+export const sameEntry = (a: HistoryEntry, b: HistoryEntry) => JSON.stringify(values(a)) === JSON.stringify(values(b));
 
 /** A customer's orders, newest first. */
 export async function historyOf(pool: Pool, customerId: string, limit: number): Promise<Omit<HistoryEntry, 'customerId'>[]> {

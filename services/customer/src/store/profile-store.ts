@@ -54,7 +54,10 @@ export async function putProfile(pool: Pool, customerId: string, p: Profile): Pr
   return { profile: toProfile(row), created: row.created };
 }
 
-/** The profile an order brings with it, for a customer not seen before; an existing profile is left as it is. */
-export async function ensureProfile(tx: Tx, customerId: string, email: string): Promise<void> {
-  await tx.query('INSERT INTO customers (customer_id, email) VALUES ($1, $2) ON CONFLICT (customer_id) DO NOTHING', [customerId, email]);
+/**
+ * The profile an order brings with it, for a customer not seen before; an existing profile is left
+ * as it is. Nothing reads the result, so it goes with the COMMIT.
+ */
+export function queueProfile(tx: Tx, customerId: string, email: string): void {
+  tx.queueForCommit('INSERT INTO customers (customer_id, email) VALUES ($1, $2) ON CONFLICT (customer_id) DO NOTHING', [customerId, email]);
 }
