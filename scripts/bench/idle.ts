@@ -17,6 +17,8 @@ export interface IdleUsage {
   byGroupPercentOfCore: Record<string, number>;
   /** Terminal events the bench received in the window: 0 unless an earlier order was still deciding. */
   decisionsDuring: number;
+  /** Queues in the broker's other vhosts during the window: their idle cost is in RabbitMQ's figure. */
+  brokerElsewhere?: { vhosts: number; queues: number };
 }
 
 /** Pure: the window's CPU as % of one core. */
@@ -40,7 +42,9 @@ export async function measureIdle(
   watcher: CompletionWatcher,
   seconds: number,
   onTick?: (sec: number) => void,
+  elsewhere?: () => Promise<{ vhosts: number; queues: number }>,
 ): Promise<IdleUsage> {
+  const brokerElsewhere = await elsewhere?.();
   const a = await cpu.sample();
   const received = watcher.received;
   for (let s = 0; s < seconds; s++) {
@@ -48,5 +52,5 @@ export async function measureIdle(
     await sleep(1000);
   }
   const b = await cpu.sample();
-  return summarizeIdle(cpuBetween(a, b), watcher.received - received);
+  return { ...summarizeIdle(cpuBetween(a, b), watcher.received - received), ...(brokerElsewhere ? { brokerElsewhere } : {}) };
 }

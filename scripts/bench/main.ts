@@ -28,7 +28,7 @@ import { openStatements, type StatementsReport } from './pg-statements.ts';
 import { backendDatabases, connectPgStats, databaseUrl, pgSettings, xactCommit } from './pg-stats.ts';
 import { cpuBetween, startCpuSampler } from './process-cpu.ts';
 import { progress, progressDone, silenceProgress } from './progress.ts';
-import { orderlyVhost, queuedMessages, vhostCounters } from './rabbit-api.ts';
+import { orderlyVhost, otherVhostQueues, queuedMessages, vhostCounters } from './rabbit-api.ts';
 import { measureBrokerLimit } from './rabbit-limit.ts';
 import { type BenchReport, type StepResult, writeReport } from './report.ts';
 import { renderReport } from './report-table.ts';
@@ -188,7 +188,13 @@ async function main(o: BenchOptions): Promise<void> {
   const afterLoad = await singleOrders('after the load');
   await settle(watcher, 'single orders');
   log(`idle stack: ${o.idleSec} s with no orders`);
-  const idle = await measureIdle(cpuSampler, watcher, o.idleSec, (sec) => progress(`idle stack: ${sec}/${o.idleSec} s`));
+  const idle = await measureIdle(
+    cpuSampler,
+    watcher,
+    o.idleSec,
+    (sec) => progress(`idle stack: ${sec}/${o.idleSec} s`),
+    () => otherVhostQueues(target.vhost),
+  );
   cpuSampler.stop(); // the limit measurements below are not sampled
 
   log(`PostgreSQL limit: ${o.limitSec} s of small write transactions`);

@@ -47,3 +47,13 @@ export async function queuedMessages(vhost = orderlyVhost()): Promise<number> {
   // lag is orderly_stream_reader_lag_seconds.
   return queues.filter((q) => !q.name.endsWith('.dlq') && q.type !== 'stream').reduce((n, q) => n + (q.messages ?? 0), 0);
 }
+
+/**
+ * Queues the broker holds in vhosts other than this run's (earlier runs' or tests' leftovers, another
+ * stack): each costs the broker CPU while idle, which the idle figure then counts as the stack's.
+ */
+export async function otherVhostQueues(vhost = orderlyVhost()): Promise<{ vhosts: number; queues: number }> {
+  const queues = (await management('queues?columns=vhost')) as { vhost: string }[];
+  const others = queues.filter((q) => q.vhost !== vhost);
+  return { vhosts: new Set(others.map((q) => q.vhost)).size, queues: others.length };
+}

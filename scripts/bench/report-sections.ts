@@ -71,6 +71,11 @@ export function idleLines(r: BenchReport): string[] {
         ['machine busy, /proc/stat (all of it)', f2(i.machinePercentOfCore)],
       ],
     ),
+    ...(i.brokerElsewhere?.queues
+      ? [
+          `warning: the broker also held ${i.brokerElsewhere.queues} queues in ${i.brokerElsewhere.vhosts} other vhosts; their idle cost is in rabbitmq's figure`,
+        ]
+      : []),
     '',
   ];
 }
