@@ -1,5 +1,5 @@
 /**
- * Local credentials, as the chart has them (issue 14): a broker user `orderly-<service>` per
+ * Local credentials, as the chart has them: a broker user `orderly-<service>` per
  * service with exactly the Permission charts/orderly/templates/broker-access.yaml grants (configure
  * nothing, write the exchanges publishers(mode) names, read its own queues), and a PostgreSQL login
  * role `orderly_<service>` per service that owns only its own schema (the chart's CloudNativePG
