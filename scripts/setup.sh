@@ -145,7 +145,7 @@ if [[ -z ${DATABASE_URL:-} ]]; then
 fi
 
 # --- a broker user and a database role per service ---------------------------------------------
-# As on Kubernetes (issue 14): each service connects as `orderly-<service>` with the chart's
+# As on Kubernetes: each service connects as `orderly-<service>` with the chart's
 # Permission and as `orderly_<service>`, owner of its schema only; passwords generated once, kept in
 # $state/credentials (0700, the file 0600) for the user who runs the stack. Idempotent. On the
 # local cluster the roles are created by its superuser over the socket (the administrator may not).

@@ -1,5 +1,5 @@
 /**
- * Local credentials, as the chart has them (issue 14): a broker user `orderly-<service>` per
+ * Local credentials, as the chart has them: a broker user `orderly-<service>` per
  * service with exactly the Permission charts/orderly/templates/broker-access.yaml grants (configure
  * nothing, write the exchanges publishers(mode) names, read its own queues), and a PostgreSQL login
  * role `orderly_<service>` per service that owns only its own schema (the chart's CloudNativePG
@@ -24,30 +24,17 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  consoleAccess,
-  publishers,
-  queuesReadBy,
-  type SagaMode,
-  type ServiceName,
-  servicePorts,
-  type TopologyMode,
-  topology,
-  topologyModeOf,
-} from '@orderly/events';
-import { applyPolicies, assertTopology, managementClient, removeStaleBindings, vhostOf } from '@orderly/platform';
+import { type SagaMode, topologyModeOf } from '@orderly/events';
+import { managementClient, vhostOf } from '@orderly/platform';
 import { roleAdministrator, type SqlRunner } from '@orderly/platform/testing';
-import amqp from 'amqplib';
 import pg from 'pg';
+import { brokerUser, credentialHolders, databaseRole } from './credential-holders.ts';
+import { prepareBroker } from './prepare-broker.ts';
 import { startsSwitching } from './saga-switch.ts';
 import { serviceRolesSql } from './service-roles.ts';
 
-export const serviceNames = Object.keys(servicePorts) as ServiceName[];
-/** Who gets a broker user and a database role: every service, and the console. */
-export const credentialHolders = [...serviceNames, 'console'] as const;
-export type CredentialHolder = (typeof credentialHolders)[number];
-export const brokerUser = (service: string, prefix = 'orderly-') => `${prefix}${service}`;
-export const databaseRole = (service: string, prefix = 'orderly_') => `${prefix}${service}`;
+export { brokerUser, type CredentialHolder, credentialHolders, databaseRole, serviceNames } from './credential-holders.ts';
+export { type PrepareOptions, permissionOf, prepareBroker } from './prepare-broker.ts';
 
 export interface Credentials {
   /** The file the passwords are kept in. */
@@ -73,20 +60,6 @@ export interface EnsureOptions {
 }
 
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
-const exactRegex = (names: string[]) => (names.length ? `^(${names.map((n) => n.replace(/\./g, '\\.')).join('|')})$` : '^$');
-
-/** The Permission the chart grants a service (or the console) in a saga mode (broker-access.yaml, from the same catalog). */
-export function permissionOf(mode: TopologyMode, service: CredentialHolder) {
-  if (service === 'console') {
-    const { publishes, consumes } = consoleAccess(mode);
-    return { configure: '^$', write: exactRegex(publishes), read: exactRegex(consumes) };
-  }
-  return {
-    configure: '^$',
-    write: exactRegex(publishers(mode)[service] ?? []),
-    read: exactRegex(queuesReadBy(mode, service)),
-  };
-}
 
 /** Reads the passwords, generating (once) and saving any that are missing; mode 0600. */
 async function passwords(stateDir: string, brokerPrefix: string, rolePrefix: string): Promise<Credentials> {
@@ -179,44 +152,6 @@ export async function ensureCredentials(options: EnsureOptions): Promise<Credent
     await db.end();
   }
   return creds;
-}
-
-export interface PrepareOptions {
-  /** An administrator's AMQP URL on the vhost. */
-  adminAmqpUrl: string;
-  managementUrl: string;
-  /** A saga mode, or 'switching': both modes' messages while a switch drains (decision 0022). */
-  mode: TopologyMode;
-  deliveryLimit?: number;
-  brokerPrefix?: string;
-}
-
-/**
- * The administrator step before the services start: declares the mode's topology, applies its
- * policies, removes bindings of the other mode, and grants each service user the chart's
- * Permission for the mode (configure nothing). Idempotent; run on every start.
- */
-export async function prepareBroker({ adminAmqpUrl, managementUrl, mode, deliveryLimit = 20, brokerPrefix = 'orderly-' }: PrepareOptions) {
-  const vhost = vhostOf(adminAmqpUrl);
-  const definition = topology({ mode, deliveryLimit });
-  const model = await amqp.connect(adminAmqpUrl, { clientProperties: { connection_name: 'orderly-topology-admin' } });
-  model.on('error', () => {});
-  try {
-    await assertTopology(model, definition);
-  } finally {
-    await model.close().catch(() => {});
-  }
-  await applyPolicies(managementUrl, vhost, definition.policies);
-  const stale = await removeStaleBindings(managementUrl, vhost, definition);
-  const api = managementClient(managementUrl, 30_000).json;
-  for (const s of credentialHolders) {
-    await api(
-      'PUT',
-      `api/permissions/${encodeURIComponent(vhost)}/${encodeURIComponent(brokerUser(s, brokerPrefix))}`,
-      permissionOf(mode, s),
-    );
-  }
-  return { removedBindings: stale.length };
 }
 
 /**

@@ -39,7 +39,7 @@
 {{/*
 Each demo account's own password, as JSON {"<account>":"<password>"} (IDP_ACCOUNT_PASSWORDS): an
 account's password is kept across upgrades (lookup), a new account gets a new one, and no two
-accounts share one (issue 23: one password for all let a customer sign in as the operator).
+accounts share one (one password for all let a customer sign in as the operator).
 */}}
 {{- define "orderly.identityAccountPasswords" -}}
 {{- $kept := dict -}}

@@ -1,5 +1,5 @@
 /**
- * The chart's side of issue 13: every service is told whose tokens to accept, can reach the
+ * The chart's side of authentication: every service is told whose tokens to accept, can reach the
  * issuer's keys through its NetworkPolicy, and nothing secret is a value; the demo provider is
  * optional and wired to the services when enabled.
  */

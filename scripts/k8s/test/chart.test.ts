@@ -42,7 +42,7 @@ const ingressOf = (m: Manifest) => (m.spec as { ingress: { from?: Record<string,
 
 test('only the order API accepts traffic from other namespaces', async (t) => {
   const policies = (await helmTemplate(defaults)).filter((m) => m.kind === 'NetworkPolicy');
-  // A rule without `from` admits every source, NodePort traffic from node addresses included (issue 11, item 2).
+  // A rule without `from` admits every source, NodePort traffic from node addresses included.
   const open = policies.filter((p) =>
     ingressOf(p).some((rule) => rule.from === undefined || rule.from.some((f) => JSON.stringify(f.namespaceSelector) === '{}')),
   );

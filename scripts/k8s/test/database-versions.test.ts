@@ -14,7 +14,7 @@ import { serverEnv } from './brokers.js';
  * chroot of scripts/k8s/servers/up.sh) and the system's (15): the CloudNativePG Cluster's managed
  * roles (login, no inherit) and the Database's schemas (each owned by its service's role), then
  * every service's migrations applied as its own role in its own schema, and nothing else allowed.
- * Also issue 11 item 9: the start-up wait retries a database that is not there yet.
+ * Also: the start-up wait retries a database that is not there yet.
  */
 const targets = [
   { name: 'system', url: serversFromEnv().databaseUrl },

@@ -12,7 +12,7 @@ import { profiles } from '../profiles.js';
 import { schemasDir } from '../schemas-dir.js';
 
 /**
- * Issue 11, "first contact on a real cluster": one render-time contract per defect found by
+ * First contact on a real cluster: one render-time contract per defect found by
  * reading the chart against the add-ons at their pinned versions, so none can come back. The
  * broker- and database-facing ones are topology-wait, permissions-rabbitmq4 and database-versions.
  */
@@ -228,7 +228,7 @@ const pinned = versions.PROMETHEUS_OPERATOR_VERSION?.replace(/^v/, '');
 const skew = promVersion !== pinned;
 if (skew) {
   console.warn(
-    `\n  ⚠ SKIPPED (issue 11, item 13): the prometheus-operator CRDs in ${promDir} are ${promVersion ?? 'absent'}, but kube-prometheus-stack ${versions.KUBE_PROMETHEUS_STACK_CHART_VERSION} installs v${pinned}.\n    The chart's monitors are NOT checked against what the cluster runs. Fetch the pinned ones:\n    scripts/k8s/fetch-schemas.sh && ORDERLY_SCHEMAS_DIR=\${ORDERLY_STATE_DIR:-/var/tmp/orderly}/schemas npx ava …\n`,
+    `\n  ⚠ SKIPPED (test 13): the prometheus-operator CRDs in ${promDir} are ${promVersion ?? 'absent'}, but kube-prometheus-stack ${versions.KUBE_PROMETHEUS_STACK_CHART_VERSION} installs v${pinned}.\n    The chart's monitors are NOT checked against what the cluster runs. Fetch the pinned ones:\n    scripts/k8s/fetch-schemas.sh && ORDERLY_SCHEMAS_DIR=\${ORDERLY_STATE_DIR:-/var/tmp/orderly}/schemas npx ava …\n`,
   );
 }
 (skew ? test.skip : test)(

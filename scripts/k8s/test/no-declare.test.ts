@@ -8,7 +8,7 @@ import { awaitTopology, checkTopology } from '../../../services/lib/platform/src
 import { amqpUrlFor, brokerTargets, management, must } from './brokers.js';
 
 /**
- * Issue 11, item 1, at the wire: with BROKER_DECLARE_TOPOLOGY=false a service sends no
+ * At the wire: with BROKER_DECLARE_TOPOLOGY=false a service sends no
  * exchange.declare or queue.declare at all — not even passive ones, which RabbitMQ 4.2.6 and
  * 4.3.0 refuse without the configure permission (and which 3.10 and 4.3.6 would let through, so
  * only counting the frames catches them coming back). The connection's set-up hook

@@ -12,7 +12,7 @@ import type { Manifest } from '../manifest.js';
 import { profiles } from '../profiles.js';
 
 /**
- * Issue 22, "second contact on a real cluster": one test per defect of the chart that the
+ * Second contact on a real cluster: one test per defect of the chart that the
  * operators' webhooks and controllers (not their CRD schemas) or Helm's order of operations would
  * have shown. The rules themselves are in scripts/k8s/admission, each with its upstream source;
  * admission.test.ts shows each rule firing, upgrade.test.ts the upgrade paths.

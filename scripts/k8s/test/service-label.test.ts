@@ -10,7 +10,7 @@ import YAML from 'yaml';
 import { helmTemplate } from '../helm.js';
 
 /**
- * Issue 11, item 6, proven with a real Prometheus (the one setup.sh --for-tests installs): a
+ * Proven with a real Prometheus (the one setup.sh --for-tests installs): a
  * service's metrics scraped the way prometheus-operator scrapes the chart's ServiceMonitor — the
  * target labelled `service` with the Kubernetes Service's name, honor_labels from the rendered
  * endpoint — keep their own `service` label ("order"), so the dashboards' and alerts' queries

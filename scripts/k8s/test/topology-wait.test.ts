@@ -14,7 +14,7 @@ import type { Manifest } from '../manifest.js';
 import { amqpUrlFor, type BrokerTarget, brokerTargets, brokerVersion, management, must } from './brokers.js';
 
 /**
- * Issue 11, item 1: with the operator owning the topology (BROKER_DECLARE_TOPOLOGY=false) and
+ * With the operator owning the topology (BROKER_DECLARE_TOPOLOGY=false) and
  * exactly the Permission the chart grants (configure "^$"), a service finds out whether what it
  * uses exists without declaring anything — so RabbitMQ 4.2.6/4.3.0's configure rule for passive
  * declares cannot refuse it — and, while it does not, stays running and not ready (/readyz 503),

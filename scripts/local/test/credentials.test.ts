@@ -10,7 +10,7 @@ import pg from 'pg';
 import { ensureCredentials, prepareBroker, serviceEnv } from '../credentials.ts';
 
 /**
- * The local stack's credentials (issue 14), on the real servers: a broker user and a database role
+ * The local stack's credentials, on the real servers: a broker user and a database role
  * per service, passwords generated once and kept 0600, each user granted exactly the chart's
  * Permission for the mode by the administrator step, each role the owner of its own schema only.
  * Prefixed per run, so the machine's own `orderly-*` users and `orderly_*` roles are not touched.

@@ -3,7 +3,7 @@ import test from 'ava';
 import { startAudit } from './helpers.js';
 
 /**
- * Issue 14, finding 6: the activity-log CSV holds fields that came off the broker. A cell that
+ * The activity-log CSV holds fields that came off the broker. A cell that
  * starts with = + - @, a tab or a carriage return is a formula to a spreadsheet: it is exported
  * with a leading apostrophe. A reader that does not finish within EXPORT_TIME_LIMIT_MS is cut off,
  * giving back its database connection (and the snapshot its cursor holds).

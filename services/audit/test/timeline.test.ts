@@ -77,7 +77,7 @@ test('when the trace id is all zeros, absent or malformed, then none is kept', (
   t.is(traceIdOrNull('4bf92f3577b34da6a3ce929d0e0e4736'), '4bf92f3577b34da6a3ce929d0e0e4736');
 });
 
-test('when an order has thousands of messages, then its timeline takes time in proportion, not squared (issue 14)', (t) => {
+test('when an order has thousands of messages, then its timeline takes time in proportion, not squared', (t) => {
   // The shapes that made the old ordering quadratic: a long causal chain whose clocks run
   // backwards (each message looks older than its cause) and a wide fan-out from one message.
   const n = 20_000;

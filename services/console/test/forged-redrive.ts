@@ -11,7 +11,7 @@ import test from 'ava';
 import { api, consoleTestEnv, type Json, startConsole, trustingTheConsole, untilRecorded } from './helpers.js';
 
 /**
- * Issue 23, item 4, on the real broker in one saga mode: with only the console's broker
+ * On the real broker in one saga mode: with only the console's broker
  * credentials, a payment.completed sent through order's retry exchange claiming to be payment's
  * must not confirm an unpaid order (decision 0024); it is parked as refused, shown in the console
  * and audited as refused. A genuine redrive of a parked charge still works, once, and the envelope

@@ -7,7 +7,7 @@ import { DeadLetterKeeper, UnrecordableError } from '../src/bus/dead-letter-keep
 import { api, confirmed, consoleTestEnv, declareTopology, dlqDepthOf, park, startConsole, untilRecorded } from './helpers.js';
 
 /**
- * Issue 23, items 5 and 9, in the DLQs: a header bomb killed the keeper's connection on every
+ * Poison in the DLQs: a header bomb killed the keeper's connection on every
  * reconnect, for every DLQ; an out-of-range x-death time failed every insert of its message for
  * good; an 8 MB message was stored and served whole.
  */

@@ -9,7 +9,7 @@ import test from 'ava';
 import { api, consoleTestEnv, type Json, type Service, startConsole, trustingTheConsole, untilRecorded } from './helpers.js';
 
 /**
- * Issue 15's "done when" on the real broker: a message parked because its handler broke is found,
+ * The console's redrive, end to end on the real broker: a message parked because its handler broke is found,
  * redriven after the fix and handled by its own service, so the order goes on; the redrive resets
  * its attempts and counts itself, is exactly once even when the console dies half-way, and every
  * redrive and discard is on the order's timeline in the audit log.

@@ -12,7 +12,7 @@ import {
 import test from 'ava';
 import { definition } from '../src/service.js';
 
-// Found by the chaos run (issue 16), orchestration: while faults held back the order.cancelled that
+// Found by the chaos run, orchestration: while faults held back the order.cancelled that
 // names the customer, payment.refunded spent its attempts on "no recipient known yet" within
 // seconds and was parked in notification.dlq: the customer was never told of the refund.
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { type OrderUnderTest, paid, publishedBy, rejected, startOrder } from './helpers.js';
 
 /**
- * POST /admin/dry-run and GET /admin/outbox on the order service (issue 15), choreography, the
+ * POST /admin/dry-run and GET /admin/outbox on the order service (the console asks them), choreography, the
  * service alone. The relay sweeps rarely (OUTBOX_POLL_MS): a row no commit of the service handed
  * over (one another instance left at a crash) waits for the sweep.
  */

@@ -7,7 +7,7 @@ import { type OrderUnderTest, rejected, reserved, startOrder } from './helpers.j
 /**
  * Serial: the stuck orders' test ages two orders, which the filters' test must not see yet.
  *
- * The operator's views of the order service (issue 15), choreography, the order service alone:
+ * The operator's views of the order service (the operations console's), choreography, the order service alone:
  * C1 has orders a (PENDING), b (REJECTED, out_of_stock) and c (RESERVED); C2 has d (PENDING),
  * placed in that order.
  */

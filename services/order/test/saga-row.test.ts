@@ -2,7 +2,7 @@ import { cleanupList, publishEnvelope, waitFor } from '@orderly/platform/testing
 import test from 'ava';
 import { type OrderUnderTest, publishedBy, reserved, startOrder } from './helpers.js';
 
-/** The orchestrator's saga row for operators, and a dry run that would advance it (issue 15), the order service alone. */
+/** The orchestrator's saga row for operators, and a dry run that would advance it, the order service alone. */
 const cleanups = cleanupList();
 let o: OrderUnderTest;
 test.before(async () => {

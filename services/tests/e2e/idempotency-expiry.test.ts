@@ -2,7 +2,7 @@ import { customer, Stack } from '@orderly/testkit';
 import test from 'ava';
 
 /**
- * Issue 14, finding 7: Idempotency-Keys (per customer, issue 13) expire. Within
+ * Idempotency-Keys (per customer) expire. Within
  * IDEMPOTENCY_KEY_RETENTION_HOURS a key answers with its first order (or 409 for another body);
  * after it the key is a new request, even before the pruner has deleted its row; and the order
  * service's pruner deletes the rows past the retention, a bounded batch at a time.

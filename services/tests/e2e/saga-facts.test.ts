@@ -4,8 +4,8 @@ import { customer, Stack } from '@orderly/testkit';
 import test from 'ava';
 
 /**
- * Issue 14, finding 1 and 4 against the real broker and database, with the order service alone
- * and the participants played by the test under their own broker users: the saga checks facts.
+ * The saga checks the facts it is told, against the real broker and database, with the order service alone
+ * and the participants played by the test under their own broker users.
  */
 let stack: Stack;
 test.before(async () => {

@@ -5,7 +5,7 @@ import test from 'ava';
 import pg from 'pg';
 
 /**
- * Issue 23, item 2: a saga-mode switch with orders in flight (decision 0022). The stack runs in one
+ * A saga-mode switch with orders in flight (decision 0022). The stack runs in one
  * mode with payment down, so orders wait mid-saga; it stops and starts in the other mode while
  * those finish (SAGA_SWITCHING, both modes' bindings, the order user allowed the commands); then,
  * drained, it starts in the new mode alone. Every order ends delivered exactly once — one captured

@@ -6,7 +6,7 @@ import test from 'ava';
 import { SMTPServer } from 'smtp-server';
 
 /**
- * Issue 14, finding 5: an SMTP server that refuses a recipient answers with the address in its
+ * An SMTP server that refuses a recipient answers with the address in its
  * reply, which nodemailer puts in the error's message (and in `rejected`); the notification
  * service's logs (the real process, its stdout) must not carry it, on any attempt or when parked.
  * A 4xx reply is retried (decision 0028), a 5xx parks the email at once.

@@ -9,7 +9,7 @@ import { launchChromium, submitLogin, viewport } from './browser.js';
 import { type BrowserIdentity, startBrowserIdentity } from './identity.js';
 
 /*
- * Issue 23, item 6: anonymous traffic must not end an operator's sign-in in progress. With the
+ * Anonymous traffic must not end an operator's sign-in in progress. With the
  * console keeping sign-ins under way in a shared, capped list, 10,000 anonymous /auth/login pushed
  * the operator's out of it; with the demo provider keeping interactions in one LRU, 2,200
  * anonymous authorization requests did the same there. Each test starts an operator's sign-in in

@@ -8,3 +8,4 @@ export * from './licence.js';
 export * from './producers.js';
 export * from './text.js';
 export * from './topology.js';
+export * from './topology-declaration.js';

@@ -5,7 +5,7 @@ import { loginToken } from '../src/token-client.js';
 import { startTestProvider } from './test-provider.js';
 
 /**
- * Issue 23, item 3: every demo account has its own password, checked by the real provider's login
+ * Every demo account has its own password, checked by the real provider's login
  * page. With one password for all, C100's signed in as C200 and as the operator.
  */
 const { idp, issuer, passwords } = await startTestProvider();

@@ -3,7 +3,7 @@ import { authorizationUrl, pkcePair } from '../src/token-client.js';
 import { startTestProvider } from './test-provider.js';
 
 /**
- * Issue 23, item 6: sign-ins in progress are never forgotten to make room. Past the ceiling of live
+ * Sign-ins in progress are never forgotten to make room. Past the ceiling of live
  * interactions new sign-ins are refused (503, Retry-After) and the earlier ones stay; past the
  * per-address rate, 429. (The browser test, services/console/test/browser/sign-in-flood.test.ts,
  * finishes an operator's sign-in through such a flood.)

@@ -6,7 +6,7 @@ import { startService } from '../src/service.js';
 import { consumedCount, createTestEnv, drainQueue, publishRaw, type TestEnv, waitFor } from '../src/testing/index.js';
 import { confirmedEvent, consumerService, recorder } from './fixture/service.js';
 
-// Found by the chaos run (issue 16): while PostgreSQL restarted after a crash, handlers failed
+// Found by the chaos run: while PostgreSQL restarted after a crash, handlers failed
 // with "the database system is not yet accepting connections", spent their five attempts in a few
 // seconds, and valid messages (an order.placed, an order.rejected) were parked in the DLQ: the
 // order was never reserved, the activity log lost an event.

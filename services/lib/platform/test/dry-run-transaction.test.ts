@@ -6,7 +6,7 @@ import { Database } from '../src/transaction/transaction.js';
 import { confirmedEvent } from './fixture/service.js';
 
 /**
- * Database.dryRun on real PostgreSQL (issue 15): the work runs as handleOnce would run it — inbox
+ * Database.dryRun (the console's dry run) on real PostgreSQL: the work runs as handleOnce would run it — inbox
  * claim, statements, queued writes, validated emits — and everything is rolled back; what happens
  * only after a commit, or outside the database, does not happen. Serial: the tests share one table.
  */

@@ -19,7 +19,7 @@ import {
 import { confirmedEvent, consumerService, fixtureConfig, recorder } from './fixture/service.js';
 
 /**
- * Issue 23, item 5 on the real broker: a 35 kB headers table nested 5,000 deep made amqplib's
+ * On the real broker: a 35 kB headers table nested 5,000 deep made amqplib's
  * decoder throw, which closed the consumer's connection; the message came back first after every
  * reconnect, and no genuine order behind it was handled. And a service's publishing must not
  * depend on its consumers' connection.

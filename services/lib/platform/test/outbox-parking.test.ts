@@ -11,7 +11,7 @@ import {
 import { consumerService, recorder } from './fixture/service.js';
 
 /**
- * Issue 23, item 2: a row the broker will not take (here a command its user may not write, as after
+ * A row the broker will not take (here a command its user may not write, as after
  * a switch from orchestration to choreography) used to be retried before every later row, and the
  * relay published nothing else. Now it is parked with the broker's reason, counted, listed to
  * operators, and the rows behind it go out; once the broker allows it, an operator republishes it.

@@ -9,7 +9,7 @@ test.before(async () => {
 });
 test.after.always(() => env?.cleanup());
 
-// Found by the chaos run (issue 16): a PostgreSQL crash ended every service with
+// Found by the chaos run: a PostgreSQL crash ended every service with
 // "Unhandled 'error' event … Connection terminated unexpectedly" from a client checked out of the pool.
 test('when the connection of a checked-out client dies, then the query fails and the process lives on', async (t) => {
   const pool = createPool(env.databaseUrl, 'public', 2);

@@ -46,7 +46,7 @@ test('when a queued write fails, then the whole transaction is rolled back and t
   t.is((await db.transaction(async (tx) => (await tx.query('SELECT 1 AS one')).rows[0]!.one)) as number, 1);
 });
 
-test('when a queued write passes a fractional number for an integer, then PostgreSQL refuses it as a parameter (issue 14)', async (t) => {
+test('when a queued write passes a fractional number for an integer, then PostgreSQL refuses it as a parameter', async (t) => {
   const { pool, db } = await database(t);
   // Inlined as a bare literal, 10.5 was once rounded to 11 on its way into an integer column.
   const err = await t.throwsAsync(db.transaction(async (tx) => tx.queueForCommit('INSERT INTO notes (id) VALUES ($1)', [10.5])));

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import test from 'ava';
 
 /**
- * Issue 14, finding 5: personal data stays out of the logs whatever shape it arrives in — nested
+ * Personal data stays out of the logs whatever shape it arrives in — nested
  * fields at any depth, arrays, errors (message, stack, cause, extra properties such as nodemailer's
  * `rejected`) and the message string. The platform logger in a process of its own, its stdout read.
  */

@@ -11,7 +11,7 @@ import { createMetrics } from '../src/metrics.js';
 import { testIssuer } from '../src/testing/issuer.js';
 
 /**
- * A service's own authentication (issue 15: the console's session cookie and sign-in pages):
+ * A service's own authentication (the console's session cookie and sign-in pages):
  * open paths of its own, an authenticator that falls back to the bearer check, and the other
  * services' default left as it was. Also per-path body limits (POST /admin/dry-run takes 256 KiB).
  */

@@ -10,7 +10,7 @@ import { consumedCount, createTestEnv, drainQueue, publishRaw, type TestEnv, wai
 import { confirmedEvent, consumerService, recorder } from './fixture/service.js';
 
 /**
- * Issue 14, findings 1-3 on the real broker: who published a message is checked (the envelope's
+ * On the real broker: who published a message is checked (the envelope's
  * source and the broker-verified user_id must name the catalog's producer), headers from outside
  * are not believed, a refused publish does not leave the publisher without a channel, and text
  * that is not well-formed Unicode is parked at once.

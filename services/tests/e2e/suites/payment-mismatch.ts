@@ -4,7 +4,7 @@ import { customer, Stack } from '@orderly/testkit';
 import test from 'ava';
 
 /**
- * Issue 23, item 1: a payment for another amount than was reserved cancels the order, and what
+ * A payment for another amount than was reserved cancels the order, and what
  * everyone downstream hears says why: `order.cancelled` with reason `payment_mismatch`, and the
  * customer reads the mismatch, not "you asked us to". Every service runs but payment, which the
  * test plays (as its own broker user), since a genuine payment service charges what was reserved.

@@ -10,65 +10,23 @@ import { publishCopy } from '../outbound/copy.js';
 import { copyWaitMs, type Publisher } from '../outbound/publisher.js';
 import { outcomeErrorType, processSpan } from '../telemetry/messaging-spans.js';
 import { BatchedHandling } from '../throughput/batching.js';
-import type { Database, PrepareBatch } from '../transaction/transaction.js';
+import type { Database } from '../transaction/transaction.js';
 import { Acks } from './acks.js';
+import type { ConsumerOptions } from './consumer-options.js';
 import { admit, afterFailure, errText } from './decide.js';
-import type { Handlers, Message } from './handlers.js';
-import type { BrokerIdentity } from './identity.js';
+import { NotYetError } from './not-yet.js';
 import { ParkedMessages } from './parked-messages.js';
 import { PermanentError } from './parse-event.js';
 import { checkRedrive } from './redrive-check.js';
+import { attemptHeader, attemptOf, errorHeader, publishedByHeader, sinceOr, waitingSinceHeader } from './retry-headers.js';
 import { unreadable } from './unreadable.js';
 
+export type { ConsumerOptions } from './consumer-options.js';
 export type { AnyHandler, Handler, Handlers, Message } from './handlers.js';
-
-/**
- * Thrown by a handler whose message needs another that has not arrived yet (the order event that
- * names the customer a refund is for): like a database outage, it waits and comes back without
- * spending an attempt (decision 0010).
- */
-export class NotYetError extends Error {
-  override name = 'NotYetError';
-}
-
-export interface ConsumerOptions {
-  queue: string;
-  handlers: Handlers;
-  prefetch: number;
-  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; notYetMaxWaitMs: number };
-  /** A larger body is parked as too large without being parsed (MESSAGE_MAX_BYTES). */
-  maxMessageBytes: number;
-  /** Handle messages that arrive together in one transaction, up to this many (1: one by one). */
-  batchSize?: number;
-  /** Run in a batch's transaction before its messages' work (ServiceParts.prepareBatch). */
-  prepareBatch?: PrepareBatch<Message>;
-  /** A batched queue off the order's path: how long a batch that is not full waits for more. */
-  lingerMs?: number;
-  /** Who this service is on the broker: messages are accepted only from their catalog producer. */
-  identity: BrokerIdentity;
-  /**
-   * The broker user of the console (BROKER_REDRIVE_USER), whose copies through the queue's retry
-   * exchange start again at the attempt they name (1) and keep their original publisher (decision
-   * 0011) — but only a copy of a message this consumer parked (decision 0024). None: no redrive trusted.
-   */
-  redriveUser?: string | undefined;
-}
-
-export const attemptHeader = orderlyHeaders.attempt;
-export const errorHeader = orderlyHeaders.error;
-/** On a retried copy (published by the consumer itself): the broker user that published the original. */
-export const publishedByHeader = orderlyHeaders.publishedBy;
-/** When a message first waited for one it needs (NotYetError): the wait is bounded from there. */
-export const waitingSinceHeader = orderlyHeaders.waitingSince;
+export { NotYetError } from './not-yet.js';
 export { PermanentError, parseEvent } from './parse-event.js';
+export { attemptHeader, attemptOf, errorHeader, publishedByHeader, waitingSinceHeader } from './retry-headers.js';
 export { forwardableHeaders };
-
-/** The attempt a header claims, as a whole number from 1 to max; anything else counts as the first. */
-export function attemptOf(value: unknown, max: number): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^[0-9]{1,9}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < 1) return 1;
-  return Math.min(n, max);
-}
 
 /** A label value from a closed set: the catalog's types, or "other" (label values must stay few). */
 const typeLabel = (type: unknown) => (typeof type === 'string' && isMessageType(type) ? type : 'other');
@@ -307,9 +265,3 @@ export class Consumer {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
 const stringOr = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-
-/** A waiting-since time from our own retry copy: a past epoch in ms, else now. */
-function sinceOr(value: unknown, now: number): number {
-  const n = typeof value === 'number' ? value : Number(value);
-  return Number.isSafeInteger(n) && n > 0 && n <= now ? n : now;
-}

@@ -1,65 +1,27 @@
-import { context, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
-import { type Subscription, subscribed } from '@orderly/events';
+import { subscribed } from '@orderly/events';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { backoffDelay } from '../backoff.js';
 import type { Broker } from '../bus/broker.js';
 import { databaseUnavailable } from '../db/unavailable.js';
-import { NotYetError } from '../inbound/consumer.js';
-import { type Handlers, handlerFor, type Message } from '../inbound/handlers.js';
-import { type BrokerIdentity, producerProblem } from '../inbound/identity.js';
+import { handlerFor } from '../inbound/handlers.js';
+import { producerProblem } from '../inbound/identity.js';
+import { NotYetError } from '../inbound/not-yet.js';
 import { ParkedMessages } from '../inbound/parked-messages.js';
 import { PermanentError, parseEvent } from '../inbound/parse-event.js';
 import { unreadable } from '../inbound/unreadable.js';
 import type { Logger } from '../logger.js';
-import { type Metrics, observeLatency } from '../metrics.js';
+import type { Metrics } from '../metrics.js';
 import type { Publisher } from '../outbound/publisher.js';
-import { outcomeErrorType } from '../telemetry/messaging-spans.js';
-import { claimMany } from '../transaction/inbox.js';
-import type { Database, Tx } from '../transaction/transaction.js';
+import type { Database } from '../transaction/transaction.js';
+import { type BatchCommitTarget, commitBatch } from './batch-commit.js';
 import { Divert } from './divert.js';
 import { reportPosition } from './lag.js';
-import { claimsBefore, lockOffset, noOffset, type Position, storedOffset, storeOffset } from './offsets.js';
+import { claimsBefore, noOffset, type Position, storedOffset } from './offsets.js';
+import type { StreamItem as Item, StreamReaderOptions } from './reader-options.js';
+import { recordOutcome, type StreamOutcome } from './reader-outcome.js';
 import { readerSpan, typeLabel } from './reader-span.js';
 
-export interface StreamReaderOptions {
-  /** The reader's name: its offset row, its retry queue and DLQ (the queue of the same name). */
-  reader: string;
-  stream: string;
-  /** What it reads; everything else in the stream is passed over. */
-  subscriptions: readonly Subscription[];
-  handlers: Handlers;
-  /** Deliveries in hand at most: the broker's credit, returned by the ack after each commit. */
-  prefetch: number;
-  /** Messages per transaction at most. */
-  batchSize: number;
-  /**
-   * How long a batch waits for more before it is taken, unless it is full: a reader only records,
-   * off the order's critical path, so under load one commit serves many messages (STREAM_LINGER_MS).
-   */
-  lingerMs: number;
-  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
-  identity: BrokerIdentity;
-  /** A larger body is parked as too large without being parsed (MESSAGE_MAX_BYTES). */
-  maxMessageBytes: number;
-  /**
-   * The handlers' writes are idempotent by event id (a republished duplicate changes nothing): no
-   * inbox claim. Otherwise each batch claims its event ids in the inbox (one statement per batch).
-   */
-  idempotent: boolean;
-  /** Told the message ids of each batch once its offset is stored (a move watches for its marker). */
-  passed?: (messageIds: string[]) => void;
-}
-
-interface Item {
-  msg: ConsumeMessage;
-  offset: number;
-  channel: Channel;
-  /** performance.now() at delivery: a batch is taken when its first message has lingered enough. */
-  receivedAt: number;
-  event?: Message;
-  work?: (tx: Tx) => Promise<void>;
-  span?: Span;
-}
+export type { StreamReaderOptions } from './reader-options.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -87,6 +49,7 @@ export class StreamReader {
   /** Messages created before this (ms) are claimed in the inbox: the overlap of a move (move.ts). */
   #claimBefore: number | undefined;
   readonly #position: Position;
+  readonly #target: BatchCommitTarget;
   readonly #divert: Divert;
   readonly #parked: ParkedMessages;
 
@@ -100,6 +63,7 @@ export class StreamReader {
     this.#divert = new Divert(options.reader, publisher);
     this.#parked = new ParkedMessages(db.pool);
     this.#position = { reader: options.reader, stream: options.stream };
+    this.#target = { db, reader: options.reader, position: this.#position, claims: (item) => this.#claims(item) };
     reportPosition(metrics.registry, options.reader, {
       stream: options.stream,
       committedOffset: () => this.#committed,
@@ -264,32 +228,7 @@ export class StreamReader {
 
   /** The items' effects and the offset, in one transaction; what an earlier commit covered is skipped. */
   async #commit(items: Item[], offset: number): Promise<Set<Item>> {
-    const { reader } = this.options;
-    const position = this.#position;
-    let stored = noOffset;
-    let fresh: Set<string> | undefined;
-    const duplicates = new Set<Item>();
-    await this.db.transactionMany([
-      {
-        cause: noCause,
-        run: async (tx) => {
-          stored = await lockOffset(tx, position);
-          const events = items.filter((i) => i.offset > stored && this.#claims(i)).map((i) => i.event!);
-          if (events.length > 0) fresh = await claimMany(tx.query, reader, events);
-        },
-      },
-      // Each handler's emits follow from its own message (transactionMany sets the cause).
-      ...items.map((item) => ({
-        cause: item.event!,
-        run: (tx: Tx) => {
-          if (item.offset <= stored) return Promise.resolve();
-          // Claimed before: a republished copy, or the same event twice in the batch.
-          if (this.#claims(item) && !fresh?.delete(item.event!.id)) return Promise.resolve(void duplicates.add(item));
-          return context.with(trace.setSpan(context.active(), item.span!), () => item.work!(tx));
-        },
-      })),
-      { cause: noCause, run: async (tx) => (offset > stored ? storeOffset(tx, position, offset) : undefined) },
-    ]);
+    const duplicates = await commitBatch(this.#target, items, offset);
     if (offset > this.#committed) this.#committed = offset;
     return duplicates;
   }
@@ -339,32 +278,11 @@ export class StreamReader {
     }
   }
 
-  #done(items: Item[], outcome: 'ack' | 'duplicate' | 'retry' | 'dead_letter'): void {
-    const { reader } = this.options;
-    const seconds = (performance.now() - this.#started) / 1000;
-    for (const { event, span } of items) {
-      const type = typeLabel(event?.type);
-      this.metrics.consumed.inc({ queue: reader, type, outcome });
-      if (span)
-        context.with(trace.setSpan(context.active(), span), () =>
-          observeLatency(this.metrics.handleDuration, { queue: reader, type }, seconds),
-        );
-      if (event && outcome === 'ack') {
-        this.#lastLag = Math.max(0, (Date.now() - Date.parse(event.time)) / 1000);
-        observeLatency(this.metrics.hopLatency, { from: event.source.replace('orderly/', ''), to: reader }, this.#lastLag);
-      }
-      span?.setAttribute('orderly.outcome', outcome);
-      const errorType = outcomeErrorType(outcome);
-      if (errorType) {
-        span?.setAttribute('error.type', errorType);
-        span?.setStatus({ code: SpanStatusCode.ERROR });
-      }
-      span?.end();
-    }
+  #done(items: Item[], outcome: StreamOutcome): void {
+    const lag = recordOutcome(this.metrics, this.options.reader, items, outcome, this.#started);
+    if (lag !== undefined) this.#lastLag = lag;
   }
 }
 
-/** For the steps that emit nothing (the offset's lock and store). */
-const noCause = { id: '', correlationid: '' };
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const errText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 1000);
