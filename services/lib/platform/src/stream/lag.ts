@@ -1,5 +1,6 @@
 import { Gauge } from 'prom-client';
 import type { Metrics } from '../metrics.js';
+import type { StreamItem } from './reader-options.js';
 
 type Registry = Metrics['registry'];
 
@@ -50,4 +51,16 @@ export function reportPosition(registry: Registry, reader: string, position: Rea
     });
   }
   readers.set(reader, position);
+}
+
+/**
+ * The oldest uncommitted message's age in seconds, without parsing anything: the batch in hand is
+ * parsed (its first event's time); a delivery still waiting for its batch is not, so it counts from
+ * its delivery (it waits a linger at most, unless a batch is in hand, which is older).
+ */
+export function oldestAge(inHand: readonly StreamItem[], waiting: readonly StreamItem[]): number | undefined {
+  const withEvent = inHand.find((i) => i.event);
+  if (withEvent) return Math.max(0, (Date.now() - Date.parse(withEvent.event!.time)) / 1000);
+  const oldest = inHand[0] ?? waiting[0];
+  return oldest && (performance.now() - oldest.receivedAt) / 1000;
 }

@@ -15,7 +15,7 @@ import type { Publisher } from '../outbound/publisher.js';
 import type { Database } from '../transaction/transaction.js';
 import { type BatchCommitTarget, commitBatch } from './batch-commit.js';
 import { Divert } from './divert.js';
-import { reportPosition } from './lag.js';
+import { oldestAge, reportPosition } from './lag.js';
 import { claimsBefore, noOffset, type Position, storedOffset } from './offsets.js';
 import type { StreamItem as Item, StreamReaderOptions } from './reader-options.js';
 import { recordOutcome, type StreamOutcome } from './reader-outcome.js';
@@ -35,6 +35,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export class StreamReader {
   #pending: Item[] = [];
+  /** The batch being handled: out of #pending, not committed yet (the lag counts from it). */
+  #inHand: Item[] = [];
   #running: Promise<void> | undefined;
   #lingering: NodeJS.Timeout | undefined;
   #channel: Channel | undefined;
@@ -67,10 +69,7 @@ export class StreamReader {
     reportPosition(metrics.registry, options.reader, {
       stream: options.stream,
       committedOffset: () => this.#committed,
-      lagSeconds: () => {
-        const oldest = this.#pending[0]?.event?.time;
-        return oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : this.#lastLag;
-      },
+      lagSeconds: () => oldestAge(this.#inHand, this.#pending) ?? this.#lastLag,
     });
   }
 
@@ -146,6 +145,7 @@ export class StreamReader {
 
   async #drain(): Promise<void> {
     const batch = this.#pending.splice(0, this.options.batchSize);
+    this.#inHand = batch;
     try {
       await this.#handle(batch);
     } catch (err) {
@@ -162,6 +162,8 @@ export class StreamReader {
         void this.#subscribe(model).catch((e: unknown) =>
           this.logger.warn({ err: e }, 'stream reader could not read again; waits for the next connection'),
         );
+    } finally {
+      this.#inHand = [];
     }
   }
 
