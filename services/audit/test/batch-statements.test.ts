@@ -35,7 +35,7 @@ test('when a batch keeps 50 messages, then the commit writes them with one state
     },
   });
   const orderId = crypto.randomUUID();
-  const placed = message('order', 'order.placed', orderId, { orderId, note: "o'brien \\ \"x\"" });
+  const placed = message('order', 'order.placed', orderId, { orderId, note: 'o\'brien \\ "x"' });
   const rest = Array.from({ length: 49 }, (_, i) => message('order', 'order.confirmed', orderId, { orderId, i }, placed));
   const traceId = 'ab'.repeat(16);
   await new Database(recording, 'audit').transaction(async (tx) => {

@@ -122,15 +122,14 @@ test('when a batch changes several orders of several customers, then their entri
   const count = (start: string) => statements.filter((s) => s.trimStart().startsWith(start)).length;
   t.is(count('UPDATE customer_orders'), 1, statements.join('\n'));
   t.is(count('INSERT INTO customers'), 1, statements.join('\n'));
-  const expected = [
-    foldOneByOne([placed[0]!, ...perOrder[0]!]),
-    foldOneByOne([placed[1]!, ...perOrder[1]!]),
-    foldOneByOne(perOrder[2]!),
-  ];
+  const expected = [foldOneByOne([placed[0]!, ...perOrder[0]!]), foldOneByOne([placed[1]!, ...perOrder[1]!]), foldOneByOne(perOrder[2]!)];
   for (const entry of expected) {
     const { customerId, ...shown } = entry!;
     t.deepEqual((await historyById(service.db, customerId)).get(shown.orderId), shown);
   }
   const { rows } = await service.db.pool.query('SELECT customer_id, email FROM customers WHERE customer_id LIKE $1 ORDER BY 1', ['st-%']);
-  t.deepEqual(rows, ['st-a', 'st-b', 'st-c'].map((id) => ({ customer_id: id, email: `${id}@example.com` })));
+  t.deepEqual(
+    rows,
+    ['st-a', 'st-b', 'st-c'].map((id) => ({ customer_id: id, email: `${id}@example.com` })),
+  );
 });

@@ -50,11 +50,14 @@ test('when a batch stores many notifications, then the commit writes them with o
     [orders],
   );
   t.is(rows.length, 20);
-  t.like(rows.find((r) => r.orderId === orders[0] && r.kind === 'order_confirmed'), {
-    ...to(orders[0]!),
-    body: confirmed(orders[0]!, 1999, 'EUR').body,
-    channel: 'email',
-    status: 'pending',
-    traceContext: {},
-  });
+  t.like(
+    rows.find((r) => r.orderId === orders[0] && r.kind === 'order_confirmed'),
+    {
+      ...to(orders[0]!),
+      body: confirmed(orders[0]!, 1999, 'EUR').body,
+      channel: 'email',
+      status: 'pending',
+      traceContext: {},
+    },
+  );
 });

@@ -129,9 +129,10 @@ test('when a row fails, then the commit fails with its error and the whole trans
     }),
   );
   t.is((err as { code?: string }).code, '23502', 'not null violation');
-  t.deepEqual((await pool.query('SELECT (SELECT count(*)::int FROM notes) AS notes, (SELECT count(*)::int FROM entries) AS entries')).rows, [
-    { notes: 0, entries: 0 },
-  ]);
+  t.deepEqual(
+    (await pool.query('SELECT (SELECT count(*)::int FROM notes) AS notes, (SELECT count(*)::int FROM entries) AS entries')).rows,
+    [{ notes: 0, entries: 0 }],
+  );
   // The connection went back to the pool usable.
   t.is((await db.transaction(async (tx) => (await tx.query('SELECT 1 AS one')).rows[0]!.one)) as number, 1);
 });
@@ -148,9 +149,10 @@ test('when rows are queued in a dry run, then their statement runs, its error is
     tx.queueRowForCommit(entries, [randomUUID(), null as unknown as number, null, null, null, null]);
   });
   t.is((failing.error as { code?: string }).code, '23502');
-  t.deepEqual((await pool.query('SELECT (SELECT count(*)::int FROM entries) AS entries, (SELECT count(*)::int FROM inbox) AS inbox')).rows, [
-    { entries: 0, inbox: 0 },
-  ]);
+  t.deepEqual(
+    (await pool.query('SELECT (SELECT count(*)::int FROM entries) AS entries, (SELECT count(*)::int FROM inbox) AS inbox')).rows,
+    [{ entries: 0, inbox: 0 }],
+  );
 });
 
 test('when a row has the wrong number of columns, then queueing it throws at once', async (t) => {

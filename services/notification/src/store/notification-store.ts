@@ -33,16 +33,7 @@ export function storeNotification(tx: Tx, n: Notification): void {
   // As an outbox row keeps it: the sender continues the trace of the event that composed the message.
   const traceContext: Record<string, string> = {};
   propagation.inject(context.active(), traceContext);
-  tx.queueRowForCommit(notificationRows, [
-    n.id,
-    n.orderId,
-    n.customerId,
-    n.email,
-    n.kind,
-    n.subject,
-    n.body,
-    JSON.stringify(traceContext),
-  ]);
+  tx.queueRowForCommit(notificationRows, [n.id, n.orderId, n.customerId, n.email, n.kind, n.subject, n.body, JSON.stringify(traceContext)]);
 }
 
 /** The newest 200 notifications of an order, a customer, or both. */
