@@ -106,3 +106,30 @@ test('when a batch interleaves several orders with duplicates and out-of-order e
   t.like(history.get(c), { status: 'CANCELLED', reason: 'customer_request' });
   t.like(history.get(d), { status: 'SHIPPED', totalCents: 1031, placedAt: at(30), updatedAt: at(32) });
 });
+
+test('when a batch changes several orders of several customers, then their entries and profiles are written with one statement each, each entry as it ends', async (t) => {
+  const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+  const placed = [orderEvent('order.placed', a, 'st-a', 0), orderEvent('order.placed', b, 'st-b', 0)];
+  // Existing rows, so the batch's folds are updates (the entries the batch creates are inserted as they are locked).
+  await inOneBatch(service.db, placed);
+  const perOrder = [
+    [orderEvent('order.confirmed', a, 'st-a', 1), orderEvent('order.shipped', a, 'st-a', 2), orderEvent('order.delivered', a, 'st-a', 3)],
+    [orderEvent('order.rejected', b, 'st-b', 1)],
+    [orderEvent('order.placed', c, 'st-c', 5), orderEvent('order.confirmed', c, 'st-c', 6)],
+  ];
+  const { db, statements } = recorded(service.db.pool);
+  await inOneBatch(db, interleaved(perOrder));
+  const count = (start: string) => statements.filter((s) => s.trimStart().startsWith(start)).length;
+  t.is(count('UPDATE customer_orders'), 1, statements.join('\n'));
+  t.is(count('INSERT INTO customers'), 1, statements.join('\n'));
+  const expected = [foldOneByOne([placed[0]!, ...perOrder[0]!]), foldOneByOne([placed[1]!, ...perOrder[1]!]), foldOneByOne(perOrder[2]!)];
+  for (const entry of expected) {
+    const { customerId, ...shown } = entry!;
+    t.deepEqual((await historyById(service.db, customerId)).get(shown.orderId), shown);
+  }
+  const { rows } = await service.db.pool.query('SELECT customer_id, email FROM customers WHERE customer_id LIKE $1 ORDER BY 1', ['st-%']);
+  t.deepEqual(
+    rows,
+    ['st-a', 'st-b', 'st-c'].map((id) => ({ customer_id: id, email: `${id}@example.com` })),
+  );
+});

@@ -1,16 +1,44 @@
-import type { Pool, Tx } from '@orderly/platform';
+import { type Pool, RowBatch, type Tx } from '@orderly/platform';
 import type { Activity } from '../domain/activity.js';
+
+type ActivityRow = [
+  id: string,
+  type: string,
+  kind: string,
+  orderId: string,
+  source: string,
+  time: string,
+  causationId: string | null,
+  traceId: string | null,
+  payload: string,
+];
+
+/** A batch's messages, kept in one statement; a copy of one (same id, even in the same batch) is left out. */
+const activityRows = new RowBatch<ActivityRow>({
+  types: ['uuid', 'text', 'text', 'text', 'text', 'timestamptz', 'text', 'text', 'text'],
+  sql: (rows) => `INSERT INTO activity (event_id, type, kind, order_id, source, time, causation_id, trace_id, payload)
+     SELECT event_id, type, kind, order_id, source, time, causation_id, trace_id, payload::jsonb
+       FROM ${rows} AS a(event_id, type, kind, order_id, source, time, causation_id, trace_id, payload)
+     ON CONFLICT (event_id) DO NOTHING`,
+});
 
 /**
  * Keeps a message; one already kept (same id) is left as it is. Nothing reads the row back in the
- * transaction, so it goes with the commit: a batch of messages costs one round trip, not one each.
+ * transaction, so it goes with the commit: a batch of messages costs one round trip and one
+ * statement, not one each.
  */
 export function insertActivity(tx: Tx, a: Activity): void {
-  tx.queueForCommit(
-    `INSERT INTO activity (event_id, type, kind, order_id, source, time, causation_id, trace_id, payload)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (event_id) DO NOTHING`,
-    [a.id, a.type, a.kind, a.orderId, a.source, a.time, a.causationId, a.traceId, JSON.stringify(a.payload)],
-  );
+  tx.queueRowForCommit(activityRows, [
+    a.id,
+    a.type,
+    a.kind,
+    a.orderId,
+    a.source,
+    a.time,
+    a.causationId,
+    a.traceId,
+    JSON.stringify(a.payload),
+  ]);
 }
 
 export interface LoggedMessage {

@@ -1,4 +1,4 @@
-import type { Pool, Tx } from '@orderly/platform';
+import { type Pool, RowBatch, type Tx } from '@orderly/platform';
 import type { HistoryEntry, HistoryStatus } from '../domain/history.js';
 
 interface Row {
@@ -25,7 +25,18 @@ const toEntry = (r: Row): HistoryEntry => ({
   updatedAt: r.updated_at.toISOString(),
 });
 
-const values = (e: HistoryEntry) => [
+type EntryRow = [
+  orderId: string,
+  customerId: string,
+  status: HistoryStatus,
+  totalCents: number | null,
+  currency: string | null,
+  reason: string | null,
+  placedAt: string,
+  updatedAt: string,
+];
+
+const values = (e: HistoryEntry): EntryRow => [
   e.orderId,
   e.customerId,
   e.status,
@@ -53,13 +64,23 @@ export async function lockOrCreateEntry(tx: Tx, first: HistoryEntry): Promise<{ 
   return { entry: toEntry(rows[0]), created: rowCount === 1 };
 }
 
-/** Writes a locked entry as it now is; nothing reads the result, so it goes with the COMMIT. */
+/** The batch's entries as they end up: one row per order (its last state), written in one statement. */
+const entryRows = new RowBatch<EntryRow>({
+  types: ['uuid', 'text', 'text', 'bigint', 'text', 'text', 'timestamptz', 'timestamptz'],
+  sql: (rows) => `UPDATE customer_orders o
+        SET customer_id = v.customer_id, status = v.status, total_cents = v.total_cents, currency = v.currency,
+            reason = v.reason, placed_at = v.placed_at, updated_at = v.updated_at
+       FROM ${rows} AS v(order_id, customer_id, status, total_cents, currency, reason, placed_at, updated_at)
+      WHERE o.order_id = v.order_id`,
+  key: ([orderId]) => orderId,
+});
+
+/**
+ * Writes a locked entry as it now is; nothing reads the result, so it goes with the COMMIT. A later
+ * state of the same order in the transaction replaces this one.
+ */
 export function queueEntry(tx: Tx, e: HistoryEntry): void {
-  tx.queueForCommit(
-    `UPDATE customer_orders SET customer_id = $2, status = $3, total_cents = $4, currency = $5, reason = $6, placed_at = $7, updated_at = $8
-      WHERE order_id = $1`,
-    values(e),
-  );
+  tx.queueRowForCommit(entryRows, values(e));
 }
 
 /** Whether two entries would be stored alike (a fold that changed nothing needs no write). */

@@ -1,4 +1,4 @@
-import type { Pool, Tx } from '@orderly/platform';
+import { type Pool, RowBatch, type Tx } from '@orderly/platform';
 import type { Profile } from '../domain/profile.js';
 
 export interface StoredProfile extends Profile {
@@ -54,10 +54,16 @@ export async function putProfile(pool: Pool, customerId: string, p: Profile): Pr
   return { profile: toProfile(row), created: row.created };
 }
 
+/** The profiles a batch's orders bring, in one statement (the first of a customer in it wins). */
+const profileRows = new RowBatch<[customerId: string, email: string]>({
+  types: ['text', 'text'],
+  sql: (rows) => `INSERT INTO customers (customer_id, email) SELECT * FROM ${rows} ON CONFLICT (customer_id) DO NOTHING`,
+});
+
 /**
  * The profile an order brings with it, for a customer not seen before; an existing profile is left
  * as it is. Nothing reads the result, so it goes with the COMMIT.
  */
 export function queueProfile(tx: Tx, customerId: string, email: string): void {
-  tx.queueForCommit('INSERT INTO customers (customer_id, email) VALUES ($1, $2) ON CONFLICT (customer_id) DO NOTHING', [customerId, email]);
+  tx.queueRowForCommit(profileRows, [customerId, email]);
 }

@@ -61,4 +61,5 @@ export {
 export { flushTelemetry } from './telemetry/flush.js';
 export { sendErrorType, sendSpan } from './telemetry/messaging-spans.js';
 export { inboxPartitions } from './transaction/inbox.js';
+export { RowBatch } from './transaction/queued-rows.js';
 export { Database, type DryRun, type PrepareBatch, type Tx, TxLocal } from './transaction/transaction.js';

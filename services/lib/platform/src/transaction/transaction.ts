@@ -13,7 +13,8 @@ import type { Query } from '../db/named.js';
 import type { Pool } from '../db/pool.js';
 import { type Claim, claim, claimMany } from './inbox.js';
 import type { OutboxRow, WrittenRow } from './outbox-writer.js';
-import { beginClaiming, commitWith, HandledBefore, prepared, type Queued } from './round-trips.js';
+import { QueuedWrites, type RowBatch } from './queued-rows.js';
+import { beginClaiming, commitWith, HandledBefore, prepared } from './round-trips.js';
 
 /** A transaction that can also emit messages (events, commands): they reach the outbox in the same commit. */
 export interface Tx {
@@ -29,6 +30,11 @@ export interface Tx {
    * (and so the handler): do not queue a statement whose error the handler means to catch.
    */
   queueForCommit(text: string, values?: unknown[]): void;
+  /**
+   * A row of a batch's statement, queued like queueForCommit: all the transaction's rows of one
+   * batch go as one statement, which runs where its first row was queued among the others.
+   */
+  queueRowForCommit<Row extends readonly unknown[]>(batch: RowBatch<Row>, row: Row): void;
   /** Runs fn once the transaction has committed (metrics, logs): never for one that rolls back. */
   afterCommit(fn: () => void): void;
   /**
@@ -179,7 +185,7 @@ export class Database {
     const client = await this.pool.connect();
     const pending: OutboxRow[] = [];
     const committed: (() => void)[] = [];
-    const queued: Queued[] = [];
+    const queued = new QueuedWrites();
     const locals = new Map<TxLocal<unknown>, unknown>();
     const tx: Tx = {
       local: <T>(key: TxLocal<T>): T => {
@@ -193,9 +199,8 @@ export class Database {
         else throw new HandledBefore(`not done again for a message handled before: ${skipped}`);
       },
       query: (text, values) => prepared(client, text, values),
-      queueForCommit: (text, values = []) => {
-        queued.push({ text, values });
-      },
+      queueForCommit: (text, values = []) => queued.statement(text, values),
+      queueRowForCommit: (batch, row) => queued.row(batch, row),
       afterCommit: (f) => {
         committed.push(f);
       },
@@ -259,11 +264,11 @@ export class Database {
       const { result } = ran;
       if (dry) {
         // The writes queued for the commit run too (their errors are the handler's), then all is undone.
-        for (const q of queued) await prepared(client, q.text, q.values);
+        for (const q of queued.statements()) await prepared(client, q.text, q.values);
         await client.query('ROLLBACK');
         return { fresh: true, result };
       }
-      const written = await commitWith(client, queued, pending, began);
+      const written = await commitWith(client, queued.statements(), pending, began);
       if (written.length > 0) for (const f of this.#outboxWritten) f(written);
       for (const f of committed) f();
       return { fresh: true, result };
