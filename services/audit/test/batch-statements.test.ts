@@ -1,4 +1,4 @@
-import { Database } from '@orderly/platform';
+import { recordedDatabase } from '@orderly/platform/testing';
 import test from 'ava';
 import { activityOf } from '../src/domain/activity.js';
 import { insertActivity } from '../src/store/activity-store.js';
@@ -11,34 +11,14 @@ test.after.always(async () => {
 
 test('when a batch keeps 50 messages, then the commit writes them with one statement, a copy in the batch left out', async (t) => {
   const { service } = await startAudit('batch_statements', cleanups);
-  const statements: string[] = [];
   const pool = service.db.pool;
   // Every statement the transaction sends, on the real server.
-  const recording = new Proxy(pool, {
-    get: (target, key) => {
-      if (key === 'connect')
-        return async () => {
-          const client = await target.connect();
-          return new Proxy(client, {
-            get: (c, k) => {
-              const value = Reflect.get(c, k);
-              if (k !== 'query') return typeof value === 'function' ? value.bind(c) : value;
-              return (config: string | { text: string }, values?: unknown[]) => {
-                statements.push(typeof config === 'string' ? config : config.text);
-                return c.query(config as string, values);
-              };
-            },
-          });
-        };
-      const value = Reflect.get(target, key);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+  const { db, statements } = recordedDatabase(pool, 'audit');
   const orderId = crypto.randomUUID();
   const placed = message('order', 'order.placed', orderId, { orderId, note: 'o\'brien \\ "x"' });
   const rest = Array.from({ length: 49 }, (_, i) => message('order', 'order.confirmed', orderId, { orderId, i }, placed));
   const traceId = 'ab'.repeat(16);
-  await new Database(recording, 'audit').transaction(async (tx) => {
+  await db.transaction(async (tx) => {
     for (const [i, m] of [placed, ...rest, placed].entries()) insertActivity(tx, activityOf(m, i % 2 ? traceId : undefined));
   });
   const inserts = statements.filter((s) => s.includes('INSERT INTO activity')).length;

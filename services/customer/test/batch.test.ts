@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { RunningService } from '@orderly/platform';
-import { cleanupList } from '@orderly/platform/testing';
+import { cleanupList, recordedDatabase } from '@orderly/platform/testing';
 import test from 'ava';
 import { at, foldOneByOne, historyById, inOneBatch, type OrderEvent, orderEvent, startCustomer } from './fixture.js';
-import { recorded } from './recording-pool.js';
 
 /** A stream reader's batch: many events of a few orders in one transaction. */
 const cleanups = cleanupList();
@@ -42,7 +41,7 @@ test('when a batch holds many events of a few orders, then it costs one round tr
   t.is(batch.length, 11);
   const orders = 4;
 
-  const { db, roundTrips, statements } = recorded(service.db.pool);
+  const { db, roundTrips, statements } = recordedDatabase(service.db.pool, 'customer');
   await inOneBatch(db, batch);
   t.log(`${batch.length} events of ${orders} orders: ${roundTrips()} round trips, ${statements.length} statements`);
   // BEGIN goes out with the first statement; the writes go out with the COMMIT.
@@ -117,7 +116,7 @@ test('when a batch changes several orders of several customers, then their entri
     [orderEvent('order.rejected', b, 'st-b', 1)],
     [orderEvent('order.placed', c, 'st-c', 5), orderEvent('order.confirmed', c, 'st-c', 6)],
   ];
-  const { db, statements } = recorded(service.db.pool);
+  const { db, statements } = recordedDatabase(service.db.pool, 'customer');
   await inOneBatch(db, interleaved(perOrder));
   const count = (start: string) => statements.filter((s) => s.trimStart().startsWith(start)).length;
   t.is(count('UPDATE customer_orders'), 1, statements.join('\n'));

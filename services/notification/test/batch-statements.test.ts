@@ -1,5 +1,4 @@
-import { Database } from '@orderly/platform';
-import { cleanupList } from '@orderly/platform/testing';
+import { cleanupList, recordedDatabase } from '@orderly/platform/testing';
 import test from 'ava';
 import { cancelled, confirmed } from '../src/domain/messages.js';
 import { storeNotification } from '../src/store/notification-store.js';
@@ -11,31 +10,11 @@ test.after.always(() => cleanups.run());
 test('when a batch stores many notifications, then the commit writes them with one statement, a repeat of an order and kind left out', async (t) => {
   const { service } = await notificationWithSink('notification_batch_statements', cleanups);
   const pool = service.db.pool;
-  const statements: string[] = [];
   // Every statement the transaction sends, on the real server.
-  const recording = new Proxy(pool, {
-    get: (target, key) => {
-      if (key === 'connect')
-        return async () => {
-          const client = await target.connect();
-          return new Proxy(client, {
-            get: (c, k) => {
-              const value = Reflect.get(c, k);
-              if (k !== 'query') return typeof value === 'function' ? value.bind(c) : value;
-              return (config: string | { text: string }, values?: unknown[]) => {
-                statements.push(typeof config === 'string' ? config : config.text);
-                return c.query(config as string, values);
-              };
-            },
-          });
-        };
-      const value = Reflect.get(target, key);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+  const { db, statements } = recordedDatabase(pool, 'notification');
   const orders = Array.from({ length: 10 }, () => crypto.randomUUID());
   const to = (orderId: string) => ({ orderId, customerId: `C'${orderId.slice(0, 4)}`, email: 'c@example.com' });
-  await new Database(recording, 'notification').transaction(async (tx) => {
+  await db.transaction(async (tx) => {
     for (const orderId of orders) {
       storeNotification(tx, { id: crypto.randomUUID(), ...to(orderId), ...confirmed(orderId, 1999, 'EUR') });
       storeNotification(tx, { id: crypto.randomUUID(), ...to(orderId), ...cancelled(orderId, 'customer_request') });

@@ -6,6 +6,7 @@ export { operatorHeaders, operatorRole, type TestIssuer, testIssuer } from './is
 export { type LocalAdmin, localAdminDatabaseUrl, localAdminFile, readLocalAdmin } from './local-admin.js';
 export { drainQueue, publishRaw, type QueueStats, queueStats, type TakenMessage } from './queues.js';
 export { headerBomb, publishRawHeaders, publishRawHeadersAt } from './raw-frames.js';
+export { recordedDatabase } from './recorded-database.js';
 export {
   createScratch,
   createScratchDatabase,

@@ -1,13 +1,13 @@
-import { Database } from '@orderly/platform';
 import type pg from 'pg';
+import { Database } from '../transaction/transaction.js';
 
 /**
- * The service's database with every statement it sends recorded, on the real server: their texts,
+ * A service's database with every statement it sends recorded, on the real server: their texts,
  * and the round trips they took. A round trip starts when a statement is sent while none is
  * outstanding; statements sent before the earlier ones answered (the connection pipelines them)
  * share it.
  */
-export function recorded(pool: pg.Pool): { db: Database; statements: string[]; roundTrips: () => number } {
+export function recordedDatabase(pool: pg.Pool, source: string): { db: Database; statements: string[]; roundTrips: () => number } {
   const statements: string[] = [];
   let outstanding = 0;
   let roundTrips = 0;
@@ -32,5 +32,5 @@ export function recorded(pool: pg.Pool): { db: Database; statements: string[]; r
       },
     });
   const counted = wrap(pool, { connect: async () => wrap(await pool.connect()) } as Partial<Record<keyof pg.Pool, unknown>>);
-  return { db: new Database(counted, 'customer'), statements, roundTrips: () => roundTrips };
+  return { db: new Database(counted, source), statements, roundTrips: () => roundTrips };
 }
