@@ -11,9 +11,8 @@
  *        (SAGA_MODE=orchestration for the orchestrated saga)
  */
 import { parseArgs } from 'node:util';
-import { commandTypes, exchanges } from '@orderly/events';
-import { ApiClient, allServices, type ServiceName, Stack } from '@orderly/testkit';
-import amqp from 'amqplib';
+import { allServices, type ServiceName } from '@orderly/testkit';
+import { tappedStack, wallMs } from './order-tap.ts';
 import { summarize } from './percentiles.ts';
 
 const { values } = parseArgs({
@@ -25,46 +24,14 @@ const pauseMs = Number(values['pause-ms']);
 const only = values.services?.split(',').map((s) => s.trim()) as ServiceName[] | undefined;
 const mode = process.env.SAGA_MODE === 'orchestration' ? 'orchestration' : 'choreography';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Wall-clock time in ms with a fraction, comparable with the envelopes' microsecond times. */
-const wallMs = () => performance.timeOrigin + performance.now();
-const envelopeMs = (time: string) => Date.parse(time) + Number(/\.\d{3}(\d{3})Z$/.exec(time)?.[1] ?? 0) / 1000;
 
-interface Seen {
-  type: string;
-  emittedMs: number;
-  tappedMs: number;
-}
-
-const stack = await Stack.create('orderly_hop_latency', { SAGA_MODE: mode });
-const seen = new Map<string, Seen[]>();
 const waiters = new Map<string, () => void>();
-const tap = await amqp.connect(stack.env.amqpUrl, { noDelay: true });
+const tapped = await tappedStack('orderly_hop_latency', mode, only ?? allServices);
+const { seen, client, close } = tapped;
+tapped.onTapped = (orderId, type) => {
+  if (type === 'order.confirmed' || type === 'order.rejected') waiters.get(orderId)?.();
+};
 try {
-  await stack.start(only ?? allServices);
-  const channel = await tap.createChannel();
-  const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
-  await channel.bindQueue(queue, exchanges.events, '#');
-  // The commands exchange is direct: each command type is bound by name.
-  if (mode === 'orchestration') for (const type of commandTypes) await channel.bindQueue(queue, exchanges.commands, type);
-  await channel.consume(
-    queue,
-    (msg) => {
-      if (!msg) return;
-      const tappedMs = wallMs();
-      const event = JSON.parse(msg.content.toString('utf8')) as { type: string; subject: string; time: string };
-      const list = seen.get(event.subject) ?? [];
-      list.push({ type: event.type, emittedMs: envelopeMs(event.time), tappedMs });
-      seen.set(event.subject, list);
-      if (event.type === 'order.confirmed' || event.type === 'order.rejected') waiters.get(event.subject)?.();
-    },
-    { noAck: true },
-  );
-  await stack.setStock('TSHIRT-BLK-M', 1_000_000);
-  const token = await stack.identity.customerToken('C100');
-  const client = new ApiClient(
-    (s) => stack.url(s, ''),
-    async () => token,
-  );
   await client.placeOrder({ items: [{ sku: 'TSHIRT-BLK-M', qty: 1 }] }); // warm-up: first compiles, first connections
 
   const steps = new Map<string, number[]>();
@@ -104,6 +71,5 @@ try {
     console.log(`  ${name.padEnd(62)} ${s.p50.toFixed(2).padStart(7)} ${s.p95.toFixed(2).padStart(7)}`);
   }
 } finally {
-  await tap.close().catch(() => {});
-  await stack.dispose();
+  await close();
 }

@@ -12,9 +12,7 @@
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { commandTypes, exchanges } from '@orderly/events';
-import { ApiClient, allServices, Stack } from '@orderly/testkit';
-import amqp from 'amqplib';
+import { tappedStack, wallMs } from './order-tap.ts';
 import { summarize } from './percentiles.ts';
 
 const { values } = parseArgs({ options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '30' } } });
@@ -22,14 +20,6 @@ const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 const mode = process.env.SAGA_MODE === 'orchestration' ? 'orchestration' : 'choreography';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const wallMs = () => performance.timeOrigin + performance.now();
-const envelopeMs = (time: string) => Date.parse(time) + Number(/\.\d{3}(\d{3})Z$/.exec(time)?.[1] ?? 0) / 1000;
-
-interface Seen {
-  type: string;
-  emittedMs: number;
-  tappedMs: number;
-}
 
 // The services run in this process: its garbage collector's pauses are theirs.
 const pauses: { atMs: number; ms: number; kind: number }[] = [];
@@ -44,33 +34,8 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ['gc'] });
 
-const stack = await Stack.create('orderly_tail_latency', { SAGA_MODE: mode });
-const seen = new Map<string, Seen[]>();
-const tap = await amqp.connect(stack.env.amqpUrl, { noDelay: true });
+const { seen, client, close } = await tappedStack('orderly_tail_latency', mode);
 try {
-  await stack.start(allServices);
-  const channel = await tap.createChannel();
-  const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
-  await channel.bindQueue(queue, exchanges.events, '#');
-  if (mode === 'orchestration') for (const type of commandTypes) await channel.bindQueue(queue, exchanges.commands, type);
-  await channel.consume(
-    queue,
-    (msg) => {
-      if (!msg) return;
-      const tappedMs = wallMs();
-      const event = JSON.parse(msg.content.toString('utf8')) as { type: string; subject: string; time: string };
-      const list = seen.get(event.subject) ?? [];
-      list.push({ type: event.type, emittedMs: envelopeMs(event.time), tappedMs });
-      seen.set(event.subject, list);
-    },
-    { noAck: true },
-  );
-  await stack.setStock('TSHIRT-BLK-M', 1_000_000);
-  const token = await stack.identity.customerToken('C100');
-  const client = new ApiClient(
-    (s) => stack.url(s, ''),
-    async () => token,
-  );
   // Warm-up: compiles and connections, then a few seconds at the rate.
   for (let i = 0; i < 3 * rate; i++) {
     void client.placeOrder({ items: [{ sku: 'TSHIRT-BLK-M', qty: 1 }] });
@@ -130,6 +95,5 @@ try {
     `garbage collector pauses of 5 ms or more in the run: ${during.length}${during.length ? ` (s into the run / ms: ${during.map((p) => `${((p.atMs - start) / 1000).toFixed(2)}/${p.ms.toFixed(0)}/k${p.kind}`).join(' ')})` : ''}`,
   );
 } finally {
-  await tap.close().catch(() => {});
-  await stack.dispose();
+  await close();
 }
