@@ -128,7 +128,14 @@ test.serial(
       redriven: 0,
     });
 
-    const redrives = (await timeline(orderId)).filter((h) => h.type === 'deadletter.redriven');
+    // The audit log reads its stream in batches (up to STREAM_LINGER_MS later): wait for the second.
+    const redrives = await waitFor(
+      async () => {
+        const found = (await timeline(orderId)).filter((h) => h.type === 'deadletter.redriven');
+        return found.length >= 2 ? found : undefined;
+      },
+      { what: 'both redrives on the order’s timeline', timeoutMs: 10_000 },
+    );
     t.is(redrives.length, 2, 'each redrive is on the order’s timeline');
     t.like(redrives[0], {
       source: 'console',
@@ -192,7 +199,10 @@ test.serial(
     await untilStatus(orderId, 'CONFIRMED');
     await waitFor(async () => ((await api(console, env, `/api/dead-letters/${row.id}`)).body.status === 'redriven' ? true : undefined));
     t.is((await paymentsOf(orderId)).length, 1);
-    t.is((await timeline(orderId)).filter((h) => h.type === 'deadletter.redriven').length, 1, 'audited once');
+    const redriven = () => timeline(orderId).then((hops) => hops.filter((h) => h.type === 'deadletter.redriven').length);
+    // The audit log reads its stream in batches: wait for the record, then see that it is the only one.
+    await waitFor(async () => ((await redriven()) >= 1 ? true : undefined), { what: 'the redrive on the timeline', timeoutMs: 10_000 });
+    t.is(await redriven(), 1, 'audited once');
 
     // The other half-way point: the copy went out but the console died before marking it redriven.
     const pool = createPool(env.databaseUrl, 'console', 1);
