@@ -10,7 +10,8 @@ import { createTestEnv, publishEnvelope, type TestEnv, waitFor } from '../src/te
 import { Database } from '../src/transaction/transaction.js';
 import { auditConnections } from './fixture/audit-connections.js';
 import { auditReaderOptions } from './fixture/reader-options.js';
-import { confirmedEvent, consumerService, recorder } from './fixture/service.js';
+import { effects, notRecordedOnce, publishMany } from './fixture/recorded-effects.js';
+import { consumerService, recorder } from './fixture/service.js';
 
 /**
  * A reader that read the event stream moves to a narrower stream created after it stopped: what
@@ -39,25 +40,6 @@ async function readerOf(e: TestEnv, handler: AnyHandler, name: string, moving: b
   };
   cleanups.push(stop);
   return { stop, pool };
-}
-
-async function effects(e: TestEnv): Promise<Map<string, number>> {
-  const c = new pg.Client({ connectionString: e.databaseUrl });
-  await c.connect();
-  try {
-    const { rows } = await c.query<{ event_id: string; n: string }>(
-      'SELECT event_id, count(*) AS n FROM "order".effects GROUP BY event_id',
-    );
-    return new Map(rows.map((r) => [r.event_id, Number(r.n)]));
-  } finally {
-    await c.end();
-  }
-}
-
-async function publishMany(e: TestEnv, n: number) {
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push((await publishEnvelope(e, confirmedEvent())).id);
-  return ids;
 }
 
 /** The order stream as the topology declares it, with its binding (what an upgrade's declare does). */
@@ -118,21 +100,8 @@ test('a reader moving from the event stream to the order stream records every ev
   }
   const after = await publishMany(e, 5);
   const all = [...before, ...whileDown, ...afterCreate, ...during, ...after];
-  await waitFor(
-    async () => {
-      const got = await effects(e);
-      return all.every((id) => got.has(id)) ? got : undefined;
-    },
-    { what: `${all.length} events recorded`, timeoutMs: 30_000 },
-  ).catch(() => undefined);
-  await new Promise((r) => setTimeout(r, 1500));
-  const got = await effects(e);
-  t.deepEqual(
-    all.filter((id) => got.get(id) !== 1).map((id) => `${id}: ${got.get(id) ?? 0}`),
-    [],
-    'each event recorded once',
-  );
-  t.is(got.size, all.length);
+  t.deepEqual(await notRecordedOnce(e, all), [], 'each event recorded once');
+  t.is((await effects(e)).size, all.length);
   t.true(during.length > 0, 'messages were published during the move');
   // It reads the order stream now, and went past the messages of the move there.
   t.true((await offsetIn(moved.pool, orderStream))! >= afterCreate.length);
@@ -170,20 +139,7 @@ test('a reader stopped after the marker went past and before it moved finishes t
   });
   const after = await publishMany(e, 4);
   const all = [...before, ...whileDown, ...afterCreate, ...after];
-  await waitFor(
-    async () => {
-      const got = await effects(e);
-      return all.every((id) => got.has(id)) ? got : undefined;
-    },
-    { what: `${all.length} events recorded`, timeoutMs: 30_000 },
-  ).catch(() => undefined);
-  await new Promise((r) => setTimeout(r, 1500));
-  const got = await effects(e);
-  t.deepEqual(
-    all.filter((id) => got.get(id) !== 1).map((id) => `${id}: ${got.get(id) ?? 0}`),
-    [],
-    'each event recorded once',
-  );
+  t.deepEqual(await notRecordedOnce(e, all), [], 'each event recorded once');
 });
 
 async function pgPool(e: TestEnv) {
@@ -219,18 +175,5 @@ test('when the order stream gets its bindings one at a time, then the reader mov
   t.not(await offsetIn(moved.pool, orderStream), undefined, 'moved once both kinds are in the order stream');
   await publishBoth();
   const all = [...before, ...published];
-  await waitFor(
-    async () => {
-      const got = await effects(e);
-      return all.every((id) => got.has(id)) ? got : undefined;
-    },
-    { what: `${all.length} events recorded`, timeoutMs: 30_000 },
-  ).catch(() => undefined);
-  await new Promise((r) => setTimeout(r, 1500));
-  const got = await effects(e);
-  t.deepEqual(
-    all.filter((id) => got.get(id) !== 1).map((id) => `${id}: ${got.get(id) ?? 0}`),
-    [],
-    'each event recorded once',
-  );
+  t.deepEqual(await notRecordedOnce(e, all), [], 'each event recorded once');
 });

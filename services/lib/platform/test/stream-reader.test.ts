@@ -10,6 +10,7 @@ import { createTestEnv, drainQueue, publishEnvelope, publishRaw, type TestEnv, w
 import { Database } from '../src/transaction/transaction.js';
 import { auditConnections } from './fixture/audit-connections.js';
 import { auditReaderOptions } from './fixture/reader-options.js';
+import { effects, publishMany } from './fixture/recorded-effects.js';
 import { confirmedEvent, consumerService, recorder } from './fixture/service.js';
 
 /**
@@ -58,20 +59,6 @@ async function readerOf(e: TestEnv, handler: AnyHandler, name: string, lingerMs 
   return { reader: r, broker, pool, metrics, stop };
 }
 
-/** How many times each event id was recorded. */
-async function effects(e: TestEnv, schema = 'order'): Promise<Map<string, number>> {
-  const c = new pg.Client({ connectionString: e.databaseUrl });
-  await c.connect();
-  try {
-    const { rows } = await c.query<{ event_id: string; n: string }>(
-      `SELECT event_id, count(*) AS n FROM "${schema}".effects GROUP BY event_id`,
-    );
-    return new Map(rows.map((r) => [r.event_id, Number(r.n)]));
-  } finally {
-    await c.end();
-  }
-}
-
 const allOnce = (e: TestEnv, ids: string[], schema = 'order') =>
   waitFor(
     async () => {
@@ -80,12 +67,6 @@ const allOnce = (e: TestEnv, ids: string[], schema = 'order') =>
     },
     { what: `${ids.length} events recorded`, timeoutMs: 30_000 },
   );
-
-async function publishMany(e: TestEnv, n: number) {
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push((await publishEnvelope(e, confirmedEvent())).id);
-  return ids;
-}
 
 const settle = () => new Promise((r) => setTimeout(r, 1500));
 
