@@ -52,12 +52,17 @@ export async function lockOrder(tx: Tx, orderId: string): Promise<Order | undefi
   const mine = h.orders.get(orderId);
   if (mine) return mine;
   const { rows } = await tx.query(`SELECT ${columns}, now() AS "lockedAt" FROM orders WHERE id = $1 FOR UPDATE`, [orderId]);
-  if (!rows[0]) return undefined;
-  const { lockedAt, ...row } = rows[0];
-  h.now = lockedAt as string;
-  const order = present(row);
-  h.orders.set(orderId, order);
-  return order;
+  hold(h, rows);
+  return h.orders.get(orderId);
+}
+
+/** Keeps locked rows as the transaction's, with its now(). */
+function hold(h: { now?: string; orders: Map<string, Order> }, rows: Record<string, unknown>[]): void {
+  for (const { lockedAt, ...row } of rows) {
+    h.now = lockedAt as string;
+    const order = present(row);
+    h.orders.set(order.orderId, order);
+  }
 }
 
 /**
@@ -72,11 +77,7 @@ export async function lockOrders(tx: Tx, orderIds: readonly string[]): Promise<v
   const { rows } = await tx.query(`SELECT ${columns}, now() AS "lockedAt" FROM orders WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [
     wanted,
   ]);
-  for (const { lockedAt, ...row } of rows) {
-    h.now = lockedAt as string;
-    const order = present(row);
-    h.orders.set(order.orderId, order);
-  }
+  hold(h, rows);
 }
 
 export async function ordersOf(db: Database, customerId: string, limit: number): Promise<Order[]> {
