@@ -1,5 +1,5 @@
 import { newEnvelope } from '@orderly/events';
-import { drainQueue, publishEnvelope, waitFor } from '@orderly/platform/testing';
+import { publishEnvelope, takeMessages } from '@orderly/platform/testing';
 import { customer, Stack } from '@orderly/testkit';
 import test from 'ava';
 
@@ -36,10 +36,7 @@ test("when audit forges payment.completed for a PENDING order (the issue's attac
   const orderId = await placed();
   const forged = { ...paid(orderId, 1), source: 'orderly/audit' };
   await publishEnvelope(stack.env, forged, {}, 'audit');
-  const parked = await waitFor(async () => {
-    const got = await drainQueue(stack.env, 'order.dlq');
-    return got.length > 0 ? got : undefined;
-  });
+  const parked = await takeMessages(stack.env, 'order.dlq', 1);
   t.regex(String(parked[0]?.headers['x-orderly-error']), /produced by orderly\/payment, not orderly\/audit/);
   t.is((await stack.order(orderId))?.status, 'PENDING');
 });

@@ -14,6 +14,7 @@ import {
   publishRaw,
   publishRawHeaders,
   type TestEnv,
+  takeMessages,
   waitFor,
 } from '../src/testing/index.js';
 import { confirmedEvent, consumerService, fixtureConfig, recorder } from './fixture/service.js';
@@ -81,13 +82,7 @@ test('when a header bomb is first in a consumer queue, then it is parked with it
   t.log(`handled ${rec.calls()} of 10 genuine orders; ${disconnects} connection losses`);
   t.is(rec.calls(), 10, '10 of 10 genuine orders handled');
   t.is(disconnects, 0, 'no connection was lost');
-  const parked = await waitFor(
-    async () => {
-      const got = await drainQueue(e, 'shipping.dlq');
-      return got.length > 0 ? got : undefined;
-    },
-    { what: 'the bomb in shipping.dlq' },
-  );
+  const parked = await takeMessages(e, 'shipping.dlq', 1, { what: 'the bomb in shipping.dlq' });
   t.is(parked.length, 1);
   t.is(parked[0]!.messageId, bomb.id, 'the bomb, its body and id intact');
   t.regex(String(parked[0]!.headers['x-orderly-error']), /PermanentError: headers not decodable: tables nested deeper than 64/);
@@ -146,13 +141,7 @@ test('when a message is larger than MESSAGE_MAX_BYTES, then it is parked as too 
   await publishRaw(e, exchanges.events, big.type, padded, { type: big.type, messageId: big.id, as: 'order' });
   const next = confirmedEvent();
   await publishRaw(e, exchanges.events, next.type, JSON.stringify(next), { type: next.type, messageId: next.id, as: 'order' });
-  const parked = await waitFor(
-    async () => {
-      const got = await drainQueue(e, 'shipping.dlq');
-      return got.length > 0 ? got : undefined;
-    },
-    { what: 'the large one in shipping.dlq' },
-  );
+  const parked = await takeMessages(e, 'shipping.dlq', 1, { what: 'the large one in shipping.dlq' });
   t.is(parked[0]!.messageId, big.id);
   t.regex(
     String(parked[0]!.headers['x-orderly-error']),

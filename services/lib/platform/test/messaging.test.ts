@@ -1,7 +1,7 @@
 import { exchanges } from '@orderly/events';
 import test from 'ava';
 import { startService } from '../src/service.js';
-import { consumedCount, createTestEnv, drainQueue, publishRaw, type TestEnv, waitFor } from '../src/testing/index.js';
+import { consumedCount, createTestEnv, drainQueue, publishRaw, type TestEnv, takeMessages, waitFor } from '../src/testing/index.js';
 import { confirmedEvent, consumerService, recorder } from './fixture/service.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -166,10 +166,7 @@ test('when a message keeps being returned to its queue, then the delivery limit 
     deliveries += 1;
     ch.nack(msg, false, true);
   });
-  const parked = await waitFor(async () => {
-    const got = await drainQueue(e, 'audit.dlq');
-    return got.length > 0 ? got : undefined;
-  });
+  const parked = await takeMessages(e, 'audit.dlq', 1);
   t.is(parked[0]?.messageId, event.id);
   t.is(deliveries, 3, 'delivered once plus the two redeliveries the limit allows');
 });

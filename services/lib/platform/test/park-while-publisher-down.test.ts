@@ -2,7 +2,7 @@ import { exchanges } from '@orderly/events';
 import test from 'ava';
 import type { AnyHandler } from '../src/inbound/consumer.js';
 import { type ServiceDefinition, startService } from '../src/service.js';
-import { ConnectionDropper, createTestEnv, drainQueue, publishRaw, waitFor } from '../src/testing/index.js';
+import { ConnectionDropper, createTestEnv, publishRaw, takeMessages, waitFor } from '../src/testing/index.js';
 import { fixtureConfig, recorder } from './fixture/service.js';
 
 /**
@@ -39,13 +39,7 @@ test('when a poison message arrives while the publishing connection is down, the
   // Down for longer than five deliveries take when each failed park returns the message at once.
   await new Promise((r) => setTimeout(r, 2_000));
   dropper.disarm();
-  const parked = await waitFor(
-    async () => {
-      const got = await drainQueue(e, 'shipping.dlq');
-      return got.length > 0 ? got : undefined;
-    },
-    { what: 'the poison message in shipping.dlq', timeoutMs: 30_000 },
-  );
+  const parked = await takeMessages(e, 'shipping.dlq', 1, { what: 'the poison message in shipping.dlq', timeoutMs: 30_000 });
   t.is(parked.length, 1);
   t.regex(String(parked[0]!.headers['x-orderly-error']), /^SyntaxError/, JSON.stringify(parked[0]!.headers));
 });

@@ -5,7 +5,7 @@ import { Consumer } from '../src/inbound/consumer.js';
 import { brokerIdentity } from '../src/inbound/identity.js';
 import type { createMetrics } from '../src/metrics.js';
 import { startService } from '../src/service.js';
-import { createTestEnv, drainQueue, publishRaw, type TestEnv, waitFor } from '../src/testing/index.js';
+import { createTestEnv, drainQueue, publishRaw, type TestEnv, takeMessages, waitFor } from '../src/testing/index.js';
 import { Database } from '../src/transaction/transaction.js';
 import { auditConnections } from './fixture/audit-connections.js';
 import { confirmedEvent, consumerService, recorder } from './fixture/service.js';
@@ -88,14 +88,7 @@ async function redrive(e: TestEnv, as: string, body: string, { attempt = 1, publ
 }
 
 /** What the consumer parked in audit.dlq, once something is there. */
-const parkedIn = (e: TestEnv) =>
-  waitFor(
-    async () => {
-      const got = await drainQueue(e, 'audit.dlq');
-      return got.length > 0 ? got : undefined;
-    },
-    { what: 'a message parked in audit.dlq' },
-  );
+const parkedIn = (e: TestEnv) => takeMessages(e, 'audit.dlq', 1, { what: 'a message parked in audit.dlq' });
 
 /** An order.confirmed from its producer, straight into the audit queue, parked by the consumer once its attempts are spent. */
 async function parkedByTheConsumer(e: TestEnv): Promise<string> {

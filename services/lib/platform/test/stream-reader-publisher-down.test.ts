@@ -5,7 +5,7 @@ import { Broker } from '../src/bus/broker.js';
 import { Publisher } from '../src/outbound/publisher.js';
 import { startService } from '../src/service.js';
 import { StreamReader } from '../src/stream/reader.js';
-import { ConnectionDropper, createTestEnv, drainQueue, publishEnvelope, publishRaw, waitFor } from '../src/testing/index.js';
+import { ConnectionDropper, createTestEnv, publishEnvelope, publishRaw, takeMessages, waitFor } from '../src/testing/index.js';
 import { Database } from '../src/transaction/transaction.js';
 import { auditConnections } from './fixture/audit-connections.js';
 import { auditReaderOptions } from './fixture/reader-options.js';
@@ -76,12 +76,6 @@ test('when the publishing connection is down as a poison message comes by, then 
     ids.map(() => 1),
     'each recorded once',
   );
-  const parked = await waitFor(
-    async () => {
-      const m = await drainQueue(e, 'audit.dlq');
-      return m.length > 0 ? m : undefined;
-    },
-    { what: 'the poison message in audit.dlq', timeoutMs: 20_000 },
-  );
+  const parked = await takeMessages(e, 'audit.dlq', 1, { what: 'the poison message in audit.dlq', timeoutMs: 20_000 });
   t.regex(String(parked[0]!.headers['x-orderly-error']), /SyntaxError/);
 });

@@ -6,7 +6,7 @@ import type { AnyHandler } from '../src/inbound/consumer.js';
 import { PermanentError } from '../src/inbound/parse-event.js';
 import { startService } from '../src/service.js';
 import { StreamReader } from '../src/stream/reader.js';
-import { createTestEnv, drainQueue, publishEnvelope, publishRaw, type TestEnv, waitFor } from '../src/testing/index.js';
+import { createTestEnv, publishEnvelope, publishRaw, type TestEnv, takeMessages, waitFor } from '../src/testing/index.js';
 import { Database } from '../src/transaction/transaction.js';
 import { auditConnections } from './fixture/audit-connections.js';
 import { auditReaderOptions } from './fixture/reader-options.js';
@@ -178,13 +178,7 @@ test('a poison event is parked with its reason and the stream keeps flowing; a r
   );
   cleanups.push(() => service.stop());
   await allOnce(e, [before!, after!], 'audit');
-  const parked = await waitFor(
-    async () => {
-      const got = await drainQueue(e, 'audit.dlq');
-      return got.length >= 3 ? got : undefined;
-    },
-    { what: 'three messages parked in audit.dlq' },
-  );
+  const parked = await takeMessages(e, 'audit.dlq', 3, { what: 'three messages parked in audit.dlq' });
   const reasons = parked.map((p) => String(p.headers[orderlyHeaders.error]));
   t.true(
     reasons.some((r) => /JSON|Unexpected token|SyntaxError/i.test(r)),

@@ -6,7 +6,7 @@ import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/metrics.js';
 import { Publisher } from '../src/outbound/publisher.js';
 import { startService } from '../src/service.js';
-import { consumedCount, createTestEnv, drainQueue, publishRaw, type TestEnv, waitFor } from '../src/testing/index.js';
+import { consumedCount, createTestEnv, drainQueue, publishRaw, type TestEnv, takeMessages, waitFor } from '../src/testing/index.js';
 import { confirmedEvent, consumerService, recorder } from './fixture/service.js';
 
 /**
@@ -29,14 +29,7 @@ async function consumerUnderTest(name: string, fail?: (n: number) => Error | und
   return { e, service, calls: rec.calls };
 }
 
-const parkedIn = (e: TestEnv, queue: string, n: number) =>
-  waitFor(
-    async () => {
-      const got = await drainQueue(e, queue);
-      return got.length >= n ? got : undefined;
-    },
-    { what: `${n} messages in ${queue}` },
-  );
+const parkedIn = (e: TestEnv, queue: string, n: number) => takeMessages(e, queue, n);
 
 test('when an event claims another producer, or is published by another service or nobody, then it is parked with the reason and never handled', async (t) => {
   const { e, service, calls } = await consumerUnderTest('forged');

@@ -4,7 +4,7 @@ export { ConnectionDropper } from './connection-dropper.js';
 export { createTestEnv, type TestEnv } from './env.js';
 export { operatorHeaders, operatorRole, type TestIssuer, testIssuer } from './issuer.js';
 export { type LocalAdmin, localAdminDatabaseUrl, localAdminFile, readLocalAdmin } from './local-admin.js';
-export { drainQueue, publishRaw, type QueueStats, queueStats, type TakenMessage } from './queues.js';
+export { drainQueue, publishRaw, type QueueStats, queueStats, type TakenMessage, takeMessages } from './queues.js';
 export { headerBomb, publishRawHeaders, publishRawHeadersAt } from './raw-frames.js';
 export { recordedDatabase } from './recorded-database.js';
 export {

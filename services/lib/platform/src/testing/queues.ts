@@ -1,5 +1,6 @@
 import type { TestEnv } from './env.js';
 import { toolConnection } from './tool-connection.js';
+import { waitFor } from './wait.js';
 
 export interface QueueStats {
   messages: number;
@@ -73,4 +74,25 @@ export async function publishRaw(
   } finally {
     await conn.close();
   }
+}
+
+/**
+ * Waits until `n` messages have been taken from a queue, keeping what each poll took: taking
+ * is destructive, so a poll that saw fewer than `n` must not throw its messages away (two parkings
+ * landing on either side of a poll once hid the first one from a test for good).
+ */
+export async function takeMessages(
+  env: TestEnv,
+  queue: string,
+  n: number,
+  { timeoutMs, what = `${n} messages in ${queue}` }: { timeoutMs?: number; what?: string } = {},
+): Promise<TakenMessage[]> {
+  const taken: TakenMessage[] = [];
+  return waitFor(
+    async () => {
+      taken.push(...(await drainQueue(env, queue)));
+      return taken.length >= n ? taken : undefined;
+    },
+    { what, ...(timeoutMs ? { timeoutMs } : {}) },
+  );
 }
