@@ -111,6 +111,12 @@ export function createMetrics(service: string) {
       labelNames: ['exchange', 'type', 'reason'],
       registers,
     }),
+    outboxRepublishRefused: new Counter({
+      name: 'orderly_outbox_republish_refused_total',
+      help: 'Recently confirmed outbox rows published again after a broker reconnect that the broker refused; their first copy stands',
+      labelNames: ['exchange', 'type', 'reason'],
+      registers,
+    }),
     /** The two outbox gauges' numbers (pending, parked), read once per scrape. */
     setOutboxSource(source: () => Promise<{ pending: number; parked: number }>) {
       outboxSource = source;

@@ -21,14 +21,20 @@ export interface RelayOptions {
 }
 
 const sweepRows = `SELECT id, event_id AS "eventId", exchange, routing_key AS "routingKey", type, payload::text AS payload,
-         subject, trace_context AS "traceContext", (extract(epoch FROM created_at) * 1000)::float8 AS "writtenAt"
+         subject, trace_context AS "traceContext", (extract(epoch FROM created_at) * 1000)::float8 AS "writtenAt",
+         confirmed_at IS NOT NULL AS "confirmedBefore"
     FROM outbox WHERE published_at IS NULL AND parked_at IS NULL AND created_at < clock_timestamp() - make_interval(secs => $1::float8 / 1000)
    ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`;
 
 const tracer = trace.getTracer('orderly-outbox');
 
+/** A row the sweep took: one the broker confirmed before is being published again after a reconnect. */
+interface SweptRow extends WrittenRow {
+  confirmedBefore?: boolean;
+}
+
 interface Park {
-  row: WrittenRow;
+  row: SweptRow;
   reason: string;
 }
 
@@ -51,7 +57,9 @@ function reasonLabel(reason: string): string {
  *
  * A row the broker will not take (refused, nacked, or routed to no queue) is parked with the
  * broker's reason rather than retried ahead of every later row (decision 0022): counted, alerted
- * on, listed and republished by an operator through the admin routes.
+ * on, listed and republished by an operator through the admin routes. A row the broker confirmed
+ * before a reconnect (republish.ts) is not parked when its second publish is refused: its first
+ * copy was delivered, so it is marked sent again and the refusal is counted and logged.
  */
 export class OutboxRelay {
   readonly #loop: PollLoop;
@@ -124,9 +132,13 @@ export class OutboxRelay {
     let swept = 0;
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<WrittenRow>(named(sweepRows, [minAgeMs, Math.trunc(this.options.batchSize)]));
+      const { rows } = await client.query<SweptRow>(named(sweepRows, [minAgeMs, Math.trunc(this.options.batchSize)]));
       const mine = rows.filter((r) => !this.#inFlight.has(r.id));
-      const { sent, parked, failed } = await this.#publishAll(mine);
+      const { sent, parked: refused, failed } = await this.#publishAll(mine);
+      const parked = refused.filter((p) => p.row.confirmedBefore !== true);
+      const refusedAgain = refused.filter((p) => p.row.confirmedBefore === true);
+      this.#countRefusedAgain(refusedAgain);
+      sent.push(...refusedAgain.map((p) => p.row.id));
       if (sent.length > 0) await markSent(client, sent);
       if (parked.length > 0) await this.#park(client, parked);
       await client.query('COMMIT');
@@ -149,11 +161,11 @@ export class OutboxRelay {
    * it, so the rows that failed that way are sent again one at a time: one refused alone is parked,
    * the others are sent.
    */
-  async #publishAll(rows: readonly WrittenRow[]): Promise<{ sent: number[]; parked: Park[]; failed: unknown[] }> {
+  async #publishAll(rows: readonly SweptRow[]): Promise<{ sent: number[]; parked: Park[]; failed: unknown[] }> {
     const sent: number[] = [];
     const parked: Park[] = [];
     const failed: unknown[] = [];
-    const suspects: WrittenRow[] = [];
+    const suspects: SweptRow[] = [];
     const outcomes = await Promise.allSettled(rows.map((row) => this.#publish(row)));
     outcomes.forEach((outcome, i) => {
       const row = rows[i]!;
@@ -179,6 +191,21 @@ export class OutboxRelay {
       }
     }
     return { sent, parked, failed };
+  }
+
+  /**
+   * Second publishes the broker refused, of rows it had confirmed once. The first copy was delivered;
+   * what may be missing is only what a crashed broker lost of it (the stream's copy, so the audit
+   * log's record): nothing this service may still send, so it is said, not parked.
+   */
+  #countRefusedAgain(refused: readonly Park[]): void {
+    for (const { row, reason } of refused) {
+      this.metrics.outboxRepublishRefused.inc({ exchange: row.exchange, type: row.type, reason: reasonLabel(reason) });
+      this.logger.warn(
+        { eventId: row.eventId, type: row.type, exchange: row.exchange, reason },
+        'the broker refused to take a recently confirmed row again after a reconnect; its first copy was confirmed, so it stays sent',
+      );
+    }
   }
 
   async #park(db: Pool | PoolClient, parked: readonly Park[]): Promise<void> {

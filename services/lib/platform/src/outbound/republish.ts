@@ -8,12 +8,13 @@ import type { Logger } from '../logger.js';
  * the last `windowMs` are handed back to the relay's sweep and published again. The copies are
  * duplicates everywhere the broker did keep them: inboxes and the stream readers' idempotent
  * writes absorb them. A sent mark still in flight at the reconnect may land after this and keep
- * its row from the second publish: the window is a best effort, not a second guarantee.
+ * its row from the second publish: the window is a best effort, not a second guarantee. The first
+ * confirmation is kept (confirmed_at), so a second publish the broker refuses is not parked.
  */
 export async function republishRecent(pool: Pool, windowMs: number, logger: Logger): Promise<number> {
   if (windowMs <= 0) return 0;
   const { rowCount } = await pool.query(
-    `UPDATE outbox SET published_at = NULL WHERE published_at > clock_timestamp() - make_interval(secs => $1::float8 / 1000)`,
+    `UPDATE outbox SET confirmed_at = coalesce(confirmed_at, published_at), published_at = NULL WHERE published_at > clock_timestamp() - make_interval(secs => $1::float8 / 1000)`,
     [windowMs],
   );
   if (rowCount) logger.info({ rows: rowCount, windowMs }, 'broker reconnected: publishing the recently confirmed rows again');
