@@ -71,7 +71,15 @@ function runPgbench(bin: string, url: URL, clients: number, durationSec: number)
   const file = join(tmpdir(), `orderly-bench-${process.pid}.sql`);
   writeFileSync(file, script);
   const args = ['-n', '-f', file, '-c', String(clients), '-j', '2', '-T', String(durationSec), '-M', 'prepared'];
-  args.push('-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username), url.pathname.slice(1));
+  args.push(
+    '-h',
+    decodeURIComponent(url.hostname),
+    '-p',
+    url.port || '5432',
+    '-U',
+    decodeURIComponent(url.username),
+    url.pathname.slice(1),
+  );
   return new Promise((resolve, reject) => {
     execFile(bin, args, { env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`pgbench failed: ${stderr || err.message}`));

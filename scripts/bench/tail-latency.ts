@@ -10,7 +10,7 @@
  * Usage: node --conditions=source --import tsx scripts/bench/tail-latency.ts [--rate 50] [--seconds 30]
  *        (SAGA_MODE=orchestration for the orchestrated saga)
  */
-import { PerformanceObserver } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { tappedStack, wallMs } from './order-tap.ts';
 import { summarize } from './percentiles.ts';
@@ -34,6 +34,9 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ['gc'] });
 
+// How long the one process's event loop was held up: every service's work waits behind the longest synchronous task.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+
 const { seen, client, close } = await tappedStack('orderly_tail_latency', mode);
 try {
   // Warm-up: compiles and connections, then a few seconds at the rate.
@@ -43,6 +46,7 @@ try {
   }
   await sleep(2000);
   const sent: { orderId: string; sentMs: number }[] = [];
+  loopDelay.enable();
   const start = wallMs();
   const placing: Promise<void>[] = [];
   for (let i = 0; i < rate * seconds; i++) {
@@ -57,6 +61,7 @@ try {
     );
   }
   await Promise.all(placing);
+  loopDelay.disable();
   await sleep(3000);
   const paths = sent.flatMap(({ orderId, sentMs }) => {
     const list = [...(seen.get(orderId) ?? [])].sort((a, b) => a.emittedMs - b.emittedMs);
@@ -89,6 +94,10 @@ try {
       .map((p) => ((p.sentMs - start) / 1000).toFixed(2))
       .sort((a, b) => Number(a) - Number(b))
       .join(' ')}`,
+  );
+  const ms = (ns: number) => (ns / 1e6).toFixed(1);
+  console.log(
+    `event loop delay while placing: p50 ${ms(loopDelay.percentile(50))} ms, p99 ${ms(loopDelay.percentile(99))} ms, max ${ms(loopDelay.max)} ms`,
   );
   const during = pauses.filter((p) => p.atMs >= start);
   console.log(
