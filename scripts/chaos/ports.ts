@@ -1,15 +1,6 @@
-import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { freePort } from '@orderly/testkit';
 
-/** A port nothing listens on now, from the kernel's ephemeral range: never one of the shared servers' or the local stack's. */
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
+/** n distinct ports nothing listens on now, outside the kernel's ephemeral range (testkit's freePort). */
 export async function freePorts(n: number): Promise<number[]> {
   const out: number[] = [];
   while (out.length < n) {

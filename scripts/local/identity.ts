@@ -7,15 +7,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { demoAccounts, newAccountPasswords, parseAccounts } from '@orderly/identity/accounts';
 import { type TokenIssuer, tokensFrom } from '@orderly/identity/client';
+import { freePort } from '@orderly/testkit';
 import { consoleCallback } from './console.ts';
 import { keptSecrets } from './secrets-file.ts';
 
@@ -83,14 +81,6 @@ async function answers(issuer: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 const envFor = (issuer: string) => ({ AUTH_ISSUER: issuer, AUTH_AUDIENCE: localAudience, AUTH_JWKS_URL: `${issuer}/jwks` });

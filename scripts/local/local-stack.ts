@@ -12,8 +12,8 @@
  * all of them, and none can be scaled.
  */
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { vhostOf } from '@orderly/platform';
+import { freePort } from '@orderly/testkit';
 import { consoleSettings } from './console.ts';
 import { localServiceEnv } from './credentials.ts';
 import { startLocalIdentity } from './identity.ts';
@@ -252,14 +252,6 @@ export async function startLocalStack({
       identity?.kill();
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 /** Whether something answers where the order service would (a wedged listener counts as not running). */

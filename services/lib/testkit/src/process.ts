@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,12 +8,46 @@ import { waitFor } from '@orderly/platform/testing';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
+/**
+ * A port nothing listens on now, below the kernel's ephemeral range. A port the kernel hands out
+ * (listen on 0) is free only until an outgoing connection takes it as its own local port: a server
+ * started on it a moment later then fails with EADDRINUSE, as a chaos run's service once did.
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
+  const to = Math.min(ephemeralPorts().low, 32_768) - 1;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = lowestPort + Math.floor(Math.random() * (to - lowestPort + 1));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${lowestPort} and ${to}`);
+}
+
+/** Above the ports of common servers and tools (this project's own among them). */
+const lowestPort = 20_000;
+
+/** The kernel's range for outgoing connections' local ports (Linux's default where it cannot be read). */
+export function ephemeralPorts(): { low: number; high: number } {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low && high) return { low, high };
+  } catch {
+    // not Linux
+  }
+  return { low: 32_768, high: 60_999 };
+}
+
+/** Whether a server may listen on the port on every address, as the services do (`::`, dual stack). */
+async function canListen(port: number): Promise<boolean> {
+  const server = createServer();
+  try {
+    server.listen(port);
+    await once(server, 'listening');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
 }
 
 export interface ServiceProcess {
