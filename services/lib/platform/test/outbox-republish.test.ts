@@ -1,5 +1,5 @@
 import test from 'ava';
-import { startService } from '../src/service.js';
+import { type RunningService, startService } from '../src/service.js';
 import { consumedCount, createTestEnv, permitWrite, type TestEnv, waitFor } from '../src/testing/index.js';
 import { consumerService, recorder } from './fixture/service.js';
 
@@ -11,6 +11,14 @@ const cleanups: (() => Promise<unknown>)[] = [];
 test.after.always(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => {});
 });
+
+/** One order.confirmed written to the producer's outbox. */
+async function emitConfirmed(producer: RunningService<unknown>): Promise<void> {
+  const orderId = crypto.randomUUID();
+  await producer.db.transaction(async (tx) => {
+    tx.emit('order.confirmed', orderId, { orderId, customerId: 'C1', email: 'c1@example.com', totalCents: 1, currency: 'EUR' });
+  });
+}
 
 /** Closes a service's broker connections, as a restarting single-node broker does. */
 async function dropConnectionsOf(e: TestEnv, service: string): Promise<void> {
@@ -35,10 +43,7 @@ test('when the broker connection comes back, then the recently confirmed rows ar
   cleanups.push(() => reader.stop());
   const producer = await startService(consumerService(), e.envFor('order'));
   cleanups.push(() => producer.stop());
-  const orderId = crypto.randomUUID();
-  await producer.db.transaction(async (tx) => {
-    tx.emit('order.confirmed', orderId, { orderId, customerId: 'C1', email: 'c1@example.com', totalCents: 1, currency: 'EUR' });
-  });
+  await emitConfirmed(producer);
   const unsent = async () => (await producer.db.pool.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).rows[0].n;
   await waitFor(async () => ((await consumedCount(reader, { outcome: 'ack' })) === 1 ? true : undefined));
   await waitFor(async () => ((await unsent()) === 0 ? true : undefined), { what: 'the row marked sent' });
@@ -58,10 +63,7 @@ test('when the broker refuses a recently confirmed row published again after a r
   cleanups.push(() => e.cleanup());
   const producer = await startService(consumerService(), e.envFor('order'));
   cleanups.push(() => producer.stop());
-  const orderId = crypto.randomUUID();
-  await producer.db.transaction(async (tx) => {
-    tx.emit('order.confirmed', orderId, { orderId, customerId: 'C1', email: 'c1@example.com', totalCents: 1, currency: 'EUR' });
-  });
+  await emitConfirmed(producer);
   const rows = async () =>
     (
       await producer.db.pool.query<{ sent: boolean; parked: boolean }>(
@@ -84,9 +86,6 @@ test('when the broker refuses a recently confirmed row published again after a r
   t.like(counted.labels, { exchange: 'orderly.events', reason: 'access_refused' });
   t.deepEqual(await rows(), [{ sent: true, parked: false }]);
   // A row never confirmed is still parked when refused: that one was not delivered.
-  const other = crypto.randomUUID();
-  await producer.db.transaction(async (tx) => {
-    tx.emit('order.confirmed', other, { orderId: other, customerId: 'C1', email: 'c1@example.com', totalCents: 1, currency: 'EUR' });
-  });
+  await emitConfirmed(producer);
   await waitFor(async () => ((await rows()).some((r) => r.parked) ? true : undefined), { what: 'the new row parked' });
 });
