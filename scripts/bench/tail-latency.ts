@@ -8,14 +8,19 @@
  * collector's pauses of 5 ms or more are listed beside them (the services run in this process).
  *
  * Usage: node --conditions=source --import tsx scripts/bench/tail-latency.ts [--rate 50] [--seconds 30]
+ *          [--services order,inventory,payment]   (only those: what the others' work costs the path)
  *        (SAGA_MODE=orchestration for the orchestrated saga)
  */
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { allServices, type ServiceName } from '@orderly/testkit';
 import { tappedStack, wallMs } from './order-tap.ts';
 import { summarize } from './percentiles.ts';
 
-const { values } = parseArgs({ options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '30' } } });
+const { values } = parseArgs({
+  options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '30' }, services: { type: 'string' } },
+});
+const only = values.services?.split(',').map((s) => s.trim()) as ServiceName[] | undefined;
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 const mode = process.env.SAGA_MODE === 'orchestration' ? 'orchestration' : 'choreography';
@@ -37,7 +42,7 @@ new PerformanceObserver((list) => {
 // How long the one process's event loop was held up: every service's work waits behind the longest synchronous task.
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 
-const { seen, client, close } = await tappedStack('orderly_tail_latency', mode);
+const { seen, client, close } = await tappedStack('orderly_tail_latency', mode, only ?? allServices);
 try {
   // Warm-up: compiles and connections, then a few seconds at the rate.
   for (let i = 0; i < 3 * rate; i++) {
@@ -82,7 +87,7 @@ try {
   const slow = paths.slice(Math.floor(paths.length * 0.95));
   const all = summarize(paths.map((p) => p.total));
   console.log(
-    `${paths.length} orders at ${rate}/s, ${mode}: send → confirmed tapped p50 ${all.p50.toFixed(1)} ms, p99 ${all.p99.toFixed(1)} ms`,
+    `${paths.length} orders at ${rate}/s, ${mode}, ${only ? only.join(', ') : 'all seven services'}: send → confirmed tapped p50 ${all.p50.toFixed(1)} ms, p99 ${all.p99.toFixed(1)} ms`,
   );
   console.log(`${'step'.padEnd(62)} ${'all p50'.padStart(8)} ${'slow 5 % p50'.padStart(13)}`);
   for (const name of paths[0]?.steps.keys() ?? []) {
