@@ -26,6 +26,7 @@ const migrations = [
   'platform/008_parked_messages.sql',
   'platform/009_partitioned_outbox_inbox.sql',
   'platform/010_stream_offsets_per_stream.sql',
+  'platform/011_outbox_confirmed_at.sql',
 ];
 
 async function connectionsIn(e: TestEnv): Promise<number> {
