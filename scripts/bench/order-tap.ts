@@ -32,8 +32,9 @@ export async function tappedStack(
   mode: 'choreography' | 'orchestration',
   services: readonly ServiceName[] = allServices,
   stock = 1_000_000,
+  env: Record<string, string> = {},
 ): Promise<TappedStack> {
-  const stack = await Stack.create(name, { SAGA_MODE: mode });
+  const stack = await Stack.create(name, { SAGA_MODE: mode, ...env });
   const tap = await amqp.connect(stack.env.amqpUrl, { noDelay: true });
   const close = async () => {
     await tap.close().catch(() => {});

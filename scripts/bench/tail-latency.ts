@@ -9,6 +9,7 @@
  *
  * Usage: node --conditions=source --import tsx scripts/bench/tail-latency.ts [--rate 50] [--seconds 30]
  *          [--services order,inventory,payment]   (only those: what the others' work costs the path)
+ *          [--env STREAM_LINGER_MS=500,CONSUMER_LINGER_MS=500]   (settings for every service)
  *        (SAGA_MODE=orchestration for the orchestrated saga)
  */
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
@@ -18,8 +19,14 @@ import { tappedStack, wallMs } from './order-tap.ts';
 import { summarize } from './percentiles.ts';
 
 const { values } = parseArgs({
-  options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '30' }, services: { type: 'string' } },
+  options: {
+    rate: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '30' },
+    services: { type: 'string' },
+    env: { type: 'string' },
+  },
 });
+const env = Object.fromEntries((values.env?.split(',') ?? []).map((kv) => kv.split('=', 2) as [string, string]));
 const only = values.services?.split(',').map((s) => s.trim()) as ServiceName[] | undefined;
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
@@ -42,7 +49,7 @@ new PerformanceObserver((list) => {
 // How long the one process's event loop was held up: every service's work waits behind the longest synchronous task.
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 
-const { seen, client, close } = await tappedStack('orderly_tail_latency', mode, only ?? allServices);
+const { seen, client, close } = await tappedStack('orderly_tail_latency', mode, only ?? allServices, undefined, env);
 try {
   // Warm-up: compiles and connections, then a few seconds at the rate.
   for (let i = 0; i < 3 * rate; i++) {
@@ -87,7 +94,7 @@ try {
   const slow = paths.slice(Math.floor(paths.length * 0.95));
   const all = summarize(paths.map((p) => p.total));
   console.log(
-    `${paths.length} orders at ${rate}/s, ${mode}, ${only ? only.join(', ') : 'all seven services'}: send → confirmed tapped p50 ${all.p50.toFixed(1)} ms, p99 ${all.p99.toFixed(1)} ms`,
+    `${paths.length} orders at ${rate}/s, ${mode}, ${only ? only.join(', ') : 'all seven services'}${values.env ? `, ${values.env}` : ''}: send → confirmed tapped p50 ${all.p50.toFixed(1)} ms, p99 ${all.p99.toFixed(1)} ms`,
   );
   console.log(`${'step'.padEnd(62)} ${'all p50'.padStart(8)} ${'slow 5 % p50'.padStart(13)}`);
   for (const name of paths[0]?.steps.keys() ?? []) {
