@@ -42,6 +42,10 @@ export function runAs(
         else resolve(stdout);
       },
     );
+    // A command that exits without reading its input closes the pipe: the EPIPE that writing it
+    // then raises is the stdin stream's 'error', which would end this process if unheard. The
+    // command's own outcome is what the callback reports.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(input);
   });
 }

@@ -99,30 +99,46 @@ test('when one batch reserves the last item, cancels that order and reserves for
   cleanups.add(() => e.cleanup());
   const first = await startTestService(definition, e, cleanups);
   await first.stop();
-  await sql(e, `INSERT INTO products (sku, name, price_cents, available) VALUES ('ONE', 'One left', 1000, 1)`);
   const seen = await watchInventory(e);
 
-  // A batch runs in order id order (an order's own messages in arrival order): a before b.
-  const [x, y] = [randomUUID(), randomUUID()];
-  const [a, b] = x < y ? [x, y] : [y, x];
-  const one = [{ sku: 'ONE', qty: 1 }];
-  const cancelA = newEnvelope('order', 'order.cancelled', a, {
-    orderId: a,
-    customerId: 'C-1',
-    email: 'c1@example.com',
-    reason: 'customer_request',
-  });
-  for (const envelope of [placed(a, one), placed(b, one), cancelA]) await publishEnvelope(e, envelope);
-  await startTestService(definition, e, cleanups);
+  // The three messages wait in the queue, but whether they reach the consumer in one read (one batch)
+  // is the broker's and the kernel's affair: on a loaded machine the first may come alone, and a
+  // split batch rightly decides otherwise (b before a's cancel finds nothing left). So the scenario
+  // runs again, on a fresh item, until a run was one transaction, and that run is checked.
+  let transactions = 0;
+  for (let run = 1; run <= 5 && transactions !== 1; run++) {
+    const sku = `ONE-${run}`;
+    await sql(e, `INSERT INTO products (sku, name, price_cents, available) VALUES ($1, 'One left', 1000, 1)`, [sku]);
+    // A batch runs in order id order (an order's own messages in arrival order): a before b.
+    const [x, y] = [randomUUID(), randomUUID()];
+    const [a, b] = x < y ? [x, y] : [y, x];
+    const one = [{ sku, qty: 1 }];
+    const cancelA = newEnvelope('order', 'order.cancelled', a, {
+      orderId: a,
+      customerId: 'C-1',
+      email: 'c1@example.com',
+      reason: 'customer_request',
+    });
+    const messages = [placed(a, one), placed(b, one), cancelA];
+    for (const envelope of messages) await publishEnvelope(e, envelope);
+    const service = await startTestService(definition, e, cleanups);
 
-  await waitFor(async () => seen.length >= 3 || undefined, { what: 'three inventory events', timeoutMs: 20_000 });
-  const outcome = (orderId: string) => seen.filter((ev) => ev.subject === orderId).map((ev) => ev.type);
-  t.deepEqual(outcome(a), ['inventory.reserved', 'inventory.released']);
-  t.deepEqual(outcome(b), ['inventory.reserved'], 'the item a released was there for b');
-  t.deepEqual(await sql(e, `SELECT available, reserved FROM products WHERE sku = 'ONE'`), [{ available: 0, reserved: 1 }]);
-  t.deepEqual(
-    await sql(e, `SELECT count(DISTINCT xmin::text)::int AS n FROM inbox WHERE consumer = 'inventory'`),
-    [{ n: 1 }],
-    'one transaction',
-  );
+    const outcome = (orderId: string) => seen.filter((ev) => ev.subject === orderId).map((ev) => ev.type);
+    await waitFor(async () => outcome(a).length + outcome(b).length >= 3 || undefined, {
+      what: 'three inventory events',
+      timeoutMs: 20_000,
+    });
+    await service.stop();
+    const [counted] = await sql<{ n: number }>(
+      e,
+      `SELECT count(DISTINCT xmin::text)::int AS n FROM inbox WHERE consumer = 'inventory' AND event_id = ANY($1::uuid[])`,
+      [messages.map((m) => m.id)],
+    );
+    transactions = counted?.n ?? 0;
+    if (transactions !== 1) continue;
+    t.deepEqual(outcome(a), ['inventory.reserved', 'inventory.released']);
+    t.deepEqual(outcome(b), ['inventory.reserved'], 'the item a released was there for b');
+    t.deepEqual(await sql(e, `SELECT available, reserved FROM products WHERE sku = $1`, [sku]), [{ available: 0, reserved: 1 }]);
+  }
+  t.is(transactions, 1, 'one run handled the three messages in one transaction');
 });

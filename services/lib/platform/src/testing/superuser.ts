@@ -60,6 +60,7 @@ function superuserPsql(socket: string, port: string, database: string, sql: stri
     child.on('close', (code) =>
       code === 0 ? resolve(out) : reject(new Error(`psql as postgres on ${socket}:${port} exited ${code}: ${err.trim()}`)),
     );
+    child.stdin.on('error', () => undefined); // psql exited before reading it: its exit code says why
     child.stdin.end(sql);
   });
 }
