@@ -1,7 +1,6 @@
 import test from 'ava';
 import type pg from 'pg';
-import { createPool } from '../src/db/pool.js';
-import { createTestEnv } from '../src/testing/index.js';
+import { scratchPool } from '../src/testing/index.js';
 import { Database } from '../src/transaction/transaction.js';
 
 /**
@@ -52,12 +51,7 @@ function recorded(pool: pg.Pool) {
 }
 
 async function database(t: { teardown: (fn: () => Promise<void>) => void }) {
-  const e = await createTestEnv('claim_rt');
-  const pool = createPool(e.databaseUrl, 'public', 2);
-  t.teardown(async () => {
-    await pool.end();
-    await e.cleanup();
-  });
+  const pool = await scratchPool(t, 'claim_rt');
   // The inbox as migration 009 leaves it, without the partitions (its default partition is enough here).
   await pool.query(
     'CREATE TABLE inbox (consumer text, event_id uuid, event_at timestamptz, handled_at timestamptz DEFAULT now(), PRIMARY KEY (consumer, event_id, event_at))',

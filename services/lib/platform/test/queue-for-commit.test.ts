@@ -1,15 +1,9 @@
 import test from 'ava';
-import { createPool } from '../src/db/pool.js';
-import { createTestEnv } from '../src/testing/index.js';
+import { scratchPool } from '../src/testing/index.js';
 import { Database } from '../src/transaction/transaction.js';
 
 async function database(t: { teardown: (fn: () => Promise<void>) => void }) {
-  const e = await createTestEnv('queued');
-  const pool = createPool(e.databaseUrl, 'public', 2);
-  t.teardown(async () => {
-    await pool.end();
-    await e.cleanup();
-  });
+  const pool = await scratchPool(t, 'queued');
   await pool.query(
     'CREATE TABLE IF NOT EXISTS outbox (id bigserial, event_id uuid, exchange text, routing_key text, type text, payload json, trace_context jsonb, subject text)',
   );

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import type pg from 'pg';
-import { createPool } from '../src/db/pool.js';
-import { createTestEnv } from '../src/testing/index.js';
+import { scratchPool } from '../src/testing/index.js';
 import { RowBatch } from '../src/transaction/queued-rows.js';
 import { Database } from '../src/transaction/transaction.js';
 
@@ -22,12 +21,7 @@ const labels = new RowBatch<Label>({
 
 /** The database, with the text of every statement the transactions send recorded. */
 async function database(t: { teardown: (fn: () => Promise<void>) => void }) {
-  const e = await createTestEnv('queued_rows');
-  const pool = createPool(e.databaseUrl, 'public', 2);
-  t.teardown(async () => {
-    await pool.end();
-    await e.cleanup();
-  });
+  const pool = await scratchPool(t, 'queued_rows');
   await pool.query(
     `CREATE TABLE outbox (id bigserial, event_id uuid, exchange text, routing_key text, type text, payload json, trace_context jsonb, subject text);
      CREATE TABLE inbox (consumer text, event_id uuid, event_at timestamptz, PRIMARY KEY (consumer, event_id, event_at));

@@ -18,6 +18,7 @@ export {
   serversFromEnv,
   withPath,
 } from './scratch.js';
+export { scratchPool } from './scratch-pool.js';
 export { type Cleanups, cleanupList, consumedCount, publishEnvelope, startTestService, untilConsumed } from './service.js';
 export { requiredSettings } from './settings.js';
 export { roleAdministrator, type SqlRunner } from './superuser.js';
