@@ -137,11 +137,12 @@ export class OutboxRelay {
       const { sent, parked: refused, failed } = await this.#publishAll(mine);
       const parked = refused.filter((p) => p.row.confirmedBefore !== true);
       const refusedAgain = refused.filter((p) => p.row.confirmedBefore === true);
-      this.#countRefusedAgain(refusedAgain);
       sent.push(...refusedAgain.map((p) => p.row.id));
       if (sent.length > 0) await markSent(client, sent);
       if (parked.length > 0) await this.#park(client, parked);
       await client.query('COMMIT');
+      // Once committed: a sweep rolled back takes the same rows again and would count them twice.
+      this.#countRefusedAgain(refusedAgain);
       swept = rows.length;
       // Rows that could not be sent for a reason other than their own (a broker outage) stay for the next sweep.
       if (failed.length > 0) throw failed[0];
